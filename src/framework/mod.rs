@@ -1,0 +1,21 @@
+//! A small, provider-agnostic plugin framework on top of the tfplugin6 protocol: the value
+//! model and its wire codecs, schemas, diagnostics, validators, plan modifiers, the traits that
+//! resources implement, and the routing of every RPC. Nothing here knows about VCF.
+
+pub mod codec;
+pub mod diag;
+pub mod json;
+pub mod msgpack;
+pub mod plan;
+pub mod rpc;
+pub mod schema;
+pub mod secret;
+pub mod traits;
+pub mod validate;
+pub mod value;
+
+pub use diag::{AttributePath, Diagnostic, Diagnostics};
+pub use schema::{Attribute, Block, Nesting, Schema};
+pub use secret::Secret;
+pub use traits::{Ctx, DataSource, EphemeralResource, Provider, ProviderData, Resource};
+pub use value::{Number, Type, Value};

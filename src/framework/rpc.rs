@@ -1,0 +1,1077 @@
+//! Routing of every tfplugin6 RPC to a [`Provider`] and its types.
+//!
+//! Requests are decoded against the schema of the type they name; a type that does not exist,
+//! a value that cannot be decoded, or a feature the provider does not offer (functions, state
+//! stores, actions, moves) becomes an error diagnostic in the response, never a gRPC failure.
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::{Arc, RwLock};
+use std::time::{Instant, SystemTime};
+
+use tokio_stream::Stream;
+use tonic::{Request, Response, Status, Streaming};
+
+use super::codec::{decode_dynamic, encode_dynamic};
+use super::diag::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
+use super::json;
+use super::plan::plan_resource;
+use super::schema::Schema;
+use super::traits::{
+    Ctx, DataSource, EphemeralResource, PlanChange, Provider, ProviderData, Resource,
+};
+use super::value::{Type, Value};
+use crate::proto::tfplugin6 as pb;
+use pb::provider_server::Provider as ProviderRpc;
+
+struct Entry<T: ?Sized> {
+    imp: Arc<T>,
+    schema: Schema,
+    ty: Type,
+}
+
+impl<T: ?Sized> Entry<T> {
+    fn new(imp: Arc<T>, schema: Schema) -> Self {
+        let ty = schema.value_type();
+        Entry { imp, schema, ty }
+    }
+}
+
+/// The gRPC service that serves one provider.
+pub struct ProviderService<P: Provider> {
+    provider: Arc<P>,
+    provider_schema: Schema,
+    provider_type: Type,
+    resources: HashMap<String, Entry<dyn Resource>>,
+    data_sources: HashMap<String, Entry<dyn DataSource>>,
+    ephemerals: HashMap<String, Entry<dyn EphemeralResource>>,
+    data: RwLock<Option<ProviderData>>,
+}
+
+impl<P: Provider> ProviderService<P> {
+    pub fn new(provider: P) -> Self {
+        let provider_schema = provider.schema();
+        let provider_type = provider_schema.value_type();
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|r| (r.type_name().to_string(), Entry::new(r.clone(), r.schema())))
+            .collect();
+        let data_sources = provider
+            .data_sources()
+            .into_iter()
+            .map(|d| (d.type_name().to_string(), Entry::new(d.clone(), d.schema())))
+            .collect();
+        let ephemerals = provider
+            .ephemeral_resources()
+            .into_iter()
+            .map(|e| (e.type_name().to_string(), Entry::new(e.clone(), e.schema())))
+            .collect();
+        ProviderService {
+            provider: Arc::new(provider),
+            provider_schema,
+            provider_type,
+            resources,
+            data_sources,
+            ephemerals,
+            data: RwLock::new(None),
+        }
+    }
+
+    fn ctx(&self, caps: Option<&pb::ClientCapabilities>) -> Ctx {
+        let data = self.data.read().map(|d| d.clone()).unwrap_or_default();
+        Ctx::new(data, caps.is_some_and(|c| c.deferral_allowed))
+    }
+
+    fn resource(&self, name: &str, diags: &mut Diagnostics) -> Option<&Entry<dyn Resource>> {
+        lookup(&self.resources, "resource", name, diags)
+    }
+}
+
+fn lookup<'a, T: ?Sized>(
+    map: &'a HashMap<String, Entry<T>>,
+    kind: &str,
+    name: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'a Entry<T>> {
+    let found = map.get(name);
+    if found.is_none() {
+        let mut known: Vec<&str> = map.keys().map(String::as_str).collect();
+        known.sort_unstable();
+        diags.error(
+            format!("Unknown {kind} type"),
+            format!(
+                "This provider has no {kind} type {name:?}. Known {kind} types: {}.",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        );
+    }
+    found
+}
+
+/// Logs an RPC at debug level with its duration when dropped.
+struct RpcLog {
+    rpc: &'static str,
+    type_name: String,
+    start: Instant,
+}
+
+impl RpcLog {
+    fn new(rpc: &'static str, type_name: &str) -> Self {
+        tracing::trace!(rpc, type_name, "rpc start");
+        RpcLog {
+            rpc,
+            type_name: type_name.to_string(),
+            start: Instant::now(),
+        }
+    }
+}
+
+impl Drop for RpcLog {
+    fn drop(&mut self) {
+        let micros = self.start.elapsed().as_micros() as u64;
+        tracing::debug!(rpc = self.rpc, type_name = %self.type_name, duration_us = micros, "rpc served");
+    }
+}
+
+/// Converts diagnostics to their protocol form.
+pub fn diags_to_proto(d: &Diagnostics) -> Vec<pb::Diagnostic> {
+    d.iter().map(diag_to_proto).collect()
+}
+
+fn diag_to_proto(d: &Diagnostic) -> pb::Diagnostic {
+    pb::Diagnostic {
+        severity: match d.severity {
+            Severity::Error => pb::diagnostic::Severity::Error,
+            Severity::Warning => pb::diagnostic::Severity::Warning,
+        } as i32,
+        summary: d.summary.clone(),
+        detail: d.detail.clone(),
+        attribute: d.attribute.as_ref().map(path_to_proto),
+    }
+}
+
+pub fn path_to_proto(p: &AttributePath) -> pb::AttributePath {
+    use pb::attribute_path::step::Selector;
+    pb::AttributePath {
+        steps: p
+            .0
+            .iter()
+            .map(|s| pb::attribute_path::Step {
+                selector: Some(match s {
+                    PathStep::Attr(a) => Selector::AttributeName(a.clone()),
+                    PathStep::Key(k) => Selector::ElementKeyString(k.clone()),
+                    PathStep::Index(i) => Selector::ElementKeyInt(*i),
+                }),
+            })
+            .collect(),
+    }
+}
+
+/// Decodes a request value; on failure records a diagnostic and returns None.
+fn decode(
+    dv: Option<&pb::DynamicValue>,
+    ty: &Type,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    match decode_dynamic(dv, ty) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            diags.push(e.to_diagnostic(what));
+            None
+        }
+    }
+}
+
+/// Encodes a response value; on failure records a diagnostic.
+fn encode(v: &Value, ty: &Type, diags: &mut Diagnostics) -> Option<pb::DynamicValue> {
+    match encode_dynamic(v, ty) {
+        Ok(dv) => Some(dv),
+        Err(e) => {
+            diags.error(
+                "Provider produced an invalid value",
+                format!("The provider built a value that does not match its own schema ({e}). This is a bug in the provider."),
+            );
+            None
+        }
+    }
+}
+
+/// After apply no value may remain unknown, and write-only attributes are never stored.
+fn finish_state(schema: &Schema, v: &mut Value, diags: &mut Diagnostics) {
+    for p in schema.attribute_paths(|a| a.write_only) {
+        set_path(v, &p, Value::Null);
+    }
+    let mut unknown = Vec::new();
+    null_unknowns(v, &AttributePath::root(), &mut unknown);
+    for p in unknown {
+        diags.attr_error(
+            p.clone(),
+            "Provider returned an unknown value after apply",
+            format!(
+                "{p} was still unknown after the apply finished. This is a bug in the provider."
+            ),
+        );
+    }
+}
+
+fn set_path(v: &mut Value, p: &AttributePath, new: Value) {
+    let mut cur = v;
+    for (i, step) in p.0.iter().enumerate() {
+        let PathStep::Attr(name) = step else { return };
+        if cur.is_null() {
+            return;
+        }
+        if i + 1 == p.0.len() {
+            cur.set_attr(name, new);
+            return;
+        }
+        match cur.attr_mut(name) {
+            Some(next) => cur = next,
+            None => return,
+        }
+    }
+}
+
+fn null_unknowns(v: &mut Value, path: &AttributePath, found: &mut Vec<AttributePath>) {
+    match v {
+        Value::Unknown => {
+            *v = Value::Null;
+            found.push(path.clone());
+        }
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                null_unknowns(item, &path.join_index(i as i64), found);
+            }
+        }
+        Value::Object(m) => {
+            for (k, item) in m.iter_mut() {
+                null_unknowns(item, &path.join_attr(k), found);
+            }
+        }
+        Value::Map(m) => {
+            for (k, item) in m.iter_mut() {
+                null_unknowns(item, &path.join_key(k), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Write-only attributes need a Terraform that can send them (1.11+).
+fn check_write_only(
+    schema: &Schema,
+    config: &Value,
+    caps: Option<&pb::ClientCapabilities>,
+    diags: &mut Diagnostics,
+) {
+    if caps.is_some_and(|c| c.write_only_attributes_allowed) {
+        return;
+    }
+    for p in schema.attribute_paths(|a| a.write_only) {
+        let mut cur = config;
+        for step in &p.0 {
+            if let PathStep::Attr(n) = step {
+                cur = cur.attr(n);
+            }
+        }
+        if !cur.is_null() {
+            diags.attr_error(
+                p.clone(),
+                "Write-only attribute not supported",
+                format!("{p} is write-only, which needs Terraform 1.11 or later. Upgrade Terraform or use the non-write-only attribute."),
+            );
+        }
+    }
+}
+
+fn timestamp(t: SystemTime) -> prost_types::Timestamp {
+    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    prost_types::Timestamp {
+        seconds: d.as_secs() as i64,
+        nanos: d.subsec_nanos() as i32,
+    }
+}
+
+fn not_offered(feature: &str) -> Vec<pb::Diagnostic> {
+    diags_to_proto(
+        &Diagnostic::error(
+            format!("{feature} not supported"),
+            format!("The vcf provider does not offer {feature}."),
+        )
+        .into(),
+    )
+}
+
+type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
+
+fn capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities {
+        plan_destroy: true,
+        get_provider_schema_optional: true,
+        move_resource_state: false,
+        generate_resource_config: false,
+    }
+}
+
+#[tonic::async_trait]
+impl<P: Provider> ProviderRpc for ProviderService<P> {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        let _log = RpcLog::new("GetMetadata", "");
+        let names = |keys: Vec<&String>| {
+            let mut v: Vec<String> = keys.into_iter().cloned().collect();
+            v.sort();
+            v
+        };
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(capabilities()),
+            resources: names(self.resources.keys().collect())
+                .into_iter()
+                .map(|type_name| pb::get_metadata::ResourceMetadata { type_name })
+                .collect(),
+            data_sources: names(self.data_sources.keys().collect())
+                .into_iter()
+                .map(|type_name| pb::get_metadata::DataSourceMetadata { type_name })
+                .collect(),
+            ephemeral_resources: names(self.ephemerals.keys().collect())
+                .into_iter()
+                .map(|type_name| pb::get_metadata::EphemeralMetadata { type_name })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        let _log = RpcLog::new("GetProviderSchema", "");
+        Ok(Response::new(pb::get_provider_schema::Response {
+            provider: Some(self.provider_schema.to_proto()),
+            resource_schemas: self
+                .resources
+                .iter()
+                .map(|(k, e)| (k.clone(), e.schema.to_proto()))
+                .collect(),
+            data_source_schemas: self
+                .data_sources
+                .iter()
+                .map(|(k, e)| (k.clone(), e.schema.to_proto()))
+                .collect(),
+            ephemeral_resource_schemas: self
+                .ephemerals
+                .iter()
+                .map(|(k, e)| (k.clone(), e.schema.to_proto()))
+                .collect(),
+            server_capabilities: Some(capabilities()),
+            ..Default::default()
+        }))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        let _log = RpcLog::new("ValidateProviderConfig", "");
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        if let Some(config) = decode(
+            req.config.as_ref(),
+            &self.provider_type,
+            "provider configuration",
+            &mut diags,
+        ) {
+            self.provider_schema
+                .block
+                .validate(&config, &AttributePath::root(), &mut diags);
+            self.provider.validate(&config, &mut diags);
+        }
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("ValidateResourceConfig", &req.type_name);
+        let mut diags = Diagnostics::new();
+        if let Some(e) = self.resource(&req.type_name, &mut diags)
+            && let Some(config) = decode(
+                req.config.as_ref(),
+                &e.ty,
+                "resource configuration",
+                &mut diags,
+            )
+        {
+            check_write_only(
+                &e.schema,
+                &config,
+                req.client_capabilities.as_ref(),
+                &mut diags,
+            );
+            e.schema
+                .block
+                .validate(&config, &AttributePath::root(), &mut diags);
+            e.imp.validate(&config, &mut diags);
+        }
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        req: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("ValidateDataResourceConfig", &req.type_name);
+        let mut diags = Diagnostics::new();
+        if let Some(e) = lookup(
+            &self.data_sources,
+            "data source",
+            &req.type_name,
+            &mut diags,
+        ) && let Some(config) = decode(
+            req.config.as_ref(),
+            &e.ty,
+            "data source configuration",
+            &mut diags,
+        ) {
+            e.schema
+                .block
+                .validate(&config, &AttributePath::root(), &mut diags);
+            e.imp.validate(&config, &mut diags);
+        }
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("UpgradeResourceState", &req.type_name);
+        let mut diags = Diagnostics::new();
+        let mut upgraded_state = None;
+        if let Some(e) = self.resource(&req.type_name, &mut diags) {
+            let raw = req.raw_state.unwrap_or_default();
+            let current = e.schema.version;
+            let value = if raw.json.is_empty() && !raw.flatmap.is_empty() {
+                diags.error(
+                    "Unsupported state format",
+                    "This state was written in the flatmap format of Terraform 0.11 or earlier, which the vcf provider never used.",
+                );
+                None
+            } else if req.version == current {
+                match json::decode(&raw.json, &e.ty, json::Extra::Drop) {
+                    Ok(v) => Some(v),
+                    Err(err) => {
+                        diags.push(err.to_diagnostic("stored state"));
+                        None
+                    }
+                }
+            } else if req.version > current {
+                diags.error(
+                    "Resource state from a newer provider",
+                    format!(
+                        "The state of this {} was written with schema version {} by a newer release of the provider; this release knows version {current}. Use the newer provider release.",
+                        req.type_name, req.version
+                    ),
+                );
+                None
+            } else {
+                Some(e.imp.upgrade_state(req.version, &raw.json, &mut diags))
+            };
+            if let Some(v) = value
+                && !diags.has_errors()
+            {
+                upgraded_state = encode(&v, &e.ty, &mut diags);
+            }
+        }
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state,
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        let _log = RpcLog::new("GetResourceIdentitySchemas", "");
+        Ok(Response::new(
+            pb::get_resource_identity_schemas::Response::default(),
+        ))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        req: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("UpgradeResourceIdentity", &req.type_name);
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity: None,
+            diagnostics: not_offered("resource identity"),
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
+        let _log = RpcLog::new("ConfigureProvider", "");
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        if let Some(config) = decode(
+            req.config.as_ref(),
+            &self.provider_type,
+            "provider configuration",
+            &mut diags,
+        ) {
+            let data = self
+                .provider
+                .configure(&config, &req.terraform_version, &mut diags)
+                .await;
+            if let Ok(mut slot) = self.data.write() {
+                *slot = data;
+            }
+        }
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("ReadResource", &req.type_name);
+        let mut diags = Diagnostics::new();
+        let mut new_state = None;
+        if let Some(e) = self.resource(&req.type_name, &mut diags)
+            && let Some(state) = decode(
+                req.current_state.as_ref(),
+                &e.ty,
+                "resource state",
+                &mut diags,
+            )
+        {
+            let ctx = self.ctx(req.client_capabilities.as_ref());
+            let mut v = if state.is_null() {
+                Value::Null
+            } else {
+                e.imp.read(&ctx, &state, &mut diags).await
+            };
+            if diags.has_errors() && v.is_null() {
+                // Keep the prior state when the read failed, rather than dropping the resource.
+                v = state;
+            }
+            finish_state(&e.schema, &mut v, &mut diags);
+            new_state = encode(&v, &e.ty, &mut diags);
+        }
+        Ok(Response::new(pb::read_resource::Response {
+            new_state,
+            diagnostics: diags_to_proto(&diags),
+            private: req.private,
+            ..Default::default()
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("PlanResourceChange", &req.type_name);
+        let mut diags = Diagnostics::new();
+        let mut resp = pb::plan_resource_change::Response {
+            planned_private: req.prior_private.clone(),
+            ..Default::default()
+        };
+        if let Some(e) = self.resource(&req.type_name, &mut diags) {
+            let prior = decode(req.prior_state.as_ref(), &e.ty, "prior state", &mut diags);
+            let proposed = decode(
+                req.proposed_new_state.as_ref(),
+                &e.ty,
+                "proposed new state",
+                &mut diags,
+            );
+            let config = decode(
+                req.config.as_ref(),
+                &e.ty,
+                "resource configuration",
+                &mut diags,
+            );
+            if let (Some(prior), Some(proposed), Some(config)) = (prior, proposed, config) {
+                if proposed.is_null() {
+                    // Destroy: nothing to plan beyond the removal itself.
+                    resp.planned_state = encode(&Value::Null, &e.ty, &mut diags);
+                } else {
+                    let planned = plan_resource(&e.schema, &prior, &proposed, &config, &mut diags);
+                    let mut change = PlanChange {
+                        prior: &prior,
+                        config: &config,
+                        planned: planned.planned,
+                        requires_replace: planned.requires_replace,
+                    };
+                    let ctx = self.ctx(req.client_capabilities.as_ref());
+                    e.imp.modify_plan(&ctx, &mut change, &mut diags).await;
+                    resp.requires_replace =
+                        change.requires_replace.iter().map(path_to_proto).collect();
+                    resp.planned_state = encode(&change.planned, &e.ty, &mut diags);
+                }
+            }
+        }
+        resp.diagnostics = diags_to_proto(&diags);
+        Ok(Response::new(resp))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("ApplyResourceChange", &req.type_name);
+        let mut diags = Diagnostics::new();
+        let mut new_state = None;
+        if let Some(e) = self.resource(&req.type_name, &mut diags) {
+            let prior = decode(req.prior_state.as_ref(), &e.ty, "prior state", &mut diags);
+            let planned = decode(
+                req.planned_state.as_ref(),
+                &e.ty,
+                "planned state",
+                &mut diags,
+            );
+            let config = decode(
+                req.config.as_ref(),
+                &e.ty,
+                "resource configuration",
+                &mut diags,
+            );
+            if let (Some(prior), Some(planned), Some(config)) = (prior, planned, config) {
+                let ctx = self.ctx(None);
+                let mut v = if planned.is_null() {
+                    e.imp.delete(&ctx, &prior, &mut diags).await;
+                    // A failed delete leaves the object in state.
+                    if diags.has_errors() {
+                        prior
+                    } else {
+                        Value::Null
+                    }
+                } else if prior.is_null() {
+                    e.imp.create(&ctx, &planned, &config, &mut diags).await
+                } else {
+                    e.imp
+                        .update(&ctx, &prior, &planned, &config, &mut diags)
+                        .await
+                };
+                finish_state(&e.schema, &mut v, &mut diags);
+                new_state = encode(&v, &e.ty, &mut diags);
+            }
+        }
+        Ok(Response::new(pb::apply_resource_change::Response {
+            new_state,
+            private: req.planned_private,
+            diagnostics: diags_to_proto(&diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("ImportResourceState", &req.type_name);
+        let mut diags = Diagnostics::new();
+        let mut imported = Vec::new();
+        if let Some(e) = self.resource(&req.type_name, &mut diags) {
+            if req.id.is_empty() && req.identity.is_some() {
+                diags.error(
+                    "Import by identity not supported",
+                    format!("{} is imported by ID: use `terraform import` or an import block with `id`.", req.type_name),
+                );
+            } else {
+                let ctx = self.ctx(req.client_capabilities.as_ref());
+                let v = e.imp.import(&ctx, &req.id, &mut diags).await;
+                if !diags.has_errors()
+                    && let Some(state) = encode(&v, &e.ty, &mut diags)
+                {
+                    imported.push(pb::import_resource_state::ImportedResource {
+                        type_name: req.type_name.clone(),
+                        state: Some(state),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources: imported,
+            diagnostics: diags_to_proto(&diags),
+            deferred: None,
+        }))
+    }
+
+    async fn move_resource_state(
+        &self,
+        req: Request<pb::move_resource_state::Request>,
+    ) -> Result<Response<pb::move_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("MoveResourceState", &req.target_type_name);
+        Ok(Response::new(pb::move_resource_state::Response {
+            diagnostics: not_offered("moving state between resource types"),
+            ..Default::default()
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("ReadDataSource", &req.type_name);
+        let mut diags = Diagnostics::new();
+        let mut state = None;
+        if let Some(e) = lookup(
+            &self.data_sources,
+            "data source",
+            &req.type_name,
+            &mut diags,
+        ) && let Some(config) = decode(
+            req.config.as_ref(),
+            &e.ty,
+            "data source configuration",
+            &mut diags,
+        ) {
+            let ctx = self.ctx(req.client_capabilities.as_ref());
+            let mut v = e.imp.read(&ctx, &config, &mut diags).await;
+            if !diags.has_errors() {
+                finish_state(&e.schema, &mut v, &mut diags);
+                state = encode(&v, &e.ty, &mut diags);
+            }
+        }
+        Ok(Response::new(pb::read_data_source::Response {
+            state,
+            diagnostics: diags_to_proto(&diags),
+            deferred: None,
+        }))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        req: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("GenerateResourceConfig", &req.type_name);
+        Ok(Response::new(pb::generate_resource_config::Response {
+            config: None,
+            diagnostics: not_offered("configuration generation"),
+        }))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        req: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("ValidateEphemeralResourceConfig", &req.type_name);
+        let mut diags = Diagnostics::new();
+        if let Some(e) = lookup(
+            &self.ephemerals,
+            "ephemeral resource",
+            &req.type_name,
+            &mut diags,
+        ) && let Some(config) = decode(
+            req.config.as_ref(),
+            &e.ty,
+            "ephemeral resource configuration",
+            &mut diags,
+        ) {
+            e.schema
+                .block
+                .validate(&config, &AttributePath::root(), &mut diags);
+            e.imp.validate(&config, &mut diags);
+        }
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: diags_to_proto(&diags),
+            },
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        req: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("OpenEphemeralResource", &req.type_name);
+        let mut diags = Diagnostics::new();
+        let mut resp = pb::open_ephemeral_resource::Response::default();
+        if let Some(e) = lookup(
+            &self.ephemerals,
+            "ephemeral resource",
+            &req.type_name,
+            &mut diags,
+        ) && let Some(config) = decode(
+            req.config.as_ref(),
+            &e.ty,
+            "ephemeral resource configuration",
+            &mut diags,
+        ) {
+            let ctx = self.ctx(req.client_capabilities.as_ref());
+            let mut opened = e.imp.open(&ctx, &config, &mut diags).await;
+            if !diags.has_errors() {
+                finish_state(&e.schema, &mut opened.result, &mut diags);
+                resp.result = encode(&opened.result, &e.ty, &mut diags);
+                resp.private = opened.private;
+                resp.renew_at = opened.renew_at.map(timestamp);
+            }
+        }
+        resp.diagnostics = diags_to_proto(&diags);
+        Ok(Response::new(resp))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        req: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("RenewEphemeralResource", &req.type_name);
+        let mut diags = Diagnostics::new();
+        let mut resp = pb::renew_ephemeral_resource::Response::default();
+        if let Some(e) = lookup(
+            &self.ephemerals,
+            "ephemeral resource",
+            &req.type_name,
+            &mut diags,
+        ) {
+            let (private, renew_at) = e.imp.renew(&self.ctx(None), req.private, &mut diags).await;
+            resp.private = private;
+            resp.renew_at = renew_at.map(timestamp);
+        }
+        resp.diagnostics = diags_to_proto(&diags);
+        Ok(Response::new(resp))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        req: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("CloseEphemeralResource", &req.type_name);
+        let mut diags = Diagnostics::new();
+        if let Some(e) = lookup(
+            &self.ephemerals,
+            "ephemeral resource",
+            &req.type_name,
+            &mut diags,
+        ) {
+            e.imp.close(&self.ctx(None), req.private, &mut diags).await;
+        }
+        Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    type ListResourceStream = BoxStream<pb::list_resource::Event>;
+
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Result<Response<Self::ListResourceStream>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("ListResource", &req.type_name);
+        let event = pb::list_resource::Event {
+            diagnostic: not_offered("list resources"),
+            ..Default::default()
+        };
+        Ok(Response::new(Box::pin(tokio_stream::once(Ok(event)))))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("ValidateListResourceConfig", &req.type_name);
+        let mut diags = Diagnostics::new();
+        let empty: HashMap<String, Entry<dyn Resource>> = HashMap::new();
+        lookup(&empty, "list resource", &req.type_name, &mut diags);
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    async fn get_functions(
+        &self,
+        _: Request<pb::get_functions::Request>,
+    ) -> Result<Response<pb::get_functions::Response>, Status> {
+        let _log = RpcLog::new("GetFunctions", "");
+        Ok(Response::new(pb::get_functions::Response::default()))
+    }
+
+    async fn call_function(
+        &self,
+        req: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
+        let req = req.into_inner();
+        let _log = RpcLog::new("CallFunction", &req.name);
+        Ok(Response::new(pb::call_function::Response {
+            result: None,
+            error: Some(pb::FunctionError {
+                text: format!("The vcf provider has no function {:?}.", req.name),
+                function_argument: None,
+            }),
+        }))
+    }
+
+    async fn validate_state_store_config(
+        &self,
+        req: Request<pb::validate_state_store::Request>,
+    ) -> Result<Response<pb::validate_state_store::Response>, Status> {
+        let _log = RpcLog::new("ValidateStateStoreConfig", &req.get_ref().type_name);
+        Ok(Response::new(pb::validate_state_store::Response {
+            diagnostics: not_offered("state stores"),
+        }))
+    }
+
+    async fn configure_state_store(
+        &self,
+        req: Request<pb::configure_state_store::Request>,
+    ) -> Result<Response<pb::configure_state_store::Response>, Status> {
+        let _log = RpcLog::new("ConfigureStateStore", &req.get_ref().type_name);
+        Ok(Response::new(pb::configure_state_store::Response {
+            diagnostics: not_offered("state stores"),
+            capabilities: None,
+        }))
+    }
+
+    type ReadStateBytesStream = BoxStream<pb::read_state_bytes::Response>;
+
+    async fn read_state_bytes(
+        &self,
+        req: Request<pb::read_state_bytes::Request>,
+    ) -> Result<Response<Self::ReadStateBytesStream>, Status> {
+        let _log = RpcLog::new("ReadStateBytes", &req.get_ref().type_name);
+        let resp = pb::read_state_bytes::Response {
+            diagnostics: not_offered("state stores"),
+            ..Default::default()
+        };
+        Ok(Response::new(Box::pin(tokio_stream::once(Ok(resp)))))
+    }
+
+    async fn write_state_bytes(
+        &self,
+        _req: Request<Streaming<pb::write_state_bytes::RequestChunk>>,
+    ) -> Result<Response<pb::write_state_bytes::Response>, Status> {
+        let _log = RpcLog::new("WriteStateBytes", "");
+        Ok(Response::new(pb::write_state_bytes::Response {
+            diagnostics: not_offered("state stores"),
+        }))
+    }
+
+    async fn lock_state(
+        &self,
+        req: Request<pb::lock_state::Request>,
+    ) -> Result<Response<pb::lock_state::Response>, Status> {
+        let _log = RpcLog::new("LockState", &req.get_ref().type_name);
+        Ok(Response::new(pb::lock_state::Response {
+            lock_id: String::new(),
+            diagnostics: not_offered("state stores"),
+        }))
+    }
+
+    async fn unlock_state(
+        &self,
+        req: Request<pb::unlock_state::Request>,
+    ) -> Result<Response<pb::unlock_state::Response>, Status> {
+        let _log = RpcLog::new("UnlockState", &req.get_ref().type_name);
+        Ok(Response::new(pb::unlock_state::Response {
+            diagnostics: not_offered("state stores"),
+        }))
+    }
+
+    async fn get_states(
+        &self,
+        req: Request<pb::get_states::Request>,
+    ) -> Result<Response<pb::get_states::Response>, Status> {
+        let _log = RpcLog::new("GetStates", &req.get_ref().type_name);
+        Ok(Response::new(pb::get_states::Response {
+            state_id: Vec::new(),
+            diagnostics: not_offered("state stores"),
+        }))
+    }
+
+    async fn delete_state(
+        &self,
+        req: Request<pb::delete_state::Request>,
+    ) -> Result<Response<pb::delete_state::Response>, Status> {
+        let _log = RpcLog::new("DeleteState", &req.get_ref().type_name);
+        Ok(Response::new(pb::delete_state::Response {
+            diagnostics: not_offered("state stores"),
+        }))
+    }
+
+    async fn plan_action(
+        &self,
+        req: Request<pb::plan_action::Request>,
+    ) -> Result<Response<pb::plan_action::Response>, Status> {
+        let _log = RpcLog::new("PlanAction", &req.get_ref().action_type);
+        Ok(Response::new(pb::plan_action::Response {
+            diagnostics: not_offered("actions"),
+            deferred: None,
+        }))
+    }
+
+    type InvokeActionStream = BoxStream<pb::invoke_action::Event>;
+
+    async fn invoke_action(
+        &self,
+        req: Request<pb::invoke_action::Request>,
+    ) -> Result<Response<Self::InvokeActionStream>, Status> {
+        let _log = RpcLog::new("InvokeAction", &req.get_ref().action_type);
+        let event = pb::invoke_action::Event {
+            r#type: Some(pb::invoke_action::event::Type::Completed(
+                pb::invoke_action::event::Completed {
+                    diagnostics: not_offered("actions"),
+                },
+            )),
+        };
+        Ok(Response::new(Box::pin(tokio_stream::once(Ok(event)))))
+    }
+
+    async fn validate_action_config(
+        &self,
+        req: Request<pb::validate_action_config::Request>,
+    ) -> Result<Response<pb::validate_action_config::Response>, Status> {
+        let _log = RpcLog::new("ValidateActionConfig", &req.get_ref().type_name);
+        Ok(Response::new(pb::validate_action_config::Response {
+            diagnostics: not_offered("actions"),
+        }))
+    }
+
+    async fn stop_provider(
+        &self,
+        _: Request<pb::stop_provider::Request>,
+    ) -> Result<Response<pb::stop_provider::Response>, Status> {
+        let _log = RpcLog::new("StopProvider", "");
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
+    }
+}

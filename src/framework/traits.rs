@@ -1,0 +1,160 @@
+//! What a provider implements: the provider itself, and its resources, data sources and
+//! ephemeral resources. Implementations see decoded [`Value`]s and report through
+//! [`Diagnostics`]; they never touch gRPC or the wire encodings.
+
+use std::any::Any;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+
+use super::diag::{AttributePath, Diagnostics};
+use super::schema::Schema;
+use super::value::Value;
+
+/// What `configure` hands to every resource: typically the API clients.
+pub type ProviderData = Arc<dyn Any + Send + Sync>;
+
+/// Per-request context for resources.
+#[derive(Clone, Default)]
+pub struct Ctx {
+    data: Option<ProviderData>,
+    /// Terraform may defer this change instead of failing on unknown provider configuration.
+    pub deferral_allowed: bool,
+}
+
+impl Ctx {
+    pub fn new(data: Option<ProviderData>, deferral_allowed: bool) -> Self {
+        Ctx {
+            data,
+            deferral_allowed,
+        }
+    }
+    /// The configured provider data, if `configure` has run and produced a `T`.
+    pub fn data<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.data.as_ref().and_then(|d| d.downcast_ref::<T>())
+    }
+}
+
+/// The provider: its configuration schema and the types it serves.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// The provider's local name (`vcf`); resource type names start with it.
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    /// Checks beyond the schema's validators. Values may be unknown here.
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// Builds the provider data from the configuration. Must not call remote APIs.
+    async fn configure(
+        &self,
+        config: &Value,
+        terraform_version: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<ProviderData>;
+    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        Vec::new()
+    }
+}
+
+/// The plan of one resource instance, open to a resource's own adjustments.
+pub struct PlanChange<'a> {
+    /// Prior state; null on create.
+    pub prior: &'a Value,
+    pub config: &'a Value,
+    /// The planned new state, after the schema's plan modifiers ran.
+    pub planned: Value,
+    /// Attribute paths whose change forces replacement.
+    pub requires_replace: Vec<AttributePath>,
+}
+
+/// A managed resource type.
+#[async_trait]
+pub trait Resource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    /// Checks beyond the schema's validators. Values may be unknown here.
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// Adjusts a planned create or update (not called for destroy).
+    async fn modify_plan(&self, _ctx: &Ctx, _plan: &mut PlanChange<'_>, _diags: &mut Diagnostics) {}
+    /// Creates the object; returns the new state (return what exists even when reporting an
+    /// error, so Terraform can track a partially created object).
+    async fn create(
+        &self,
+        ctx: &Ctx,
+        planned: &Value,
+        config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value;
+    /// Refreshes the state; returns null when the object no longer exists.
+    async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> Value;
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value;
+    async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics);
+    /// Turns an import ID into a state that `read` can complete.
+    async fn import(&self, _ctx: &Ctx, _id: &str, diags: &mut Diagnostics) -> Value {
+        diags.error(
+            "Import not supported",
+            format!("{} cannot be imported.", self.type_name()),
+        );
+        Value::Null
+    }
+    /// Upgrades state stored by an older schema version (JSON bytes) to the current schema.
+    fn upgrade_state(&self, version: i64, _raw_json: &[u8], diags: &mut Diagnostics) -> Value {
+        diags.error(
+            "Unable to upgrade resource state",
+            format!(
+                "{} has no upgrade from schema version {version} to {}.",
+                self.type_name(),
+                self.schema().version
+            ),
+        );
+        Value::Null
+    }
+}
+
+/// A data source type.
+#[async_trait]
+pub trait DataSource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value;
+}
+
+/// What opening an ephemeral resource produced.
+pub struct Opened {
+    pub result: Value,
+    /// Carried by Terraform to `renew` and `close`; never stored in plan or state.
+    pub private: Option<Vec<u8>>,
+    /// When Terraform should call `renew`, if at all.
+    pub renew_at: Option<SystemTime>,
+}
+
+/// An ephemeral resource type (Terraform 1.10+): values exist only during one run.
+#[async_trait]
+pub trait EphemeralResource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    async fn open(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Opened;
+    /// Returns the new private data and the next renewal time.
+    async fn renew(
+        &self,
+        _ctx: &Ctx,
+        private: Option<Vec<u8>>,
+        _diags: &mut Diagnostics,
+    ) -> (Option<Vec<u8>>, Option<SystemTime>) {
+        (private, None)
+    }
+    async fn close(&self, _ctx: &Ctx, _private: Option<Vec<u8>>, _diags: &mut Diagnostics) {}
+}
