@@ -4,6 +4,7 @@
 
 pub mod codec;
 pub mod diag;
+pub mod duration;
 pub mod json;
 pub mod msgpack;
 pub mod plan;

@@ -42,10 +42,13 @@ impl PlanModifier for RequiresReplace {
     }
 }
 
+/// Decides from (prior value, planned value) whether a change forces replacement.
+pub type ReplaceCondition = Arc<dyn Fn(&Value, &Value) -> bool + Send + Sync>;
+
 /// Like [`RequiresReplace`], but only when `condition(state, planned)` says so.
 pub struct RequiresReplaceIf {
     description: String,
-    condition: Arc<dyn Fn(&Value, &Value) -> bool + Send + Sync>,
+    condition: ReplaceCondition,
 }
 
 impl RequiresReplaceIf {

@@ -1,1 +1,443 @@
+//! The go-plugin transport that Terraform expects from a provider binary: magic cookie check,
+//! protocol version negotiation, a listener (unix socket, or TCP loopback), AutoMTLS, the
+//! handshake line on stdout, and the side services (health, controller, stdio). Also the
+//! `-debug` mode that serves without Terraform and prints `TF_REATTACH_PROVIDERS`.
 
+mod services;
+pub mod tls;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use base64::Engine;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, UnixListener};
+use tokio::sync::{mpsc, watch};
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::transport::server::Connected;
+
+use crate::framework::Provider;
+use crate::framework::rpc::ProviderService;
+use crate::proto::plugin::grpc_controller_server::GrpcControllerServer;
+use crate::proto::plugin::grpc_stdio_server::GrpcStdioServer;
+use crate::proto::tfplugin6::provider_server::ProviderServer;
+
+pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+pub const MAGIC_COOKIE_VALUE: &str =
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+/// The only plugin protocol major version this provider speaks.
+pub const PROTOCOL_VERSION: u32 = 6;
+/// Terraform and the Go SDKs allow messages up to 256 MiB.
+const MAX_MESSAGE_SIZE: usize = 256 << 20;
+/// Environment variable choosing the listener: `unix` (default on unix) or `tcp`.
+pub const NETWORK_ENV: &str = "TF_PROVIDER_VCF_NETWORK";
+
+const NOT_A_PROGRAM: &str = "This binary is a plugin for Terraform (terraform-provider-vcf). It is not \
+meant to be run directly: Terraform starts it when a configuration uses the `vcf` provider. Put it \
+where Terraform finds providers (see the README: a filesystem mirror or `dev_overrides`) and run \
+`terraform init`. To debug it, run it with `-debug` and set the TF_REATTACH_PROVIDERS value it prints.";
+
+/// How the process was asked to serve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Started by Terraform (cookie present).
+    Managed,
+    /// `-debug`: serve without TLS and print the reattach configuration.
+    Debug,
+}
+
+/// Entry point for the provider binary. Returns the process exit code.
+pub fn run<P: Provider>(provider: P, provider_address: &str, args: &[String]) -> i32 {
+    let debug = args.iter().any(|a| a == "-debug" || a == "--debug");
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!(
+            "{NOT_A_PROGRAM}\n\nFlags:\n  -debug   serve without Terraform and print TF_REATTACH_PROVIDERS\n  -version print the version"
+        );
+        return 0;
+    }
+    if args.iter().any(|a| a == "-version" || a == "--version") {
+        println!("terraform-provider-vcf {}", env!("CARGO_PKG_VERSION"));
+        return 0;
+    }
+    let mode = if debug { Mode::Debug } else { Mode::Managed };
+    if mode == Mode::Managed {
+        if std::env::var(MAGIC_COOKIE_KEY).ok().as_deref() != Some(MAGIC_COOKIE_VALUE) {
+            eprintln!("{NOT_A_PROGRAM}");
+            return 1;
+        }
+        if let Err(msg) =
+            negotiate_version(std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref())
+        {
+            eprintln!("{msg}");
+            return 1;
+        }
+    }
+    crate::logging::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("terraform-provider-vcf: cannot start the async runtime: {e}");
+            return 1;
+        }
+    };
+    let result = runtime.block_on(serve(provider, provider_address, mode));
+    // Do not wait for lingering tasks (open HTTP connections) once serving is over.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("terraform-provider-vcf: {e}");
+            1
+        }
+    }
+}
+
+/// Picks the protocol version from Terraform's offer (a comma list such as `5,6`).
+pub fn negotiate_version(offer: Option<&str>) -> Result<u32, String> {
+    let Some(offer) = offer.filter(|o| !o.trim().is_empty()) else {
+        // go-plugin clients that predate negotiation expect the server's version.
+        return Ok(PROTOCOL_VERSION);
+    };
+    let offered: Vec<&str> = offer.split(',').map(str::trim).collect();
+    if offered
+        .iter()
+        .any(|v| v.parse::<u32>().ok() == Some(PROTOCOL_VERSION))
+    {
+        Ok(PROTOCOL_VERSION)
+    } else {
+        Err(format!(
+            "terraform-provider-vcf speaks plugin protocol {PROTOCOL_VERSION} (Terraform 1.0 or later), \
+             but this Terraform offers only {offer:?}. Upgrade Terraform."
+        ))
+    }
+}
+
+/// An accepted connection: unix or TCP, plain or TLS.
+pub(crate) struct Conn(Pin<Box<dyn Io>>);
+
+trait Io: AsyncRead + AsyncWrite + Send {}
+impl<T: AsyncRead + AsyncWrite + Send> Io for T {}
+
+impl Connected for Conn {
+    type ConnectInfo = ();
+    fn connect_info(&self) -> Self::ConnectInfo {}
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        self.0.as_mut().poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        self.0.as_mut().poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.0.as_mut().poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.0.as_mut().poll_shutdown(cx)
+    }
+}
+
+enum Listener {
+    Unix(UnixListener, PathBuf),
+    Tcp(TcpListener),
+}
+
+impl Listener {
+    fn bind() -> Result<Listener, String> {
+        match std::env::var(NETWORK_ENV).as_deref() {
+            Ok("tcp") => Self::bind_tcp(),
+            Ok("unix") | Err(_) => Self::bind_unix(),
+            Ok(other) => Err(format!(
+                "{NETWORK_ENV} must be \"unix\" or \"tcp\", not {other:?}"
+            )),
+        }
+    }
+
+    fn bind_unix() -> Result<Listener, String> {
+        let dir = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(std::env::temp_dir);
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let mut last_err = String::new();
+        for attempt in 0..32u32 {
+            let path = dir.join(format!(
+                "plugin{}{:08}",
+                std::process::id(),
+                seed.wrapping_add(attempt * 7919) % 100_000_000
+            ));
+            match UnixListener::bind(&path) {
+                Ok(l) => return Ok(Listener::Unix(l, path)),
+                Err(e) => last_err = format!("cannot listen on {}: {e}", path.display()),
+            }
+        }
+        Err(last_err)
+    }
+
+    fn bind_tcp() -> Result<Listener, String> {
+        let port = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u16>().ok());
+        let (min, max) = (
+            port("PLUGIN_MIN_PORT").unwrap_or(0),
+            port("PLUGIN_MAX_PORT").unwrap_or(0),
+        );
+        let candidates: Vec<u16> = if min == 0 || max < min {
+            vec![0]
+        } else {
+            (min..=max).collect()
+        };
+        for p in candidates {
+            if let Ok(std_listener) = std::net::TcpListener::bind(("127.0.0.1", p))
+                && std_listener.set_nonblocking(true).is_ok()
+                && let Ok(l) = TcpListener::from_std(std_listener)
+            {
+                return Ok(Listener::Tcp(l));
+            }
+        }
+        Err("no free TCP port on 127.0.0.1 in the PLUGIN_MIN_PORT..PLUGIN_MAX_PORT range".into())
+    }
+
+    fn network_and_address(&self) -> (&'static str, String) {
+        match self {
+            Listener::Unix(_, path) => ("unix", path.display().to_string()),
+            Listener::Tcp(l) => (
+                "tcp",
+                l.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+/// Accepts connections and, with TLS, completes each handshake off the accept loop; only
+/// connections that pass go to the gRPC server.
+fn spawn_acceptor(
+    listener: Listener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) -> ReceiverStream<std::io::Result<Conn>> {
+    let (tx, rx) = mpsc::channel(16);
+    tokio::spawn(async move {
+        loop {
+            let accepted: std::io::Result<Pin<Box<dyn Io>>> = match &listener {
+                Listener::Unix(l, _) => l
+                    .accept()
+                    .await
+                    .map(|(s, _)| Box::pin(s) as Pin<Box<dyn Io>>),
+                Listener::Tcp(l) => l.accept().await.map(|(s, _)| {
+                    let _ = s.set_nodelay(true);
+                    Box::pin(s) as Pin<Box<dyn Io>>
+                }),
+            };
+            let stream = match accepted {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            };
+            let tx = tx.clone();
+            match &tls {
+                None => {
+                    if tx.send(Ok(Conn(stream))).await.is_err() {
+                        return;
+                    }
+                }
+                Some(acceptor) => {
+                    let acceptor = acceptor.clone();
+                    tokio::spawn(async move {
+                        match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                            .await
+                        {
+                            Ok(Ok(tls_stream)) => {
+                                let _ = tx.send(Ok(Conn(Box::pin(tls_stream)))).await;
+                            }
+                            Ok(Err(e)) => {
+                                tracing::warn!(error = %e, "refused a connection that failed mutual TLS")
+                            }
+                            Err(_) => tracing::warn!(
+                                "refused a connection that did not finish the TLS handshake"
+                            ),
+                        }
+                    });
+                }
+            }
+        }
+    });
+    ReceiverStream::new(rx)
+}
+
+async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> Result<(), String> {
+    let client_cert = std::env::var("PLUGIN_CLIENT_CERT")
+        .ok()
+        .filter(|c| !c.trim().is_empty());
+    let tls = match (&mode, client_cert) {
+        (Mode::Managed, Some(pem)) => Some(tls::server_tls(&pem)?),
+        _ => None,
+    };
+    let listener = Listener::bind()?;
+    let (network, address) = listener.network_and_address();
+    let socket_path = match &listener {
+        Listener::Unix(_, p) => Some(p.clone()),
+        Listener::Tcp(_) => None,
+    };
+
+    let (shutdown, _) = watch::channel(false);
+    let shutdown = Arc::new(shutdown);
+    let stdio = services::Stdio {
+        shutdown: shutdown.subscribe(),
+    };
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
+        .await;
+
+    let provider_service = ProviderServer::new(ProviderService::new(provider))
+        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_encoding_message_size(MAX_MESSAGE_SIZE);
+    let controller = GrpcControllerServer::new(services::Controller {
+        shutdown: shutdown.clone(),
+    });
+    let stdio_service = GrpcStdioServer::new(stdio.clone());
+
+    let incoming = spawn_acceptor(
+        listener,
+        tls.as_ref()
+            .map(|t| tokio_rustls::TlsAcceptor::from(t.config.clone())),
+    );
+    let mut server_shutdown = shutdown.subscribe();
+    let server = tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(health_service)
+            .add_service(controller)
+            .add_service(stdio_service)
+            .add_service(provider_service)
+            .serve_with_incoming_shutdown(incoming, async move {
+                let _ = server_shutdown.wait_for(|stop| *stop).await;
+            }),
+    );
+
+    announce(
+        &mode,
+        network,
+        &address,
+        tls.as_ref().map(|t| t.cert_der.as_slice()),
+        provider_address,
+    )?;
+    tracing::info!(network, address = %address, tls = tls.is_some(), "serving");
+
+    wait_for_shutdown(&mode, shutdown.subscribe()).await;
+    shutdown.send_replace(true);
+    // In-flight RPCs get a moment to finish; Terraform kills the process 2 s after Shutdown.
+    match tokio::time::timeout(Duration::from_millis(1500), server).await {
+        Ok(Ok(Err(e))) => tracing::warn!(error = %e, "server ended with an error"),
+        Err(_) => tracing::warn!("in-flight requests did not finish; stopping anyway"),
+        _ => {}
+    }
+    if let Some(p) = socket_path {
+        let _ = std::fs::remove_file(p);
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Prints the handshake line (managed) or the reattach instructions (debug).
+fn announce(
+    mode: &Mode,
+    network: &str,
+    address: &str,
+    cert: Option<&[u8]>,
+    provider_address: &str,
+) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    let text = match mode {
+        Mode::Managed => {
+            let cert = cert
+                .map(|c| base64::engine::general_purpose::STANDARD_NO_PAD.encode(c))
+                .unwrap_or_default();
+            format!("1|{PROTOCOL_VERSION}|{network}|{address}|grpc|{cert}\n")
+        }
+        Mode::Debug => {
+            let reattach = serde_json::json!({
+                provider_address: {
+                    "Protocol": "grpc",
+                    "ProtocolVersion": PROTOCOL_VERSION,
+                    "Pid": std::process::id(),
+                    "Test": true,
+                    "Addr": { "Network": network, "String": address },
+                }
+            });
+            format!(
+                "Provider started. To attach Terraform, set TF_REATTACH_PROVIDERS in the shell that runs it:\n\n\
+                 \tTF_REATTACH_PROVIDERS='{reattach}'\n\nStop the provider with Ctrl-C.\n"
+            )
+        }
+    };
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| format!("cannot write the handshake: {e}"))
+}
+
+/// Waits for the controller's Shutdown RPC, SIGTERM, or SIGINT. Under Terraform the first
+/// SIGINT (Ctrl-C reaches the whole process group) is left to Terraform, which stops providers
+/// through StopProvider and Shutdown once in-flight work is saved; a second SIGINT ends the
+/// process. In debug mode the first SIGINT ends it.
+async fn wait_for_shutdown(mode: &Mode, mut shutdown: watch::Receiver<bool>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+        return;
+    };
+    let mut interrupts = 0;
+    loop {
+        tokio::select! {
+            _ = shutdown.wait_for(|stop| *stop) => return,
+            _ = term.recv() => return,
+            _ = int.recv() => {
+                interrupts += 1;
+                if *mode == Mode::Debug || interrupts >= 2 {
+                    return;
+                }
+                tracing::info!("interrupt received; waiting for Terraform to stop the provider");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_negotiation() {
+        assert_eq!(negotiate_version(Some("5,6")), Ok(6));
+        assert_eq!(negotiate_version(Some("6")), Ok(6));
+        assert_eq!(negotiate_version(Some(" 6 , 5")), Ok(6));
+        assert_eq!(negotiate_version(None), Ok(6));
+        let err = negotiate_version(Some("4,5")).unwrap_err();
+        assert!(err.contains("protocol 6"), "{err}");
+    }
+}
