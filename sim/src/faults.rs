@@ -1,0 +1,255 @@
+//! Fault injection rules, set through `/_sim/faults`. A rule matches requests by method and path
+//! glob (`*` matches any run of characters, `/` included), fires with its probability (drawn from
+//! the RNG seeded by `--seed`, so a run is reproducible), and may be limited to `times` firings.
+//! Latency rules add up; the first firing rule of any other kind decides the request's fate.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::http::ApiError;
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Delay the request by a uniform random time in `[latency_ms[0], latency_ms[1]]`.
+    Latency,
+    /// Answer `status` (500, 502 or 503 — any 4xx/5xx is accepted) without touching state.
+    Error,
+    /// Answer 429 with `Retry-After: retry_after` seconds, without touching state.
+    RateLimit,
+    /// Reset the TCP connection before the request is applied.
+    ResetBefore,
+    /// Apply the request, then reset the connection instead of answering.
+    ResetAfter,
+    /// Answer 401 even though the bearer token is valid (forces a client refresh).
+    Unauthorized,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct FaultRule {
+    #[serde(default)]
+    pub id: u64,
+    /// Path glob, e.g. `/suite-api/*/api-tokens*`; `*` alone matches everything.
+    pub path: String,
+    /// Only this method (any when absent).
+    #[serde(default)]
+    pub method: Option<String>,
+    pub kind: FaultKind,
+    #[serde(default = "one")]
+    pub probability: f64,
+    /// Remaining firings; the rule is removed when it reaches 0. Unlimited when absent.
+    #[serde(default)]
+    pub times: Option<u64>,
+    #[serde(default)]
+    pub latency_ms: Option<[u64; 2]>,
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// What the faults decided for one request.
+#[derive(Default, Debug)]
+pub struct Plan {
+    pub latency_ms: u64,
+    pub terminal: Option<FaultRule>,
+}
+
+pub struct Faults {
+    rules: Vec<FaultRule>,
+    next_id: u64,
+    rng: StdRng,
+    seed: u64,
+}
+
+impl Faults {
+    pub fn new(seed: u64) -> Faults {
+        Faults {
+            rules: Vec::new(),
+            next_id: 1,
+            rng: StdRng::seed_from_u64(seed),
+            seed,
+        }
+    }
+
+    pub fn rules(&self) -> &[FaultRule] {
+        &self.rules
+    }
+
+    pub fn add(&mut self, mut r: FaultRule) -> Result<FaultRule, ApiError> {
+        if !(0.0..=1.0).contains(&r.probability) {
+            return Err(ApiError::bad_request("probability must be between 0 and 1"));
+        }
+        match r.kind {
+            FaultKind::Latency => {
+                let [a, b] = r
+                    .latency_ms
+                    .ok_or_else(|| ApiError::bad_request("latency needs latency_ms: [min, max]"))?;
+                if a > b || b > 60_000 {
+                    return Err(ApiError::bad_request(
+                        "latency_ms must be [min, max] with min <= max <= 60000",
+                    ));
+                }
+            }
+            FaultKind::Error => {
+                let s = r.status.unwrap_or(503);
+                if !(400..=599).contains(&s) {
+                    return Err(ApiError::bad_request("status must be a 4xx or 5xx code"));
+                }
+                r.status = Some(s);
+            }
+            FaultKind::RateLimit => {
+                r.retry_after.get_or_insert(1);
+            }
+            _ => {}
+        }
+        if r.times == Some(0) {
+            return Err(ApiError::bad_request("times must be at least 1"));
+        }
+        r.id = self.next_id;
+        self.next_id += 1;
+        self.rules.push(r.clone());
+        Ok(r)
+    }
+
+    pub fn remove(&mut self, id: u64) -> bool {
+        let n = self.rules.len();
+        self.rules.retain(|r| r.id != id);
+        n != self.rules.len()
+    }
+
+    /// Remove every rule and restart the RNG from the seed, so a test run is reproducible.
+    pub fn clear(&mut self) {
+        self.rules.clear();
+        self.rng = StdRng::seed_from_u64(self.seed);
+    }
+
+    pub fn plan(&mut self, method: &str, path: &str) -> Plan {
+        let mut plan = Plan::default();
+        if self.rules.is_empty() {
+            return plan;
+        }
+        let mut exhausted = Vec::new();
+        for r in self.rules.iter_mut() {
+            if r.method
+                .as_deref()
+                .is_some_and(|m| !m.eq_ignore_ascii_case(method))
+                || !glob(&r.path, path)
+            {
+                continue;
+            }
+            if r.kind != FaultKind::Latency && plan.terminal.is_some() {
+                continue;
+            }
+            if r.probability < 1.0 && self.rng.random::<f64>() >= r.probability {
+                continue;
+            }
+            if let Some(t) = r.times.as_mut() {
+                *t -= 1;
+                if *t == 0 {
+                    exhausted.push(r.id);
+                }
+            }
+            if r.kind == FaultKind::Latency {
+                let [a, b] = r.latency_ms.unwrap_or([0, 0]);
+                plan.latency_ms += if a == b {
+                    a
+                } else {
+                    self.rng.random_range(a..=b)
+                };
+            } else {
+                plan.terminal = Some(r.clone());
+            }
+        }
+        self.rules.retain(|r| !exhausted.contains(&r.id));
+        plan
+    }
+}
+
+/// `*` matches any run of characters (including `/`); everything else literally.
+pub fn glob(pattern: &str, s: &str) -> bool {
+    let p = pattern.as_bytes();
+    let t = s.as_bytes();
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob("*", "/v1/tokens"));
+        assert!(glob("/v1/*", "/v1/users/x"));
+        assert!(glob(
+            "/suite-api/*/api-tokens*",
+            "/suite-api/api/x/api-tokens/query"
+        ));
+        assert!(!glob("/v1/users", "/v1/users/x"));
+        assert!(glob("*/regenerate", "/a/b/regenerate"));
+        assert!(!glob("*/regenerate", "/a/b/regenerate/x"));
+    }
+
+    fn rule(kind: FaultKind) -> FaultRule {
+        FaultRule {
+            id: 0,
+            path: "*".into(),
+            method: None,
+            kind,
+            probability: 1.0,
+            times: Some(1),
+            latency_ms: Some([5, 5]),
+            status: None,
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn times_and_seed() {
+        let mut f = Faults::new(7);
+        f.add(rule(FaultKind::Error)).expect("add");
+        assert_eq!(
+            f.plan("GET", "/x").terminal.map(|r| r.status),
+            Some(Some(503))
+        );
+        assert!(f.plan("GET", "/x").terminal.is_none());
+        let draw = |seed| {
+            let mut f = Faults::new(seed);
+            let mut r = rule(FaultKind::Error);
+            r.times = None;
+            r.probability = 0.5;
+            f.add(r).expect("add");
+            (0..64)
+                .map(|_| f.plan("GET", "/x").terminal.is_some())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(draw(42), draw(42));
+        assert_ne!(draw(42), draw(43));
+    }
+}

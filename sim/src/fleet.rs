@@ -1,0 +1,1219 @@
+//! Contract B: VCF Operations fleet IAM (seed 001) and VCF roles (seed 002), plus the two ways to
+//! authenticate to it (API-token refresh grant at the identity broker's token endpoint, and
+//! username/password acquire). Every path, body and status of this family is in this file; the
+//! table below says which ones are ASSUMED.
+//!
+//! Permission model (seed 002): a request is judged from the VCF roles assigned to the caller's
+//! principal (API client or SSO user) in the realm of the path, nothing else. Any unexpired
+//! assignment allows reads (GET and the token query); writes need, at SSO_REALM scope, a role
+//! containing the component role `VCF_OPERATIONS/Administrator` (built-in `vcf_admin`, or a custom
+//! role built on it, like seed 002's `vcf-fleet-admin`).
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::http::{ApiError, HResult, Req, Resp, num_or_string};
+use crate::routes::{Contract::*, Route};
+use crate::world::{
+    ApiClient, ApiToken, Assignment, Ctx, SessionKind, VcfRole, World, iso8601, new_uuid,
+    random_alnum,
+};
+
+macro_rules! iam {
+    ($p:literal) => {
+        concat!("/suite-api/api/fleet-management/iam", $p)
+    };
+}
+
+/// Path of the identity broker token endpoint (on the sim's own host and port).
+pub const TOKEN_ENDPOINT_PATH: &str = "/acs/t/CUSTOMER/token";
+pub const OIDC_ISSUER_PATH: &str = "/acs/t/CUSTOMER";
+/// Lifetime of a username/password (`token/acquire`) token.
+pub const ACQUIRE_TTL_MS: i64 = 6 * 60 * 60_000;
+pub const API_TOKEN_TTL_MAX: i64 = 259_200;
+pub const ACCESS_TOKEN_TTL_MAX: i64 = 1_440;
+pub const PAGE_SIZE_MAX: i64 = 50;
+pub const COMPONENTS: [&str; 5] = ["VCENTER", "NSX", "VCF_OPERATIONS", "VCF_AUTOMATION", "HCX"];
+
+#[rustfmt::skip]
+pub const ROUTES: &[Route] = &[
+    Route { method: "GET", template: iam!("/ssorealms"), contract: Seen, handler: list_realms },
+    Route { method: "POST", template: iam!("/ssorealms/{realm}/api-clients"), contract: Seen, handler: create_client },
+    Route { method: "GET", template: iam!("/ssorealms/{realm}/api-clients"), contract: Assumed, handler: list_clients },
+    Route { method: "GET", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Assumed, handler: get_client },
+    Route { method: "PUT", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Assumed, handler: update_client },
+    Route { method: "DELETE", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Assumed, handler: delete_client },
+    Route { method: "PUT", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: put_assignments },
+    Route { method: "GET", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: get_assignments },
+    Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens"), contract: Seen, handler: create_token },
+    // TOKEN_NAME field, EQUALS operator and the pageSize limit of 50 are ASSUMED.
+    Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens/query"), contract: Seen, handler: query_tokens },
+    Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens/{id}/regenerate"), contract: Seen, handler: regenerate_token },
+    Route { method: "GET", template: iam!("/ssorealms/{realm}/api-tokens/{id}"), contract: Assumed, handler: get_token },
+    Route { method: "DELETE", template: iam!("/ssorealms/{realm}/api-tokens/{id}"), contract: Assumed, handler: delete_token },
+    Route { method: "GET", template: iam!("/ssorealms/{realm}/roles"), contract: Assumed, handler: list_roles },
+    Route { method: "POST", template: iam!("/ssorealms/{realm}/roles"), contract: Assumed, handler: create_role },
+    Route { method: "PUT", template: iam!("/ssorealms/{realm}/roles/{name}"), contract: Assumed, handler: update_role },
+    Route { method: "DELETE", template: iam!("/ssorealms/{realm}/roles/{name}"), contract: Assumed, handler: delete_role },
+    Route { method: "POST", template: "/suite-api/api/auth/token/acquire", contract: Assumed, handler: acquire },
+    Route { method: "POST", template: TOKEN_ENDPOINT_PATH, contract: Assumed, handler: token_endpoint },
+];
+
+pub fn builtin_roles() -> Vec<VcfRole> {
+    let r = |name: &str, display: &str, desc: &str, comps: &[(&str, &str)]| VcfRole {
+        realm_id: None,
+        name: name.into(),
+        display_name: display.into(),
+        description: desc.into(),
+        built_in: true,
+        component_roles: comps
+            .iter()
+            .map(|(c, r)| (c.to_string(), r.to_string()))
+            .collect(),
+    };
+    vec![
+        r(
+            "vcf_admin",
+            "VCF Administrator",
+            "Full administration of the VCF fleet, including identity and access management",
+            &[
+                ("VCENTER", "Admin"),
+                ("NSX", "Enterprise Admin"),
+                ("VCF_OPERATIONS", "Administrator"),
+                ("VCF_AUTOMATION", "Provider Administrator"),
+                ("HCX", "Administrator"),
+            ],
+        ),
+        r(
+            "vcf_operator",
+            "VCF Operator",
+            "Day-2 operations of the fleet without identity and access management",
+            &[
+                ("VCENTER", "Virtual Machine Power User"),
+                ("NSX", "Network Operator"),
+                ("VCF_OPERATIONS", "PowerUser"),
+            ],
+        ),
+        r(
+            "vcf_viewer",
+            "VCF Viewer",
+            "Read-only access to the fleet",
+            &[
+                ("VCENTER", "Read-only"),
+                ("NSX", "Auditor"),
+                ("VCF_OPERATIONS", "ReadOnly"),
+                ("VCF_AUTOMATION", "Auditor"),
+            ],
+        ),
+        r(
+            "sddc_admin",
+            "SDDC Administrator",
+            "Administration of the vCenter and NSX of a VCF instance",
+            &[("VCENTER", "Admin"), ("NSX", "Enterprise Admin")],
+        ),
+    ]
+}
+
+fn grants_iam_write(role: &VcfRole) -> bool {
+    role.component_roles
+        .iter()
+        .any(|(c, r)| c == "VCF_OPERATIONS" && r == "Administrator")
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    Write,
+}
+
+pub struct Caller {
+    pub principal_id: String,
+}
+
+fn realm_exists(w: &World, realm: &str) -> Result<(), ApiError> {
+    if w.fleet.realms.iter().any(|r| r.id == realm) {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("SSO realm {realm} not found")))
+    }
+}
+
+fn principal_name(w: &World, principal: &str) -> String {
+    if let Some(c) = w.fleet.clients.iter().find(|c| c.client_uuid == principal) {
+        return c.client_id.clone();
+    }
+    if let Some(u) = w.fleet.users.iter().find(|u| u.id == principal) {
+        return u.name.clone();
+    }
+    principal.to_string()
+}
+
+fn realm_role<'a>(w: &'a World, realm: &str, name: &str) -> Option<&'a VcfRole> {
+    w.fleet
+        .custom_roles
+        .iter()
+        .find(|r| r.name == name && r.realm_id.as_deref().is_none_or(|x| x == realm))
+}
+
+/// Authenticate the bearer and check the caller's VCF roles in `realm` (any realm when `None`).
+fn authorize(
+    w: &mut World,
+    ctx: &Ctx,
+    req: &Req,
+    realm: Option<&str>,
+    access: Access,
+) -> Result<Caller, ApiError> {
+    let token = req
+        .auth_credential(&["Bearer", "OpsToken", "vRealizeOpsToken"])
+        .ok_or_else(|| ApiError::unauthorized("Missing Authorization: Bearer <access token>"))?;
+    let session = w.session(token, ctx.now).ok_or_else(|| {
+        ApiError::new(
+            401,
+            "TOKEN_EXPIRED",
+            "The access token is invalid or has expired",
+        )
+    })?;
+    let SessionKind::Fleet { principal_id, .. } = session.kind else {
+        return Err(ApiError::unauthorized(
+            "The token is not a VCF Operations access token",
+        ));
+    };
+    if let Some(r) = realm {
+        realm_exists(w, r)?;
+    }
+    let mut held: Vec<(String, String)> = Vec::new();
+    for (key, list) in &w.fleet.assignments {
+        let Some((k_realm, k_principal)) = key.split_once('/') else {
+            continue;
+        };
+        if k_principal != principal_id || realm.is_some_and(|r| r != k_realm) {
+            continue;
+        }
+        for a in list {
+            if a.expires_at.is_none_or(|e| e > ctx.now) {
+                held.push((k_realm.to_string(), a.role_name.clone()));
+            }
+        }
+    }
+    let name = principal_name(w, &principal_id);
+    let names: Vec<&str> = held.iter().map(|(_, n)| n.as_str()).collect();
+    if held.is_empty() {
+        return Err(ApiError::forbidden(format!(
+            "Principal {name} holds no VCF role{}; API tokens carry only the VCF-level roles of their principal",
+            realm
+                .map(|r| format!(" in SSO realm {r}"))
+                .unwrap_or_default()
+        )));
+    }
+    if access == Access::Write {
+        let key_prefix = |r: &str| format!("{r}/{principal_id}");
+        let ok = held.iter().any(|(r, role)| {
+            let realm_scoped = w.fleet.assignments.get(&key_prefix(r)).is_some_and(|l| {
+                l.iter().any(|a| {
+                    &a.role_name == role
+                        && a.scope_type == "SSO_REALM"
+                        && a.expires_at.is_none_or(|e| e > ctx.now)
+                })
+            });
+            realm_scoped && realm_role(w, r, role).is_some_and(grants_iam_write)
+        });
+        if !ok {
+            return Err(ApiError::forbidden(format!(
+                "Principal {name} holds VCF roles [{}]; {} {} needs, at SSO_REALM scope, a VCF role with the VCF_OPERATIONS Administrator component role (e.g. vcf_admin). Only VCF-level roles count",
+                names.join(", "),
+                req.method,
+                req.path
+            )));
+        }
+    }
+    Ok(Caller { principal_id })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Realms
+
+fn list_realms(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    authorize(w, ctx, req, None, Access::Read)?;
+    let realms: Vec<Value> = w
+        .fleet
+        .realms
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.name,
+                "vidbResourceId": r.vidb_resource_id,
+                "vcfInstanceId": r.vcf_instance_id,
+                "issues": [],
+                "ssoRealmCoverage": r.coverage.iter().map(|c| json!({
+                    "id": c.id, "name": c.name, "ssoEntityType": c.entity_type,
+                })).collect::<Vec<_>>(),
+                "totalConfiguredComponents": r.coverage.len() + 1,
+                "idpId": r.idp_id,
+                "createdAt": r.created_at,
+                "updatedAt": r.updated_at,
+            })
+        })
+        .collect();
+    Ok(Resp::ok(json!({ "ssoRealms": realms })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// API clients
+
+pub fn client_json(c: &ApiClient) -> Value {
+    json!({
+        "clientId": c.client_id,
+        "clientUuid": c.client_uuid,
+        "clientName": c.client_name,
+        "clientDescription": c.client_description,
+    })
+}
+
+fn opt_str(o: &serde_json::Map<String, Value>, k: &str) -> Result<Option<String>, ApiError> {
+    match o.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::bad_request(format!("{k} must be a string"))),
+    }
+}
+
+fn body_obj(req: &Req) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match req.json::<Value>()? {
+        Value::Object(o) => Ok(o),
+        _ => Err(ApiError::bad_request("body must be a JSON object")),
+    }
+}
+
+fn valid_ident(s: &str, what: &str) -> Result<(), ApiError> {
+    let ok = !s.is_empty()
+        && s.len() <= 128
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "{what} must be 1-128 characters of letters, digits, '-', '_' or '.'; got {s:?}"
+        )))
+    }
+}
+
+/// Create an API client directly in the world (used by the API and by out-of-band creation).
+pub fn insert_client(
+    w: &mut World,
+    realm: &str,
+    client_id: &str,
+    name: Option<String>,
+    description: Option<String>,
+) -> Result<ApiClient, ApiError> {
+    valid_ident(client_id, "clientId")?;
+    if w.fleet
+        .clients
+        .iter()
+        .any(|c| c.realm_id == realm && c.client_id.eq_ignore_ascii_case(client_id))
+    {
+        return Err(ApiError::conflict(format!(
+            "An API client with clientId {client_id} already exists in this SSO realm"
+        )));
+    }
+    let c = ApiClient {
+        realm_id: realm.to_string(),
+        client_id: client_id.to_string(),
+        client_uuid: new_uuid(),
+        client_name: name.unwrap_or_else(|| client_id.to_string()),
+        client_description: description.unwrap_or_default(),
+    };
+    w.fleet.clients.push(c.clone());
+    w.dirty = true;
+    Ok(c)
+}
+
+fn create_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    let o = body_obj(req)?;
+    let client_id =
+        opt_str(&o, "clientId")?.ok_or_else(|| ApiError::bad_request("clientId is required"))?;
+    let c = insert_client(
+        w,
+        &realm,
+        &client_id,
+        opt_str(&o, "clientName")?,
+        opt_str(&o, "clientDescription")?,
+    )?;
+    Ok(Resp::ok(client_json(&c)))
+}
+
+fn find_client(w: &World, realm: &str, client_id: &str) -> Result<usize, ApiError> {
+    w.fleet
+        .clients
+        .iter()
+        .position(|c| c.realm_id == realm && c.client_id == client_id)
+        .ok_or_else(|| ApiError::not_found(format!("API client {client_id} not found")))
+}
+
+fn list_clients(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Read)?;
+    let list: Vec<Value> = w
+        .fleet
+        .clients
+        .iter()
+        .filter(|c| c.realm_id == realm)
+        .map(client_json)
+        .collect();
+    Ok(Resp::ok(json!({ "apiClients": list })))
+}
+
+fn get_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Read)?;
+    let i = find_client(w, &realm, req.param(1))?;
+    Ok(Resp::ok(client_json(&w.fleet.clients[i])))
+}
+
+fn update_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    let i = find_client(w, &realm, req.param(1))?;
+    let o = body_obj(req)?;
+    if let Some(id) = opt_str(&o, "clientId")?
+        && id != w.fleet.clients[i].client_id
+    {
+        return Err(ApiError::bad_request(
+            "clientId is immutable; create a new API client instead",
+        ));
+    }
+    let name = opt_str(&o, "clientName")?;
+    let desc = opt_str(&o, "clientDescription")?;
+    let c = &mut w.fleet.clients[i];
+    if let Some(n) = name {
+        c.client_name = n;
+    }
+    if let Some(d) = desc {
+        c.client_description = d;
+    }
+    let out = client_json(c);
+    w.dirty = true;
+    Ok(Resp::ok(out))
+}
+
+/// Remove a client with its tokens and role assignments.
+pub fn remove_client(w: &mut World, realm: &str, client_id: &str) -> Result<(), ApiError> {
+    let i = find_client(w, realm, client_id)?;
+    let c = w.fleet.clients.remove(i);
+    w.fleet
+        .tokens
+        .retain(|t| !(t.realm_id == realm && t.api_client_id.as_deref() == Some(client_id)));
+    w.fleet
+        .assignments
+        .remove(&format!("{realm}/{}", c.client_uuid));
+    w.dirty = true;
+    Ok(())
+}
+
+fn delete_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    remove_client(w, &realm, req.param(1))?;
+    Ok(Resp::no_content())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Role assignments
+
+pub fn assignment_json(a: &Assignment) -> Value {
+    json!({
+        "roleName": a.role_name,
+        "roleScope": {
+            "scopeType": a.scope_type,
+            "resources": a.resources.iter().map(|id| json!({ "id": id })).collect::<Vec<_>>(),
+        },
+        "expiresAt": a.expires_at,
+    })
+}
+
+fn principal_exists(w: &World, realm: &str, principal: &str) -> bool {
+    w.fleet
+        .clients
+        .iter()
+        .any(|c| c.realm_id == realm && c.client_uuid == principal)
+        || w.fleet
+            .users
+            .iter()
+            .any(|u| u.realm_id == realm && u.id == principal)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssignmentsBody {
+    vcf_role_assignments: Vec<AssignmentIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssignmentIn {
+    role_name: String,
+    role_scope: ScopeIn,
+    #[serde(default)]
+    expires_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScopeIn {
+    scope_type: ScopeType,
+    #[serde(default)]
+    resources: Option<Vec<ResourceIn>>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum ScopeType {
+    SsoRealm,
+    VcfInstance,
+}
+
+#[derive(Deserialize)]
+struct ResourceIn {
+    id: String,
+}
+
+/// Validate a whole assignment set against the realm's roles and coverage.
+pub fn parse_assignments(w: &World, realm: &str, body: &[u8]) -> Result<Vec<Assignment>, ApiError> {
+    let parsed: AssignmentsBody = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("invalid request body: {e}")))?;
+    let realm_obj = w
+        .fleet
+        .realms
+        .iter()
+        .find(|r| r.id == realm)
+        .ok_or_else(|| ApiError::not_found(format!("SSO realm {realm} not found")))?;
+    let mut out: Vec<Assignment> = Vec::new();
+    for (i, a) in parsed.vcf_role_assignments.into_iter().enumerate() {
+        if realm_role(w, realm, &a.role_name).is_none() {
+            return Err(ApiError::bad_request(format!(
+                "vcfRoleAssignments[{i}].roleName {:?} is not a VCF role of this SSO realm",
+                a.role_name
+            )));
+        }
+        let resources: Vec<String> = a
+            .role_scope
+            .resources
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        let scope_type = match a.role_scope.scope_type {
+            ScopeType::SsoRealm => {
+                if !resources.is_empty() {
+                    return Err(ApiError::bad_request(format!(
+                        "vcfRoleAssignments[{i}]: an SSO_REALM scope takes no resources"
+                    )));
+                }
+                "SSO_REALM"
+            }
+            ScopeType::VcfInstance => {
+                if resources.is_empty() {
+                    return Err(ApiError::bad_request(format!(
+                        "vcfRoleAssignments[{i}]: a VCF_INSTANCE scope needs at least one resource id"
+                    )));
+                }
+                for id in &resources {
+                    if !realm_obj
+                        .coverage
+                        .iter()
+                        .any(|c| &c.id == id && c.entity_type == "VCF_INSTANCE")
+                    {
+                        return Err(ApiError::bad_request(format!(
+                            "vcfRoleAssignments[{i}]: {id} is not a VCF instance covered by this SSO realm"
+                        )));
+                    }
+                }
+                "VCF_INSTANCE"
+            }
+        };
+        let a = Assignment {
+            role_name: a.role_name,
+            scope_type: scope_type.into(),
+            resources,
+            expires_at: a.expires_at,
+        };
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+fn put_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    let principal = req.param(1).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    if !principal_exists(w, &realm, &principal) {
+        return Err(ApiError::not_found(format!(
+            "Principal {principal} not found in SSO realm {realm}"
+        )));
+    }
+    let list = parse_assignments(w, &realm, &req.body)?;
+    let out: Vec<Value> = list.iter().map(assignment_json).collect();
+    let key = format!("{realm}/{principal}");
+    if list.is_empty() {
+        w.fleet.assignments.remove(&key);
+    } else {
+        w.fleet.assignments.insert(key, list);
+    }
+    w.dirty = true;
+    Ok(Resp::ok(json!({ "vcfRoleAssignments": out })))
+}
+
+fn get_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    let principal = req.param(1).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Read)?;
+    if !principal_exists(w, &realm, &principal) {
+        return Err(ApiError::not_found(format!(
+            "Principal {principal} not found in SSO realm {realm}"
+        )));
+    }
+    let out: Vec<Value> = w
+        .fleet
+        .assignments
+        .get(&format!("{realm}/{principal}"))
+        .map(|l| l.iter().map(assignment_json).collect())
+        .unwrap_or_default();
+    Ok(Resp::ok(json!({ "vcfRoleAssignments": out })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// API tokens
+
+pub struct TokenSpec {
+    pub realm_id: String,
+    pub api_client_id: Option<String>,
+    pub principal_id: String,
+    pub principal_name: String,
+    pub token_name: String,
+    pub token_description: String,
+    pub api_token_ttl: i64,
+    pub access_token_ttl: i64,
+    pub token_type: String,
+}
+
+/// A new token object with a fresh id and secret (`vidb_` + base64 of `id#random`).
+pub fn new_token(spec: TokenSpec, now: i64) -> ApiToken {
+    let id = new_uuid();
+    let secret = format!(
+        "vidb_{}",
+        STANDARD
+            .encode(format!("{id}#{}", random_alnum(40)))
+            .trim_end_matches('=')
+    );
+    let created = now - now.rem_euclid(1000);
+    ApiToken {
+        id,
+        realm_id: spec.realm_id,
+        api_client_id: spec.api_client_id,
+        principal_id: spec.principal_id,
+        principal_name: spec.principal_name,
+        token_name: spec.token_name,
+        token_description: spec.token_description,
+        api_token_ttl: spec.api_token_ttl,
+        access_token_ttl: spec.access_token_ttl,
+        token_type: spec.token_type,
+        secret,
+        creation_date: created,
+        expiration_date: created + spec.api_token_ttl * 60_000,
+        last_used_date: created,
+        revoked: false,
+    }
+}
+
+pub fn token_json(t: &ApiToken, ctx: &Ctx, with_secret: bool) -> Value {
+    let last: String = {
+        let chars: Vec<char> = t.secret.chars().collect();
+        chars[chars.len().saturating_sub(5)..].iter().collect()
+    };
+    let mut v = json!({
+        "id": t.id,
+        "apiClientId": t.api_client_id,
+        "tokenName": t.token_name,
+        "tokenDescription": t.token_description,
+        "apiTokenTtl": t.api_token_ttl,
+        "accessTokenTtl": t.access_token_ttl,
+        "tokenType": t.token_type,
+        "tokenLastChars": last,
+        "principalName": t.principal_name,
+        "creationDate": t.creation_date,
+        "expirationDate": t.expiration_date,
+        "lastUsedDate": t.last_used_date,
+        "tokenStatus": t.status(ctx.now),
+        "tokenEndpointUrl": format!("{}{TOKEN_ENDPOINT_PATH}", ctx.base_url),
+        "oidcIssuerUrl": format!("{}{OIDC_ISSUER_PATH}", ctx.base_url),
+    });
+    if with_secret {
+        v["token"] = json!(t.secret);
+    }
+    v
+}
+
+fn ttl(
+    o: &serde_json::Map<String, Value>,
+    k: &str,
+    default: i64,
+    max: i64,
+) -> Result<i64, ApiError> {
+    let v = num_or_string(o.get(k), k)?.unwrap_or(default);
+    if !(1..=max).contains(&v) {
+        return Err(ApiError::bad_request(format!(
+            "{k} must be between 1 and {max} minutes; got {v}"
+        )));
+    }
+    Ok(v)
+}
+
+/// Build a token for a create request body (also used by out-of-band bulk creation).
+pub fn token_from_body(
+    w: &World,
+    realm: &str,
+    caller_principal: Option<&str>,
+    o: &serde_json::Map<String, Value>,
+    now: i64,
+) -> Result<ApiToken, ApiError> {
+    let token_type = opt_str(o, "tokenType")?.unwrap_or_else(|| "API_CLIENT".into());
+    let token_name = opt_str(o, "tokenName")?
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| ApiError::bad_request("tokenName is required"))?;
+    let token_description = opt_str(o, "tokenDescription")?.unwrap_or_default();
+    let api_token_ttl = ttl(o, "apiTokenTtl", 43_200, API_TOKEN_TTL_MAX)?;
+    let access_token_ttl = ttl(o, "accessTokenTtl", 30, ACCESS_TOKEN_TTL_MAX)?;
+    let (api_client_id, principal_id, principal_name) = match token_type.as_str() {
+        "API_CLIENT" => {
+            let cid = opt_str(o, "apiClientId")?.ok_or_else(|| {
+                ApiError::bad_request("apiClientId is required for API_CLIENT tokens")
+            })?;
+            let c = w
+                .fleet
+                .clients
+                .iter()
+                .find(|c| c.realm_id == realm && c.client_id == cid)
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "apiClientId {cid} is not an API client of this SSO realm"
+                    ))
+                })?;
+            (Some(cid.clone()), c.client_uuid.clone(), cid)
+        }
+        "SSO_USER" => {
+            let p = caller_principal
+                .filter(|p| w.fleet.users.iter().any(|u| &u.id == p))
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "SSO_USER tokens are created by an SSO user for itself (log in with username/password)",
+                    )
+                })?;
+            (None, p.to_string(), principal_name(w, p))
+        }
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "tokenType must be API_CLIENT or SSO_USER; got {other:?}"
+            )));
+        }
+    };
+    Ok(new_token(
+        TokenSpec {
+            realm_id: realm.to_string(),
+            api_client_id,
+            principal_id,
+            principal_name,
+            token_name,
+            token_description,
+            api_token_ttl,
+            access_token_ttl,
+            token_type,
+        },
+        now,
+    ))
+}
+
+fn create_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    let caller = authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    let o = body_obj(req)?;
+    let t = token_from_body(w, &realm, Some(&caller.principal_id), &o, ctx.now)?;
+    let out = token_json(&t, ctx, true);
+    w.fleet.tokens.push(t);
+    w.dirty = true;
+    Ok(Resp::ok(out))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct QueryBody {
+    search_terms: SearchTerms,
+    filters: Filters,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct SearchTerms {
+    all_of: Vec<Term>,
+    any_of: Vec<Term>,
+}
+
+#[derive(Deserialize)]
+struct Term {
+    field: Field,
+    terms: Vec<String>,
+    #[serde(default = "default_op")]
+    operator: Operator,
+}
+
+fn default_op() -> Operator {
+    Operator::Like
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum Field {
+    ClientId,
+    TokenName,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum Operator {
+    Like,
+    Equals,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct Filters {
+    token_type: Vec<String>,
+    token_status: Vec<String>,
+}
+
+impl Term {
+    fn matches(&self, t: &ApiToken) -> bool {
+        let value = match self.field {
+            Field::ClientId => t.api_client_id.as_deref().unwrap_or(&t.principal_name),
+            Field::TokenName => &t.token_name,
+        };
+        self.terms.iter().any(|term| match self.operator {
+            Operator::Equals => value == term,
+            Operator::Like => {
+                let needle = term.trim_matches(|c| c == '%' || c == '*').to_lowercase();
+                value.to_lowercase().contains(&needle)
+            }
+        })
+    }
+}
+
+fn query_param(req: &Req, name: &str, default: i64) -> Result<i64, ApiError> {
+    match req.query_value(name) {
+        None | Some("") => Ok(default),
+        Some(v) => v.parse().map_err(|_| {
+            ApiError::bad_request(format!("query parameter {name} must be an integer"))
+        }),
+    }
+}
+
+fn query_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Read)?;
+    let page = query_param(req, "page", 0)?;
+    let page_size = query_param(req, "pageSize", 50)?;
+    if page < 0 {
+        return Err(ApiError::bad_request("page must be >= 0"));
+    }
+    if !(1..=PAGE_SIZE_MAX).contains(&page_size) {
+        return Err(ApiError::bad_request(format!(
+            "pageSize must be between 1 and {PAGE_SIZE_MAX}"
+        )));
+    }
+    let sort = req.query_value("sortOrder").unwrap_or("ASCENDING");
+    if sort != "ASCENDING" && sort != "DESCENDING" {
+        return Err(ApiError::bad_request(format!(
+            "sortOrder must be ASCENDING or DESCENDING; got {sort:?}"
+        )));
+    }
+    let q: QueryBody = if req.body.iter().all(u8::is_ascii_whitespace) {
+        QueryBody::default()
+    } else {
+        req.json()?
+    };
+    for s in &q.filters.token_type {
+        if s != "API_CLIENT" && s != "SSO_USER" {
+            return Err(ApiError::bad_request(format!(
+                "filters.tokenType values must be API_CLIENT or SSO_USER; got {s:?}"
+            )));
+        }
+    }
+    let mut hits: Vec<&ApiToken> = w
+        .fleet
+        .tokens
+        .iter()
+        .filter(|t| t.realm_id == realm)
+        .filter(|t| q.search_terms.all_of.iter().all(|term| term.matches(t)))
+        .filter(|t| {
+            q.search_terms.any_of.is_empty()
+                || q.search_terms.any_of.iter().any(|term| term.matches(t))
+        })
+        .filter(|t| q.filters.token_type.is_empty() || q.filters.token_type.contains(&t.token_type))
+        .filter(|t| {
+            q.filters.token_status.is_empty()
+                || q.filters
+                    .token_status
+                    .iter()
+                    .any(|s| s == t.status(ctx.now))
+        })
+        .collect();
+    hits.sort_by(|a, b| (a.creation_date, &a.id).cmp(&(b.creation_date, &b.id)));
+    if sort == "DESCENDING" {
+        hits.reverse();
+    }
+    let total = hits.len();
+    let items: Vec<Value> = hits
+        .into_iter()
+        .skip((page * page_size) as usize)
+        .take(page_size as usize)
+        .map(|t| token_json(t, ctx, false))
+        .collect();
+    Ok(Resp::ok(json!({
+        "pageInfo": { "totalCount": total, "page": page, "pageSize": page_size, "sortOrder": sort },
+        "apiTokens": items,
+    })))
+}
+
+fn find_token(w: &World, realm: &str, id: &str) -> Result<usize, ApiError> {
+    w.fleet
+        .tokens
+        .iter()
+        .position(|t| t.realm_id == realm && t.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("API token {id} not found")))
+}
+
+fn regenerate_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    let i = find_token(w, &realm, req.param(1))?;
+    let old = w.fleet.tokens[i].clone();
+    if old.revoked {
+        return Err(ApiError::conflict(format!(
+            "API token {} is REVOKED and cannot be regenerated",
+            old.id
+        )));
+    }
+    let t = new_token(
+        TokenSpec {
+            realm_id: old.realm_id,
+            api_client_id: old.api_client_id,
+            principal_id: old.principal_id,
+            principal_name: old.principal_name,
+            token_name: old.token_name,
+            token_description: old.token_description,
+            api_token_ttl: old.api_token_ttl,
+            access_token_ttl: old.access_token_ttl,
+            token_type: old.token_type,
+        },
+        ctx.now,
+    );
+    w.fleet.tokens[i].revoked = true;
+    let out = token_json(&t, ctx, true);
+    w.fleet.tokens.push(t);
+    w.dirty = true;
+    Ok(Resp::ok(out))
+}
+
+fn get_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Read)?;
+    let i = find_token(w, &realm, req.param(1))?;
+    Ok(Resp::ok(token_json(&w.fleet.tokens[i], ctx, false)))
+}
+
+fn delete_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    let i = find_token(w, &realm, req.param(1))?;
+    w.fleet.tokens.remove(i);
+    w.dirty = true;
+    Ok(Resp::no_content())
+}
+
+// ---------------------------------------------------------------------------------------------
+// VCF roles
+
+pub fn role_json(r: &VcfRole) -> Value {
+    json!({
+        "name": r.name,
+        "displayName": r.display_name,
+        "description": r.description,
+        "builtIn": r.built_in,
+        "componentRoles": r.component_roles.iter().map(|(c, n)| json!({ "component": c, "roleName": n })).collect::<Vec<_>>(),
+    })
+}
+
+fn list_roles(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Read)?;
+    let list: Vec<Value> = w
+        .fleet
+        .custom_roles
+        .iter()
+        .filter(|r| r.realm_id.as_deref().is_none_or(|x| x == realm))
+        .map(role_json)
+        .collect();
+    Ok(Resp::ok(json!({ "vcfRoles": list })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleBody {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    component_roles: Vec<ComponentRoleIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ComponentRoleIn {
+    component: String,
+    role_name: String,
+}
+
+fn component_roles(list: Vec<ComponentRoleIn>) -> Result<Vec<(String, String)>, ApiError> {
+    if list.is_empty() {
+        return Err(ApiError::bad_request(
+            "componentRoles must contain at least one component role",
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, c) in list.into_iter().enumerate() {
+        if !COMPONENTS.contains(&c.component.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "componentRoles[{i}].component must be one of {}; got {:?}",
+                COMPONENTS.join(", "),
+                c.component
+            )));
+        }
+        if c.role_name.trim().is_empty() {
+            return Err(ApiError::bad_request(format!(
+                "componentRoles[{i}].roleName must not be empty"
+            )));
+        }
+        let pair = (c.component, c.role_name);
+        if !out.contains(&pair) {
+            out.push(pair);
+        }
+    }
+    Ok(out)
+}
+
+fn create_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    let b: RoleBody = req.json()?;
+    let name = b
+        .name
+        .ok_or_else(|| ApiError::bad_request("name is required"))?;
+    valid_ident(&name, "name")?;
+    if realm_role(w, &realm, &name).is_some() {
+        return Err(ApiError::conflict(format!(
+            "VCF role {name} already exists"
+        )));
+    }
+    let role = VcfRole {
+        realm_id: Some(realm),
+        display_name: b.display_name.unwrap_or_else(|| name.clone()),
+        name,
+        description: b.description.unwrap_or_default(),
+        built_in: false,
+        component_roles: component_roles(b.component_roles)?,
+    };
+    let out = role_json(&role);
+    w.fleet.custom_roles.push(role);
+    w.dirty = true;
+    Ok(Resp::ok(out))
+}
+
+fn find_custom_role(w: &World, realm: &str, name: &str) -> Result<usize, ApiError> {
+    let i = w
+        .fleet
+        .custom_roles
+        .iter()
+        .position(|r| r.name == name && r.realm_id.as_deref().is_none_or(|x| x == realm))
+        .ok_or_else(|| ApiError::not_found(format!("VCF role {name} not found")))?;
+    if w.fleet.custom_roles[i].built_in {
+        return Err(ApiError::forbidden(format!(
+            "VCF role {name} is built in and cannot be changed or deleted"
+        )));
+    }
+    Ok(i)
+}
+
+fn update_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    let i = find_custom_role(w, &realm, req.param(1))?;
+    let b: RoleBody = req.json()?;
+    if let Some(n) = &b.name
+        && n != req.param(1)
+    {
+        return Err(ApiError::bad_request("name is immutable"));
+    }
+    let comps = component_roles(b.component_roles)?;
+    let r = &mut w.fleet.custom_roles[i];
+    if let Some(d) = b.display_name {
+        r.display_name = d;
+    }
+    if let Some(d) = b.description {
+        r.description = d;
+    }
+    r.component_roles = comps;
+    let out = role_json(r);
+    w.dirty = true;
+    Ok(Resp::ok(out))
+}
+
+fn delete_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    let name = req.param(1).to_string();
+    let i = find_custom_role(w, &realm, &name)?;
+    let prefix = format!("{realm}/");
+    let in_use = w
+        .fleet
+        .assignments
+        .iter()
+        .any(|(k, l)| k.starts_with(&prefix) && l.iter().any(|a| a.role_name == name));
+    if in_use {
+        return Err(ApiError::conflict(format!(
+            "VCF role {name} is assigned to principals; remove the assignments first"
+        )));
+    }
+    w.fleet.custom_roles.remove(i);
+    w.dirty = true;
+    Ok(Resp::no_content())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authentication
+
+fn acquire(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let o = body_obj(req)?;
+    let username =
+        opt_str(&o, "username")?.ok_or_else(|| ApiError::bad_request("username is required"))?;
+    let password =
+        opt_str(&o, "password")?.ok_or_else(|| ApiError::bad_request("password is required"))?;
+    let _auth_source = opt_str(&o, "authSource")?;
+    let user = w
+        .fleet
+        .users
+        .iter()
+        .find(|u| u.name.eq_ignore_ascii_case(&username))
+        .cloned();
+    let ok = user.as_ref().is_some_and(|u| u.password == password);
+    w.check_login(
+        &format!("ops:{}", username.to_ascii_lowercase()),
+        ok,
+        ctx.now,
+    )?;
+    let user = user.ok_or_else(|| ApiError::unauthorized("Invalid username or password"))?;
+    let token = format!("{}::{}", new_uuid(), new_uuid());
+    let validity = ctx.now + ACQUIRE_TTL_MS;
+    w.add_session(
+        token.clone(),
+        SessionKind::Fleet {
+            realm_id: user.realm_id,
+            principal_id: user.id,
+            api_token_id: None,
+        },
+        validity,
+    );
+    Ok(Resp::ok(json!({
+        "token": token,
+        "validity": validity,
+        "expiresAt": iso8601(validity),
+        "roles": [],
+    })))
+}
+
+/// Find the token object of a `vidb_` secret.
+pub fn token_by_secret<'a>(w: &'a World, secret: &str) -> Option<&'a ApiToken> {
+    let b64 = secret.strip_prefix("vidb_")?;
+    let raw = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(b64.trim_end_matches('='))
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (id, _) = text.split_once('#')?;
+    w.fleet
+        .tokens
+        .iter()
+        .find(|t| t.id == id && t.secret == secret)
+}
+
+fn token_endpoint(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let form = req.form()?;
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    match get("grant_type") {
+        Some("refresh_token") => {}
+        Some(g) => {
+            return Err(ApiError::oauth(
+                400,
+                "unsupported_grant_type",
+                format!("grant_type {g:?} is not supported; use refresh_token"),
+            ));
+        }
+        None => {
+            return Err(ApiError::oauth(
+                400,
+                "invalid_request",
+                "grant_type is required",
+            ));
+        }
+    }
+    let secret = get("refresh_token")
+        .ok_or_else(|| ApiError::oauth(400, "invalid_request", "refresh_token is required"))?;
+    let t = token_by_secret(w, secret)
+        .cloned()
+        .ok_or_else(|| ApiError::oauth(400, "invalid_grant", "The API token is not valid"))?;
+    match t.status(ctx.now) {
+        "ACTIVE" => {}
+        s => {
+            return Err(ApiError::oauth(
+                400,
+                "invalid_grant",
+                format!("The API token is {s}"),
+            ));
+        }
+    }
+    let ttl_ms = t.access_token_ttl * 60_000;
+    let exp = ctx.now + ttl_ms;
+    let access = w.mint_jwt(&t.principal_name, "vcf-fleet", ctx.now, exp);
+    w.add_session(
+        access.clone(),
+        SessionKind::Fleet {
+            realm_id: t.realm_id.clone(),
+            principal_id: t.principal_id.clone(),
+            api_token_id: Some(t.id.clone()),
+        },
+        exp,
+    );
+    if let Some(x) = w.fleet.tokens.iter_mut().find(|x| x.id == t.id) {
+        x.last_used_date = ctx.now;
+    }
+    Ok(Resp::ok(json!({
+        "access_token": access,
+        "token_type": "Bearer",
+        "expires_in": t.access_token_ttl * 60,
+    })))
+}

@@ -1,0 +1,293 @@
+//! The HTTP(S) server: accept loop, one hyper HTTP/1.1 connection per socket (keep-alive), and the
+//! request pipeline — request id, body limit, route match, fault injection, dispatch under the
+//! world lock, counters. A connection-reset fault closes the socket with SO_LINGER 0 (a TCP RST).
+
+use std::collections::{BTreeMap, HashMap};
+use std::convert::Infallible;
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::json;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
+use crate::faults::{FaultKind, Faults};
+use crate::http::{ApiError, MAX_BODY, Req, Resp, parse_urlencoded};
+use crate::routes::{Match, Router};
+use crate::world::{Ctx, World};
+
+pub struct Shared {
+    pub world: Mutex<World>,
+    pub clock: Clock,
+    pub router: Router,
+    pub faults: Mutex<Faults>,
+    pub stats: Mutex<Stats>,
+    pub base_url: String,
+    pub admin_secret: String,
+    pub state_file: Option<PathBuf>,
+    pub request_prefix: String,
+    pub request_counter: AtomicU64,
+}
+
+/// Lock a mutex, recovering from poisoning (a panicked holder must not take the server down).
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[derive(Default)]
+pub struct Stats {
+    pub total: u64,
+    /// `"METHOD template"` → status (or `"reset"`) → count.
+    pub endpoints: HashMap<String, BTreeMap<String, u64>>,
+}
+
+impl Stats {
+    pub fn record(&mut self, key: &str, status: &str) {
+        self.total += 1;
+        if let Some(m) = self.endpoints.get_mut(key) {
+            *m.entry(status.to_string()).or_default() += 1;
+        } else {
+            let mut m = BTreeMap::new();
+            m.insert(status.to_string(), 1);
+            self.endpoints.insert(key.to_string(), m);
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        let endpoints: BTreeMap<&String, &BTreeMap<String, u64>> = self.endpoints.iter().collect();
+        json!({ "total": self.total, "endpoints": endpoints })
+    }
+}
+
+impl Shared {
+    fn next_request_id(&self) -> String {
+        let n = self.request_counter.fetch_add(1, Ordering::Relaxed);
+        format!("{}-{n:08x}", self.request_prefix)
+    }
+
+    /// Write the world to the state file if it changed (or when `force`).
+    pub fn save(&self, force: bool) -> std::io::Result<()> {
+        let Some(path) = &self.state_file else {
+            return Ok(());
+        };
+        let text = {
+            let mut w = lock(&self.world);
+            if !w.dirty && !force {
+                return Ok(());
+            }
+            w.prune(self.clock.now_ms());
+            w.clock_skew_ms = self.clock.skew_ms();
+            w.dirty = false;
+            serde_json::to_vec(&*w).map_err(std::io::Error::other)?
+        };
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, path)
+    }
+}
+
+/// Per-connection switch that a reset fault pulls.
+struct ConnCtl {
+    kill: Notify,
+}
+
+pub enum Tls {
+    On(tokio_rustls::TlsAcceptor),
+    Off,
+}
+
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>, tls: Tls) {
+    let tls = Arc::new(tls);
+    loop {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("vcf-sim: accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = tcp.set_nodelay(true);
+        let dup: Option<OwnedFd> = tcp.as_fd().try_clone_to_owned().ok();
+        let shared = shared.clone();
+        let tls = tls.clone();
+        let loopback = peer.ip().is_loopback();
+        tokio::spawn(async move {
+            match &*tls {
+                Tls::On(acceptor) => {
+                    if let Ok(s) = acceptor.accept(tcp).await {
+                        serve_conn(s, shared, loopback, dup).await;
+                    }
+                }
+                Tls::Off => serve_conn(tcp, shared, loopback, dup).await,
+            }
+        });
+    }
+}
+
+async fn serve_conn<I>(io: I, shared: Arc<Shared>, loopback: bool, dup: Option<OwnedFd>)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let ctl = Arc::new(ConnCtl {
+        kill: Notify::new(),
+    });
+    let ctl2 = ctl.clone();
+    let svc = service_fn(move |req| handle(shared.clone(), ctl2.clone(), loopback, req));
+    let conn = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(io), svc);
+    tokio::select! {
+        _ = conn => {}
+        _ = ctl.kill.notified() => {
+            if let Some(fd) = &dup {
+                let _ = socket2::SockRef::from(fd).set_linger(Some(Duration::ZERO));
+            }
+        }
+    }
+    drop(dup);
+}
+
+fn to_hyper(resp: Resp, request_id: &str) -> Response<Full<Bytes>> {
+    let mut b = Response::builder()
+        .status(resp.status)
+        .header("x-request-id", request_id);
+    if !resp.body.is_empty() || resp.status != 204 {
+        b = b.header("content-type", resp.content_type);
+    }
+    for (k, v) in resp.headers {
+        b = b.header(k, v);
+    }
+    b.body(Full::new(Bytes::from(resp.body)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+async fn handle(
+    shared: Arc<Shared>,
+    ctl: Arc<ConnCtl>,
+    loopback: bool,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let rid = shared.next_request_id();
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let is_control = path == "/_sim" || path.starts_with("/_sim/");
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(c) => c.to_bytes().to_vec(),
+        Err(_) => {
+            let e = ApiError::bad_request(format!(
+                "request body too large (limit {MAX_BODY} bytes) or unreadable"
+            ));
+            if !is_control {
+                lock(&shared.stats).record("oversized", "400");
+            }
+            return Ok(to_hyper(e.into_resp(&rid), &rid));
+        }
+    };
+    let mut req = Req {
+        method: parts.method,
+        query: parts.uri.query().map(parse_urlencoded).unwrap_or_default(),
+        path,
+        headers: parts.headers,
+        body,
+        params: Vec::new(),
+        peer_loopback: loopback,
+    };
+    if is_control {
+        let resp = crate::control::handle(&shared, &req).unwrap_or_else(|e| e.into_resp(&rid));
+        return Ok(to_hyper(resp, &rid));
+    }
+
+    let (key, handler) = match shared.router.find(req.method.as_str(), &req.path) {
+        Match::Found(e, params) => {
+            req.params = params;
+            (e.key.clone(), Some(e.route.handler))
+        }
+        Match::MethodNotAllowed(k) => (k, None),
+        Match::NotFound => ("unmatched".to_string(), None),
+    };
+
+    let plan = lock(&shared.faults).plan(req.method.as_str(), &req.path);
+    if plan.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(plan.latency_ms)).await;
+    }
+    let mut reset_after = false;
+    if let Some(rule) = plan.terminal {
+        let injected = match rule.kind {
+            FaultKind::Error => {
+                let s = rule.status.unwrap_or(503);
+                Some(ApiError::new(
+                    s,
+                    "INJECTED_FAULT",
+                    format!("vcf-sim injected a {s} (fault rule {})", rule.id),
+                ))
+            }
+            FaultKind::RateLimit => {
+                let ra = rule.retry_after.unwrap_or(1);
+                let mut e =
+                    ApiError::new(429, "TOO_MANY_REQUESTS", "Rate limit exceeded; retry later");
+                e.headers.push(("retry-after", ra.to_string()));
+                Some(e)
+            }
+            FaultKind::Unauthorized => Some(ApiError::new(
+                401,
+                "TOKEN_EXPIRED",
+                "The access token is invalid or has expired",
+            )),
+            FaultKind::ResetBefore => {
+                lock(&shared.stats).record(&key, "reset");
+                ctl.kill.notify_one();
+                return std::future::pending().await;
+            }
+            FaultKind::ResetAfter => {
+                reset_after = true;
+                None
+            }
+            FaultKind::Latency => None,
+        };
+        if let Some(e) = injected {
+            lock(&shared.stats).record(&key, &e.status.to_string());
+            return Ok(to_hyper(e.into_resp(&rid), &rid));
+        }
+    }
+
+    let resp = match handler {
+        Some(h) => {
+            let mut w = lock(&shared.world);
+            let ctx = Ctx {
+                now: shared.clock.now_ms(),
+                base_url: &shared.base_url,
+            };
+            h(&mut w, &ctx, &req)
+        }
+        None if key == "unmatched" => Err(ApiError::not_found(format!(
+            "No API at {} {}",
+            req.method, req.path
+        ))),
+        None => Err(ApiError::new(
+            405,
+            "METHOD_NOT_ALLOWED",
+            format!("{} is not allowed on {}", req.method, req.path),
+        )),
+    }
+    .unwrap_or_else(|e| e.into_resp(&rid));
+
+    if reset_after {
+        lock(&shared.stats).record(&key, "reset");
+        ctl.kill.notify_one();
+        return std::future::pending().await;
+    }
+    lock(&shared.stats).record(&key, &resp.status.to_string());
+    Ok(to_hyper(resp, &rid))
+}
