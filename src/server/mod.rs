@@ -337,6 +337,9 @@ async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> 
             }),
     );
 
+    // Signal handlers exist before Terraform learns the address, so no signal finds the
+    // process with the default (terminating) disposition.
+    let signals = Signals::install();
     announce(
         &mode,
         network,
@@ -346,7 +349,7 @@ async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> 
     )?;
     tracing::info!(network, address = %address, tls = tls.is_some(), "serving");
 
-    wait_for_shutdown(&mode, shutdown.subscribe()).await;
+    wait_for_shutdown(&mode, signals, shutdown.subscribe()).await;
     shutdown.send_replace(true);
     // In-flight RPCs get a moment to finish; Terraform kills the process 2 s after Shutdown.
     match tokio::time::timeout(Duration::from_millis(1500), server).await {
@@ -398,25 +401,41 @@ fn announce(
         .map_err(|e| format!("cannot write the handshake: {e}"))
 }
 
+struct Signals {
+    term: Option<tokio::signal::unix::Signal>,
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn install() -> Signals {
+        use tokio::signal::unix::{SignalKind, signal};
+        Signals {
+            term: signal(SignalKind::terminate()).ok(),
+            int: signal(SignalKind::interrupt()).ok(),
+        }
+    }
+}
+
+async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) {
+    match s {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
 /// Waits for the controller's Shutdown RPC, SIGTERM, or SIGINT. Under Terraform the first
 /// SIGINT (Ctrl-C reaches the whole process group) is left to Terraform, which stops providers
 /// through StopProvider and Shutdown once in-flight work is saved; a second SIGINT ends the
 /// process. In debug mode the first SIGINT ends it.
-async fn wait_for_shutdown(mode: &Mode, mut shutdown: watch::Receiver<bool>) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        let _ = shutdown.wait_for(|stop| *stop).await;
-        return;
-    };
+async fn wait_for_shutdown(mode: &Mode, mut signals: Signals, mut shutdown: watch::Receiver<bool>) {
     let mut interrupts = 0;
     loop {
         tokio::select! {
             _ = shutdown.wait_for(|stop| *stop) => return,
-            _ = term.recv() => return,
-            _ = int.recv() => {
+            _ = next_signal(&mut signals.term) => return,
+            _ = next_signal(&mut signals.int) => {
                 interrupts += 1;
                 if *mode == Mode::Debug || interrupts >= 2 {
                     return;

@@ -1,0 +1,230 @@
+//! Shared pieces of the acceptance tests: finding the built binaries, starting vcf-sim, and
+//! running the real `terraform` binary against the freshly built provider through a CLI
+//! configuration with `dev_overrides`.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+/// The provider binary that cargo built for this test run.
+pub fn provider_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vcf"))
+}
+
+/// The vcf-sim binary next to the provider binary, built on demand.
+pub fn sim_bin() -> PathBuf {
+    let path = provider_bin().with_file_name("vcf-sim");
+    if !path.exists() {
+        let profile_release = provider_bin()
+            .parent()
+            .is_some_and(|p| p.ends_with("release"));
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args(["build", "-p", "vcf-sim", "--bin", "vcf-sim"]);
+        if profile_release {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("cargo runs");
+        assert!(status.success(), "building vcf-sim failed");
+    }
+    path
+}
+
+/// A running vcf-sim, stopped when dropped.
+pub struct Sim {
+    child: Child,
+    pub ready: serde_json::Value,
+    pub dir: tempfile::TempDir,
+}
+
+impl Sim {
+    pub fn start() -> Sim {
+        Self::start_with(&[])
+    }
+
+    pub fn start_with(extra_args: &[&str]) -> Sim {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(sim_bin())
+            .args(["--listen", "127.0.0.1:0", "--state-dir"])
+            .arg(dir.path())
+            .args(extra_args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("vcf-sim starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("ready line");
+        let ready: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line {line:?}: {e}"));
+        Sim { child, ready, dir }
+    }
+
+    pub fn url(&self) -> &str {
+        self.ready["url"].as_str().expect("url in ready line")
+    }
+
+    /// `host:port` of the sim, as the provider's `host` settings want it.
+    pub fn host(&self) -> String {
+        self.url()
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .to_string()
+    }
+
+    pub fn ca_file(&self) -> &str {
+        self.ready["ca_file"]
+            .as_str()
+            .expect("ca_file in ready line")
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A Terraform CLI to test with: its path and its version (from `terraform version -json`).
+#[derive(Clone, Debug)]
+pub struct Terraform {
+    pub path: PathBuf,
+    pub version: String,
+}
+
+/// The Terraform binaries to run the acceptance tests with: `TF_ACC_TERRAFORM_PATHS`
+/// (colon-separated, set by `.ci/run` to one 1.11 and one 1.15 build), else
+/// `TF_ACC_TERRAFORM_PATH`, else `terraform` on PATH.
+pub fn terraforms() -> Vec<Terraform> {
+    let paths: Vec<PathBuf> = match (
+        std::env::var("TF_ACC_TERRAFORM_PATHS"),
+        std::env::var("TF_ACC_TERRAFORM_PATH"),
+    ) {
+        (Ok(list), _) if !list.is_empty() => list.split(':').map(PathBuf::from).collect(),
+        (_, Ok(one)) if !one.is_empty() => vec![PathBuf::from(one)],
+        _ => vec![PathBuf::from("terraform")],
+    };
+    paths
+        .into_iter()
+        .map(|path| {
+            let out = Command::new(&path)
+                .args(["version", "-json"])
+                .env("TF_CLI_CONFIG_FILE", "/dev/null")
+                .output()
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "cannot run terraform at {}: {e}; run scripts/install-terraform",
+                        path.display()
+                    )
+                });
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|e| panic!("terraform version -json from {}: {e}", path.display()));
+            let version = v["terraform_version"]
+                .as_str()
+                .unwrap_or("unknown")
+                .to_string();
+            eprintln!(
+                "acceptance: using Terraform {version} at {}",
+                path.display()
+            );
+            Terraform { path, version }
+        })
+        .collect()
+}
+
+/// A working directory with a CLI config that points `local/vmware/vcf` at the built provider.
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+    pub tf: Terraform,
+    cli_config: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl Workdir {
+    pub fn new(tf: &Terraform) -> Workdir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cli_config = dir.path().join("terraform.rc");
+        let provider_dir = provider_bin().parent().expect("bin dir").to_path_buf();
+        std::fs::write(
+            &cli_config,
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n    \"local/vmware/vcf\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                provider_dir.display()
+            ),
+        )
+        .expect("write CLI config");
+        Workdir {
+            dir,
+            tf: tf.clone(),
+            cli_config,
+            env: Vec::new(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Writes `main.tf` (replacing any earlier one).
+    pub fn write_config(&self, hcl: &str) {
+        std::fs::write(self.path().join("main.tf"), hcl).expect("write main.tf");
+    }
+
+    /// Runs terraform with the given arguments; never panics on a failing command.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(&self.tf.path);
+        cmd.args(args)
+            .current_dir(self.path())
+            .env("TF_CLI_CONFIG_FILE", &self.cli_config)
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PROVIDER");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.output()
+            .unwrap_or_else(|e| panic!("running terraform {args:?}: {e}"))
+    }
+
+    /// Runs terraform with `-json` output where the command supports it and returns the
+    /// diagnostics it printed.
+    pub fn diagnostics(&self, args: &[&str]) -> (bool, Vec<serde_json::Value>) {
+        let out = self.run(args);
+        let mut diags = Vec::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
+                if let Some(list) = v.get("diagnostics").and_then(|d| d.as_array()) {
+                    diags.extend(list.iter().cloned());
+                } else if let Some(d) = v.get("diagnostic") {
+                    diags.push(d.clone());
+                }
+            }
+        }
+        (out.status.success(), diags)
+    }
+}
+
+/// The provider block's `required_providers` preamble.
+pub const REQUIRED_PROVIDERS: &str = r#"terraform {
+  required_providers {
+    vcf = { source = "local/vmware/vcf" }
+  }
+}
+"#;
+
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}

@@ -1,0 +1,785 @@
+//! The go-plugin transport, tested as Terraform's plugin client sees it: the binary started
+//! with the magic cookie, the handshake line, AutoMTLS (the pinned client certificate is
+//! required; plaintext and other certificates are refused), health, controller shutdown,
+//! signals, debug mode, and RPC routing that answers bad input with diagnostics.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use hyper_util::rt::TokioIo;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use terraform_provider_vcf::proto::plugin::grpc_controller_client::GrpcControllerClient;
+use terraform_provider_vcf::proto::tfplugin6 as pb;
+use terraform_provider_vcf::proto::tfplugin6::provider_client::ProviderClient;
+use terraform_provider_vcf::server::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::UnixStream;
+use tonic::transport::{Channel, Endpoint, Uri};
+
+/// A client certificate shaped like the one Terraform generates (self-signed, a CA, P-256 here).
+struct ClientCert {
+    pem: String,
+    der: Vec<u8>,
+    key: Vec<u8>,
+}
+
+fn client_cert() -> ClientCert {
+    let (der, key) = terraform_provider_vcf::server::tls::generate_server_cert().expect("cert");
+    let PrivateKeyDer::Pkcs8(key) = key else {
+        panic!("pkcs8 key expected")
+    };
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&der);
+    let body: Vec<String> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    let pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        body.join("\n")
+    );
+    ClientCert {
+        pem,
+        der,
+        key: key.secret_pkcs8_der().to_vec(),
+    }
+}
+
+struct Plugin {
+    child: Child,
+    network: String,
+    address: String,
+    server_cert: Vec<u8>,
+}
+
+impl Plugin {
+    fn start(client_cert_pem: Option<&str>) -> Plugin {
+        let mut cmd = Command::new(common::provider_bin());
+        cmd.env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+            .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
+            .env_remove("PLUGIN_CLIENT_CERT")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(pem) = client_cert_pem {
+            cmd.env("PLUGIN_CLIENT_CERT", pem);
+        }
+        let mut child = cmd.spawn().expect("provider starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("handshake line");
+        let parts: Vec<&str> = line.trim_end().split('|').collect();
+        assert_eq!(parts.len(), 6, "handshake line {line:?}");
+        assert_eq!(&parts[..2], &["1", "6"]);
+        assert_eq!(parts[4], "grpc");
+        let server_cert = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(parts[5])
+            .expect("unpadded base64 DER");
+        Plugin {
+            child,
+            network: parts[2].to_string(),
+            address: parts[3].to_string(),
+            server_cert,
+        }
+    }
+
+    /// Waits (bounded) for the process to exit and returns its exit code.
+    fn wait_exit(&mut self) -> Option<i32> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        None
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(ok.success());
+    }
+}
+
+impl Drop for Plugin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Trusts exactly the certificate from the handshake line, as go-plugin's client does.
+#[derive(Debug)]
+struct PinnedServer(Vec<u8>);
+
+impl ServerCertVerifier for PinnedServer {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if end_entity.as_ref() == self.0.as_slice() {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General(
+                "unexpected server certificate".into(),
+            ))
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        let algs = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
+        rustls::crypto::verify_tls12_signature(m, c, d, &algs)
+    }
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        let algs = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
+        rustls::crypto::verify_tls13_signature(m, c, d, &algs)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        rustls::crypto::aws_lc_rs::default_provider()
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+fn tls_connector(server_cert: &[u8], client: Option<&ClientCert>) -> tokio_rustls::TlsConnector {
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .dangerous()
+    .with_custom_certificate_verifier(Arc::new(PinnedServer(server_cert.to_vec())));
+    let mut config = match client {
+        Some(c) => builder
+            .with_client_auth_cert(
+                vec![CertificateDer::from(c.der.clone())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(c.key.clone())),
+            )
+            .unwrap(),
+        None => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    tokio_rustls::TlsConnector::from(Arc::new(config))
+}
+
+async fn channel(
+    address: &str,
+    tls: Option<tokio_rustls::TlsConnector>,
+) -> Result<Channel, tonic::transport::Error> {
+    let path = PathBuf::from(address);
+    Endpoint::try_from("http://localhost")
+        .unwrap()
+        .connect_with_connector(tower::service_fn(move |_: Uri| {
+            let path = path.clone();
+            let tls = tls.clone();
+            async move {
+                let stream = UnixStream::connect(path).await?;
+                match tls {
+                    None => {
+                        Ok::<_, std::io::Error>(TokioIo::new(Box::new(stream) as Box<dyn IoStream>))
+                    }
+                    Some(tls) => {
+                        let s = tls
+                            .connect(ServerName::try_from("localhost").unwrap(), stream)
+                            .await?;
+                        Ok(TokioIo::new(Box::new(s) as Box<dyn IoStream>))
+                    }
+                }
+            }
+        }))
+        .await
+}
+
+trait IoStream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> IoStream for T {}
+
+async fn health(ch: Channel) -> Result<i32, tonic::Status> {
+    let mut client = tonic_health::pb::health_client::HealthClient::new(ch);
+    let resp = client
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "plugin".into(),
+        })
+        .await?;
+    Ok(resp.into_inner().status)
+}
+
+/// True when the server answers an HTTP/2 preface over this stream with anything but a
+/// refusal (a TLS alert or a closed connection).
+async fn speaks_http2<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(mut s: S) -> bool {
+    let preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+    if s.write_all(preface).await.is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 64];
+    match tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf)).await {
+        Ok(Ok(n)) if n >= 9 => buf[3] == 0x04, // an HTTP/2 SETTINGS frame came back
+        _ => false,
+    }
+}
+
+#[test]
+fn run_by_hand_it_explains_itself() {
+    let out = Command::new(common::provider_bin())
+        .env_remove(MAGIC_COOKIE_KEY)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("plugin for Terraform") && err.contains("-debug"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn refuses_terraform_without_protocol_6() {
+    let out = Command::new(common::provider_bin())
+        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "4,5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("protocol 6"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn automtls_requires_terraforms_certificate() {
+    let terraform = client_cert();
+    let mut plugin = Plugin::start(Some(&terraform.pem));
+    assert_eq!(plugin.network, "unix");
+
+    // Plaintext HTTP/2 is refused.
+    let plain = UnixStream::connect(&plugin.address).await.unwrap();
+    assert!(
+        !speaks_http2(plain).await,
+        "plaintext connection was served"
+    );
+    assert!(
+        health(channel(&plugin.address, None).await.unwrap())
+            .await
+            .is_err()
+    );
+
+    // TLS without a client certificate is refused.
+    let conn = tls_connector(&plugin.server_cert, None)
+        .connect(
+            ServerName::try_from("localhost").unwrap(),
+            UnixStream::connect(&plugin.address).await.unwrap(),
+        )
+        .await;
+    if let Ok(conn) = conn {
+        assert!(
+            !speaks_http2(conn).await,
+            "TLS connection without a client certificate was served"
+        );
+    }
+
+    // TLS with some other certificate is refused.
+    let stranger = client_cert();
+    let conn = tls_connector(&plugin.server_cert, Some(&stranger))
+        .connect(
+            ServerName::try_from("localhost").unwrap(),
+            UnixStream::connect(&plugin.address).await.unwrap(),
+        )
+        .await;
+    if let Ok(conn) = conn {
+        assert!(
+            !speaks_http2(conn).await,
+            "TLS connection with a foreign certificate was served"
+        );
+    }
+
+    // Terraform's own certificate is served: health says SERVING, the schema comes back.
+    let ch = channel(
+        &plugin.address,
+        Some(tls_connector(&plugin.server_cert, Some(&terraform))),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        health(ch.clone()).await.unwrap(),
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+    let schema = ProviderClient::new(ch.clone())
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    let provider = schema.provider.unwrap().block.unwrap();
+    assert!(
+        provider
+            .block_types
+            .iter()
+            .any(|b| b.type_name == "operations")
+    );
+    let caps = schema.server_capabilities.unwrap();
+    assert!(caps.plan_destroy && caps.get_provider_schema_optional);
+
+    // The controller's Shutdown ends the process cleanly and removes the socket.
+    GrpcControllerClient::new(ch)
+        .shutdown(terraform_provider_vcf::proto::plugin::Empty {})
+        .await
+        .unwrap();
+    assert_eq!(plugin.wait_exit(), Some(0));
+    assert!(
+        !PathBuf::from(&plugin.address).exists(),
+        "socket left behind"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_rpc_answers_unknown_types_and_bad_values_with_diagnostics() {
+    let plugin = Plugin::start(None);
+    let mut c = ProviderClient::new(channel(&plugin.address, None).await.unwrap());
+    let bad = |bytes: Vec<u8>| {
+        Some(pb::DynamicValue {
+            msgpack: bytes,
+            json: vec![],
+        })
+    };
+    let is_error = |d: &[pb::Diagnostic]| {
+        d.iter()
+            .any(|d| d.severity == pb::diagnostic::Severity::Error as i32)
+    };
+    let t = || "vcf_nothing".to_string();
+
+    let r = c
+        .validate_resource_config(pb::validate_resource_config::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .validate_data_resource_config(pb::validate_data_resource_config::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .validate_ephemeral_resource_config(pb::validate_ephemeral_resource_config::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .upgrade_resource_state(pb::upgrade_resource_state::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .read_resource(pb::read_resource::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .apply_resource_change(pb::apply_resource_change::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .import_resource_state(pb::import_resource_state::Request {
+            type_name: t(),
+            id: "x".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .move_resource_state(pb::move_resource_state::Request {
+            target_type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .read_data_source(pb::read_data_source::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .generate_resource_config(pb::generate_resource_config::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .open_ephemeral_resource(pb::open_ephemeral_resource::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .renew_ephemeral_resource(pb::renew_ephemeral_resource::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .close_ephemeral_resource(pb::close_ephemeral_resource::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .validate_list_resource_config(pb::validate_list_resource_config::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let mut events = c
+        .list_resource(pb::list_resource::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let first = events.message().await.unwrap().expect("one event");
+    assert!(is_error(&first.diagnostic));
+    let r = c
+        .call_function(pb::call_function::Request {
+            name: "nothing".into(),
+            arguments: vec![],
+        })
+        .await
+        .unwrap();
+    assert!(r.get_ref().error.is_some());
+    assert!(
+        c.get_functions(pb::get_functions::Request {})
+            .await
+            .unwrap()
+            .get_ref()
+            .functions
+            .is_empty()
+    );
+    let r = c
+        .get_resource_identity_schemas(pb::get_resource_identity_schemas::Request {})
+        .await
+        .unwrap();
+    assert!(r.get_ref().diagnostics.is_empty());
+    let r = c
+        .upgrade_resource_identity(pb::upgrade_resource_identity::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .validate_state_store_config(pb::validate_state_store::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .configure_state_store(pb::configure_state_store::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let mut chunks = c
+        .read_state_bytes(pb::read_state_bytes::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(is_error(
+        &chunks.message().await.unwrap().unwrap().diagnostics
+    ));
+    let r = c
+        .write_state_bytes(tokio_stream::iter(vec![
+            pb::write_state_bytes::RequestChunk::default(),
+        ]))
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .lock_state(pb::lock_state::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .unlock_state(pb::unlock_state::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .get_states(pb::get_states::Request { type_name: t() })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .delete_state(pb::delete_state::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let r = c
+        .plan_action(pb::plan_action::Request {
+            action_type: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let mut action = c
+        .invoke_action(pb::invoke_action::Request {
+            action_type: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        matches!(action.message().await.unwrap().unwrap().r#type, Some(pb::invoke_action::event::Type::Completed(ref done)) if is_error(&done.diagnostics))
+    );
+    let r = c
+        .validate_action_config(pb::validate_action_config::Request {
+            type_name: t(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    let meta = c
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(meta.server_capabilities.unwrap().plan_destroy);
+    c.stop_provider(pb::stop_provider::Request {})
+        .await
+        .unwrap();
+
+    // Malformed provider configurations: truncated, wrong type, absurd nesting.
+    let mut deep: Vec<u8> = std::iter::repeat_n(0x91u8, 10_000).collect();
+    deep.push(0xc0);
+    for bytes in [
+        vec![0x85, 0xa1],
+        vec![0xc3],
+        deep,
+        vec![0xdf, 0xff, 0xff, 0xff, 0xff],
+    ] {
+        let r = c
+            .validate_provider_config(pb::validate_provider_config::Request {
+                config: bad(bytes.clone()),
+            })
+            .await
+            .unwrap();
+        assert!(is_error(&r.get_ref().diagnostics), "{bytes:?}");
+        let r = c
+            .configure_provider(pb::configure_provider::Request {
+                config: bad(bytes),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(is_error(&r.get_ref().diagnostics));
+    }
+    let r = c
+        .validate_provider_config(pb::validate_provider_config::Request {
+            config: Some(pb::DynamicValue {
+                msgpack: vec![],
+                json: b"{\"ca_pem\": [".to_vec(),
+            }),
+        })
+        .await
+        .unwrap();
+    assert!(is_error(&r.get_ref().diagnostics));
+    // The server is still healthy after all of that.
+    assert!(c.get_metadata(pb::get_metadata::Request {}).await.is_ok());
+}
+
+#[test]
+fn sigterm_stops_cleanly() {
+    let mut plugin = Plugin::start(None);
+    plugin.signal("-TERM");
+    assert_eq!(plugin.wait_exit(), Some(0));
+    assert!(
+        !PathBuf::from(&plugin.address).exists(),
+        "socket left behind"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_sigint_is_left_to_terraform_and_a_second_one_stops() {
+    let mut child = Command::new(common::provider_bin())
+        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env("TF_LOG", "info")
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line.split('|').nth(3).unwrap().to_string();
+    let mut logs = BufReader::new(child.stderr.take().unwrap());
+    let kill_int = || {
+        Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap()
+    };
+    kill_int();
+    // Wait until the provider says it saw the interrupt, then prove it still serves.
+    let mut seen = false;
+    for _ in 0..20 {
+        let mut l = String::new();
+        if logs.read_line(&mut l).unwrap() == 0 {
+            break;
+        }
+        if l.contains("interrupt received") {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "the provider did not log the first interrupt");
+    let ch = channel(&address, None).await.unwrap();
+    assert!(
+        health(ch).await.is_ok(),
+        "provider stopped serving after one SIGINT"
+    );
+    kill_int();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s.code();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "provider did not stop on the second SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn debug_mode_prints_the_reattach_configuration() {
+    let mut child = Command::new(common::provider_bin())
+        .arg("-debug")
+        .env_remove(MAGIC_COOKIE_KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut reattach = None;
+    for _ in 0..10 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        if let Some(rest) = line.trim().strip_prefix("TF_REATTACH_PROVIDERS='") {
+            reattach = Some(rest.trim_end_matches('\'').to_string());
+            break;
+        }
+    }
+    let reattach: serde_json::Value =
+        serde_json::from_str(&reattach.expect("reattach line")).unwrap();
+    let entry = &reattach["local/vmware/vcf"];
+    assert_eq!(entry["Protocol"], "grpc");
+    assert_eq!(entry["ProtocolVersion"], 6);
+    assert_eq!(entry["Pid"], child.id());
+    assert_eq!(entry["Addr"]["Network"], "unix");
+    assert!(PathBuf::from(entry["Addr"]["String"].as_str().unwrap()).exists());
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s.code();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "debug server did not stop on SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(code, Some(0));
+    let mut rest = String::new();
+    let _ = reader.read_to_string(&mut rest);
+}
