@@ -356,7 +356,7 @@ fn objects(
                     org_id: org.id.clone(),
                     owner_user_id: user.id.clone(),
                     secret: random_alnum(32),
-                    created: ctx.now + i as i64,
+                    created: ctx.now + 1 + i as i64,
                 };
                 out.push(json!({ "id": t.id, "name": t.name, "refresh_token": t.secret }));
                 w.director.tokens.push(t);

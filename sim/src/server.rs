@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -159,6 +159,26 @@ where
     drop(dup);
 }
 
+/// Read the body up to `MAX_BODY`. A bigger body is drained (up to 64 MiB, so the client gets to
+/// read the 400 instead of a broken pipe) and reported as `None`.
+async fn read_body(mut body: Incoming) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.ok()?;
+        if let Ok(data) = frame.into_data() {
+            seen += data.len();
+            if seen > 64 * MAX_BODY {
+                return None;
+            }
+            if seen <= MAX_BODY {
+                buf.extend_from_slice(&data);
+            }
+        }
+    }
+    (seen <= MAX_BODY).then_some(buf)
+}
+
 fn to_hyper(resp: Resp, request_id: &str) -> Response<Full<Bytes>> {
     let mut b = Response::builder()
         .status(resp.status)
@@ -183,9 +203,9 @@ async fn handle(
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let is_control = path == "/_sim" || path.starts_with("/_sim/");
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(c) => c.to_bytes().to_vec(),
-        Err(_) => {
+    let body = match read_body(body).await {
+        Some(b) => b,
+        None => {
             let e = ApiError::bad_request(format!(
                 "request body too large (limit {MAX_BODY} bytes) or unreadable"
             ));

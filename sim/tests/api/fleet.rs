@@ -1,0 +1,760 @@
+//! Contract B: fleet IAM and its authentication.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+/// Seed 001, steps 0-5, with the seed's own bodies.
+#[tokio::test]
+async fn seed_001_steps_0_to_5() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+
+    // Step 0: realms.
+    let realms = sim.get(&format!("{IAM}/ssorealms"), &at).await;
+    assert_eq!(realms.status, 200);
+    let realm = realms.body["ssoRealms"]
+        .as_array()
+        .expect("ssoRealms")
+        .iter()
+        .find(|r| r["name"] == "flt-idb02")
+        .expect("flt-idb02")
+        .clone();
+    for k in ["id", "vidbResourceId", "vcfInstanceId", "idpId"] {
+        assert!(realm[k].is_string(), "{k}");
+    }
+    assert_eq!(realm["issues"], json!([]));
+    assert!(realm["createdAt"].is_i64() && realm["updatedAt"].is_i64());
+    assert!(realm["totalConfiguredComponents"].is_u64());
+    let cov = realm["ssoRealmCoverage"].as_array().expect("coverage");
+    assert!(
+        cov.iter()
+            .any(|c| c["name"] == "sfo-vcf02" && c["ssoEntityType"] == "VCF_INSTANCE")
+    );
+    assert!(
+        cov.iter()
+            .any(|c| c["ssoEntityType"] == "MANAGEMENT_COMPONENT")
+    );
+    let realm_id = realm["id"].as_str().expect("id");
+    let instance = realm["vcfInstanceId"].as_str().expect("instance");
+
+    // Step 1: API client.
+    let c = sim
+        .post(
+            &format!("{IAM}/ssorealms/{realm_id}/api-clients"),
+            &at,
+            &json!({ "clientId": "IamClient", "clientName": "Iam Client", "clientDescription": "API client for IAM functional testing" }),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.text);
+    assert_eq!(c.body["clientId"], "IamClient");
+    assert_eq!(c.body["clientName"], "Iam Client");
+    assert_eq!(
+        c.body["clientDescription"],
+        "API client for IAM functional testing"
+    );
+    let uuid = c.body["clientUuid"].as_str().expect("clientUuid");
+
+    // Step 2: roles, then read them back.
+    let set = json!({ "vcfRoleAssignments": [
+        { "roleName": "vcf_viewer", "roleScope": { "scopeType": "SSO_REALM" }, "expiresAt": null },
+        { "roleName": "sddc_admin", "roleScope": { "scopeType": "VCF_INSTANCE", "resources": [ { "id": instance } ] }, "expiresAt": null }
+    ]});
+    let p = sim
+        .put(
+            &format!("{IAM}/ssorealms/{realm_id}/principals/{uuid}/roles"),
+            &at,
+            &set,
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.text);
+    let g = sim
+        .get(
+            &format!("{IAM}/ssorealms/{realm_id}/principals/{uuid}/roles"),
+            &at,
+        )
+        .await;
+    assert_eq!(g.status, 200);
+    let list = g.body["vcfRoleAssignments"].as_array().expect("list");
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["roleName"], "vcf_viewer");
+    assert_eq!(list[0]["roleScope"]["scopeType"], "SSO_REALM");
+    assert_eq!(list[0]["expiresAt"], Value::Null);
+    assert_eq!(list[1]["roleScope"]["scopeType"], "VCF_INSTANCE");
+    assert_eq!(list[1]["roleScope"]["resources"][0]["id"], instance);
+
+    // Step 3: token.
+    let t = sim
+        .post(
+            &format!("{IAM}/ssorealms/{realm_id}/api-tokens"),
+            &at,
+            &json!({ "apiClientId": "IamClient", "tokenName": "apitoken-test1000", "tokenDescription": "API Token for testing", "tokenType": "API_CLIENT", "apiTokenTtl": "40320", "accessTokenTtl": "30" }),
+        )
+        .await;
+    assert_eq!(t.status, 200, "{}", t.text);
+    let tok = &t.body;
+    assert_eq!(tok["apiClientId"], "IamClient");
+    assert_eq!(tok["tokenName"], "apitoken-test1000");
+    assert_eq!(tok["apiTokenTtl"], 40320);
+    assert_eq!(tok["accessTokenTtl"], 30);
+    assert_eq!(tok["tokenType"], "API_CLIENT");
+    assert_eq!(tok["tokenStatus"], "ACTIVE");
+    let secret = tok["token"].as_str().expect("token");
+    assert!(secret.starts_with("vidb_"));
+    assert_eq!(
+        tok["tokenLastChars"].as_str().expect("last"),
+        &secret[secret.len() - 5..]
+    );
+    assert_eq!(
+        tok["expirationDate"].as_i64().expect("exp") - tok["creationDate"].as_i64().expect("c"),
+        40320 * 60_000
+    );
+    assert!(tok["lastUsedDate"].is_i64());
+    assert!(
+        tok["tokenEndpointUrl"]
+            .as_str()
+            .expect("endpoint")
+            .ends_with("/acs/t/CUSTOMER/token")
+    );
+    assert!(
+        tok["oidcIssuerUrl"]
+            .as_str()
+            .expect("issuer")
+            .ends_with("/acs/t/CUSTOMER")
+    );
+    let id = tok["id"].as_str().expect("id");
+
+    // Step 4: query.
+    let q = sim
+        .post(
+            &format!("{IAM}/ssorealms/{realm_id}/api-tokens/query?page=0&pageSize=50&sortOrder=ASCENDING"),
+            &at,
+            &json!({ "searchTerms": { "allOf": [ { "field": "CLIENT_ID", "terms": ["IamClient"], "operator": "LIKE" } ], "anyOf": [] }, "filters": { "tokenType": ["API_CLIENT"] } }),
+        )
+        .await;
+    assert_eq!(q.status, 200, "{}", q.text);
+    assert_eq!(
+        q.body["pageInfo"],
+        json!({ "totalCount": 1, "page": 0, "pageSize": 50, "sortOrder": "ASCENDING" })
+    );
+    let found = &q.body["apiTokens"][0];
+    assert_eq!(found["id"], id);
+    assert_eq!(found["principalName"], "IamClient");
+    assert!(found.get("token").is_none(), "the secret is never listed");
+
+    // Step 5: regenerate.
+    let r = sim
+        .call(
+            Method::POST,
+            &format!("{IAM}/ssorealms/{realm_id}/api-tokens/{id}/regenerate"),
+            Some(&at),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_ne!(r.body["id"], id);
+    assert_eq!(r.body["tokenName"], "apitoken-test1000");
+    assert_eq!(r.body["apiTokenTtl"], 40320);
+    assert_eq!(r.body["tokenStatus"], "ACTIVE");
+    let new_secret = r.body["token"].as_str().expect("token");
+    assert_ne!(new_secret, secret);
+    let old = sim
+        .get(&format!("{IAM}/ssorealms/{realm_id}/api-tokens/{id}"), &at)
+        .await;
+    assert_ne!(old.body["tokenStatus"], "ACTIVE");
+    assert_error(&sim.exchange(secret).await, 400);
+    let ex = sim.exchange(new_secret).await;
+    assert_eq!(ex.status, 200);
+    assert_eq!(ex.body["expires_in"], 1800);
+    assert_eq!(ex.body["token_type"], "Bearer");
+    // The client is vcf_viewer + sddc_admin: it can read, not write (seed 002).
+    let cat = ex.body["access_token"].as_str().expect("at");
+    assert_eq!(sim.get(&format!("{IAM}/ssorealms"), cat).await.status, 200);
+    let w = sim
+        .post(
+            &format!("{IAM}/ssorealms/{realm_id}/api-clients"),
+            cat,
+            &json!({ "clientId": "x" }),
+        )
+        .await;
+    assert_error(&w, 403);
+    // Regenerating the old one again is refused.
+    let again = sim
+        .call(
+            Method::POST,
+            &format!("{IAM}/ssorealms/{realm_id}/api-tokens/{id}/regenerate"),
+            Some(&at),
+            None,
+        )
+        .await;
+    assert_error(&again, 409);
+}
+
+#[tokio::test]
+async fn api_clients_crud() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    let base = format!("{IAM}/ssorealms/{realm}/api-clients");
+    let c = sim
+        .post(
+            &base,
+            &at,
+            &json!({ "clientId": "c1", "clientName": "one", "clientDescription": "d" }),
+        )
+        .await;
+    assert_eq!(c.status, 200);
+    assert_error(
+        &sim.post(
+            &base,
+            &at,
+            &json!({ "clientId": "c1", "clientName": "again" }),
+        )
+        .await,
+        409,
+    );
+    assert_error(
+        &sim.post(&base, &at, &json!({ "clientName": "no id" }))
+            .await,
+        400,
+    );
+    assert_error(&sim.post(&base, &at, &json!({ "clientId": 7 })).await, 400);
+    assert_error(
+        &sim.post(&base, &at, &json!({ "clientId": "has space" }))
+            .await,
+        400,
+    );
+
+    let list = sim.get(&base, &at).await;
+    assert_eq!(list.status, 200);
+    assert!(
+        list.body["apiClients"]
+            .as_array()
+            .expect("apiClients")
+            .iter()
+            .any(|x| x["clientId"] == "c1")
+    );
+    let one = sim.get(&format!("{base}/c1"), &at).await;
+    assert_eq!(one.body, c.body);
+    let upd = sim
+        .put(
+            &format!("{base}/c1"),
+            &at,
+            &json!({ "clientName": "uno", "clientDescription": "new" }),
+        )
+        .await;
+    assert_eq!(upd.status, 200);
+    assert_eq!(upd.body["clientName"], "uno");
+    assert_eq!(upd.body["clientUuid"], c.body["clientUuid"]);
+    assert_error(
+        &sim.put(&format!("{base}/c1"), &at, &json!({ "clientId": "c2" }))
+            .await,
+        400,
+    );
+
+    // Delete cascades to its tokens.
+    let t = sim
+        .post(
+            &format!("{IAM}/ssorealms/{realm}/api-tokens"),
+            &at,
+            &json!({ "apiClientId": "c1", "tokenName": "t", "tokenType": "API_CLIENT", "apiTokenTtl": 60, "accessTokenTtl": 5 }),
+        )
+        .await;
+    assert_eq!(t.status, 200);
+    assert_eq!(sim.delete(&format!("{base}/c1"), &at).await.status, 204);
+    assert_error(&sim.get(&format!("{base}/c1"), &at).await, 404);
+    assert_error(&sim.delete(&format!("{base}/c1"), &at).await, 404);
+    let tid = t.body["id"].as_str().expect("id");
+    assert_error(
+        &sim.get(&format!("{IAM}/ssorealms/{realm}/api-tokens/{tid}"), &at)
+            .await,
+        404,
+    );
+    assert_error(
+        &sim.exchange(t.body["token"].as_str().expect("t")).await,
+        400,
+    );
+    assert_error(
+        &sim.get(&format!("{IAM}/ssorealms/nope/api-clients"), &at)
+            .await,
+        404,
+    );
+}
+
+#[tokio::test]
+async fn role_assignments_are_a_whole_set() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    let (uuid, _, _) = sim
+        .client_with_roles("p1", &["vcf_viewer", "vcf_operator"])
+        .await;
+    let path = format!("{IAM}/ssorealms/{realm}/principals/{uuid}/roles");
+    assert_eq!(
+        sim.get(&path, &at).await.body["vcfRoleAssignments"]
+            .as_array()
+            .expect("list")
+            .len(),
+        2
+    );
+    let one = json!({ "vcfRoleAssignments": [ { "roleName": "vcf_admin", "roleScope": { "scopeType": "SSO_REALM" }, "expiresAt": 4102444800000i64 } ] });
+    assert_eq!(sim.put(&path, &at, &one).await.status, 200);
+    let got = sim.get(&path, &at).await.body;
+    assert_eq!(got["vcfRoleAssignments"].as_array().expect("list").len(), 1);
+    assert_eq!(got["vcfRoleAssignments"][0]["expiresAt"], 4102444800000i64);
+    assert_eq!(
+        sim.put(&path, &at, &json!({ "vcfRoleAssignments": [] }))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        sim.get(&path, &at).await.body["vcfRoleAssignments"],
+        json!([])
+    );
+
+    let bad = [
+        json!({ "vcfRoleAssignments": [ { "roleName": "no_such_role", "roleScope": { "scopeType": "SSO_REALM" } } ] }),
+        json!({ "vcfRoleAssignments": [ { "roleName": "vcf_viewer", "roleScope": { "scopeType": "PLANET" } } ] }),
+        json!({ "vcfRoleAssignments": [ { "roleName": "vcf_viewer", "roleScope": { "scopeType": "VCF_INSTANCE" } } ] }),
+        json!({ "vcfRoleAssignments": [ { "roleName": "vcf_viewer", "roleScope": { "scopeType": "VCF_INSTANCE", "resources": [ { "id": "elsewhere" } ] } } ] }),
+        json!({ "vcfRoleAssignments": "all" }),
+        json!({}),
+    ];
+    for b in bad {
+        assert_error(&sim.put(&path, &at, &b).await, 400);
+    }
+    let ghost =
+        format!("{IAM}/ssorealms/{realm}/principals/00000000-0000-0000-0000-000000000000/roles");
+    assert_error(&sim.get(&ghost, &at).await, 404);
+    assert_error(&sim.put(&ghost, &at, &one).await, 404);
+}
+
+#[tokio::test]
+async fn tokens_validation_get_delete_and_ttls() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    sim.client_with_roles("c", &["vcf_admin"]).await;
+    let base = format!("{IAM}/ssorealms/{realm}/api-tokens");
+    let mk = |ttl: Value, att: Value| json!({ "apiClientId": "c", "tokenName": "n", "tokenType": "API_CLIENT", "apiTokenTtl": ttl, "accessTokenTtl": att });
+    for (ttl, att) in [
+        (json!("0"), json!("30")),
+        (json!("259201"), json!("30")),
+        (json!("abc"), json!("30")),
+        (json!(true), json!("30")),
+        (json!("60"), json!("0")),
+    ] {
+        assert_error(&sim.post(&base, &at, &mk(ttl, att)).await, 400);
+    }
+    assert_error(
+        &sim.post(
+            &base,
+            &at,
+            &json!({ "apiClientId": "ghost", "tokenName": "n", "tokenType": "API_CLIENT" }),
+        )
+        .await,
+        400,
+    );
+    assert_error(
+        &sim.post(
+            &base,
+            &at,
+            &json!({ "apiClientId": "c", "tokenName": "n", "tokenType": "ROBOT" }),
+        )
+        .await,
+        400,
+    );
+    let t = sim.post(&base, &at, &mk(json!("60"), json!("5"))).await;
+    assert_eq!(t.status, 200, "{}", t.text);
+    let id = t.body["id"].as_str().expect("id");
+    let secret = t.body["token"].as_str().expect("secret");
+    let g = sim.get(&format!("{base}/{id}"), &at).await;
+    assert_eq!(g.status, 200);
+    assert!(g.body.get("token").is_none());
+    assert_eq!(g.body["tokenStatus"], "ACTIVE");
+
+    // Access token lives accessTokenTtl minutes.
+    let ex = sim.exchange(secret).await;
+    assert_eq!(ex.body["expires_in"], 300);
+    let cat = ex.body["access_token"].as_str().expect("at").to_string();
+    assert_eq!(sim.get(&format!("{IAM}/ssorealms"), &cat).await.status, 200);
+    sim.advance_minutes(6.0).await;
+    assert_error(&sim.get(&format!("{IAM}/ssorealms"), &cat).await, 401);
+    // lastUsedDate moved with the exchange.
+    let g2 = sim.get(&format!("{base}/{id}"), &at).await;
+    assert!(g2.body["lastUsedDate"].as_i64() >= g.body["lastUsedDate"].as_i64());
+
+    // The API token expires after apiTokenTtl minutes.
+    sim.advance_minutes(60.0).await;
+    let at = sim.fleet_admin().await;
+    assert_eq!(
+        sim.get(&format!("{base}/{id}"), &at).await.body["tokenStatus"],
+        "EXPIRED"
+    );
+    let ex = sim.exchange(secret).await;
+    assert_error(&ex, 400);
+    assert_eq!(ex.body["error"], "invalid_grant");
+
+    assert_eq!(sim.delete(&format!("{base}/{id}"), &at).await.status, 204);
+    assert_error(&sim.get(&format!("{base}/{id}"), &at).await, 404);
+    assert_error(&sim.delete(&format!("{base}/{id}"), &at).await, 404);
+}
+
+#[tokio::test]
+async fn query_paging_sort_and_filters() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    sim.ctl(
+        Method::POST,
+        "/objects",
+        Some(json!({ "op": "create", "kind": "api_client", "fields": { "clientId": "bulk" } })),
+    )
+    .await;
+    let created = sim
+        .ctl(
+            Method::POST,
+            "/objects",
+            Some(json!({ "op": "create", "kind": "api_token", "count": 120,
+                "fields": { "apiClientId": "bulk", "tokenName": "b", "tokenType": "API_CLIENT", "apiTokenTtl": "40320", "accessTokenTtl": "30" } })),
+        )
+        .await;
+    assert_eq!(created["created"].as_array().expect("created").len(), 120);
+    let body = json!({ "searchTerms": { "allOf": [ { "field": "CLIENT_ID", "terms": ["bulk"], "operator": "EQUALS" } ], "anyOf": [] }, "filters": { "tokenType": ["API_CLIENT"] } });
+    let q = |page: i64, size: i64, sort: &str| {
+        let sim = &sim;
+        let at = at.clone();
+        let body = body.clone();
+        let path = format!(
+            "{IAM}/ssorealms/{realm}/api-tokens/query?page={page}&pageSize={size}&sortOrder={sort}"
+        );
+        async move { sim.post(&path, &at, &body).await }
+    };
+    let mut seen = Vec::new();
+    for (page, n) in [(0, 50), (1, 50), (2, 20), (3, 0)] {
+        let r = q(page, 50, "ASCENDING").await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["pageInfo"]["totalCount"], 120);
+        assert_eq!(r.body["pageInfo"]["page"], page);
+        let items = r.body["apiTokens"].as_array().expect("tokens");
+        assert_eq!(items.len(), n);
+        seen.extend(items.iter().map(|t| t["id"].clone()));
+    }
+    seen.sort_by_key(|v| v.to_string());
+    seen.dedup();
+    assert_eq!(seen.len(), 120, "pages do not overlap");
+    let asc = q(0, 5, "ASCENDING").await.body["apiTokens"].clone();
+    let desc = q(23, 5, "DESCENDING").await.body["apiTokens"].clone();
+    let mut rev: Vec<Value> = desc.as_array().expect("d").clone();
+    rev.reverse();
+    assert_eq!(&rev, asc.as_array().expect("a"));
+    assert_error(&q(0, 51, "ASCENDING").await, 400);
+    assert_error(&q(0, 0, "ASCENDING").await, 400);
+    assert_error(&q(-1, 10, "ASCENDING").await, 400);
+    assert_error(&q(0, 10, "SIDEWAYS").await, 400);
+
+    let by_name = sim
+        .post(
+            &format!("{IAM}/ssorealms/{realm}/api-tokens/query"),
+            &at,
+            &json!({ "searchTerms": { "allOf": [ { "field": "TOKEN_NAME", "terms": ["b-7"], "operator": "EQUALS" } ] } }),
+        )
+        .await;
+    assert_eq!(by_name.body["pageInfo"]["totalCount"], 1);
+    let like = sim
+        .post(
+            &format!("{IAM}/ssorealms/{realm}/api-tokens/query"),
+            &at,
+            &json!({ "searchTerms": { "allOf": [ { "field": "TOKEN_NAME", "terms": ["b-11"], "operator": "LIKE" } ] } }),
+        )
+        .await;
+    assert_eq!(like.body["pageInfo"]["totalCount"], 11); // b-11, b-110..b-119
+    let bad = sim
+        .post(
+            &format!("{IAM}/ssorealms/{realm}/api-tokens/query"),
+            &at,
+            &json!({ "searchTerms": { "allOf": [ { "field": "COLOR", "terms": ["x"], "operator": "LIKE" } ] } }),
+        )
+        .await;
+    assert_error(&bad, 400);
+    let bad_op = sim
+        .post(
+            &format!("{IAM}/ssorealms/{realm}/api-tokens/query"),
+            &at,
+            &json!({ "searchTerms": { "allOf": [ { "field": "CLIENT_ID", "terms": ["x"], "operator": "REGEX" } ] } }),
+        )
+        .await;
+    assert_error(&bad_op, 400);
+}
+
+#[tokio::test]
+async fn custom_roles_and_builtins() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    let base = format!("{IAM}/ssorealms/{realm}/roles");
+    let list = sim.get(&base, &at).await;
+    assert_eq!(list.status, 200);
+    let roles = list.body["vcfRoles"].as_array().expect("vcfRoles");
+    for name in ["vcf_viewer", "sddc_admin", "vcf_admin", "vcf_operator"] {
+        let r = roles.iter().find(|r| r["name"] == name).expect(name);
+        assert_eq!(r["builtIn"], true);
+        assert!(r["displayName"].is_string() && r["description"].is_string());
+        assert!(r["componentRoles"][0]["component"].is_string());
+        assert!(r["componentRoles"][0]["roleName"].is_string());
+    }
+    let role = json!({ "name": "vcf-fleet-admin", "displayName": "Fleet admin", "description": "seed 002",
+        "componentRoles": [ { "component": "VCF_OPERATIONS", "roleName": "Administrator" } ] });
+    let c = sim.post(&base, &at, &role).await;
+    assert_eq!(c.status, 200, "{}", c.text);
+    assert_eq!(c.body["builtIn"], false);
+    assert_error(&sim.post(&base, &at, &role).await, 409);
+    assert_error(
+        &sim.post(&base, &at, &json!({ "name": "x", "componentRoles": [ { "component": "TOASTER", "roleName": "a" } ] })).await,
+        400,
+    );
+    assert_error(
+        &sim.post(&base, &at, &json!({ "name": "x", "componentRoles": [] }))
+            .await,
+        400,
+    );
+    assert_error(
+        &sim.put(
+            &format!("{base}/vcf_admin"),
+            &at,
+            &json!({ "componentRoles": [ { "component": "NSX", "roleName": "Auditor" } ] }),
+        )
+        .await,
+        403,
+    );
+    assert_error(&sim.delete(&format!("{base}/vcf_viewer"), &at).await, 403);
+    let upd = sim
+        .put(
+            &format!("{base}/vcf-fleet-admin"),
+            &at,
+            &json!({ "description": "changed", "componentRoles": [ { "component": "VCF_OPERATIONS", "roleName": "Administrator" }, { "component": "NSX", "roleName": "Auditor" } ] }),
+        )
+        .await;
+    assert_eq!(upd.status, 200);
+    assert_eq!(upd.body["componentRoles"].as_array().expect("c").len(), 2);
+    assert_error(&sim.put(&format!("{base}/ghost"), &at, &role).await, 404);
+
+    // A client holding only the custom role may write (it has VCF_OPERATIONS Administrator).
+    let (uuid, _, cat) = sim.client_with_roles("fleet", &["vcf-fleet-admin"]).await;
+    let w = sim
+        .post(
+            &format!("{IAM}/ssorealms/{realm}/api-clients"),
+            &cat,
+            &json!({ "clientId": "made-by-custom-role" }),
+        )
+        .await;
+    assert_eq!(w.status, 200, "{}", w.text);
+    // In use: cannot be deleted until unassigned.
+    assert_error(
+        &sim.delete(&format!("{base}/vcf-fleet-admin"), &at).await,
+        409,
+    );
+    sim.put(
+        &format!("{IAM}/ssorealms/{realm}/principals/{uuid}/roles"),
+        &at,
+        &json!({ "vcfRoleAssignments": [] }),
+    )
+    .await;
+    assert_eq!(
+        sim.delete(&format!("{base}/vcf-fleet-admin"), &at)
+            .await
+            .status,
+        204
+    );
+    assert_error(
+        &sim.delete(&format!("{base}/vcf-fleet-admin"), &at).await,
+        404,
+    );
+}
+
+#[tokio::test]
+async fn permissions_follow_vcf_roles_only() {
+    let sim = Sim::start().await;
+    let realm = sim.realm();
+    let (_, _, viewer) = sim.client_with_roles("viewer", &["vcf_viewer"]).await;
+    let (_, _, nobody) = sim.client_with_roles("nobody", &[]).await;
+    let (_, _, admin) = sim.client_with_roles("admin2", &["vcf_admin"]).await;
+    let clients = format!("{IAM}/ssorealms/{realm}/api-clients");
+    // Viewer: reads yes, writes no.
+    assert_eq!(
+        sim.get(&format!("{IAM}/ssorealms"), &viewer).await.status,
+        200
+    );
+    assert_eq!(sim.get(&clients, &viewer).await.status, 200);
+    assert_eq!(
+        sim.post(
+            &format!("{IAM}/ssorealms/{realm}/api-tokens/query"),
+            &viewer,
+            &json!({})
+        )
+        .await
+        .status,
+        200
+    );
+    let w = sim
+        .post(&clients, &viewer, &json!({ "clientId": "v" }))
+        .await;
+    assert_error(&w, 403);
+    assert!(
+        w.body["message"]
+            .as_str()
+            .expect("m")
+            .contains("vcf_viewer")
+    );
+    assert_error(
+        &sim.put(
+            &format!("{clients}/viewer"),
+            &viewer,
+            &json!({ "clientName": "x" }),
+        )
+        .await,
+        403,
+    );
+    assert_error(
+        &sim.delete(&format!("{clients}/admin2"), &viewer).await,
+        403,
+    );
+    // No role at all: nothing.
+    assert_error(&sim.get(&format!("{IAM}/ssorealms"), &nobody).await, 403);
+    assert_error(&sim.get(&clients, &nobody).await, 403);
+    // Admin: writes.
+    assert_eq!(
+        sim.post(&clients, &admin, &json!({ "clientId": "by-admin" }))
+            .await
+            .status,
+        200
+    );
+
+    // sddc_admin at VCF_INSTANCE scope reads, but does not manage IAM.
+    let at = sim.fleet_admin().await;
+    let (uuid, vidb, _) = sim.client_with_roles("inst", &[]).await;
+    sim.put(
+        &format!("{IAM}/ssorealms/{realm}/principals/{uuid}/roles"),
+        &at,
+        &json!({ "vcfRoleAssignments": [ { "roleName": "sddc_admin", "roleScope": { "scopeType": "VCF_INSTANCE", "resources": [ { "id": sim.instance() } ] } } ] }),
+    )
+    .await;
+    let inst = sim.exchange(&vidb).await.body["access_token"]
+        .as_str()
+        .expect("at")
+        .to_string();
+    assert_eq!(sim.get(&clients, &inst).await.status, 200);
+    assert_error(
+        &sim.post(&clients, &inst, &json!({ "clientId": "i" })).await,
+        403,
+    );
+
+    // An expired assignment does not count.
+    let (uuid, vidb, _) = sim.client_with_roles("temp", &[]).await;
+    sim.put(
+        &format!("{IAM}/ssorealms/{realm}/principals/{uuid}/roles"),
+        &at,
+        &json!({ "vcfRoleAssignments": [ { "roleName": "vcf_admin", "roleScope": { "scopeType": "SSO_REALM" }, "expiresAt": 1000 } ] }),
+    )
+    .await;
+    let temp = sim.exchange(&vidb).await.body["access_token"]
+        .as_str()
+        .expect("at")
+        .to_string();
+    assert_error(&sim.get(&clients, &temp).await, 403);
+
+    // Unknown and missing bearer tokens are 401.
+    assert_error(&sim.get(&clients, "nonsense").await, 401);
+    assert_error(&sim.call(Method::GET, &clients, None, None).await, 401);
+    // An SDDC Manager token is not a fleet token.
+    let sddc = sim.sddc_admin().await["accessToken"]
+        .as_str()
+        .expect("at")
+        .to_string();
+    assert_error(&sim.get(&clients, &sddc).await, 401);
+}
+
+#[tokio::test]
+async fn username_password_acquire_and_token_endpoint_errors() {
+    let sim = Sim::start().await;
+    let realm = sim.realm();
+    let ok = sim
+        .call(
+            Method::POST,
+            "/suite-api/api/auth/token/acquire",
+            None,
+            Some(&json!({ "username": sim.r("operations", "username"), "password": sim.r("operations", "password"), "authSource": "LOCAL" })),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    let token = ok.body["token"].as_str().expect("token");
+    assert!(ok.body["validity"].is_i64());
+    assert_eq!(
+        sim.get(&format!("{IAM}/ssorealms/{realm}/roles"), token)
+            .await
+            .status,
+        200
+    );
+    // The user (vcf_admin) can create an SSO_USER token for itself.
+    let t = sim
+        .post(
+            &format!("{IAM}/ssorealms/{realm}/api-tokens"),
+            token,
+            &json!({ "tokenName": "mine", "tokenType": "SSO_USER", "apiTokenTtl": "43200", "accessTokenTtl": "30" }),
+        )
+        .await;
+    assert_eq!(t.status, 200, "{}", t.text);
+    assert_eq!(t.body["tokenType"], "SSO_USER");
+    assert_eq!(t.body["principalName"], sim.r("operations", "username"));
+    let res = sim
+        .client
+        .get(format!("{}{IAM}/ssorealms", sim.url))
+        .header("authorization", format!("OpsToken {token}"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status().as_u16(), 200);
+
+    let bad = sim
+        .call(
+            Method::POST,
+            "/suite-api/api/auth/token/acquire",
+            None,
+            Some(&json!({ "username": sim.r("operations", "username"), "password": "wrong" })),
+        )
+        .await;
+    assert_error(&bad, 401);
+    for _ in 0..4 {
+        sim.call(
+            Method::POST,
+            "/suite-api/api/auth/token/acquire",
+            None,
+            Some(&json!({ "username": sim.r("operations", "username"), "password": "wrong" })),
+        )
+        .await;
+    }
+    let locked = sim
+        .call(
+            Method::POST,
+            "/suite-api/api/auth/token/acquire",
+            None,
+            Some(&json!({ "username": sim.r("operations", "username"), "password": sim.r("operations", "password") })),
+        )
+        .await;
+    assert_error(&locked, 401);
+    assert!(locked.text.contains("locked"));
+
+    let wrong_grant = sim
+        .form(
+            "/acs/t/CUSTOMER/token",
+            &[("grant_type", "password"), ("username", "a")],
+        )
+        .await;
+    assert_error(&wrong_grant, 400);
+    assert_eq!(wrong_grant.body["error"], "unsupported_grant_type");
+    let unknown = sim.exchange("vidb_bm9wZSNub3Bl").await;
+    assert_eq!(unknown.body["error"], "invalid_grant");
+    assert_error(&sim.form("/acs/t/CUSTOMER/token", &[]).await, 400);
+}

@@ -1,0 +1,345 @@
+//! Contract A: SDDC Manager.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+async fn login_key(sim: &Sim, key: &str) -> String {
+    let res = sim
+        .call(
+            Method::POST,
+            "/v1/tokens",
+            None,
+            Some(&json!({ "apiKey": key })),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body["accessToken"].as_str().expect("at").to_string()
+}
+
+async fn service_user(sim: &Sim, admin: &str, name: &str, role: &str) -> Value {
+    let roles = sim.get("/v1/roles", admin).await;
+    let role_id = roles.body["elements"]
+        .as_array()
+        .expect("elements")
+        .iter()
+        .find(|r| r["name"] == role)
+        .expect("role")["id"]
+        .clone();
+    let res = sim
+        .post(
+            "/v1/users",
+            admin,
+            &json!([{ "name": name, "domain": "vsphere.local", "type": "SERVICE", "role": { "id": role_id } }]),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body["elements"][0].clone()
+}
+
+/// Seed 000, steps 1-5: token pair, bearer call, refresh, service account, invalidation.
+#[tokio::test]
+async fn seed_000_flow() {
+    let sim = Sim::start().await;
+    let pair = sim.sddc_admin().await;
+    let access = pair["accessToken"].as_str().expect("accessToken");
+    let refresh = pair["refreshToken"].as_str().expect("refreshToken");
+    assert_eq!(access.split('.').count(), 3, "access token is a JWT");
+    let c = jwt_claims(access);
+    assert_eq!(
+        c["exp"].as_i64().expect("exp") - c["iat"].as_i64().expect("iat"),
+        3600
+    );
+
+    let domains = sim.get("/v1/domains", access).await;
+    assert_eq!(domains.status, 200);
+    assert!(domains.body["elements"][0]["name"].is_string());
+
+    let r = sim
+        .call(
+            Method::PATCH,
+            "/v1/tokens/access-token/refresh",
+            None,
+            Some(&json!({ "refreshToken": refresh })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let new_access = r.body["accessToken"].as_str().expect("accessToken");
+    assert_ne!(new_access, access);
+    assert_eq!(sim.get("/v1/domains", new_access).await.status, 200);
+
+    let svc = service_user(&sim, access, "svc-automation", "OPERATOR").await;
+    assert_eq!(svc["type"], "SERVICE");
+    assert_eq!(svc["role"]["name"], "OPERATOR");
+    assert!(svc["apiKey"].is_string());
+    assert!(svc["creationTimestamp"].is_string());
+
+    let d = sim
+        .call(
+            Method::DELETE,
+            "/v1/tokens/refresh-token",
+            Some(access),
+            Some(&json!({ "refreshToken": refresh })),
+        )
+        .await;
+    assert_eq!(d.status, 204, "{}", d.text);
+    let again = sim
+        .call(
+            Method::PATCH,
+            "/v1/tokens/access-token/refresh",
+            None,
+            Some(&json!({ "refreshToken": refresh })),
+        )
+        .await;
+    assert!(again.status == 401 || again.status == 404);
+    assert_error(&again, again.status);
+}
+
+#[tokio::test]
+async fn bad_credentials_and_missing_fields() {
+    let sim = Sim::start().await;
+    let res = sim
+        .call(
+            Method::POST,
+            "/v1/tokens",
+            None,
+            Some(&json!({ "username": "administrator@vsphere.local", "password": "nope" })),
+        )
+        .await;
+    assert_error(&res, 401);
+    let res = sim
+        .call(
+            Method::POST,
+            "/v1/tokens",
+            None,
+            Some(&json!({ "username": 5 })),
+        )
+        .await;
+    assert_error(&res, 400);
+    let res = sim
+        .call(
+            Method::POST,
+            "/v1/tokens",
+            None,
+            Some(&json!({ "apiKey": "x" })),
+        )
+        .await;
+    assert_error(&res, 401);
+    assert_error(&sim.get("/v1/roles", "garbage").await, 401);
+    let none = sim.call(Method::GET, "/v1/roles", None, None).await;
+    assert_error(&none, 401);
+}
+
+#[tokio::test]
+async fn access_and_refresh_ttl_follow_the_clock() {
+    let sim = Sim::start().await;
+    let pair = sim.sddc_admin().await;
+    let access = pair["accessToken"].as_str().expect("at");
+    let refresh = pair["refreshToken"].as_str().expect("rt");
+    sim.advance_minutes(59.0).await;
+    assert_eq!(sim.get("/v1/roles", access).await.status, 200);
+    sim.advance_minutes(2.0).await;
+    assert_error(&sim.get("/v1/roles", access).await, 401);
+    let r = sim
+        .call(
+            Method::PATCH,
+            "/v1/tokens/access-token/refresh",
+            None,
+            Some(&json!({ "refreshToken": refresh })),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    sim.advance_minutes(24.0 * 60.0).await;
+    let r = sim
+        .call(
+            Method::PATCH,
+            "/v1/tokens/access-token/refresh",
+            None,
+            Some(&json!({ "refreshToken": refresh })),
+        )
+        .await;
+    assert_error(&r, 401);
+}
+
+#[tokio::test]
+async fn users_roles_and_service_api_keys() {
+    let sim = Sim::start().await;
+    let admin = sim.sddc_admin().await["accessToken"]
+        .as_str()
+        .expect("at")
+        .to_string();
+    let roles = sim.get("/v1/roles", &admin).await;
+    assert_eq!(roles.status, 200);
+    let names: Vec<&str> = roles.body["elements"]
+        .as_array()
+        .expect("elements")
+        .iter()
+        .map(|r| {
+            assert!(r["id"].is_string() && r["description"].is_string());
+            r["name"].as_str().expect("name")
+        })
+        .collect();
+    assert_eq!(names, ["ADMIN", "OPERATOR", "VIEWER"]);
+
+    let svc = service_user(&sim, &admin, "svc-a", "VIEWER").await;
+    let id = svc["id"].as_str().expect("id");
+    let key = svc["apiKey"].as_str().expect("apiKey");
+    let list = sim.get("/v1/users", &admin).await;
+    assert_eq!(list.status, 200);
+    let found = list.body["elements"]
+        .as_array()
+        .expect("elements")
+        .iter()
+        .find(|u| u["id"] == id)
+        .expect("listed");
+    assert!(found.get("apiKey").is_none(), "apiKey is shown only once");
+    assert_eq!(found["role"]["name"], "VIEWER");
+
+    // The api key authenticates.
+    let at = login_key(&sim, key).await;
+    assert_eq!(sim.get("/v1/domains", &at).await.status, 200);
+
+    // USER and GROUP get no key; duplicates conflict; bad input is a 400.
+    let role_id = &svc["role"]["id"];
+    let u = sim
+        .post(
+            "/v1/users",
+            &admin,
+            &json!([{ "name": "jdoe", "domain": "rainpole.io", "type": "USER", "role": { "id": role_id } }]),
+        )
+        .await;
+    assert_eq!(u.status, 200);
+    assert!(u.body["elements"][0].get("apiKey").is_none());
+    let dup = sim
+        .post(
+            "/v1/users",
+            &admin,
+            &json!([{ "name": "svc-a", "domain": "vsphere.local", "type": "SERVICE", "role": { "id": role_id } }]),
+        )
+        .await;
+    assert_error(&dup, 409);
+    let bad = sim
+        .post(
+            "/v1/users",
+            &admin,
+            &json!([{ "name": "x", "type": "ROBOT", "role": { "id": role_id } }]),
+        )
+        .await;
+    assert_error(&bad, 400);
+    assert_error(
+        &sim.post("/v1/users", &admin, &json!({ "name": "x" })).await,
+        400,
+    );
+    let bad_role = sim
+        .post(
+            "/v1/users",
+            &admin,
+            &json!([{ "name": "y", "type": "USER", "role": { "id": "nope" } }]),
+        )
+        .await;
+    assert_error(&bad_role, 400);
+
+    let del = sim.delete(&format!("/v1/users/{id}"), &admin).await;
+    assert_eq!(del.status, 204);
+    assert_error(&sim.delete(&format!("/v1/users/{id}"), &admin).await, 404);
+    // A deleted user's token stops working, and its key too.
+    assert_error(&sim.get("/v1/domains", &at).await, 401);
+    let res = sim
+        .call(
+            Method::POST,
+            "/v1/tokens",
+            None,
+            Some(&json!({ "apiKey": key })),
+        )
+        .await;
+    assert_error(&res, 401);
+}
+
+#[tokio::test]
+async fn operator_and_viewer_permissions() {
+    let sim = Sim::start().await;
+    let admin = sim.sddc_admin().await["accessToken"]
+        .as_str()
+        .expect("at")
+        .to_string();
+    let op = service_user(&sim, &admin, "svc-op", "OPERATOR").await;
+    let viewer = service_user(&sim, &admin, "svc-view", "VIEWER").await;
+    let op_at = login_key(&sim, op["apiKey"].as_str().expect("key")).await;
+    let v_at = login_key(&sim, viewer["apiKey"].as_str().expect("key")).await;
+    for at in [&op_at, &v_at] {
+        assert_eq!(sim.get("/v1/roles", at).await.status, 200);
+        assert_eq!(sim.get("/v1/domains", at).await.status, 200);
+        let res = sim.get("/v1/users", at).await;
+        assert_error(&res, 403);
+        assert!(res.body["message"].as_str().expect("msg").contains("ADMIN"));
+        let res = sim
+            .post(
+                "/v1/users",
+                at,
+                &json!([{ "name": "z", "type": "USER", "role": { "id": op["role"]["id"] } }]),
+            )
+            .await;
+        assert_error(&res, 403);
+        assert!(res.body["message"].as_str().expect("msg").contains("ADMIN"));
+        let res = sim
+            .delete(&format!("/v1/users/{}", op["id"].as_str().expect("id")), at)
+            .await;
+        assert_error(&res, 403);
+    }
+}
+
+#[tokio::test]
+async fn lockout_after_five_bad_passwords() {
+    let sim = Sim::start().await;
+    let user = sim.r("sddc_manager", "username");
+    let good = sim.r("sddc_manager", "password");
+    let login = |pw: String| {
+        let user = user.clone();
+        let sim = &sim;
+        async move {
+            sim.call(
+                Method::POST,
+                "/v1/tokens",
+                None,
+                Some(&json!({ "username": user, "password": pw })),
+            )
+            .await
+        }
+    };
+    for _ in 0..5 {
+        assert_error(&login("wrong".into()).await, 401);
+    }
+    let locked = login(good.clone()).await;
+    assert_error(&locked, 401);
+    assert!(
+        locked.body["message"]
+            .as_str()
+            .expect("message")
+            .contains("locked"),
+        "{}",
+        locked.text
+    );
+    sim.advance_minutes(16.0).await;
+    assert_eq!(login(good).await.status, 200);
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_bodies() {
+    let sim = Sim::start().await;
+    let raw = |body: Vec<u8>| {
+        sim.client
+            .post(format!("{}/v1/tokens", sim.url))
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    assert_error(&finish(raw(b"{not json".to_vec())).await, 400);
+    assert_error(&finish(raw(b"[1,2]".to_vec())).await, 400);
+    assert_error(&finish(raw(Vec::new())).await, 400);
+    let mut big = b"{\"username\":\"".to_vec();
+    big.extend(std::iter::repeat_n(b'a', (1 << 20) + 10));
+    big.extend(b"\"}");
+    assert_error(&finish(raw(big)).await, 400);
+    // The server is still fine.
+    assert!(sim.sddc_admin().await["accessToken"].is_string());
+}
