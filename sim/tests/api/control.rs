@@ -406,3 +406,28 @@ async fn unknown_paths_and_methods() {
     );
     assert_error(&sim.call(Method::PUT, "/v1/tokens", None, None).await, 405);
 }
+
+#[tokio::test]
+async fn time_scale_speeds_up_the_clock() {
+    let sim = Sim::start_with(&["--time-scale", "1000"]).await;
+    let a = sim.ctl(Method::GET, "/clock", None).await;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let b = sim.ctl(Method::GET, "/clock", None).await;
+    assert_eq!(a["time_scale"], 1000.0);
+    assert!(b["now_ms"].as_i64().expect("b") - a["now_ms"].as_i64().expect("a") >= 100_000);
+}
+
+#[tokio::test]
+async fn insecure_http_for_debugging() {
+    let sim = Sim::start_with(&["--insecure-http"]).await;
+    assert!(sim.url.starts_with("http://"));
+    let res = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client")
+        .get(format!("{}/_sim/health", sim.url))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status().as_u16(), 200);
+}
