@@ -6,6 +6,7 @@
 //! (protocol-agnostic plugin framework), `provider` (the VCF provider configuration and its
 //! resource list).
 
+pub mod client;
 pub mod framework;
 pub mod logging;
 pub mod proto;

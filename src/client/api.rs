@@ -1,0 +1,313 @@
+//! `ApiClient`: the client of one API family as resources use it — a base URL, an
+//! authenticator and the shared `HttpClient`. A call gets the bearer, is sent (with retries for
+//! what may be retried), and on a 401 is retried once with the token the authenticator
+//! refreshed. `Call` describes one operation, including what the error messages should say.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, Url};
+use serde::de::DeserializeOwned;
+
+use super::auth::{AuthMethod, Authenticator};
+use super::error::{ApiError, ErrorKind, OpContext};
+use super::http::{HttpClient, Request, Response};
+
+/// The three API families of the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    SddcManager,
+    Operations,
+    Director,
+}
+
+impl Family {
+    /// The provider block that configures the family.
+    pub fn block(self) -> &'static str {
+        match self {
+            Family::SddcManager => "sddc_manager",
+            Family::Operations => "operations",
+            Family::Director => "director",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::SddcManager => "SDDC Manager",
+            Family::Operations => "VCF Operations fleet IAM",
+            Family::Director => "Cloud Director / VCF Automation",
+        }
+    }
+}
+
+/// One API operation: method, path (relative to the family's base URL), query, body, and the
+/// context used in error messages.
+#[derive(Debug, Clone)]
+pub struct Call {
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    body: Option<Result<Bytes, String>>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    idempotent: Option<bool>,
+    op: OpContext,
+}
+
+impl Call {
+    pub fn new(method: Method, path: impl Into<String>) -> Call {
+        Call {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            headers: Vec::new(),
+            idempotent: None,
+            op: OpContext::default(),
+        }
+    }
+
+    pub fn get(path: impl Into<String>) -> Call {
+        Call::new(Method::GET, path)
+    }
+
+    pub fn post(path: impl Into<String>) -> Call {
+        Call::new(Method::POST, path)
+    }
+
+    pub fn put(path: impl Into<String>) -> Call {
+        Call::new(Method::PUT, path)
+    }
+
+    pub fn patch(path: impl Into<String>) -> Call {
+        Call::new(Method::PATCH, path)
+    }
+
+    pub fn delete(path: impl Into<String>) -> Call {
+        Call::new(Method::DELETE, path)
+    }
+
+    pub fn query(mut self, key: &str, value: impl ToString) -> Call {
+        self.query.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// A JSON body.
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Call {
+        self.body = Some(
+            serde_json::to_vec(body)
+                .map(Bytes::from)
+                .map_err(|e| e.to_string()),
+        );
+        self
+    }
+
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Call {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Overrides the method's idempotency (a POST that only queries is idempotent).
+    pub fn idempotent(mut self, yes: bool) -> Call {
+        self.idempotent = Some(yes);
+        self
+    }
+
+    /// What the call does, for error messages: `create API client "ci-bot"`.
+    pub fn what(mut self, what: impl Into<String>) -> Call {
+        self.op.what = what.into();
+        self
+    }
+
+    /// The role the call needs, named when the server answers 403: `the ADMIN role`.
+    pub fn needs_role(mut self, role: impl Into<String>) -> Call {
+        self.op.needs_role = Some(role.into());
+        self
+    }
+
+    /// The resource type and import ID suggested when the server answers 409.
+    pub fn import_hint(mut self, resource_type: &str, import_id: impl Into<String>) -> Call {
+        self.op.resource_type = Some(resource_type.to_string());
+        self.op.import_id = Some(import_id.into());
+        self
+    }
+
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// The result of [`ApiClient::create_with_lookup`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created<T> {
+    /// The create call answered.
+    Fresh(T),
+    /// The create call's answer was lost, but the lookup found the object it created. Values
+    /// the API shows only in the create answer (secrets) are not in it.
+    Recovered(T),
+}
+
+impl<T> Created<T> {
+    pub fn into_inner(self) -> T {
+        match self {
+            Created::Fresh(t) | Created::Recovered(t) => t,
+        }
+    }
+
+    pub fn is_recovered(&self) -> bool {
+        matches!(self, Created::Recovered(_))
+    }
+}
+
+/// The client of one API family.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    family: Family,
+    http: Arc<HttpClient>,
+    base: Url,
+    auth: Arc<dyn Authenticator>,
+    headers: HeaderMap,
+}
+
+impl ApiClient {
+    pub fn new(
+        family: Family,
+        http: Arc<HttpClient>,
+        base: Url,
+        auth: Arc<dyn Authenticator>,
+        headers: HeaderMap,
+    ) -> ApiClient {
+        ApiClient {
+            family,
+            http,
+            base,
+            auth,
+            headers,
+        }
+    }
+
+    pub fn family(&self) -> Family {
+        self.family
+    }
+
+    /// `https://host[:port]` plus the family's base path.
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// Whether the provider authenticates to this family with an API token or a password.
+    pub fn auth_method(&self) -> AuthMethod {
+        self.auth.method()
+    }
+
+    pub fn authenticator(&self) -> &Arc<dyn Authenticator> {
+        &self.auth
+    }
+
+    /// The URL of `path` (relative to the base URL, starting with `/`) with `query`.
+    pub fn url(&self, path: &str, query: &[(String, String)]) -> Url {
+        let mut u = self.base.clone();
+        let joined = format!("{}{}", self.base.path().trim_end_matches('/'), path);
+        u.set_path(&joined);
+        if !query.is_empty() {
+            let mut q = u.query_pairs_mut();
+            for (k, v) in query {
+                q.append_pair(k, v);
+            }
+        }
+        u
+    }
+
+    fn request(&self, call: &Call) -> Result<Request, ApiError> {
+        let mut req = Request::new(call.method.clone(), self.url(&call.path, &call.query));
+        req.headers = self.headers.clone();
+        if let Some(body) = &call.body {
+            let bytes = body.clone().map_err(|e| {
+                ApiError::new(
+                    ErrorKind::Config,
+                    "Cannot encode the request",
+                    format!("{}: the JSON body cannot be encoded: {e}", req.target()),
+                )
+            })?;
+            req.headers
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            req.body = Some(bytes);
+        }
+        for (k, v) in &call.headers {
+            req.headers.insert(k.clone(), v.clone());
+        }
+        if let Some(i) = call.idempotent {
+            req.idempotent = i;
+        }
+        Ok(req)
+    }
+
+    /// Sends the call: authenticates first if needed; on a 401 the authenticator refreshes (one
+    /// refresh for all concurrent 401s) and the call is sent once more.
+    pub async fn call(&self, call: Call) -> Result<Response, ApiError> {
+        let req = self.request(&call)?;
+        let bearer = self.auth.bearer().await?;
+        match self.http.send(&req, Some(&bearer), &call.op).await {
+            Err(e) if e.status() == Some(401) => {
+                tracing::debug!(
+                    target: "vcf::auth",
+                    family = self.family.name(),
+                    path = req.url.path(),
+                    "401; refreshing the access token and retrying once"
+                );
+                let fresh = self.auth.on_unauthorized(&bearer).await?;
+                self.http.send(&req, Some(&fresh), &call.op).await
+            }
+            other => other,
+        }
+    }
+
+    /// Sends the call and decodes the JSON answer.
+    pub async fn json<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+        self.call(call).await?.json()
+    }
+
+    /// Sends a create (a non-idempotent POST) once. When its outcome is unknown — the
+    /// connection broke or timed out after the request was sent — it runs `lookup` (find the
+    /// object by client id, by name and creation time, …) and returns what it finds as
+    /// [`Created::Recovered`]; when the lookup finds nothing, the original error is returned.
+    /// The create is never sent twice, so an object is never created twice.
+    pub async fn create_with_lookup<T, F, Fut>(
+        &self,
+        call: Call,
+        lookup: F,
+    ) -> Result<Created<T>, ApiError>
+    where
+        T: DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<T>, ApiError>>,
+    {
+        let call = call.idempotent(false);
+        let err = match self.call(call).await {
+            Ok(resp) => return resp.json().map(Created::Fresh),
+            Err(e) if e.is_ambiguous() => e,
+            Err(e) => return Err(e),
+        };
+        tracing::debug!(
+            target: "vcf::http",
+            family = self.family.name(),
+            error = %err,
+            "the create may have been applied; looking the object up"
+        );
+        match lookup().await {
+            Ok(Some(found)) => Ok(Created::Recovered(found)),
+            Ok(None) => Err(err.add_detail(
+                "The provider looked for the object afterwards and did not find it, so it was not \
+                 created; running Terraform again is safe.",
+            )),
+            Err(le) => Err(err.add_detail(&format!(
+                "Looking for the object afterwards failed too ({le}). Check whether it exists before \
+                 running Terraform again, and import it if it does."
+            ))),
+        }
+    }
+}

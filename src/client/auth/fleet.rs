@@ -1,0 +1,162 @@
+//! VCF Operations fleet IAM (contract B; authentication ASSUMED): an API-client token
+//! (`vidb_…`) exchanged at its token endpoint with an OAuth refresh grant, or a user and
+//! password at `token/acquire`. There is no refresh token: renewing is authenticating again.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use reqwest::header::{ACCEPT, HeaderValue};
+use reqwest::{Method, Url};
+
+use super::{AuthMethod, Flow, Grant, jwt, rejected};
+use crate::client::contract::{OAuthToken, fleet as c};
+use crate::client::error::{ApiError, OpContext};
+use crate::client::http::{HttpClient, Request};
+use crate::framework::Secret;
+
+/// How the provider authenticates to fleet IAM.
+#[derive(Debug, Clone)]
+pub enum FleetCredentials {
+    ApiToken {
+        token: Secret,
+        token_endpoint_url: Url,
+    },
+    Password {
+        username: String,
+        password: Secret,
+        auth_source: Option<String>,
+    },
+}
+
+pub struct FleetFlow {
+    http: Arc<HttpClient>,
+    root: Url,
+    creds: FleetCredentials,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Acquire<'a> {
+    username: &'a str,
+    password: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_source: Option<&'a str>,
+}
+
+impl FleetFlow {
+    pub fn new(http: Arc<HttpClient>, root: Url, creds: FleetCredentials) -> Self {
+        FleetFlow { http, root, creds }
+    }
+}
+
+/// The grant of an OAuth token response: `expires_in`, else the JWT's own lifetime.
+pub(crate) fn oauth_grant(t: OAuthToken) -> Grant {
+    let lifetime = t
+        .expires_in
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(1e9)))
+        .or_else(|| jwt::lifetime(&t.access_token, SystemTime::now()));
+    Grant {
+        access: Secret::new(t.access_token),
+        lifetime,
+        refresh_token: None,
+    }
+}
+
+#[async_trait]
+impl Flow for FleetFlow {
+    async fn login(&self) -> Result<Grant, ApiError> {
+        match &self.creds {
+            FleetCredentials::ApiToken {
+                token,
+                token_endpoint_url,
+            } => {
+                let mut req = Request::form(
+                    token_endpoint_url.clone(),
+                    &[
+                        ("grant_type", c::GRANT_TYPE_REFRESH),
+                        ("refresh_token", token.expose()),
+                    ],
+                )
+                .idempotent(true);
+                req.headers
+                    .insert(ACCEPT, HeaderValue::from_static("application/json"));
+                let op = OpContext {
+                    what: "exchange the VCF Operations API token for an access token".into(),
+                    ..OpContext::default()
+                };
+                let resp = self.http.send(&req, None, &op).await.map_err(|e| {
+                    rejected(
+                        e,
+                        "The VCF identity broker",
+                        "the API token in operations.api_token",
+                        "check that operations.api_token (or VCF_OPERATIONS_API_TOKEN) is an active \
+                         vidb_ token, not expired or revoked, and that token_endpoint_url is the one \
+                         shown with the token",
+                    )
+                })?;
+                Ok(oauth_grant(resp.json()?))
+            }
+            FleetCredentials::Password {
+                username,
+                password,
+                auth_source,
+            } => {
+                let mut url = self.root.clone();
+                url.set_path(c::ACQUIRE);
+                let body = Acquire {
+                    username,
+                    password: password.expose(),
+                    auth_source: auth_source.as_deref(),
+                };
+                let mut req = Request::json(Method::POST, url, &body)?.idempotent(true);
+                req.headers
+                    .insert(ACCEPT, HeaderValue::from_static("application/json"));
+                let op = OpContext {
+                    what: format!("authenticate to VCF Operations as {username:?}"),
+                    ..OpContext::default()
+                };
+                let resp = self.http.send(&req, None, &op).await.map_err(|e| {
+                    rejected(
+                        e,
+                        "VCF Operations",
+                        &format!("user {username:?}"),
+                        "check operations.username, operations.password and operations.auth_source \
+                         (or VCF_OPERATIONS_USERNAME / _PASSWORD / _AUTH_SOURCE)",
+                    )
+                })?;
+                let a: c::Acquired = resp.json()?;
+                let now_ms = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_millis() as i64)
+                    .unwrap_or(0);
+                let lifetime = a
+                    .validity
+                    .filter(|v| *v > now_ms)
+                    .map(|v| Duration::from_millis((v - now_ms) as u64));
+                Ok(Grant {
+                    access: Secret::new(a.token),
+                    lifetime,
+                    refresh_token: None,
+                })
+            }
+        }
+    }
+
+    /// The documented default access-token TTL of an API-client token (`accessTokenTtl` 30).
+    fn default_lifetime(&self) -> Duration {
+        Duration::from_secs(30 * 60)
+    }
+
+    fn method(&self) -> AuthMethod {
+        match self.creds {
+            FleetCredentials::ApiToken { .. } => AuthMethod::ApiToken,
+            FleetCredentials::Password { .. } => AuthMethod::Password,
+        }
+    }
+
+    fn family(&self) -> &'static str {
+        "VCF Operations"
+    }
+}

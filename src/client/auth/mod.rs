@@ -1,0 +1,551 @@
+//! Authentication: one manager per API family behind one trait, [`Authenticator`].
+//!
+//! The rules (seed 000, mandatory for every family): authenticate once per provider process;
+//! refresh preemptively at 75% of the access token's lifetime (from the JWT `exp`, else the
+//! family's documented lifetime); on a 401 refresh once — single-flight, so N concurrent 401s
+//! cause ONE refresh — and let the caller retry once; when the refresh fails, authenticate again
+//! from the credentials once; a rejection of the authentication call itself is final and never
+//! retried (repeated failures lock the account); invalidate the refresh token at shutdown.
+//!
+//! The family-specific part is a [`Flow`] (how to log in, refresh, log out); [`TokenManager`]
+//! applies the rules to any flow.
+
+mod director;
+mod fleet;
+pub mod jwt;
+mod sddc;
+
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use super::error::{ApiError, ErrorKind};
+use crate::framework::Secret;
+
+pub use director::{DirectorCredentials, DirectorFlow};
+pub use fleet::{FleetCredentials, FleetFlow};
+pub use sddc::SddcFlow;
+
+/// How a family is authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    ApiToken,
+    Password,
+}
+
+/// How often a manager authenticated and refreshed (for logs and tests).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuthCounters {
+    pub logins: u64,
+    pub refreshes: u64,
+}
+
+/// Gives the bearer for requests of one API family and keeps it fresh.
+#[async_trait]
+pub trait Authenticator: Send + Sync + std::fmt::Debug {
+    /// The access token to send now; authenticates (or refreshes, when due) first if needed.
+    async fn bearer(&self) -> Result<Secret, ApiError>;
+    /// The server answered 401 to `rejected`. Returns the token to retry with: a fresh one (one
+    /// refresh shared by all concurrent callers), or the current one when another caller
+    /// already replaced `rejected`.
+    async fn on_unauthorized(&self, rejected: &Secret) -> Result<Secret, ApiError>;
+    /// Ends the session (invalidates the refresh token where the API has one). Best effort.
+    async fn shutdown(&self);
+    fn method(&self) -> AuthMethod;
+    fn counters(&self) -> AuthCounters;
+}
+
+/// What a successful authentication or refresh returns.
+pub struct Grant {
+    pub access: Secret,
+    /// How long the access token lives, when the server said (JWT `exp`, `expires_in`, …).
+    pub lifetime: Option<Duration>,
+    /// A new refresh token, when the call issued one.
+    pub refresh_token: Option<Secret>,
+}
+
+/// The family-specific steps.
+#[async_trait]
+pub trait Flow: Send + Sync + 'static {
+    /// Authenticates from the configured credentials. A rejection must be
+    /// `ErrorKind::CredentialsRejected` or `ErrorKind::AccountLocked`: both are final.
+    async fn login(&self) -> Result<Grant, ApiError>;
+    /// Renews the access token with a refresh token. Any error with an HTTP 4xx status means the
+    /// refresh token is dead and leads to one new login.
+    async fn refresh(&self, _refresh_token: &Secret) -> Result<Grant, ApiError> {
+        self.login().await
+    }
+    /// Invalidates the refresh token (`access` is the session's current access token).
+    async fn logout(&self, _access: &Secret, _refresh_token: &Secret) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// The lifetime assumed when the server does not tell.
+    fn default_lifetime(&self) -> Duration {
+        Duration::from_secs(60 * 60)
+    }
+    fn method(&self) -> AuthMethod;
+    /// The family, for logs ("SDDC Manager").
+    fn family(&self) -> &'static str;
+}
+
+/// The clock the managers schedule refreshes with: monotonic time plus an offset that tests
+/// can advance (together with the simulator's clock).
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Arc<AtomicI64>);
+
+impl Clock {
+    pub fn now(&self) -> Instant {
+        let off = self.0.load(Ordering::Relaxed);
+        Instant::now() + Duration::from_millis(off.max(0) as u64)
+    }
+
+    /// Moves this clock forward.
+    pub fn advance(&self, by: Duration) {
+        self.0.fetch_add(
+            i64::try_from(by.as_millis()).unwrap_or(i64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+}
+
+/// Refresh at this share of the access token's lifetime.
+pub const REFRESH_AT: f64 = 0.75;
+/// Shortest lifetime the managers plan with (a shorter one would make every request refresh).
+pub const MIN_LIFETIME: Duration = Duration::from_secs(10);
+
+/// When to refresh and when the token expires, counted from the moment it was received.
+pub fn schedule(lifetime: Duration) -> (Duration, Duration) {
+    let lifetime = lifetime.max(MIN_LIFETIME);
+    (lifetime.mul_f64(REFRESH_AT), lifetime)
+}
+
+struct Session {
+    access: Secret,
+    refresh_token: Option<Secret>,
+    refresh_at: Instant,
+    expires_at: Instant,
+}
+
+/// Applies the authentication rules to a [`Flow`].
+pub struct TokenManager<F: Flow> {
+    flow: F,
+    clock: Clock,
+    current: RwLock<Option<Arc<Session>>>,
+    /// Held while authenticating or refreshing: the single flight. Holds the final failure of
+    /// the credentials, so that nobody tries them again.
+    gate: tokio::sync::Mutex<Option<ApiError>>,
+    logins: AtomicU64,
+    refreshes: AtomicU64,
+}
+
+impl<F: Flow> std::fmt::Debug for TokenManager<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenManager")
+            .field("family", &self.flow.family())
+            .field("method", &self.flow.method())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: Flow> TokenManager<F> {
+    pub fn new(flow: F, clock: Clock) -> Self {
+        TokenManager {
+            flow,
+            clock,
+            current: RwLock::new(None),
+            gate: tokio::sync::Mutex::new(None),
+            logins: AtomicU64::new(0),
+            refreshes: AtomicU64::new(0),
+        }
+    }
+
+    fn session(&self) -> Option<Arc<Session>> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn set_session(&self, s: Option<Arc<Session>>) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = s;
+    }
+
+    fn store(&self, g: Grant, keep_refresh: Option<Secret>) -> Arc<Session> {
+        let now = self.clock.now();
+        let (refresh_after, lifetime) =
+            schedule(g.lifetime.unwrap_or(self.flow.default_lifetime()));
+        let s = Arc::new(Session {
+            access: g.access,
+            refresh_token: g.refresh_token.or(keep_refresh),
+            refresh_at: now + refresh_after,
+            expires_at: now + lifetime,
+        });
+        tracing::debug!(
+            target: "vcf::auth",
+            family = self.flow.family(),
+            refresh_in_s = refresh_after.as_secs(),
+            "access token stored"
+        );
+        self.set_session(Some(s.clone()));
+        s
+    }
+
+    /// Refreshes (or, without a usable refresh token, logs in). Call with the gate held.
+    async fn renew(
+        &self,
+        failed: &mut Option<ApiError>,
+        prev: Option<Arc<Session>>,
+    ) -> Result<Arc<Session>, ApiError> {
+        if let Some(e) = failed {
+            return Err(e.clone());
+        }
+        if let Some(rt) = prev.and_then(|s| s.refresh_token.clone()) {
+            self.refreshes.fetch_add(1, Ordering::Relaxed);
+            match self.flow.refresh(&rt).await {
+                Ok(g) => return Ok(self.store(g, Some(rt))),
+                Err(e) if e.status().is_some_and(|s| (400..500).contains(&s)) => {
+                    tracing::debug!(
+                        target: "vcf::auth",
+                        family = self.flow.family(),
+                        status = e.status().unwrap_or(0),
+                        "refresh token no longer accepted; authenticating again"
+                    );
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.logins.fetch_add(1, Ordering::Relaxed);
+        match self.flow.login().await {
+            Ok(g) => Ok(self.store(g, None)),
+            Err(e) => {
+                if matches!(
+                    e.kind(),
+                    ErrorKind::CredentialsRejected | ErrorKind::AccountLocked
+                ) {
+                    self.set_session(None);
+                    *failed = Some(e.clone());
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl<F: Flow> Authenticator for TokenManager<F> {
+    async fn bearer(&self) -> Result<Secret, ApiError> {
+        if let Some(s) = self.session() {
+            let now = self.clock.now();
+            if now < s.refresh_at {
+                return Ok(s.access.clone());
+            }
+            if now < s.expires_at {
+                // Due for a proactive refresh but still valid: one caller refreshes, the
+                // others keep using the valid token meanwhile.
+                let Ok(mut gate) = self.gate.try_lock() else {
+                    return Ok(s.access.clone());
+                };
+                let cur = self.session();
+                if let Some(c) = &cur
+                    && self.clock.now() < c.refresh_at
+                {
+                    return Ok(c.access.clone());
+                }
+                return match self.renew(&mut gate, cur).await {
+                    Ok(n) => Ok(n.access.clone()),
+                    Err(e) if gate.is_some() => Err(e),
+                    Err(e) => {
+                        tracing::warn!(
+                            target: "vcf::auth",
+                            family = self.flow.family(),
+                            error = %e,
+                            "proactive refresh failed; using the current token until it expires"
+                        );
+                        Ok(s.access.clone())
+                    }
+                };
+            }
+        }
+        let mut gate = self.gate.lock().await;
+        let cur = self.session();
+        if let Some(c) = &cur
+            && self.clock.now() < c.refresh_at
+        {
+            return Ok(c.access.clone());
+        }
+        self.renew(&mut gate, cur).await.map(|s| s.access.clone())
+    }
+
+    async fn on_unauthorized(&self, rejected: &Secret) -> Result<Secret, ApiError> {
+        let mut gate = self.gate.lock().await;
+        let cur = self.session();
+        if let Some(c) = &cur
+            && c.access != *rejected
+            && gate.is_none()
+        {
+            return Ok(c.access.clone());
+        }
+        self.renew(&mut gate, cur).await.map(|s| s.access.clone())
+    }
+
+    async fn shutdown(&self) {
+        let _gate = self.gate.lock().await;
+        let prev = self
+            .current
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(s) = prev
+            && let Some(rt) = &s.refresh_token
+            && let Err(e) = self.flow.logout(&s.access, rt).await
+        {
+            tracing::debug!(
+                target: "vcf::auth",
+                family = self.flow.family(),
+                error = %e,
+                "invalidating the refresh token failed"
+            );
+        }
+    }
+
+    fn method(&self) -> AuthMethod {
+        self.flow.method()
+    }
+
+    fn counters(&self) -> AuthCounters {
+        AuthCounters {
+            logins: self.logins.load(Ordering::Relaxed),
+            refreshes: self.refreshes.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Turns the failure of an authentication call into a final `CredentialsRejected` (401, OAuth
+/// `invalid_grant`/`invalid_client`) or `AccountLocked` (423, or an answer naming a lock), with
+/// the fix; other failures (5xx, network) pass through unchanged.
+pub(crate) fn rejected(e: ApiError, family: &str, who: &str, fix: &str) -> ApiError {
+    let Some(status) = e.status() else {
+        return e;
+    };
+    let server_said = e.detail().to_ascii_lowercase();
+    let locked = status == 423 || server_said.contains("locked");
+    let refused = matches!(status, 401 | 403)
+        || (status == 400
+            && (server_said.contains("invalid_grant") || server_said.contains("invalid_client")));
+    if locked {
+        ApiError::new(
+            ErrorKind::AccountLocked,
+            "Account locked",
+            format!(
+                "{family} refused to authenticate {who} because the account is locked. The provider \
+                 stopped and will not try again, so the lock is not extended. Wait for the lock to \
+                 expire (or ask an administrator to unlock it), then check the credentials: {fix}. \
+                 {}",
+                e.detail()
+            ),
+        )
+        .with_status(status)
+    } else if refused {
+        ApiError::new(
+            ErrorKind::CredentialsRejected,
+            "Credentials rejected",
+            format!(
+                "{family} rejected the credentials of {who} (HTTP {status}). The provider does not \
+                 retry a rejected login, because repeated failures lock the account. Fix: {fix}. {}",
+                e.detail()
+            ),
+        )
+        .with_status(status)
+    } else {
+        e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// A flow that counts calls and answers from a script.
+    struct Scripted {
+        logins: Mutex<Vec<Result<Grant, ApiError>>>,
+        refreshes: Mutex<Vec<Result<Grant, ApiError>>>,
+        delay: Duration,
+    }
+
+    fn grant(token: &str, refresh: Option<&str>) -> Result<Grant, ApiError> {
+        Ok(Grant {
+            access: Secret::new(token),
+            lifetime: Some(Duration::from_secs(3600)),
+            refresh_token: refresh.map(Secret::new),
+        })
+    }
+
+    fn status(s: u16) -> ApiError {
+        ApiError::new(ErrorKind::BadRequest, "x", "y").with_status(s)
+    }
+
+    #[async_trait]
+    impl Flow for Scripted {
+        async fn login(&self) -> Result<Grant, ApiError> {
+            tokio::time::sleep(self.delay).await;
+            self.logins.lock().expect("lock").remove(0)
+        }
+        async fn refresh(&self, _rt: &Secret) -> Result<Grant, ApiError> {
+            tokio::time::sleep(self.delay).await;
+            self.refreshes.lock().expect("lock").remove(0)
+        }
+        fn method(&self) -> AuthMethod {
+            AuthMethod::Password
+        }
+        fn family(&self) -> &'static str {
+            "test"
+        }
+    }
+
+    fn manager(
+        logins: Vec<Result<Grant, ApiError>>,
+        refreshes: Vec<Result<Grant, ApiError>>,
+    ) -> Arc<TokenManager<Scripted>> {
+        Arc::new(TokenManager::new(
+            Scripted {
+                logins: Mutex::new(logins),
+                refreshes: Mutex::new(refreshes),
+                delay: Duration::from_millis(5),
+            },
+            Clock::default(),
+        ))
+    }
+
+    #[tokio::test]
+    async fn concurrent_callers_share_one_login_and_one_refresh() {
+        let m = manager(vec![grant("a1", Some("r1"))], vec![grant("a2", None)]);
+        let tasks: Vec<_> = (0..100)
+            .map(|_| {
+                let m = m.clone();
+                tokio::spawn(async move { m.bearer().await })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.expect("join").expect("bearer").expose(), "a1");
+        }
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let m = m.clone();
+                tokio::spawn(async move { m.on_unauthorized(&Secret::new("a1")).await })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.expect("join").expect("fresh").expose(), "a2");
+        }
+        assert_eq!(
+            m.counters(),
+            AuthCounters {
+                logins: 1,
+                refreshes: 1
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn dead_refresh_token_leads_to_one_login_and_rejection_is_final() {
+        let m = manager(
+            vec![
+                grant("a1", Some("r1")),
+                Err(rejected(status(401), "SDDC Manager", "u", "fix")),
+            ],
+            vec![Err(status(404))],
+        );
+        m.bearer().await.expect("login");
+        let e = m
+            .on_unauthorized(&Secret::new("a1"))
+            .await
+            .expect_err("rejected");
+        assert_eq!(e.kind(), ErrorKind::CredentialsRejected);
+        // Final: no further login call (the script is empty and would panic).
+        assert_eq!(
+            m.bearer().await.expect_err("final").kind(),
+            ErrorKind::CredentialsRejected
+        );
+        assert_eq!(
+            m.counters(),
+            AuthCounters {
+                logins: 2,
+                refreshes: 1
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn proactive_refresh_at_three_quarters() {
+        let m = manager(vec![grant("a1", Some("r1"))], vec![grant("a2", None)]);
+        assert_eq!(m.bearer().await.expect("login").expose(), "a1");
+        m.clock.advance(Duration::from_secs(44 * 60));
+        assert_eq!(m.bearer().await.expect("still valid").expose(), "a1");
+        m.clock.advance(Duration::from_secs(2 * 60));
+        assert_eq!(m.bearer().await.expect("refreshed").expose(), "a2");
+        assert_eq!(
+            m.counters(),
+            AuthCounters {
+                logins: 1,
+                refreshes: 1
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn transient_refresh_failure_keeps_the_valid_token() {
+        let m = manager(vec![grant("a1", Some("r1"))], vec![Err(status(503))]);
+        m.bearer().await.expect("login");
+        m.clock.advance(Duration::from_secs(50 * 60));
+        assert_eq!(m.bearer().await.expect("old token").expose(), "a1");
+    }
+
+    #[test]
+    fn schedule_is_three_quarters_with_a_floor() {
+        assert_eq!(
+            schedule(Duration::from_secs(3600)),
+            (Duration::from_secs(2700), Duration::from_secs(3600))
+        );
+        assert_eq!(schedule(Duration::ZERO).1, MIN_LIFETIME);
+    }
+
+    #[test]
+    fn rejection_mapping() {
+        let e = rejected(
+            status(401),
+            "SDDC Manager",
+            "user \"u\"",
+            "check the password",
+        );
+        assert_eq!(e.kind(), ErrorKind::CredentialsRejected);
+        assert!(
+            e.to_string()
+                .contains("rejected the credentials of user \"u\""),
+            "{e}"
+        );
+        let locked = ApiError::new(ErrorKind::Unauthorized, "x", "ACCOUNT_LOCKED").with_status(401);
+        assert_eq!(
+            rejected(locked, "f", "u", "x").kind(),
+            ErrorKind::AccountLocked
+        );
+        assert_eq!(
+            rejected(status(423), "f", "u", "x").kind(),
+            ErrorKind::AccountLocked
+        );
+        let grant = ApiError::new(ErrorKind::BadRequest, "x", "{\"error\":\"invalid_grant\"}")
+            .with_status(400);
+        assert_eq!(
+            rejected(grant, "f", "u", "x").kind(),
+            ErrorKind::CredentialsRejected
+        );
+        assert_eq!(
+            rejected(status(503), "f", "u", "x").kind(),
+            ErrorKind::BadRequest
+        );
+        let net = ApiError::new(ErrorKind::Connect, "x", "y");
+        assert_eq!(rejected(net, "f", "u", "x").kind(), ErrorKind::Connect);
+    }
+}

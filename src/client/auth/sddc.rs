@@ -1,0 +1,122 @@
+//! SDDC Manager (contract A, seed 000): a token pair from `POST /v1/tokens`, access tokens
+//! renewed with the refresh token, the refresh token invalidated at shutdown.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use reqwest::{Method, Url};
+
+use super::{AuthMethod, Flow, Grant, jwt, rejected};
+use crate::client::contract::sddc as c;
+use crate::client::error::{ApiError, OpContext};
+use crate::client::http::{HttpClient, Request};
+use crate::framework::Secret;
+
+pub struct SddcFlow {
+    http: Arc<HttpClient>,
+    root: Url,
+    username: String,
+    password: Secret,
+}
+
+#[derive(serde::Serialize)]
+struct Login<'a> {
+    username: &'a str,
+    password: &'a str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RefreshBody<'a> {
+    refresh_token: &'a str,
+}
+
+impl SddcFlow {
+    pub fn new(http: Arc<HttpClient>, root: Url, username: String, password: Secret) -> Self {
+        SddcFlow {
+            http,
+            root,
+            username,
+            password,
+        }
+    }
+
+    fn url(&self, path: &str) -> Url {
+        let mut u = self.root.clone();
+        u.set_path(path);
+        u
+    }
+
+    fn grant(pair: c::TokenPair) -> Grant {
+        let lifetime = jwt::lifetime(&pair.access_token, SystemTime::now());
+        Grant {
+            access: Secret::new(pair.access_token),
+            lifetime,
+            refresh_token: pair.refresh_token.map(Secret::new),
+        }
+    }
+}
+
+#[async_trait]
+impl Flow for SddcFlow {
+    async fn login(&self) -> Result<Grant, ApiError> {
+        let body = Login {
+            username: &self.username,
+            password: self.password.expose(),
+        };
+        // Repeating a login after a 5xx or a lost answer is harmless; a 401 is never repeated.
+        let req = Request::json(Method::POST, self.url(c::TOKENS), &body)?.idempotent(true);
+        let op = OpContext {
+            what: format!("authenticate to SDDC Manager as {:?}", self.username),
+            ..OpContext::default()
+        };
+        let resp = self.http.send(&req, None, &op).await.map_err(|e| {
+            rejected(
+                e,
+                "SDDC Manager",
+                &format!("user {:?}", self.username),
+                "check sddc_manager.username and sddc_manager.password (or VCF_SDDC_MANAGER_USERNAME \
+                 and VCF_SDDC_MANAGER_PASSWORD)",
+            )
+        })?;
+        Ok(Self::grant(resp.json()?))
+    }
+
+    async fn refresh(&self, refresh_token: &Secret) -> Result<Grant, ApiError> {
+        let body = RefreshBody {
+            refresh_token: refresh_token.expose(),
+        };
+        let req = Request::json(Method::PATCH, self.url(c::REFRESH), &body)?.idempotent(true);
+        let op = OpContext {
+            what: "refresh the SDDC Manager access token".into(),
+            ..OpContext::default()
+        };
+        let resp = self.http.send(&req, None, &op).await?;
+        Ok(Self::grant(resp.json()?))
+    }
+
+    async fn logout(&self, access: &Secret, refresh_token: &Secret) -> Result<(), ApiError> {
+        let body = RefreshBody {
+            refresh_token: refresh_token.expose(),
+        };
+        let req = Request::json(Method::DELETE, self.url(c::INVALIDATE_REFRESH), &body)?;
+        let op = OpContext {
+            what: "invalidate the SDDC Manager refresh token".into(),
+            ..OpContext::default()
+        };
+        self.http.send(&req, Some(access), &op).await.map(|_| ())
+    }
+
+    fn default_lifetime(&self) -> Duration {
+        Duration::from_secs(c::ACCESS_TOKEN_LIFETIME_SECS)
+    }
+
+    fn method(&self) -> AuthMethod {
+        AuthMethod::Password
+    }
+
+    fn family(&self) -> &'static str {
+        "SDDC Manager"
+    }
+}

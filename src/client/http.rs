@@ -1,0 +1,656 @@
+//! The one HTTP client of the provider: reqwest over rustls with the provider's trust settings,
+//! pooled keep-alive connections, a per-attempt timeout, a process-wide limit on requests in
+//! flight, and retries of idempotent requests. It knows nothing of authentication: callers pass
+//! the bearer to send, and `ApiClient` (in `api.rs`) handles 401s.
+
+use std::error::Error as _;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, Url};
+use tokio::sync::Semaphore;
+use zeroize::Zeroizing;
+
+use super::error::{ApiError, ErrorKind, OpContext, body_snippet, from_status};
+use super::retry::{RetryPolicy, parse_retry_after, retryable_status};
+use crate::framework::Secret;
+
+/// Largest response body read; a bigger one is an error, not an out-of-memory.
+pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
+
+/// Transport settings, taken from the provider configuration.
+#[derive(Debug, Clone)]
+pub struct TransportOptions {
+    /// PEM certificates trusted in addition to the system trust store.
+    pub ca_pem: Option<String>,
+    /// A file of PEM certificates trusted in addition to the system trust store.
+    pub ca_file: Option<String>,
+    /// Turn certificate verification off (the provider warns at configure time).
+    pub insecure: bool,
+    /// Timeout of one attempt (connect, send, and read the whole answer).
+    pub request_timeout: Duration,
+    /// Retries of an idempotent request after the first attempt.
+    pub max_retries: u32,
+    /// Requests in flight at once, over all API families.
+    pub parallel_requests: u32,
+}
+
+impl Default for TransportOptions {
+    fn default() -> Self {
+        TransportOptions {
+            ca_pem: None,
+            ca_file: None,
+            insecure: false,
+            request_timeout: Duration::from_secs(60),
+            max_retries: 5,
+            parallel_requests: 8,
+        }
+    }
+}
+
+/// One request, complete, so that it can be sent again.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    pub url: Url,
+    pub headers: HeaderMap,
+    pub body: Option<Bytes>,
+    /// May the request be sent again after a failure whose outcome is unknown?
+    pub idempotent: bool,
+}
+
+impl Request {
+    /// GET, PUT, DELETE, HEAD and OPTIONS are idempotent; POST and PATCH only when the caller
+    /// says so (a query POST, a token refresh).
+    pub fn new(method: Method, url: Url) -> Self {
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::PUT | Method::DELETE | Method::HEAD | Method::OPTIONS
+        );
+        Request {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            body: None,
+            idempotent,
+        }
+    }
+
+    /// A request with a JSON body. The serialized body is wiped from memory when dropped, as it
+    /// may hold a password.
+    pub fn json<T: serde::Serialize + ?Sized>(
+        method: Method,
+        url: Url,
+        body: &T,
+    ) -> Result<Self, ApiError> {
+        let bytes = Zeroizing::new(serde_json::to_vec(body).map_err(|e| {
+            ApiError::new(
+                ErrorKind::Config,
+                "Cannot encode the request",
+                format!(
+                    "the JSON body of {method} {} cannot be encoded: {e}",
+                    url.path()
+                ),
+            )
+        })?);
+        let mut r = Request::new(method, url);
+        r.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        r.body = Some(Bytes::from_owner(bytes));
+        Ok(r)
+    }
+
+    /// A POST with an `application/x-www-form-urlencoded` body (wiped from memory when dropped).
+    pub fn form(url: Url, fields: &[(&str, &str)]) -> Self {
+        let mut body = Zeroizing::new(String::new());
+        for (i, (k, v)) in fields.iter().enumerate() {
+            if i > 0 {
+                body.push('&');
+            }
+            form_encode(k, &mut body);
+            body.push('=');
+            form_encode(v, &mut body);
+        }
+        let mut r = Request::new(Method::POST, url);
+        r.headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        r.body = Some(Bytes::from_owner(Zeroizing::new(body.as_bytes().to_vec())));
+        r
+    }
+
+    /// Marks the request safe (or not) to send again after an unknown outcome.
+    pub fn idempotent(mut self, yes: bool) -> Self {
+        self.idempotent = yes;
+        self
+    }
+
+    /// `METHOD scheme://host/path` (no query string), for messages and logs.
+    pub fn target(&self) -> String {
+        let mut u = self.url.clone();
+        u.set_query(None);
+        format!("{} {u}", self.method)
+    }
+}
+
+/// A response with a status below 400, its body read.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    target: String,
+}
+
+impl Response {
+    /// Decodes the body; a body that does not match is a `Decode` error quoting it (scrubbed).
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            ApiError::new(
+                ErrorKind::Decode,
+                "Unexpected response",
+                format!(
+                    "{}: HTTP {} with a body the provider cannot read ({e}). Body: {}",
+                    self.target,
+                    self.status,
+                    body_snippet(&self.body)
+                ),
+            )
+            .with_status(self.status)
+        })
+    }
+
+    /// A header value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+}
+
+/// What one attempt produced.
+enum Attempt {
+    Answer(Response),
+    Failed(ApiError, Retry),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// Nothing was sent (connection refused, reset before the request): safe for any method.
+    NotSent,
+    /// The request may have been applied: only idempotent requests go again.
+    IfIdempotent,
+    Never,
+}
+
+/// The shared HTTP client. Cheap to share behind an `Arc`; builds no connection until used.
+pub struct HttpClient {
+    client: reqwest::Client,
+    limit: Semaphore,
+    policy: RetryPolicy,
+    timeout: Duration,
+    /// Which certificates are trusted, in words, for TLS error messages.
+    trust: String,
+}
+
+impl std::fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("policy", &self.policy)
+            .field("timeout", &self.timeout)
+            .field("trust", &self.trust)
+            .finish()
+    }
+}
+
+impl HttpClient {
+    /// Builds the client; reads the CA file but opens no connection.
+    pub fn new(opts: &TransportOptions) -> Result<HttpClient, ApiError> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!(
+                "terraform-provider-vcf/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(opts.request_timeout.min(Duration::from_secs(30)))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(opts.parallel_requests.max(1) as usize)
+            .tcp_keepalive(Duration::from_secs(60))
+            .tcp_nodelay(true);
+        let trust = if opts.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+            "nothing (insecure = true turns verification off)".to_string()
+        } else {
+            let (pem, origin) = match (&opts.ca_pem, &opts.ca_file) {
+                (Some(pem), _) => (Some(pem.as_bytes().to_vec()), "ca_pem".to_string()),
+                (None, Some(path)) => {
+                    let bytes = std::fs::read(path).map_err(|e| {
+                        ApiError::config(format!(
+                            "ca_file {path:?} cannot be read: {e}. Set ca_file to a readable PEM file \
+                             with the CA certificate of the appliances."
+                        ))
+                    })?;
+                    (Some(bytes), format!("ca_file {path:?}"))
+                }
+                (None, None) => (None, String::new()),
+            };
+            match pem {
+                Some(pem) => {
+                    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                        ApiError::config(format!("{origin} holds no usable PEM certificate: {e}"))
+                    })?;
+                    if certs.is_empty() {
+                        return Err(ApiError::config(format!(
+                            "{origin} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+                        )));
+                    }
+                    let n = certs.len();
+                    builder = builder.tls_certs_merge(certs);
+                    format!("the {n} certificate(s) of {origin} and the system trust store")
+                }
+                None => "the system trust store only (neither ca_file nor ca_pem is set)".into(),
+            }
+        };
+        let client = builder.build().map_err(|e| {
+            ApiError::config(format!("the HTTPS client cannot be set up: {}", chain(&e)))
+        })?;
+        Ok(HttpClient {
+            client,
+            limit: Semaphore::new(opts.parallel_requests.max(1) as usize),
+            policy: RetryPolicy::new(opts.max_retries, opts.request_timeout),
+            timeout: opts.request_timeout,
+            trust,
+        })
+    }
+
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Sends `req` (with `Authorization: Bearer <bearer>` when given) and retries what may be
+    /// retried. Statuses of 400 and above become errors, mapped with `op`.
+    pub async fn send(
+        &self,
+        req: &Request,
+        bearer: Option<&Secret>,
+        op: &OpContext,
+    ) -> Result<Response, ApiError> {
+        let auth = match bearer {
+            Some(b) => Some(bearer_header(b)?),
+            None => None,
+        };
+        let start = Instant::now();
+        let mut retry: u32 = 0;
+        loop {
+            let remaining = self.policy.deadline.saturating_sub(start.elapsed());
+            let timeout = self.timeout.min(remaining).max(Duration::from_millis(1));
+            let attempt = {
+                let _permit = self.limit.acquire().await.map_err(|_| {
+                    ApiError::new(
+                        ErrorKind::Config,
+                        "Client closed",
+                        "the provider is stopping",
+                    )
+                })?;
+                self.attempt(req, auth.as_ref(), timeout).await
+            };
+            let (err, retry_after, may_retry) = match attempt {
+                Attempt::Answer(resp) if resp.status < 400 => {
+                    tracing::debug!(
+                        target: "vcf::http",
+                        method = %req.method,
+                        path = req.url.path(),
+                        status = resp.status,
+                        retries = retry,
+                        elapsed_ms = start.elapsed().as_millis() as u64,
+                        "request done"
+                    );
+                    return Ok(resp);
+                }
+                Attempt::Answer(resp) => {
+                    let ra = resp
+                        .header(RETRY_AFTER.as_str())
+                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                    let may =
+                        retryable_status(resp.status) && (req.idempotent || resp.status == 429);
+                    let err = from_status(resp.status, &resp.body, &req.target(), op, ra)
+                        // A gateway error or a crash may come after the change was applied.
+                        .with_ambiguous(!req.idempotent && matches!(resp.status, 500 | 502 | 504));
+                    (err, ra, may)
+                }
+                Attempt::Failed(err, how) => {
+                    let may = match how {
+                        Retry::NotSent => true,
+                        Retry::IfIdempotent => req.idempotent,
+                        Retry::Never => false,
+                    };
+                    (err, None, may)
+                }
+            };
+            if !may_retry || retry >= self.policy.max_retries {
+                return Err(err);
+            }
+            if retry_after.is_some_and(|ra| ra > self.policy.max_retry_after) {
+                return Err(
+                    err.add_detail("The server asked to wait longer than the provider waits.")
+                );
+            }
+            let delay = self.policy.delay(retry, retry_after, rand::random::<f64>());
+            if start.elapsed() + delay >= self.policy.deadline {
+                return Err(err.add_detail(&format!(
+                    "Gave up after {} attempt(s) in {:.1}s.",
+                    retry + 1,
+                    start.elapsed().as_secs_f64()
+                )));
+            }
+            tracing::debug!(
+                target: "vcf::http",
+                method = %req.method,
+                path = req.url.path(),
+                status = err.status().unwrap_or(0),
+                kind = ?err.kind(),
+                retry = retry + 1,
+                delay_ms = delay.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(delay).await;
+            retry += 1;
+        }
+    }
+
+    async fn attempt(
+        &self,
+        req: &Request,
+        auth: Option<&HeaderValue>,
+        timeout: Duration,
+    ) -> Attempt {
+        let mut rb = self
+            .client
+            .request(req.method.clone(), req.url.clone())
+            .headers(req.headers.clone())
+            .timeout(timeout);
+        if let Some(a) = auth {
+            rb = rb.header(AUTHORIZATION, a.clone());
+        }
+        if let Some(body) = &req.body {
+            rb = rb.body(body.clone());
+        }
+        let target = req.target();
+        let resp = match rb.send().await {
+            Ok(r) => r,
+            Err(e) => return self.failure(&e, req, timeout),
+        };
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+        {
+            return Attempt::Failed(
+                ApiError::new(
+                    ErrorKind::Decode,
+                    "Unexpected response",
+                    format!(
+                        "{target}: HTTP {status} with a body larger than {MAX_RESPONSE_BYTES} bytes"
+                    ),
+                )
+                .with_status(status),
+                Retry::Never,
+            );
+        }
+        match resp.bytes().await {
+            Ok(body) => Attempt::Answer(Response {
+                status,
+                headers,
+                body,
+                target,
+            }),
+            Err(e) => self.failure(&e, req, timeout),
+        }
+    }
+
+    /// Turns a transport failure into an error that says what to check, and whether the
+    /// request may have been applied.
+    fn failure(&self, e: &reqwest::Error, req: &Request, timeout: Duration) -> Attempt {
+        let host = req
+            .url
+            .host_str()
+            .map(|h| match req.url.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+            .unwrap_or_default();
+        let target = req.target();
+        if let Some(tls) = tls_cause(e) {
+            let err = ApiError::new(
+                ErrorKind::Tls,
+                "TLS handshake failed",
+                format!(
+                    "{target}: the certificate of {host} was not accepted: {tls}. The provider trusted \
+                     {}. Fix: set ca_file (or VCF_CA_FILE) to a PEM file with the CA certificate that \
+                     issued the appliance's certificate, or ca_pem to its contents, and make sure the \
+                     host setting matches a name in the certificate. insecure = true skips the check \
+                     and is only for throwaway labs.",
+                    self.trust
+                ),
+            );
+            return Attempt::Failed(err, Retry::Never);
+        }
+        if e.is_dns() {
+            let err = ApiError::new(
+                ErrorKind::Dns,
+                "Host not found",
+                format!(
+                    "{target}: the host name {host:?} does not resolve ({}). Check the host setting \
+                     and the DNS of the machine that runs Terraform.",
+                    chain(e)
+                ),
+            );
+            return Attempt::Failed(err, Retry::Never);
+        }
+        if e.is_connect() {
+            let refused = io_kind(e) == Some(std::io::ErrorKind::ConnectionRefused);
+            let err = ApiError::new(
+                if e.is_timeout() {
+                    ErrorKind::Timeout
+                } else {
+                    ErrorKind::Connect
+                },
+                "Cannot connect",
+                format!(
+                    "{target}: cannot connect to {host}: {}. Check that the host setting is right, \
+                     that the appliance is up, and that this machine can reach it on that port.",
+                    if refused {
+                        "connection refused".to_string()
+                    } else {
+                        chain(e)
+                    }
+                ),
+            );
+            return Attempt::Failed(err, Retry::NotSent);
+        }
+        if e.is_timeout() {
+            let err = ApiError::new(
+                ErrorKind::Timeout,
+                "Request timed out",
+                format!(
+                    "{target}: no complete answer from {host} within {:.0}s. The appliance may be \
+                     overloaded; raise request_timeout or lower parallel_requests.",
+                    timeout.as_secs_f64()
+                ),
+            )
+            .with_ambiguous(true);
+            return Attempt::Failed(err, Retry::IfIdempotent);
+        }
+        let err = ApiError::new(
+            ErrorKind::Transport,
+            "Connection lost",
+            format!(
+                "{target}: the connection to {host} broke before the answer arrived ({}).",
+                chain(e)
+            ),
+        )
+        .with_ambiguous(true);
+        Attempt::Failed(err, Retry::IfIdempotent)
+    }
+}
+
+/// Appends `s` form-urlencoded (WHATWG `application/x-www-form-urlencoded`).
+fn form_encode(s: &str, out: &mut String) {
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(HEX[(b >> 4) as usize] as char);
+                out.push(HEX[(b & 15) as usize] as char);
+            }
+        }
+    }
+}
+
+/// `Basic base64(user:password)` as a sensitive header value.
+pub fn basic_header(user: &str, password: &Secret) -> HeaderValue {
+    use base64::Engine;
+    let raw = Zeroizing::new(format!("{user}:{}", password.expose()));
+    let text = Zeroizing::new(format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw.as_bytes())
+    ));
+    let mut v = HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("Basic"));
+    v.set_sensitive(true);
+    v
+}
+
+/// `Bearer <token>` as a header value marked sensitive (so it is never printed).
+fn bearer_header(token: &Secret) -> Result<HeaderValue, ApiError> {
+    let text = Zeroizing::new(format!("Bearer {}", token.expose()));
+    let mut v = HeaderValue::from_str(&text).map_err(|_| {
+        ApiError::new(
+            ErrorKind::Decode,
+            "Unusable access token",
+            "the access token the server issued contains characters not allowed in a header",
+        )
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+/// The rustls error in the cause chain, if the failure was a TLS one.
+fn tls_cause(e: &reqwest::Error) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = e.source();
+    while let Some(err) = cur {
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            return Some(t.to_string());
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && let Some(t) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
+        {
+            return Some(t.to_string());
+        }
+        cur = err.source();
+    }
+    None
+}
+
+fn io_kind(e: &reqwest::Error) -> Option<std::io::ErrorKind> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = e.source();
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cur = err.source();
+    }
+    None
+}
+
+/// The error and its causes, joined, without the URL (which `target` already gives).
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        // reqwest's own message repeats the URL, which the caller already names.
+        let s = match err.downcast_ref::<reqwest::Error>() {
+            Some(r) if r.is_connect() => "connect error".to_string(),
+            Some(r) if r.is_timeout() => "timed out".to_string(),
+            Some(r) if r.is_body() => "body error".to_string(),
+            Some(_) => "request error".to_string(),
+            None => err.to_string(),
+        };
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = err.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_follows_the_method() {
+        let u = Url::parse("https://h/x?q=1").expect("url");
+        assert!(Request::new(Method::GET, u.clone()).idempotent);
+        assert!(Request::new(Method::PUT, u.clone()).idempotent);
+        assert!(Request::new(Method::DELETE, u.clone()).idempotent);
+        assert!(!Request::new(Method::POST, u.clone()).idempotent);
+        assert!(!Request::new(Method::PATCH, u.clone()).idempotent);
+        assert_eq!(Request::new(Method::GET, u).target(), "GET https://h/x");
+    }
+
+    #[test]
+    fn form_bodies_are_encoded() {
+        let u = Url::parse("https://h/t").expect("url");
+        let r = Request::form(
+            u,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "a b+/=&é"),
+            ],
+        );
+        assert_eq!(
+            r.body.as_deref(),
+            Some(&b"grant_type=refresh_token&refresh_token=a+b%2B%2F%3D%26%C3%A9"[..])
+        );
+        assert!(!r.idempotent);
+        assert!(basic_header("u@org", &Secret::new("p")).is_sensitive());
+    }
+
+    #[test]
+    fn bearer_header_is_sensitive() {
+        let v = bearer_header(&Secret::new("abc")).expect("header");
+        assert!(v.is_sensitive());
+        assert!(format!("{v:?}").contains("Sensitive"));
+        assert!(bearer_header(&Secret::new("a\nb")).is_err());
+    }
+
+    #[test]
+    fn bad_ca_settings_are_config_errors() {
+        let opts = TransportOptions {
+            ca_file: Some("/nonexistent/ca.pem".into()),
+            ..TransportOptions::default()
+        };
+        let e = HttpClient::new(&opts).expect_err("missing file");
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.to_string().contains("/nonexistent/ca.pem"), "{e}");
+        let opts = TransportOptions {
+            ca_pem: Some("not a pem".into()),
+            ..TransportOptions::default()
+        };
+        assert_eq!(
+            HttpClient::new(&opts).expect_err("no certs").kind(),
+            ErrorKind::Config
+        );
+        assert!(HttpClient::new(&TransportOptions::default()).is_ok());
+    }
+}
