@@ -292,7 +292,15 @@ async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> 
         .ok()
         .filter(|c| !c.trim().is_empty());
     let tls = match (&mode, client_cert) {
-        (Mode::Managed, Some(pem)) => Some(tls::server_tls(&pem)?),
+        (Mode::Managed, Some(pem)) => {
+            let started = std::time::Instant::now();
+            let tls = tls::server_tls(&pem)?;
+            tracing::debug!(
+                duration_us = started.elapsed().as_micros() as u64,
+                "AutoMTLS certificate ready"
+            );
+            Some(tls)
+        }
         _ => None,
     };
     let listener = Listener::bind()?;
