@@ -55,6 +55,9 @@ pub struct OpsConfig {
 pub struct OpsUserConfig {
     pub name: String,
     pub password: String,
+    /// Principal id (random when absent).
+    #[serde(default)]
+    pub id: Option<String>,
     /// Realm name; the first realm when absent.
     #[serde(default)]
     pub realm: Option<String>,
@@ -160,6 +163,7 @@ impl Default for OpsConfig {
             users: vec![OpsUserConfig {
                 name: "admin".into(),
                 password: DEFAULT_PASSWORD.into(),
+                id: None,
                 realm: None,
                 roles: vec!["vcf_admin".into()],
             }],

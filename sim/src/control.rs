@@ -32,6 +32,7 @@ CONTROL API (under /_sim/, open to loopback peers; others send X-Sim-Admin-Secre
   POST   /_sim/objects                out-of-band change: {\"op\":\"create\"|\"patch\"|\"delete\",
            \"kind\":K, \"realm\":id (fleet kinds; default first realm), \"id\":…, \"fields\":{…},
            \"count\":n (create)}. Kinds: api_client, api_token, role_assignments, custom_role,
+           sso_user (fleet principal for username/password login and role assignment),
            sddc_user, director_token, sessions (delete: every access token), lockouts (delete).
            patch merges `fields` into the object as GET /_sim/state shows it (snake_case names),
            e.g. {\"op\":\"patch\",\"kind\":\"api_token\",\"id\":…,\"fields\":{\"expiration_date\":0}}
@@ -290,6 +291,37 @@ fn objects(
             let out = crate::fleet::role_json(&role);
             w.fleet.custom_roles.push(role);
             Ok(out)
+        }
+        ("create", "sso_user") => {
+            let u = crate::world::SsoUser {
+                id: fields
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .map(String::from)
+                    .unwrap_or_else(new_uuid),
+                name: s(fields, "name")?.to_string(),
+                password: fields
+                    .get("password")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                realm_id: realm,
+            };
+            let out = json!({ "id": u.id, "name": u.name, "realm_id": u.realm_id });
+            w.fleet.users.push(u);
+            Ok(out)
+        }
+        ("delete", "sso_user") => {
+            let id = s(o, "id")?;
+            let n = w.fleet.users.len();
+            w.fleet.users.retain(|u| u.id != id && u.name != id);
+            if n == w.fleet.users.len() {
+                return Err(not_found());
+            }
+            w.fleet
+                .assignments
+                .retain(|k, _| !k.ends_with(&format!("/{id}")));
+            Ok(json!({ "deleted": id }))
         }
         ("create", "sddc_user") => {
             let role_name = fields

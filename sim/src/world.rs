@@ -434,7 +434,7 @@ impl World {
                     .ok_or_else(|| format!("config: unknown realm {name:?}"))?,
                 None => first_realm.clone(),
             };
-            let id = new_uuid();
+            let id = u.id.clone().unwrap_or_else(new_uuid);
             w.fleet.users.push(SsoUser {
                 id: id.clone(),
                 name: u.name.clone(),

@@ -313,3 +313,161 @@ async fn client_ids_are_single_use_and_logins_checked() {
         401,
     );
 }
+
+const DIRECTOR_CONFIG: &str = r#"
+[director]
+orgs = [
+  { name = "acme", users = [
+      { name = "boss", password = "pw-boss", role = "Organization Administrator" },
+      { name = "worker", password = "pw-worker", role = "vApp User" },
+      { name = "kiosk", password = "pw-kiosk", role = "Console Access Only" } ] },
+  { name = "other", users = [ { name = "x", password = "pw-x", role = "Organization Administrator" } ] },
+  { name = "System", users = [ { name = "administrator", password = "pw-sys", role = "System Administrator" } ] },
+]
+"#;
+
+async fn login(sim: &Sim, path: &str, user: &str, org: &str, pw: &str) -> String {
+    let r = sim.director_basic(path, user, org, pw).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.headers["x-vmware-vcloud-access-token"]
+        .to_str()
+        .expect("token")
+        .to_string()
+}
+
+fn names(res: &Res) -> Vec<String> {
+    let mut v: Vec<String> = res.body["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name").to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn token_visibility_rights_and_provider_flow() {
+    let dir = temp_dir();
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let cfg = dir.join("d.toml");
+    std::fs::write(&cfg, DIRECTOR_CONFIG).expect("write");
+    let cfg_s = cfg.to_string_lossy().to_string();
+    let sim = Sim::start_in(dir.join("state"), &["--config", &cfg_s], false);
+    let s = "/cloudapi/1.0.0/sessions";
+    let boss = login(&sim, s, "boss", "acme", "pw-boss").await;
+    let worker = login(&sim, s, "worker", "acme", "pw-worker").await;
+    let kiosk = login(&sim, s, "kiosk", "acme", "pw-kiosk").await;
+    let x = login(&sim, s, "x", "other", "pw-x").await;
+    assert_eq!(
+        create_token(&sim, &boss, "acme", "boss-t").await.status,
+        200
+    );
+    assert_eq!(
+        create_token(&sim, &worker, "acme", "worker-t").await.status,
+        200
+    );
+    assert_eq!(create_token(&sim, &x, "other", "x-t").await.status, 200);
+    // No "Manage user's own API token" right.
+    assert_error(
+        &sim.post(
+            "/oauth/tenant/acme/register",
+            &kiosk,
+            &json!({ "client_name": "k" }),
+        )
+        .await,
+        403,
+    );
+    // A session of another org cannot register here.
+    assert_error(
+        &sim.post(
+            "/oauth/tenant/acme/register",
+            &x,
+            &json!({ "client_name": "k" }),
+        )
+        .await,
+        403,
+    );
+    let list = |t: String| {
+        let sim = &sim;
+        async move { sim.get("/cloudapi/1.0.0/tokens", &t).await }
+    };
+    assert_eq!(names(&list(worker.clone()).await), ["worker-t"]);
+    assert_eq!(names(&list(boss.clone()).await), ["boss-t", "worker-t"]);
+    assert_eq!(names(&list(x.clone()).await), ["x-t"]);
+    // The worker cannot revoke the boss's token (it does not even see it); the boss can revoke
+    // the worker's.
+    let all = list(boss.clone()).await;
+    let id_of = |n: &str| {
+        all.body["values"]
+            .as_array()
+            .expect("values")
+            .iter()
+            .find(|t| t["name"] == n)
+            .expect("token")["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
+    };
+    assert_error(
+        &sim.delete(
+            &format!("/cloudapi/1.0.0/tokens/{}", id_of("boss-t")),
+            &worker,
+        )
+        .await,
+        404,
+    );
+    assert_eq!(
+        sim.delete(
+            &format!("/cloudapi/1.0.0/tokens/{}", id_of("worker-t")),
+            &boss
+        )
+        .await
+        .status,
+        204
+    );
+
+    // Provider: System administrator sees every org's tokens and makes its own at /oauth/provider.
+    let sys = login(
+        &sim,
+        "/cloudapi/1.0.0/sessions/provider",
+        "administrator",
+        "System",
+        "pw-sys",
+    )
+    .await;
+    assert_eq!(names(&list(sys.clone()).await), ["boss-t", "x-t"]);
+    let reg = sim
+        .post(
+            "/oauth/provider/register",
+            &sys,
+            &json!({ "client_name": "sys-t" }),
+        )
+        .await;
+    assert_eq!(reg.status, 200);
+    let cid = reg.body["client_id"].as_str().expect("cid").to_string();
+    let made = sim
+        .form(
+            "/oauth/provider/token",
+            &[
+                ("grant_type", JWT_BEARER),
+                ("client_id", &cid),
+                ("assertion", &sys),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 200, "{}", made.text);
+    let secret = made.body["refresh_token"].as_str().expect("secret");
+    let ex = sim
+        .form(
+            "/oauth/provider/token",
+            &[("grant_type", "refresh_token"), ("refresh_token", secret)],
+        )
+        .await;
+    assert_eq!(ex.status, 200);
+    assert_eq!(ex.body["expires_in"], 2_592_000);
+    let at = ex.body["access_token"].as_str().expect("at");
+    let orgs = sim.get("/api/org", at).await;
+    assert!(orgs.text.contains("name=\"acme\"") && orgs.text.contains("name=\"other\""));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -758,3 +758,104 @@ async fn username_password_acquire_and_token_endpoint_errors() {
     assert_eq!(unknown.body["error"], "invalid_grant");
     assert_error(&sim.form("/acs/t/CUSTOMER/token", &[]).await, 400);
 }
+
+#[tokio::test]
+async fn roles_count_only_in_their_own_realm() {
+    let dir = temp_dir();
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let cfg = dir.join("f.toml");
+    std::fs::write(
+        &cfg,
+        r#"
+[[realms]]
+name = "realm-a"
+vcf_instances = [{ name = "a-vcf" }]
+
+[[realms]]
+name = "realm-b"
+vcf_instances = [{ name = "b-vcf" }]
+"#,
+    )
+    .expect("write");
+    let cfg_s = cfg.to_string_lossy().to_string();
+    let sim = Sim::start_in(dir.join("state"), &["--config", &cfg_s], false);
+    let at = sim.fleet_admin().await;
+    let realms = sim.get(&format!("{IAM}/ssorealms"), &at).await;
+    let list = realms.body["ssoRealms"].as_array().expect("realms");
+    assert_eq!(list.len(), 2);
+    let b = list
+        .iter()
+        .find(|r| r["name"] == "realm-b")
+        .expect("realm-b")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    // The bootstrap client is vcf_admin in realm-a only.
+    assert_error(
+        &sim.get(&format!("{IAM}/ssorealms/{b}/api-clients"), &at)
+            .await,
+        403,
+    );
+    let a = sim.realm();
+    assert_eq!(
+        sim.get(&format!("{IAM}/ssorealms/{a}/api-clients"), &at)
+            .await
+            .status,
+        200
+    );
+    // An instance of realm-b is not a valid scope in realm-a.
+    let b_instance = list
+        .iter()
+        .find(|r| r["name"] == "realm-b")
+        .expect("realm-b")["vcfInstanceId"]
+        .clone();
+    let (uuid, _, _) = sim.client_with_roles("cross", &[]).await;
+    let res = sim
+        .put(
+            &format!("{IAM}/ssorealms/{a}/principals/{uuid}/roles"),
+            &at,
+            &json!({ "vcfRoleAssignments": [ { "roleName": "vcf_viewer", "roleScope": { "scopeType": "VCF_INSTANCE", "resources": [ { "id": b_instance } ] } } ] }),
+        )
+        .await;
+    assert_error(&res, 400);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn sso_user_principals_get_roles_and_log_in() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    let u = sim
+        .ctl(
+            Method::POST,
+            "/objects",
+            Some(json!({ "op": "create", "kind": "sso_user", "fields": { "name": "jane@rainpole.io", "password": "pw" } })),
+        )
+        .await;
+    let id = u["id"].as_str().expect("id");
+    let path = format!("{IAM}/ssorealms/{realm}/principals/{id}/roles");
+    assert_eq!(
+        sim.get(&path, &at).await.body["vcfRoleAssignments"],
+        json!([])
+    );
+    let login =
+        json!({ "username": "jane@rainpole.io", "password": "pw", "authSource": "vsphere.local" });
+    let acquired = sim
+        .call(
+            Method::POST,
+            "/suite-api/api/auth/token/acquire",
+            None,
+            Some(&login),
+        )
+        .await;
+    let tok = acquired.body["token"].as_str().expect("t").to_string();
+    assert_error(&sim.get(&format!("{IAM}/ssorealms"), &tok).await, 403);
+    sim.put(
+        &path,
+        &at,
+        &json!({ "vcfRoleAssignments": [ { "roleName": "vcf_viewer", "roleScope": { "scopeType": "SSO_REALM" } } ] }),
+    )
+    .await;
+    assert_eq!(sim.get(&format!("{IAM}/ssorealms"), &tok).await.status, 200);
+}
