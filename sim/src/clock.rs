@@ -32,7 +32,9 @@ impl Clock {
     /// Simulated now, in milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> i64 {
         let elapsed = self.start.elapsed().as_secs_f64() * 1000.0 * self.scale;
-        self.base_ms + elapsed as i64 + self.advanced_ms.load(Ordering::Relaxed)
+        self.base_ms
+            .saturating_add(elapsed as i64)
+            .saturating_add(self.advanced_ms.load(Ordering::Relaxed))
     }
 
     pub fn advance(&self, ms: i64) {

@@ -61,8 +61,10 @@ pub fn handle(shared: &Shared, req: &Req) -> HResult {
                 .or_else(|| num("minutes").map(|m| m * 60_000.0))
                 .or_else(|| num("hours").map(|h| h * 3_600_000.0))
                 .ok_or_else(|| ApiError::bad_request("give ms, seconds, minutes or hours"))?;
-            if ms < 0.0 {
-                return Err(ApiError::bad_request("the clock only moves forward"));
+            if !(0.0..=100.0 * 365.0 * 86_400_000.0).contains(&ms) {
+                return Err(ApiError::bad_request(
+                    "the clock only moves forward, by at most 100 years at a time",
+                ));
             }
             shared.clock.advance(ms as i64);
             lock(&shared.world).dirty = true;

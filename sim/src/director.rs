@@ -443,7 +443,7 @@ fn list_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let total = hits.len() as i64;
     let values: Vec<Value> = hits
         .into_iter()
-        .skip(((page - 1) * page_size) as usize)
+        .skip((page - 1).saturating_mul(page_size) as usize)
         .take(page_size as usize)
         .map(|t| {
             let owner = w
@@ -463,7 +463,7 @@ fn list_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .collect();
     Ok(Resp::ok(json!({
         "resultTotal": total,
-        "pageCount": (total + page_size - 1) / page_size,
+        "pageCount": (total as u64).div_ceil(page_size as u64),
         "page": page,
         "pageSize": page_size,
         "associations": null,

@@ -626,7 +626,7 @@ pub fn new_token(spec: TokenSpec, now: i64) -> ApiToken {
         token_type: spec.token_type,
         secret,
         creation_date: created,
-        expiration_date: created + spec.api_token_ttl * 60_000,
+        expiration_date: created.saturating_add(spec.api_token_ttl.saturating_mul(60_000)),
         last_used_date: created,
         revoked: false,
     }
@@ -879,7 +879,7 @@ fn query_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let total = hits.len();
     let items: Vec<Value> = hits
         .into_iter()
-        .skip((page * page_size) as usize)
+        .skip(page.saturating_mul(page_size).clamp(0, i64::MAX) as usize)
         .take(page_size as usize)
         .map(|t| token_json(t, ctx, false))
         .collect();
@@ -1196,8 +1196,9 @@ fn token_endpoint(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
             ));
         }
     }
-    let ttl_ms = t.access_token_ttl * 60_000;
-    let exp = ctx.now + ttl_ms;
+    let exp = ctx
+        .now
+        .saturating_add(t.access_token_ttl.saturating_mul(60_000));
     let access = w.mint_jwt(&t.principal_name, "vcf-fleet", ctx.now, exp);
     w.add_session(
         access.clone(),
@@ -1214,6 +1215,6 @@ fn token_endpoint(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     Ok(Resp::ok(json!({
         "access_token": access,
         "token_type": "Bearer",
-        "expires_in": t.access_token_ttl * 60,
+        "expires_in": t.access_token_ttl.saturating_mul(60),
     })))
 }

@@ -431,3 +431,47 @@ async fn insecure_http_for_debugging() {
         .expect("send");
     assert_eq!(res.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn extreme_numbers_do_not_crash() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    let q = sim
+        .post(
+            &format!(
+                "{IAM}/ssorealms/{realm}/api-tokens/query?page=9223372036854775807&pageSize=50"
+            ),
+            &at,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(q.status, 200);
+    assert_eq!(q.body["apiTokens"], json!([]));
+    let session = sim.director_login().await;
+    let d = sim
+        .get(
+            "/cloudapi/1.0.0/tokens?page=9223372036854775807&pageSize=128",
+            &session,
+        )
+        .await;
+    assert_eq!(d.status, 200);
+    let huge = sim
+        .call(
+            Method::POST,
+            "/_sim/clock/advance",
+            None,
+            Some(&json!({ "ms": 1e300 })),
+        )
+        .await;
+    assert_error(&huge, 400);
+    let q = sim
+        .post(
+            &format!("{IAM}/ssorealms/{realm}/api-tokens/query?page=1e3"),
+            &at,
+            &json!({}),
+        )
+        .await;
+    assert_error(&q, 400);
+    assert_eq!(sim.ctl(Method::GET, "/health", None).await["ok"], true);
+}
