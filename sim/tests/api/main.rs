@@ -5,4 +5,5 @@ mod common;
 mod control;
 mod director;
 mod fleet;
+mod robustness;
 mod sddc;
