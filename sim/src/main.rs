@@ -74,6 +74,10 @@ struct Args {
     /// when absent; printed in the ready line).
     #[arg(long)]
     admin_secret: Option<String>,
+    /// Print one line per API request on stderr: request id, method, path, status, duration.
+    /// Bodies, headers and query strings are never printed.
+    #[arg(long)]
+    log_requests: bool,
 }
 
 fn main() {
@@ -173,6 +177,7 @@ async fn run(args: Args) -> Result<(), String> {
         state_file,
         request_prefix: world::random_alnum(6).to_lowercase(),
         request_counter: AtomicU64::new(1),
+        log_requests: args.log_requests,
     });
     shared
         .save(true)

@@ -38,6 +38,8 @@ pub struct Shared {
     pub state_file: Option<PathBuf>,
     pub request_prefix: String,
     pub request_counter: AtomicU64,
+    /// Print one line per API request on stderr (`--log-requests`).
+    pub log_requests: bool,
 }
 
 /// Lock a mutex, recovering from poisoning (a panicked holder must not take the server down).
@@ -71,6 +73,20 @@ impl Stats {
 }
 
 impl Shared {
+    /// Count the outcome of a request and, with `--log-requests`, print it (never bodies,
+    /// headers or query strings, so no secret reaches the log).
+    fn finish(&self, rid: &str, req: &Req, key: &str, outcome: &str, started: std::time::Instant) {
+        lock(&self.stats).record(key, outcome);
+        if self.log_requests {
+            eprintln!(
+                "vcf-sim: {rid} {} {} -> {outcome} ({:.1} ms)",
+                req.method,
+                req.path,
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    }
+
     fn next_request_id(&self) -> String {
         let n = self.request_counter.fetch_add(1, Ordering::Relaxed);
         format!("{}-{n:08x}", self.request_prefix)
@@ -199,6 +215,7 @@ async fn handle(
     loopback: bool,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let started = std::time::Instant::now();
     let rid = shared.next_request_id();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
@@ -266,7 +283,7 @@ async fn handle(
                 "The access token is invalid or has expired",
             )),
             FaultKind::ResetBefore => {
-                lock(&shared.stats).record(&key, "reset");
+                shared.finish(&rid, &req, &key, "reset", started);
                 ctl.kill.notify_one();
                 return std::future::pending().await;
             }
@@ -277,7 +294,7 @@ async fn handle(
             FaultKind::Latency => None,
         };
         if let Some(e) = injected {
-            lock(&shared.stats).record(&key, &e.status.to_string());
+            shared.finish(&rid, &req, &key, &e.status.to_string(), started);
             return Ok(to_hyper(e.into_resp(&rid), &rid));
         }
     }
@@ -304,10 +321,10 @@ async fn handle(
     .unwrap_or_else(|e| e.into_resp(&rid));
 
     if reset_after {
-        lock(&shared.stats).record(&key, "reset");
+        shared.finish(&rid, &req, &key, "reset", started);
         ctl.kill.notify_one();
         return std::future::pending().await;
     }
-    lock(&shared.stats).record(&key, &resp.status.to_string());
+    shared.finish(&rid, &req, &key, &resp.status.to_string(), started);
     Ok(to_hyper(resp, &rid))
 }

@@ -385,6 +385,7 @@ fn help_documents_flags_and_control_api() {
         "--seed",
         "--insecure-http",
         "--admin-secret",
+        "--log-requests",
         "/_sim/clock/advance",
         "/_sim/faults",
         "/_sim/stats",
