@@ -11,4 +11,5 @@ pub mod framework;
 pub mod logging;
 pub mod proto;
 pub mod provider;
+pub mod resources;
 pub mod server;

@@ -78,6 +78,12 @@ impl<P: Provider> ProviderService<P> {
         }
     }
 
+    /// Lets the provider end its sessions; called once when the plugin stops.
+    pub async fn shutdown(&self) {
+        let data = self.data.read().map(|d| d.clone()).unwrap_or_default();
+        self.provider.shutdown(data).await;
+    }
+
     fn ctx(&self, caps: Option<&pb::ClientCapabilities>) -> Ctx {
         let data = self.data.read().map(|d| d.clone()).unwrap_or_default();
         Ctx::new(data, caps.is_some_and(|c| c.deferral_allowed))

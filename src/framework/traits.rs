@@ -58,6 +58,8 @@ pub trait Provider: Send + Sync + 'static {
     fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
         Vec::new()
     }
+    /// Called once when the plugin stops (end sessions, revoke refresh tokens).
+    async fn shutdown(&self, _data: Option<ProviderData>) {}
 }
 
 /// The plan of one resource instance, open to a resource's own adjustments.

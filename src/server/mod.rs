@@ -320,7 +320,8 @@ async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> 
         .set_service_status("plugin", tonic_health::ServingStatus::Serving)
         .await;
 
-    let provider_service = ProviderServer::new(ProviderService::new(provider))
+    let service = Arc::new(ProviderService::new(provider));
+    let provider_service = ProviderServer::from_arc(service.clone())
         .max_decoding_message_size(MAX_MESSAGE_SIZE)
         .max_encoding_message_size(MAX_MESSAGE_SIZE);
     let controller = GrpcControllerServer::new(services::Controller {
@@ -359,11 +360,18 @@ async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> 
 
     wait_for_shutdown(&mode, signals, shutdown.subscribe()).await;
     shutdown.send_replace(true);
-    // In-flight RPCs get a moment to finish; Terraform kills the process 2 s after Shutdown.
-    match tokio::time::timeout(Duration::from_millis(1500), server).await {
+    // In-flight RPCs get a moment to finish, then the provider ends its API sessions; Terraform
+    // kills the process 2 s after Shutdown.
+    match tokio::time::timeout(Duration::from_millis(1000), server).await {
         Ok(Ok(Err(e))) => tracing::warn!(error = %e, "server ended with an error"),
         Err(_) => tracing::warn!("in-flight requests did not finish; stopping anyway"),
         _ => {}
+    }
+    if tokio::time::timeout(Duration::from_millis(700), service.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("ending API sessions took too long; stopping anyway");
     }
     if let Some(p) = socket_path {
         let _ = std::fs::remove_file(p);
