@@ -1,0 +1,709 @@
+//! The client layer against vcf-sim: authentication counts (one login for many requests, one
+//! refresh for many 401s, one re-auth for a dead refresh token, one attempt for a wrong
+//! password), retries under injected faults, create-with-lookup after a lost answer, and the
+//! error messages of transport failures. Counted with the sim's `/_sim/stats`, never timed.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::Sim;
+use serde_json::{Value, json};
+use terraform_provider_vcf::client::{
+    ApiClient, Call, Clients, Clock, Config, Created, DirectorConfig, DirectorCredentials,
+    ErrorKind, FleetCredentials, OperationsConfig, SddcConfig, TransportOptions,
+};
+use terraform_provider_vcf::framework::Secret;
+
+/// The sim's control API.
+struct Control {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Control {
+    fn new(sim: &Sim) -> Control {
+        let pem = std::fs::read(sim.ca_file()).expect("CA file");
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM");
+        let http = reqwest::Client::builder()
+            .tls_certs_only(certs)
+            .build()
+            .expect("control client");
+        Control {
+            http,
+            url: sim.ready["control"]["url"]
+                .as_str()
+                .expect("control url")
+                .to_string(),
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("control call");
+        let status = r.status();
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "control {path}: {status} {v}");
+        v
+    }
+
+    async fn delete(&self, path: &str) {
+        let r = self
+            .http
+            .delete(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("control call");
+        assert!(
+            r.status().is_success(),
+            "control DELETE {path}: {}",
+            r.status()
+        );
+    }
+
+    async fn reset_stats(&self) {
+        self.delete("/stats").await;
+    }
+
+    async fn stats(&self) -> Value {
+        self.http
+            .get(format!("{}/stats", self.url))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats JSON")
+    }
+
+    /// Requests to `endpoint` ("METHOD /template") with `status` ("200", "reset", …), or with
+    /// any status when `None`.
+    async fn count(&self, endpoint: &str, status: Option<&str>) -> u64 {
+        let s = self.stats().await;
+        let e = &s["endpoints"][endpoint];
+        match status {
+            Some(st) => e[st].as_u64().unwrap_or(0),
+            None => e
+                .as_object()
+                .map(|m| m.values().filter_map(Value::as_u64).sum())
+                .unwrap_or(0),
+        }
+    }
+
+    async fn fault(&self, rule: Value) {
+        self.post("/faults", rule).await;
+    }
+
+    async fn advance(&self, seconds: u64) {
+        self.post("/clock/advance", json!({ "seconds": seconds }))
+            .await;
+    }
+}
+
+fn transport(sim: &Sim, parallel: u32, retries: u32) -> TransportOptions {
+    TransportOptions {
+        ca_file: Some(sim.ca_file().to_string()),
+        parallel_requests: parallel,
+        max_retries: retries,
+        request_timeout: Duration::from_secs(20),
+        ..TransportOptions::default()
+    }
+}
+
+fn sddc_config(sim: &Sim, password: &str, parallel: u32) -> Config {
+    Config {
+        transport: transport(sim, parallel, 5),
+        sddc_manager: Some(SddcConfig {
+            host: sim.host(),
+            username: sim.ready["sddc_manager"]["username"]
+                .as_str()
+                .expect("user")
+                .into(),
+            password: Secret::new(password),
+        }),
+        ..Config::default()
+    }
+}
+
+fn sddc_password(sim: &Sim) -> String {
+    sim.ready["sddc_manager"]["password"]
+        .as_str()
+        .expect("password")
+        .into()
+}
+
+fn fleet_token_config(sim: &Sim) -> Config {
+    let ops = &sim.ready["operations"];
+    Config {
+        transport: transport(sim, 8, 5),
+        operations: Some(OperationsConfig {
+            host: sim.host(),
+            credentials: FleetCredentials::ApiToken {
+                token: Secret::new(ops["api_token"].as_str().expect("token")),
+                token_endpoint_url: ops["token_endpoint_url"]
+                    .as_str()
+                    .expect("endpoint")
+                    .parse()
+                    .expect("url"),
+            },
+        }),
+        ..Config::default()
+    }
+}
+
+/// Runs `n` calls of `make()` at once (each on its own task) and returns their results.
+async fn concurrently(
+    api: &ApiClient,
+    n: usize,
+    make: impl Fn(usize) -> Call,
+) -> Vec<Result<u16, terraform_provider_vcf::client::ApiError>> {
+    let api = Arc::new(api.clone());
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let api = api.clone();
+            let call = make(i);
+            tokio::spawn(async move { api.call(call).await.map(|r| r.status) })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    for t in tasks {
+        out.push(t.await.expect("task"));
+    }
+    out
+}
+
+fn domains() -> Call {
+    Call::get("/v1/domains").what("list domains")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_concurrent_requests_authenticate_once() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 8)).expect("clients");
+    let api = clients.sddc_manager().expect("sddc");
+    let results = concurrently(api, 500, |_| domains()).await;
+    assert!(
+        results.iter().all(|r| matches!(r, Ok(200))),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+    assert_eq!(ctl.count("POST /v1/tokens", None).await, 1);
+    assert_eq!(
+        ctl.count("PATCH /v1/tokens/access-token/refresh", None)
+            .await,
+        0
+    );
+    assert_eq!(ctl.count("GET /v1/domains", Some("200")).await, 500);
+
+    // Shutdown invalidates the refresh token, once.
+    clients.shutdown().await;
+    assert_eq!(
+        ctl.count("DELETE /v1/tokens/refresh-token", Some("204"))
+            .await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fleet_and_director_authenticate_once_for_many_requests() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+
+    // Fleet IAM with the ready line's vidb_ API token.
+    let clients = Clients::new(&fleet_token_config(&sim)).expect("clients");
+    let api = clients.operations().expect("operations");
+    let results = concurrently(api, 300, |_| {
+        Call::get("/ssorealms").what("list SSO realms")
+    })
+    .await;
+    assert!(
+        results.iter().all(|r| matches!(r, Ok(200))),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+    assert_eq!(ctl.count("POST /acs/t/CUSTOMER/token", None).await, 1);
+
+    // Fleet IAM with user and password.
+    let ops = &sim.ready["operations"];
+    let cfg = Config {
+        transport: transport(&sim, 8, 5),
+        operations: Some(OperationsConfig {
+            host: sim.host(),
+            credentials: FleetCredentials::Password {
+                username: ops["username"].as_str().expect("user").into(),
+                password: Secret::new(ops["password"].as_str().expect("password")),
+                auth_source: None,
+            },
+        }),
+        ..Config::default()
+    };
+    let clients = Clients::new(&cfg).expect("clients");
+    let results = concurrently(clients.operations().expect("ops"), 200, |_| {
+        Call::get("/ssorealms")
+    })
+    .await;
+    assert!(results.iter().all(|r| matches!(r, Ok(200))));
+    assert_eq!(
+        ctl.count("POST /suite-api/api/auth/token/acquire", None)
+            .await,
+        1
+    );
+
+    // Director: session login, then an API token of the same tenant.
+    let d = &sim.ready["director"];
+    let org = d["org"].as_str().expect("org").to_string();
+    let cfg = Config {
+        transport: transport(&sim, 8, 5),
+        director: Some(DirectorConfig {
+            host: sim.host(),
+            org: Some(org.clone()),
+            credentials: DirectorCredentials::Password {
+                username: d["username"].as_str().expect("user").into(),
+                password: Secret::new(d["password"].as_str().expect("password")),
+            },
+        }),
+        ..Config::default()
+    };
+    let clients = Clients::new(&cfg).expect("clients");
+    let results = concurrently(clients.director().expect("director"), 200, |_| {
+        Call::get("/api/org")
+    })
+    .await;
+    assert!(
+        results.iter().all(|r| matches!(r, Ok(200))),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+    assert_eq!(ctl.count("POST /cloudapi/1.0.0/sessions", None).await, 1);
+
+    let created = ctl
+        .post(
+            "/objects",
+            json!({"op": "create", "kind": "director_token", "fields": {"name": "ci"}}),
+        )
+        .await;
+    let api_token = created["created"][0]["refresh_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let cfg = Config {
+        transport: transport(&sim, 8, 5),
+        director: Some(DirectorConfig {
+            host: sim.host(),
+            org: Some(org),
+            credentials: DirectorCredentials::ApiToken {
+                token: Secret::new(api_token),
+            },
+        }),
+        ..Config::default()
+    };
+    let clients = Clients::new(&cfg).expect("clients");
+    let results = concurrently(clients.director().expect("director"), 200, |_| {
+        Call::get("/api/org")
+    })
+    .await;
+    assert!(
+        results.iter().all(|r| matches!(r, Ok(200))),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+    assert_eq!(ctl.count("POST /oauth/tenant/{org}/token", None).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_401s_share_one_refresh() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 64)).expect("clients");
+    let api = clients.sddc_manager().expect("sddc");
+    // Open 50 pooled connections (slow answers force one connection per request).
+    ctl.fault(json!({"path": "/v1/domains", "kind": "latency", "latency_ms": [100, 100]}))
+        .await;
+    let warm = concurrently(api, 50, |_| domains()).await;
+    assert!(warm.iter().all(|r| r.is_ok()));
+    ctl.delete("/faults").await;
+
+    // Every access token the sim issued dies; the refresh answers slowly, so all 50 requests
+    // meet the 401 before any fresh token exists.
+    ctl.post("/objects", json!({"op": "delete", "kind": "sessions"}))
+        .await;
+    ctl.fault(json!({"path": "/v1/tokens/access-token/refresh", "kind": "latency", "latency_ms": [2000, 2000]}))
+        .await;
+    ctl.reset_stats().await;
+    let results = concurrently(api, 50, |_| domains()).await;
+    assert!(
+        results.iter().all(|r| matches!(r, Ok(200))),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+    assert_eq!(
+        ctl.count("PATCH /v1/tokens/access-token/refresh", None)
+            .await,
+        1
+    );
+    assert_eq!(ctl.count("POST /v1/tokens", None).await, 0);
+    assert_eq!(ctl.count("GET /v1/domains", Some("401")).await, 50);
+    assert_eq!(ctl.count("GET /v1/domains", Some("200")).await, 50);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_refresh_token_leads_to_exactly_one_reauth() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 8)).expect("clients");
+    let api = clients.sddc_manager().expect("sddc");
+    api.call(domains()).await.expect("first call");
+    ctl.advance(25 * 3600).await; // past the 24 h refresh token and the 60 min access token
+    ctl.reset_stats().await;
+    let results = concurrently(api, 20, |_| domains()).await;
+    assert!(
+        results.iter().all(|r| matches!(r, Ok(200))),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+    // The dead refresh token is tried once: 401 when expired, 404 once the sim pruned it.
+    let dead = ctl
+        .count("PATCH /v1/tokens/access-token/refresh", Some("401"))
+        .await
+        + ctl
+            .count("PATCH /v1/tokens/access-token/refresh", Some("404"))
+            .await;
+    assert_eq!(dead, 1);
+    assert_eq!(
+        ctl.count("PATCH /v1/tokens/access-token/refresh", None)
+            .await,
+        1
+    );
+    assert_eq!(ctl.count("POST /v1/tokens", Some("200")).await, 1);
+    assert_eq!(ctl.count("POST /v1/tokens", None).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_token_is_refreshed_before_it_expires() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    let clock = Clock::default();
+    let clients = Clients::with_clock(&sddc_config(&sim, &sddc_password(&sim), 8), clock.clone())
+        .expect("clients");
+    let api = clients.sddc_manager().expect("sddc");
+    api.call(domains()).await.expect("first call");
+    // 44 minutes in: nothing to do yet.
+    ctl.advance(44 * 60).await;
+    clock.advance(Duration::from_secs(44 * 60));
+    ctl.reset_stats().await;
+    api.call(domains()).await.expect("call");
+    assert_eq!(
+        ctl.count("PATCH /v1/tokens/access-token/refresh", None)
+            .await,
+        0
+    );
+    // 46 minutes in (past 75% of 60): one proactive refresh, no 401.
+    ctl.advance(2 * 60).await;
+    clock.advance(Duration::from_secs(2 * 60));
+    let results = concurrently(api, 20, |_| domains()).await;
+    assert!(results.iter().all(|r| matches!(r, Ok(200))));
+    assert_eq!(
+        ctl.count("PATCH /v1/tokens/access-token/refresh", Some("200"))
+            .await,
+        1
+    );
+    assert_eq!(ctl.count("GET /v1/domains", Some("401")).await, 0);
+    assert_eq!(ctl.count("POST /v1/tokens", None).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_password_is_one_attempt_and_a_clear_error() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    let wrong = "not-the-password-4711";
+    let clients = Clients::new(&sddc_config(&sim, wrong, 8)).expect("clients");
+    let api = clients.sddc_manager().expect("sddc");
+    let results = concurrently(api, 20, |_| domains()).await;
+    for r in &results {
+        let e = r.as_ref().expect_err("rejected");
+        assert_eq!(e.kind(), ErrorKind::CredentialsRejected, "{e}");
+        let text = e.to_string();
+        assert!(text.contains("rejected the credentials"), "{text}");
+        assert!(text.contains("sddc_manager.password"), "{text}");
+        assert!(!text.contains(wrong), "{text}");
+    }
+    assert_eq!(ctl.count("POST /v1/tokens", None).await, 1);
+    assert_eq!(ctl.count("POST /v1/tokens", Some("401")).await, 1);
+    assert_eq!(ctl.count("GET /v1/domains", None).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locked_account_is_reported_as_locked() {
+    let sim = Sim::start();
+    // Five separate provider runs with a wrong password lock the account (sim default 5).
+    for _ in 0..5 {
+        let clients = Clients::new(&sddc_config(&sim, "wrong", 8)).expect("clients");
+        let _ = clients.sddc_manager().expect("sddc").call(domains()).await;
+    }
+    let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 8)).expect("clients");
+    let e = clients
+        .sddc_manager()
+        .expect("sddc")
+        .call(domains())
+        .await
+        .expect_err("locked");
+    assert_eq!(e.kind(), ErrorKind::AccountLocked, "{e}");
+    assert!(e.to_string().contains("locked"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn injected_503_and_429_are_retried_and_counted() {
+    let sim = Sim::start_with(&["--seed", "42"]);
+    let ctl = Control::new(&sim);
+    let mut cfg = sddc_config(&sim, &sddc_password(&sim), 8);
+    cfg.transport.max_retries = 10;
+    let clients = Clients::new(&cfg).expect("clients");
+    let api = clients.sddc_manager().expect("sddc");
+    api.call(domains()).await.expect("authenticate first");
+    ctl.reset_stats().await;
+    ctl.fault(json!({"path": "/v1/domains", "kind": "error", "status": 503, "probability": 0.10}))
+        .await;
+    ctl.fault(
+        json!({"path": "/v1/domains", "kind": "rate_limit", "retry_after": 1, "probability": 0.05}),
+    )
+    .await;
+    let n = 1000u64;
+    let results = concurrently(api, n as usize, |_| domains()).await;
+    assert!(
+        results.iter().all(|r| matches!(r, Ok(200))),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+    let ok = ctl.count("GET /v1/domains", Some("200")).await;
+    let e503 = ctl.count("GET /v1/domains", Some("503")).await;
+    let e429 = ctl.count("GET /v1/domains", Some("429")).await;
+    let total = ctl.count("GET /v1/domains", None).await;
+    assert_eq!(ok, n);
+    // Every extra request answers an injected fault, and nothing else was sent.
+    assert_eq!(total - n, e503 + e429);
+    assert_eq!(ctl.count("POST /v1/tokens", None).await, 0);
+    // Per attempt, a fault fires with p = 0.10 + 0.90 * 0.05 = 0.145.
+    let rate = (e503 + e429) as f64 / total as f64;
+    eprintln!(
+        "1000 requests: {total} attempts, {e503} x 503, {e429} x 429, fault rate {rate:.3} (injected 0.145)"
+    );
+    assert!((rate - 0.145).abs() < 0.04, "fault rate {rate}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_idempotent_post_is_not_retried() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 8)).expect("clients");
+    let api = clients.sddc_manager().expect("sddc");
+    api.call(domains()).await.expect("authenticate first");
+    ctl.fault(
+        json!({"path": "/v1/users", "method": "POST", "kind": "error", "status": 503, "times": 1}),
+    )
+    .await;
+    ctl.reset_stats().await;
+    let call = Call::post("/v1/users")
+        .json(&json!([{"name": "svc-a", "domain": "vsphere.local", "type": "SERVICE", "role": {"id": "x"}}]))
+        .what("create SDDC Manager user \"svc-a\"");
+    let e = api.call(call).await.expect_err("503");
+    assert_eq!(e.kind(), ErrorKind::Server, "{e}");
+    assert_eq!(ctl.count("POST /v1/users", None).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_with_lookup_finds_the_object_after_a_reset() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    let realm = sim.ready["sso_realm_id"]
+        .as_str()
+        .expect("realm")
+        .to_string();
+    let clients = Clients::new(&fleet_token_config(&sim)).expect("clients");
+    let api = clients.operations().expect("operations");
+    api.call(Call::get("/ssorealms"))
+        .await
+        .expect("authenticate first");
+
+    let create = |id: &str| {
+        Call::post(format!("/ssorealms/{realm}/api-clients"))
+            .json(&json!({"clientId": id, "clientName": id, "clientDescription": "test"}))
+            .what(format!("create API client {id:?}"))
+            .import_hint("vcf_api_client", format!("{realm}/{id}"))
+    };
+    let lookup = |id: String| {
+        let api = api.clone();
+        let path = format!("/ssorealms/{realm}/api-clients/{id}");
+        async move {
+            match api.json::<Value>(Call::get(path)).await {
+                Ok(v) => Ok(Some(v)),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+    };
+    let count_clients = |id: &'static str| {
+        let api = api.clone();
+        let path = format!("/ssorealms/{realm}/api-clients");
+        async move {
+            let v: Value = api.json(Call::get(path)).await.expect("list");
+            v["apiClients"]
+                .as_array()
+                .expect("apiClients")
+                .iter()
+                .filter(|c| c["clientId"] == id)
+                .count()
+        }
+    };
+
+    // Applied, then the connection is reset: the lookup recovers the object, no duplicate.
+    ctl.fault(
+        json!({"path": "*/api-clients", "method": "POST", "kind": "reset_after", "times": 1}),
+    )
+    .await;
+    ctl.reset_stats().await;
+    let got = api
+        .create_with_lookup(create("ci-after"), || lookup("ci-after".into()))
+        .await
+        .expect("recovered");
+    assert!(got.is_recovered());
+    assert_eq!(got.into_inner()["clientId"], "ci-after");
+    assert_eq!(
+        ctl.count(
+            "POST /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-clients",
+            None
+        )
+        .await,
+        1
+    );
+    assert_eq!(count_clients("ci-after").await, 1);
+
+    // Reset before it was applied: nothing found, the original error, still sent once.
+    ctl.fault(
+        json!({"path": "*/api-clients", "method": "POST", "kind": "reset_before", "times": 1}),
+    )
+    .await;
+    ctl.reset_stats().await;
+    let e = api
+        .create_with_lookup(create("ci-before"), || lookup("ci-before".into()))
+        .await
+        .expect_err("not created");
+    assert!(e.is_ambiguous(), "{e}");
+    assert!(e.to_string().contains("did not find it"), "{e}");
+    assert_eq!(
+        ctl.count(
+            "POST /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-clients",
+            None
+        )
+        .await,
+        1
+    );
+    assert_eq!(count_clients("ci-before").await, 0);
+
+    // A normal create answers Fresh; creating it again is a 409 with the import ID.
+    let fresh: Created<Value> = api
+        .create_with_lookup(create("ci-fresh"), || lookup("ci-fresh".into()))
+        .await
+        .expect("created");
+    assert!(!fresh.is_recovered());
+    let e = api
+        .create_with_lookup(create("ci-fresh"), || lookup("ci-fresh".into()))
+        .await
+        .expect_err("exists");
+    assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
+    assert!(
+        e.to_string().contains(&format!(
+            "terraform import vcf_api_client.<name> \"{realm}/ci-fresh\""
+        )),
+        "{e}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_names_the_needed_role() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    ctl.post(
+        "/objects",
+        json!({"op": "create", "kind": "sddc_user", "fields": {"name": "viewer@vsphere.local", "role": "VIEWER", "password": "Viewer1!"}}),
+    )
+    .await;
+    let mut cfg = sddc_config(&sim, "Viewer1!", 8);
+    if let Some(s) = cfg.sddc_manager.as_mut() {
+        s.username = "viewer@vsphere.local".into();
+    }
+    let clients = Clients::new(&cfg).expect("clients");
+    let api = clients.sddc_manager().expect("sddc");
+    let e = api
+        .call(
+            Call::post("/v1/users")
+                .json(&json!([{"name": "svc-b", "type": "SERVICE", "role": {"id": "x"}}]))
+                .what("create SDDC Manager user \"svc-b\"")
+                .needs_role("the ADMIN role"),
+        )
+        .await
+        .expect_err("403");
+    assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
+    assert!(e.to_string().contains("needs the ADMIN role"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transport_failures_say_what_to_fix() {
+    let sim = Sim::start();
+    // Not trusting the sim's CA: a TLS error naming the trust used and the fix.
+    let mut cfg = sddc_config(&sim, &sddc_password(&sim), 8);
+    cfg.transport.ca_file = None;
+    let clients = Clients::new(&cfg).expect("clients");
+    let e = clients
+        .sddc_manager()
+        .expect("sddc")
+        .call(domains())
+        .await
+        .expect_err("untrusted");
+    assert_eq!(e.kind(), ErrorKind::Tls, "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("system trust store") && text.contains("ca_file"),
+        "{text}"
+    );
+
+    // Nothing listening: connection refused, naming the host.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    let mut cfg = sddc_config(&sim, "x", 8);
+    cfg.transport.max_retries = 1;
+    if let Some(s) = cfg.sddc_manager.as_mut() {
+        s.host = format!("127.0.0.1:{port}");
+    }
+    let clients = Clients::new(&cfg).expect("clients");
+    let e = clients
+        .sddc_manager()
+        .expect("sddc")
+        .call(domains())
+        .await
+        .expect_err("refused");
+    assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
+    assert!(e.to_string().contains(&format!("127.0.0.1:{port}")), "{e}");
+    assert!(e.to_string().contains("connection refused"), "{e}");
+
+    // A name that does not resolve.
+    if let Some(s) = cfg.sddc_manager.as_mut() {
+        s.host = "sddc.does-not-exist.invalid".into();
+    }
+    let clients = Clients::new(&cfg).expect("clients");
+    let e = clients
+        .sddc_manager()
+        .expect("sddc")
+        .call(domains())
+        .await
+        .expect_err("dns");
+    assert_eq!(e.kind(), ErrorKind::Dns, "{e}");
+    assert!(e.to_string().contains("sddc.does-not-exist.invalid"), "{e}");
+}
