@@ -252,7 +252,7 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
     let ops = config.attr("operations");
     if !ops.attr("api_token").is_null()
         && ops.attr("token_endpoint_url").is_null()
-        && std::env::var_os("VCF_OPERATIONS_TOKEN_ENDPOINT_URL").is_none()
+        && std::env::var_os("VCF_OPERATIONS_TOKEN_ENDPOINT_URL").is_none_or(|v| v.is_empty())
     {
         diags.attr_error(
             AttributePath::dotted("operations.token_endpoint_url"),

@@ -200,6 +200,13 @@ impl Workdir {
     pub fn diagnostics(&self, args: &[&str]) -> (bool, Vec<serde_json::Value>) {
         let out = self.run(args);
         let mut diags = Vec::new();
+        // `validate -json` prints one document; `plan -json` prints one JSON object per line.
+        if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&out.stdout) {
+            if let Some(list) = doc.get("diagnostics").and_then(|d| d.as_array()) {
+                diags.extend(list.iter().cloned());
+            }
+            return (out.status.success(), diags);
+        }
         for line in String::from_utf8_lossy(&out.stdout).lines() {
             if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
                 if let Some(list) = v.get("diagnostics").and_then(|d| d.as_array()) {
