@@ -178,6 +178,7 @@ async fn run(args: Args) -> Result<(), String> {
         request_prefix: world::random_alnum(6).to_lowercase(),
         request_counter: AtomicU64::new(1),
         log_requests: args.log_requests,
+        save_lock: Mutex::new(()),
     });
     shared
         .save(true)
@@ -195,6 +196,8 @@ async fn run(args: Args) -> Result<(), String> {
     });
     tokio::spawn(server::serve(listener, shared.clone(), tls));
 
+    // Signal handlers exist before anyone can learn our address from the ready line.
+    let signals = Signals::new();
     let line = json!({
         "url": base_url,
         "ca_file": state_dir.join(tls::CA_FILE),
@@ -222,24 +225,40 @@ async fn run(args: Args) -> Result<(), String> {
         let _ = out.flush();
     }
 
-    wait_for_signal().await;
+    signals.wait().await;
     if let Err(e) = shared.save(true) {
         eprintln!("vcf-sim: saving state failed: {e}");
     }
     Ok(())
 }
 
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
+/// SIGTERM and SIGINT, registered up front.
+struct Signals {
+    term: Option<tokio::signal::unix::Signal>,
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn new() -> Signals {
+        use tokio::signal::unix::{SignalKind, signal};
+        Signals {
+            term: signal(SignalKind::terminate()).ok(),
+            int: signal(SignalKind::interrupt()).ok(),
+        }
+    }
+
+    async fn wait(mut self) {
+        async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
+            match s {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending().await,
             }
         }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
+        tokio::select! {
+            _ = recv(&mut self.term) => {}
+            _ = recv(&mut self.int) => {}
         }
     }
 }

@@ -40,6 +40,8 @@ pub struct Shared {
     pub request_counter: AtomicU64,
     /// Print one line per API request on stderr (`--log-requests`).
     pub log_requests: bool,
+    /// Serialises writers of the state file (background saver and the final save).
+    pub save_lock: Mutex<()>,
 }
 
 /// Lock a mutex, recovering from poisoning (a panicked holder must not take the server down).
@@ -97,6 +99,7 @@ impl Shared {
         let Some(path) = &self.state_file else {
             return Ok(());
         };
+        let _guard = lock(&self.save_lock);
         let text = {
             let mut w = lock(&self.world);
             if !w.dirty && !force {
