@@ -16,7 +16,7 @@ pub const HELP: &str = "\
 CONTROL API (under /_sim/, open to loopback peers; others send X-Sim-Admin-Secret):
   GET    /_sim/health                 {\"ok\":true}
   GET    /_sim/clock                  {\"now_ms\",\"now\",\"time_scale\"}
-  POST   /_sim/clock/advance          {\"seconds\":N} | {\"minutes\":N} | {\"ms\":N}  -> {\"now_ms\"}
+  POST   /_sim/clock/advance          {\"seconds\":N} | {\"minutes\":N} | {\"hours\":N} | {\"ms\":N}
   GET    /_sim/faults                 {\"rules\":[rule…]}
   POST   /_sim/faults                 rule -> rule with its id. Rule fields:
            path (glob, * matches anything), method (optional), kind: latency | error |

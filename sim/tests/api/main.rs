@@ -5,5 +5,6 @@ mod common;
 mod control;
 mod director;
 mod fleet;
+mod inprocess;
 mod robustness;
 mod sddc;
