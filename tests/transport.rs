@@ -783,3 +783,39 @@ fn debug_mode_prints_the_reattach_configuration() {
     let mut rest = String::new();
     let _ = reader.read_to_string(&mut rest);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tcp_loopback_listener_serves_too() {
+    let mut child = Command::new(common::provider_bin())
+        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env("TF_PROVIDER_VCF_NETWORK", "tcp")
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let parts: Vec<&str> = line.trim_end().split('|').collect();
+    assert_eq!(parts[2], "tcp", "{line}");
+    assert!(parts[3].starts_with("127.0.0.1:"), "{line}");
+    let ch = Endpoint::try_from(format!("http://{}", parts[3]))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let meta = ProviderClient::new(ch)
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        meta.data_sources
+            .iter()
+            .any(|d| d.type_name == "vcf_sso_realms")
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
