@@ -22,6 +22,24 @@ pub enum Nesting {
     Group,
 }
 
+/// How a description is written: Terraform renders Markdown in registry docs and language
+/// servers, and shows plain text as is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DescriptionKind {
+    Plain,
+    #[default]
+    Markdown,
+}
+
+impl DescriptionKind {
+    fn to_proto(self) -> i32 {
+        match self {
+            DescriptionKind::Plain => pb::StringKind::Plain as i32,
+            DescriptionKind::Markdown => pb::StringKind::Markdown as i32,
+        }
+    }
+}
+
 /// What an attribute holds.
 #[derive(Clone)]
 pub enum AttrType {
@@ -34,8 +52,10 @@ pub enum AttrType {
 pub struct Attribute {
     pub name: String,
     pub ty: AttrType,
-    /// Markdown description; also the source of the generated documentation.
+    /// Description (Markdown unless `description_kind` says plain); also the source of the
+    /// generated documentation.
     pub description: String,
+    pub description_kind: DescriptionKind,
     pub required: bool,
     pub optional: bool,
     pub computed: bool,
@@ -53,6 +73,7 @@ impl Attribute {
             name: name.to_string(),
             ty: AttrType::Primitive(ty),
             description: String::new(),
+            description_kind: DescriptionKind::Markdown,
             required: false,
             optional: false,
             computed: false,
@@ -103,6 +124,12 @@ impl Attribute {
     }
     pub fn description(mut self, markdown: &str) -> Self {
         self.description = markdown.to_string();
+        self.description_kind = DescriptionKind::Markdown;
+        self
+    }
+    pub fn plain_description(mut self, text: &str) -> Self {
+        self.description = text.to_string();
+        self.description_kind = DescriptionKind::Plain;
         self
     }
     pub fn validator(mut self, v: impl Validator + 'static) -> Self {
@@ -150,7 +177,7 @@ impl Attribute {
             optional: self.optional,
             computed: self.computed,
             sensitive: self.sensitive,
-            description_kind: pb::StringKind::Markdown as i32,
+            description_kind: self.description_kind.to_proto(),
             deprecated: self.deprecation.is_some(),
             write_only: self.write_only,
             deprecation_message: self.deprecation.clone().unwrap_or_default(),
@@ -193,6 +220,7 @@ pub struct Block {
     pub attributes: Vec<Attribute>,
     pub blocks: Vec<NestedBlock>,
     pub description: String,
+    pub description_kind: DescriptionKind,
     pub deprecation: Option<String>,
 }
 
@@ -263,7 +291,7 @@ impl Block {
                 })
                 .collect(),
             description: self.description.clone(),
-            description_kind: pb::StringKind::Markdown as i32,
+            description_kind: self.description_kind.to_proto(),
             deprecated: self.deprecation.is_some(),
             deprecation_message: self.deprecation.clone().unwrap_or_default(),
         }
@@ -385,7 +413,8 @@ mod tests {
                     Attribute::string("secret")
                         .optional()
                         .sensitive()
-                        .write_only(),
+                        .write_only()
+                        .plain_description("Plain <text>."),
                 )
                 .attribute(Attribute::nested(
                     "rules",
@@ -426,6 +455,7 @@ mod tests {
         assert_eq!(id.description_kind, pb::StringKind::Markdown as i32);
         let secret = b.attributes.iter().find(|a| a.name == "secret").unwrap();
         assert!(secret.sensitive && secret.write_only);
+        assert_eq!(secret.description_kind, pb::StringKind::Plain as i32);
         let rules = b.attributes.iter().find(|a| a.name == "rules").unwrap();
         assert!(rules.r#type.is_empty());
         assert_eq!(
