@@ -183,22 +183,20 @@ fn authorize(
     if let Some(r) = realm {
         realm_exists(w, r)?;
     }
-    let mut held: Vec<(String, String)> = Vec::new();
-    for (key, list) in &w.fleet.assignments {
-        let Some((k_realm, k_principal)) = key.split_once('/') else {
-            continue;
-        };
-        if k_principal != principal_id || realm.is_some_and(|r| r != k_realm) {
-            continue;
-        }
-        for a in list {
-            if a.expires_at.is_none_or(|e| e > ctx.now) {
-                held.push((k_realm.to_string(), a.role_name.clone()));
-            }
-        }
-    }
+    // The caller's unexpired assignments, with the realm each one is in.
+    let held: Vec<(&str, &Assignment)> = w
+        .fleet
+        .assignments
+        .iter()
+        .filter_map(|(key, list)| {
+            let (k_realm, k_principal) = key.split_once('/')?;
+            let wanted = k_principal == principal_id && realm.is_none_or(|r| r == k_realm);
+            wanted.then_some((k_realm, list))
+        })
+        .flat_map(|(r, list)| list.iter().map(move |a| (r, a)))
+        .filter(|(_, a)| a.expires_at.is_none_or(|e| e > ctx.now))
+        .collect();
     let name = principal_name(w, &principal_id);
-    let names: Vec<&str> = held.iter().map(|(_, n)| n.as_str()).collect();
     if held.is_empty() {
         return Err(ApiError::forbidden(format!(
             "Principal {name} holds no VCF role{}; API tokens carry only the VCF-level roles of their principal",
@@ -207,26 +205,17 @@ fn authorize(
                 .unwrap_or_default()
         )));
     }
-    if access == Access::Write {
-        let key_prefix = |r: &str| format!("{r}/{principal_id}");
-        let ok = held.iter().any(|(r, role)| {
-            let realm_scoped = w.fleet.assignments.get(&key_prefix(r)).is_some_and(|l| {
-                l.iter().any(|a| {
-                    &a.role_name == role
-                        && a.scope_type == "SSO_REALM"
-                        && a.expires_at.is_none_or(|e| e > ctx.now)
-                })
-            });
-            realm_scoped && realm_role(w, r, role).is_some_and(grants_iam_write)
-        });
-        if !ok {
-            return Err(ApiError::forbidden(format!(
-                "Principal {name} holds VCF roles [{}]; {} {} needs, at SSO_REALM scope, a VCF role with the VCF_OPERATIONS Administrator component role (e.g. vcf_admin). Only VCF-level roles count",
-                names.join(", "),
-                req.method,
-                req.path
-            )));
-        }
+    let may_write = held.iter().any(|(r, a)| {
+        a.scope_type == "SSO_REALM" && realm_role(w, r, &a.role_name).is_some_and(grants_iam_write)
+    });
+    if access == Access::Write && !may_write {
+        let names: Vec<&str> = held.iter().map(|(_, a)| a.role_name.as_str()).collect();
+        return Err(ApiError::forbidden(format!(
+            "Principal {name} holds VCF roles [{}]; {} {} needs, at SSO_REALM scope, a VCF role with the VCF_OPERATIONS Administrator component role (e.g. vcf_admin). Only VCF-level roles count",
+            names.join(", "),
+            req.method,
+            req.path
+        )));
     }
     Ok(Caller { principal_id })
 }
