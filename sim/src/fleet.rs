@@ -10,7 +10,7 @@
 //! role built on it, like seed 002's `vcf-fleet-admin`).
 
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -595,11 +595,10 @@ pub struct TokenSpec {
 /// A new token object with a fresh id and secret (`vidb_` + base64 of `id#random`).
 pub fn new_token(spec: TokenSpec, now: i64) -> ApiToken {
     let id = new_uuid();
+    // URL-safe base64, so the secret survives naive form encoding (no '+' or '/').
     let secret = format!(
         "vidb_{}",
-        STANDARD
-            .encode(format!("{id}#{}", random_alnum(40)))
-            .trim_end_matches('=')
+        URL_SAFE_NO_PAD.encode(format!("{id}#{}", random_alnum(40)))
     );
     let created = now - now.rem_euclid(1000);
     ApiToken {
@@ -1139,8 +1138,10 @@ fn acquire(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
 /// Find the token object of a `vidb_` secret.
 pub fn token_by_secret<'a>(w: &'a World, secret: &str) -> Option<&'a ApiToken> {
     let b64 = secret.strip_prefix("vidb_")?;
-    let raw = base64::engine::general_purpose::STANDARD_NO_PAD
-        .decode(b64.trim_end_matches('='))
+    let b64 = b64.trim_end_matches('=');
+    let raw = URL_SAFE_NO_PAD
+        .decode(b64)
+        .or_else(|_| STANDARD_NO_PAD.decode(b64))
         .ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (id, _) = text.split_once('#')?;
