@@ -22,7 +22,8 @@ CONTROL API (under /_sim/, open to loopback peers; others send X-Sim-Admin-Secre
            path (glob, * matches anything), method (optional), kind: latency | error |
            rate_limit | reset_before | reset_after | unauthorized, probability (0..1, default 1),
            times (firings before the rule disappears; unlimited when absent),
-           latency_ms [min,max] (latency), status (error; default 503), retry_after (s, rate_limit)
+           latency_ms [min,max] (latency), status (error; default 503), retry_after
+           (seconds; rate_limit, default 1; also sent with error when given)
   DELETE /_sim/faults                 remove all rules and restart the fault RNG from --seed
   DELETE /_sim/faults/{id}            remove one rule
   GET    /_sim/stats                  {\"total\",\"endpoints\":{\"METHOD /route/{template}\":{\"200\":n,\"reset\":n}}}

@@ -14,7 +14,8 @@ use crate::http::ApiError;
 pub enum FaultKind {
     /// Delay the request by a uniform random time in `[latency_ms[0], latency_ms[1]]`.
     Latency,
-    /// Answer `status` (500, 502 or 503 — any 4xx/5xx is accepted) without touching state.
+    /// Answer `status` (500, 502 or 503 — any 4xx/5xx is accepted) without touching state;
+    /// with `retry_after`, also a `Retry-After` header.
     Error,
     /// Answer 429 with `Retry-After: retry_after` seconds, without touching state.
     RateLimit,

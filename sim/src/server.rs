@@ -267,11 +267,15 @@ async fn handle(
         let injected = match rule.kind {
             FaultKind::Error => {
                 let s = rule.status.unwrap_or(503);
-                Some(ApiError::new(
+                let mut e = ApiError::new(
                     s,
                     "INJECTED_FAULT",
                     format!("vcf-sim injected a {s} (fault rule {})", rule.id),
-                ))
+                );
+                if let Some(ra) = rule.retry_after {
+                    e.headers.push(("retry-after", ra.to_string()));
+                }
+                Some(e)
             }
             FaultKind::RateLimit => {
                 let ra = rule.retry_after.unwrap_or(1);

@@ -476,3 +476,25 @@ async fn extreme_numbers_do_not_crash() {
     assert_error(&q, 400);
     assert_eq!(sim.ctl(Method::GET, "/health", None).await["ok"], true);
 }
+
+#[tokio::test]
+async fn error_fault_with_retry_after() {
+    let sim = Sim::start().await;
+    fault(
+        &sim,
+        json!({ "path": "/v1/tokens", "kind": "error", "status": 503, "retry_after": 2, "times": 1 }),
+    )
+    .await;
+    let body = json!({ "username": sim.r("sddc_manager", "username"), "password": sim.r("sddc_manager", "password") });
+    let r = sim
+        .call(Method::POST, "/v1/tokens", None, Some(&body))
+        .await;
+    assert_error(&r, 503);
+    assert_eq!(r.headers["retry-after"], "2");
+    assert_eq!(
+        sim.call(Method::POST, "/v1/tokens", None, Some(&body))
+            .await
+            .status,
+        200
+    );
+}
