@@ -120,11 +120,7 @@ pub fn handle(shared: &Shared, req: &Req) -> HResult {
         ("POST", ["objects"]) => {
             let o: Map<String, Value> = req.json()?;
             let mut w = lock(&shared.world);
-            let now = shared.clock.now_ms();
-            let ctx = crate::world::Ctx {
-                now,
-                base_url: &shared.base_url,
-            };
+            let ctx = crate::world::Ctx::new(&shared.clock, &shared.base_url);
             let out = objects(&mut w, &ctx, &o)?;
             w.dirty = true;
             Ok(Resp::ok(out))

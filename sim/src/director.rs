@@ -143,7 +143,7 @@ fn token_tenant(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
 
 fn issue_api_access(w: &mut World, ctx: &Ctx, t: &DirToken) -> String {
     let exp = ctx.now + API_ACCESS_TTL_S * 1000;
-    let access = w.mint_jwt(&t.owner_user_id, "vcd", ctx.now, exp);
+    let access = w.mint_jwt(&t.owner_user_id, "vcd", ctx, exp);
     w.add_session(
         access.clone(),
         SessionKind::Director {
@@ -361,7 +361,7 @@ fn login(w: &mut World, ctx: &Ctx, req: &Req, provider: bool) -> HResult {
         }));
     }
     let exp = ctx.now + LOGIN_TTL_MS;
-    let access = w.mint_jwt(&user.id, "vcd", ctx.now, exp);
+    let access = w.mint_jwt(&user.id, "vcd", ctx, exp);
     w.add_session(
         access.clone(),
         SessionKind::Director {

@@ -1129,8 +1129,8 @@ fn acquire(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     );
     Ok(Resp::ok(json!({
         "token": token,
-        "validity": validity,
-        "expiresAt": iso8601(validity),
+        "validity": ctx.client_time(validity),
+        "expiresAt": iso8601(ctx.client_time(validity)),
         "roles": [],
     })))
 }
@@ -1189,7 +1189,7 @@ fn token_endpoint(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let exp = ctx
         .now
         .saturating_add(t.access_token_ttl.saturating_mul(60_000));
-    let access = w.mint_jwt(&t.principal_name, "vcf-fleet", ctx.now, exp);
+    let access = w.mint_jwt(&t.principal_name, "vcf-fleet", ctx, exp);
     w.add_session(
         access.clone(),
         SessionKind::Fleet {

@@ -128,7 +128,7 @@ fn authorize(w: &mut World, ctx: &Ctx, req: &Req, need: Need) -> Result<Caller, 
 
 fn issue_pair(w: &mut World, ctx: &Ctx, user_id: &str, subject: &str) -> Value {
     let exp = ctx.now + ACCESS_TTL_MS;
-    let access = w.mint_jwt(subject, "sddc-manager", ctx.now, exp);
+    let access = w.mint_jwt(subject, "sddc-manager", ctx, exp);
     w.add_session(
         access.clone(),
         SessionKind::Sddc {
@@ -240,7 +240,7 @@ fn refresh(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .cloned()
         .ok_or_else(|| ApiError::unauthorized("The user of this refresh token no longer exists"))?;
     let exp = ctx.now + ACCESS_TTL_MS;
-    let access = w.mint_jwt(&user.name, "sddc-manager", ctx.now, exp);
+    let access = w.mint_jwt(&user.name, "sddc-manager", ctx, exp);
     w.add_session(access.clone(), SessionKind::Sddc { user_id: user.id }, exp);
     Ok(Resp::ok(json!({ "accessToken": access })))
 }

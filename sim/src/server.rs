@@ -309,10 +309,7 @@ async fn handle(
     let resp = match handler {
         Some(h) => {
             let mut w = lock(&shared.world);
-            let ctx = Ctx {
-                now: shared.clock.now_ms(),
-                base_url: &shared.base_url,
-            };
+            let ctx = Ctx::new(&shared.clock, &shared.base_url);
             h(&mut w, &ctx, &req)
         }
         None if key == "unmatched" => Err(ApiError::not_found(format!(

@@ -19,6 +19,29 @@ pub struct Ctx<'a> {
     pub now: i64,
     /// `https://127.0.0.1:PORT`, used in token endpoint URLs.
     pub base_url: &'a str,
+    /// Wall-clock now, ms since the epoch.
+    pub real_now: i64,
+    /// `--time-scale`.
+    pub scale: f64,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(clock: &crate::clock::Clock, base_url: &'a str) -> Ctx<'a> {
+        Ctx {
+            now: clock.now_ms(),
+            base_url,
+            real_now: crate::clock::real_now_ms(),
+            scale: clock.scale(),
+        }
+    }
+
+    /// The wall-clock time at which simulated time `sim_ms` arrives if nobody advances the clock.
+    /// Used for lifetimes told to clients for scheduling (JWT `exp`, acquire `validity`), so a
+    /// client that refreshes at 75% of a token's life does so before the sim expires it.
+    pub fn client_time(&self, sim_ms: i64) -> i64 {
+        let ahead = (sim_ms.saturating_sub(self.now)) as f64 / self.scale;
+        self.real_now.saturating_add(ahead as i64)
+    }
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -534,8 +557,11 @@ impl World {
         self.sddc.roles.iter().find(|r| r.name == name)
     }
 
-    /// Mint an HS256 JWT with the given subject, audience and lifetime (simulated time).
-    pub fn mint_jwt(&self, sub: &str, aud: &str, now: i64, exp_ms: i64) -> String {
+    /// Mint an HS256 JWT for a session that the sim expires at simulated `exp_ms`; `iat` and `exp`
+    /// are wall-clock seconds (see [`Ctx::client_time`]).
+    pub fn mint_jwt(&self, sub: &str, aud: &str, ctx: &Ctx, exp_ms: i64) -> String {
+        let now = ctx.real_now;
+        let exp_ms = ctx.client_time(exp_ms);
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
         let claims = json!({
             "iss": "vcf-sim",

@@ -343,3 +343,20 @@ async fn malformed_and_oversized_bodies() {
     // The server is still fine.
     assert!(sim.sddc_admin().await["accessToken"].is_string());
 }
+
+#[tokio::test]
+async fn jwt_claims_are_wall_clock_under_time_scale() {
+    let sim = Sim::start_with(&["--time-scale", "60"]).await;
+    let pair = sim.sddc_admin().await;
+    let c = jwt_claims(pair["accessToken"].as_str().expect("at"));
+    let life = c["exp"].as_i64().expect("exp") - c["iat"].as_i64().expect("iat");
+    assert!(
+        (59..=60).contains(&life),
+        "60 simulated minutes = 60 real seconds, got {life}"
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs() as i64;
+    assert!((c["iat"].as_i64().expect("iat") - now).abs() <= 5);
+}
