@@ -7,6 +7,7 @@
 //! resource list).
 
 pub mod client;
+pub mod docs;
 pub mod framework;
 pub mod logging;
 pub mod proto;

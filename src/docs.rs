@@ -1,0 +1,304 @@
+//! Registry-style documentation generated from the schemas: `docs/index.md` for the provider
+//! and one page per resource, data source and ephemeral resource, with the example and import
+//! sections taken from `examples/`. `gen-docs` writes the pages; the test suite fails when the
+//! committed pages differ from what the schemas produce.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::framework::schema::{AttrType, Attribute, Block, NestedBlock, Nesting};
+use crate::framework::{Provider, Type};
+
+/// Every generated page, keyed by its path relative to the repository root.
+pub fn render_all(provider: &dyn Provider, root: &Path) -> BTreeMap<PathBuf, String> {
+    let mut pages = BTreeMap::new();
+    let name = provider.type_name();
+    let example = read(root, "examples/provider/provider.tf");
+    pages.insert(
+        PathBuf::from("docs/index.md"),
+        page(
+            &format!("{name} Provider"),
+            &format!("# {name} Provider"),
+            &provider.schema().block,
+            example.as_deref(),
+            None,
+            "The provider block",
+        ),
+    );
+    for r in provider.resources() {
+        let t = r.type_name();
+        pages.insert(
+            PathBuf::from(format!("docs/resources/{}.md", short(t, name))),
+            page(
+                &format!("{t} Resource - terraform-provider-{name}"),
+                &format!("# {t} (Resource)"),
+                &r.schema().block,
+                read(root, &format!("examples/resources/{t}/resource.tf")).as_deref(),
+                read(root, &format!("examples/resources/{t}/import.sh")).as_deref(),
+                "",
+            ),
+        );
+    }
+    for d in provider.data_sources() {
+        let t = d.type_name();
+        pages.insert(
+            PathBuf::from(format!("docs/data-sources/{}.md", short(t, name))),
+            page(
+                &format!("{t} Data Source - terraform-provider-{name}"),
+                &format!("# {t} (Data Source)"),
+                &d.schema().block,
+                read(root, &format!("examples/data-sources/{t}/data-source.tf")).as_deref(),
+                None,
+                "",
+            ),
+        );
+    }
+    for e in provider.ephemeral_resources() {
+        let t = e.type_name();
+        pages.insert(
+            PathBuf::from(format!("docs/ephemeral-resources/{}.md", short(t, name))),
+            page(
+                &format!("{t} Ephemeral Resource - terraform-provider-{name}"),
+                &format!("# {t} (Ephemeral Resource)"),
+                &e.schema().block,
+                read(
+                    root,
+                    &format!("examples/ephemeral-resources/{t}/ephemeral-resource.tf"),
+                )
+                .as_deref(),
+                None,
+                "",
+            ),
+        );
+    }
+    pages
+}
+
+/// Paths (relative to `root`) whose committed content differs from the generated one.
+pub fn stale(provider: &dyn Provider, root: &Path) -> Vec<PathBuf> {
+    render_all(provider, root)
+        .into_iter()
+        .filter(|(path, content)| {
+            std::fs::read_to_string(root.join(path)).ok().as_deref() != Some(content.as_str())
+        })
+        .map(|(path, _)| path)
+        .collect()
+}
+
+fn short<'a>(type_name: &'a str, provider: &str) -> &'a str {
+    type_name
+        .strip_prefix(provider)
+        .and_then(|s| s.strip_prefix('_'))
+        .unwrap_or(type_name)
+}
+
+fn read(root: &Path, rel: &str) -> Option<String> {
+    std::fs::read_to_string(root.join(rel))
+        .ok()
+        .map(|s| s.trim_end().to_string())
+}
+
+fn first_sentence(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.find(". ") {
+        Some(i) => flat[..=i].to_string(),
+        None => flat,
+    }
+}
+
+fn page(
+    title: &str,
+    heading: &str,
+    block: &Block,
+    example: Option<&str>,
+    import: Option<&str>,
+    schema_intro: &str,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "---\npage_title: \"{title}\"\nsubcategory: \"\"\ndescription: |-\n  {}\n---\n",
+        first_sentence(&block.description)
+    );
+    let _ = writeln!(out, "{heading}\n\n{}\n", block.description.trim());
+    if let Some(ex) = example {
+        let _ = writeln!(out, "## Example Usage\n\n```terraform\n{ex}\n```\n");
+    }
+    out.push_str("## Schema\n\n");
+    if !schema_intro.is_empty() {
+        let _ = writeln!(
+            out,
+            "{schema_intro} accepts the following arguments and blocks.\n"
+        );
+    }
+    let mut nested = Vec::new();
+    schema_section(&mut out, block, "", &mut nested);
+    while !nested.is_empty() {
+        let (anchor, inner) = nested.remove(0);
+        let _ = writeln!(
+            out,
+            "<a id=\"nestedatt--{}\"></a>\n### Nested Schema for `{anchor}`\n",
+            anchor.replace('.', "--")
+        );
+        let mut more = Vec::new();
+        schema_section(&mut out, &inner, &format!("{anchor}."), &mut more);
+        nested.extend(more);
+    }
+    if let Some(imp) = import {
+        let _ = writeln!(
+            out,
+            "## Import\n\nImport is supported using the following syntax:\n\n```shell\n{imp}\n```\n"
+        );
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// Writes the Required / Optional / Read-Only lists of a block and queues nested schemas.
+fn schema_section(
+    out: &mut String,
+    block: &Block,
+    prefix: &str,
+    nested: &mut Vec<(String, Block)>,
+) {
+    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+        ("Required", |a| a.required),
+        ("Optional", |a| a.optional),
+        ("Read-Only", |a| a.computed && !a.optional && !a.required),
+    ];
+    for (title, pick) in groups {
+        let attrs: Vec<&Attribute> = block.attributes.iter().filter(|a| pick(a)).collect();
+        let blocks: Vec<&NestedBlock> = if title == "Optional" {
+            block.blocks.iter().collect()
+        } else {
+            Vec::new()
+        };
+        if attrs.is_empty() && blocks.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {title}\n");
+        for a in attrs {
+            let mut flags = vec![type_label(a)];
+            if a.sensitive {
+                flags.push("Sensitive".into());
+            }
+            if a.write_only {
+                flags.push("Write-only".into());
+            }
+            if a.deprecation.is_some() {
+                flags.push("Deprecated".into());
+            }
+            let mut line = format!("- `{}` ({})", a.name, flags.join(", "));
+            if !a.description.is_empty() {
+                let _ = write!(line, " {}", a.description.trim());
+            }
+            let rules: Vec<String> = a.validators.iter().map(|v| v.description()).collect();
+            if !rules.is_empty() {
+                let _ = write!(line, " Constraints: {}.", rules.join("; "));
+            }
+            if let Some(dep) = &a.deprecation {
+                let _ = write!(line, " **Deprecated:** {dep}");
+            }
+            if let AttrType::Nested(_, inner) = &a.ty {
+                let anchor = format!("{prefix}{}", a.name);
+                let _ = write!(
+                    line,
+                    " (see [below for nested schema](#nestedatt--{}))",
+                    anchor.replace('.', "--")
+                );
+                nested.push((
+                    anchor,
+                    Block {
+                        attributes: inner.clone(),
+                        ..Default::default()
+                    },
+                ));
+            }
+            let _ = writeln!(out, "{line}");
+        }
+        for b in blocks {
+            let anchor = format!("{prefix}{}", b.name);
+            let kind = match b.nesting {
+                Nesting::Single | Nesting::Group => "Block".to_string(),
+                Nesting::List => "Block List".to_string(),
+                Nesting::Set => "Block Set".to_string(),
+                Nesting::Map => "Block Map".to_string(),
+            };
+            let max = if b.max_items > 0 {
+                format!(", Max: {}", b.max_items)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "- `{}` ({kind}{max}) {} (see [below for nested schema](#nestedatt--{}))",
+                b.name,
+                b.block.description.trim(),
+                anchor.replace('.', "--")
+            );
+            nested.push((anchor, b.block.clone()));
+        }
+        out.push('\n');
+    }
+}
+
+fn type_label(a: &Attribute) -> String {
+    match &a.ty {
+        AttrType::Primitive(t) => type_name(t),
+        AttrType::Nested(n, _) => match n {
+            Nesting::Single | Nesting::Group => "Attributes".into(),
+            Nesting::List => "Attributes List".into(),
+            Nesting::Set => "Attributes Set".into(),
+            Nesting::Map => "Attributes Map".into(),
+        },
+    }
+}
+
+fn type_name(t: &Type) -> String {
+    match t {
+        Type::Bool => "Boolean".into(),
+        Type::Number => "Number".into(),
+        Type::String => "String".into(),
+        Type::Dynamic => "Dynamic".into(),
+        Type::List(e) => format!("List of {}", type_name(e)),
+        Type::Set(e) => format!("Set of {}", type_name(e)),
+        Type::Map(e) => format!("Map of {}", type_name(e)),
+        Type::Object(_) => "Object".into(),
+        Type::Tuple(_) => "Tuple".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::VcfProvider;
+
+    #[test]
+    fn every_page_has_front_matter_and_schema() {
+        let pages = render_all(&VcfProvider, Path::new(env!("CARGO_MANIFEST_DIR")));
+        assert!(pages.contains_key(Path::new("docs/index.md")));
+        assert!(pages.contains_key(Path::new("docs/data-sources/sso_realm.md")));
+        for (path, text) in &pages {
+            assert!(text.starts_with("---\npage_title: "), "{}", path.display());
+            assert!(text.contains("## Schema"), "{}", path.display());
+        }
+        let index = &pages[Path::new("docs/index.md")];
+        assert!(index.contains("- `operations` (Block, Max: 1)"), "{index}");
+        assert!(index.contains("### Nested Schema for `operations`"));
+        assert!(index.contains("- `api_token` (String, Sensitive)"));
+    }
+
+    /// The committed docs are what the schemas produce; run `cargo run --bin gen-docs` to update.
+    #[test]
+    fn committed_docs_are_current() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let stale = stale(&VcfProvider, root);
+        assert!(
+            stale.is_empty(),
+            "stale docs (run `cargo run --bin gen-docs`): {stale:?}"
+        );
+    }
+}
