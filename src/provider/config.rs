@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use crate::client::TransportOptions;
 use crate::framework::diag::AttributePath;
 use crate::framework::duration;
 use crate::framework::validate::{AlsoRequires, Check, ConflictsWith, IntBetween, Length};
@@ -307,12 +308,8 @@ pub struct Settings {
     pub operations: Option<Endpoint>,
     pub sddc_manager: Option<Endpoint>,
     pub director: Option<DirectorSettings>,
-    pub ca_pem: Option<String>,
-    pub ca_file: Option<String>,
-    pub insecure: bool,
-    pub request_timeout: Duration,
-    pub max_retries: u32,
-    pub parallel_requests: u32,
+    /// Trust, timeouts, retries and parallelism shared by every API family.
+    pub transport: TransportOptions,
     pub default_sso_realm: Option<String>,
 }
 
@@ -456,12 +453,14 @@ impl Settings {
             operations,
             sddc_manager,
             director,
-            ca_pem,
-            ca_file,
-            insecure,
-            request_timeout,
-            max_retries,
-            parallel_requests,
+            transport: TransportOptions {
+                ca_pem,
+                ca_file,
+                insecure,
+                request_timeout,
+                max_retries,
+                parallel_requests,
+            },
             default_sso_realm: src.string(None, "default_sso_realm", "VCF_DEFAULT_SSO_REALM"),
         })
     }
@@ -521,31 +520,78 @@ impl Settings {
         }
     }
 
+    /// The credentials of one family: an API token (where the family has them) or a user name
+    /// and password, never both. Reports a missing or half-given set on the block.
+    fn credentials<E: Fn(&str) -> Option<String>>(
+        src: &Source<'_, E>,
+        block: &str,
+        prefix: &str,
+        allow_token: bool,
+        diags: &mut Diagnostics,
+    ) -> Option<Auth> {
+        let token = allow_token
+            .then(|| src.string(Some(block), "api_token", &format!("{prefix}_API_TOKEN")))
+            .flatten();
+        let has_user = src
+            .string(Some(block), "username", &format!("{prefix}_USERNAME"))
+            .is_some();
+        if let Some(t) = token {
+            if has_user {
+                diags.attr_error(
+                    path(Some(block), "username"),
+                    "Conflicting configuration arguments",
+                    format!(
+                        "Set either {block}.api_token or {block}.username/password (including {prefix}_* variables), not both."
+                    ),
+                );
+                return None;
+            }
+            return Some(Auth::ApiToken {
+                token: Secret::new(t),
+                token_endpoint_url: None,
+            });
+        }
+        let before = diags.0.len();
+        if let Some((username, password)) = Self::password_auth(src, block, prefix, diags) {
+            return Some(Auth::Password {
+                username,
+                password,
+                auth_source: None,
+            });
+        }
+        if diags.0.len() == before {
+            let token_hint = if allow_token {
+                format!(
+                    "api_token or username and password (or {prefix}_API_TOKEN, or {prefix}_USERNAME and {prefix}_PASSWORD)"
+                )
+            } else {
+                format!("username and password (or {prefix}_USERNAME and {prefix}_PASSWORD)")
+            };
+            diags.attr_error(
+                AttributePath::attr(block),
+                "Missing credentials",
+                format!("The {block} block needs {token_hint}."),
+            );
+        }
+        None
+    }
+
     fn operations<E: Fn(&str) -> Option<String>>(
         src: &Source<'_, E>,
         diags: &mut Diagnostics,
     ) -> Option<Endpoint> {
         let host = Self::host(src, "operations", "VCF_OPERATIONS_HOST", diags)?;
-        let token = src.string(Some("operations"), "api_token", "VCF_OPERATIONS_API_TOKEN");
-        let has_user = src
-            .string(Some("operations"), "username", "VCF_OPERATIONS_USERNAME")
-            .is_some();
-        let auth = match token {
-            Some(_) if has_user => {
-                diags.attr_error(
-                    AttributePath::dotted("operations.username"),
-                    "Conflicting configuration arguments",
-                    "Set either operations.api_token or operations.username/password (including VCF_OPERATIONS_* variables), not both.",
-                );
-                return None;
-            }
-            Some(t) => {
-                let url = src.string(
+        let mut auth = Self::credentials(src, "operations", "VCF_OPERATIONS", true, diags)?;
+        match &mut auth {
+            Auth::ApiToken {
+                token_endpoint_url, ..
+            } => {
+                *token_endpoint_url = src.string(
                     Some("operations"),
                     "token_endpoint_url",
                     "VCF_OPERATIONS_TOKEN_ENDPOINT_URL",
                 );
-                if let Some(u) = &url
+                if let Some(u) = token_endpoint_url.as_ref()
                     && let Some(problem) = https_scheme_problem(&Value::string(u.clone()))
                 {
                     diags.attr_error(
@@ -554,33 +600,15 @@ impl Settings {
                         problem,
                     );
                 }
-                Auth::ApiToken {
-                    token: Secret::new(t),
-                    token_endpoint_url: url,
-                }
             }
-            None => match Self::password_auth(src, "operations", "VCF_OPERATIONS", diags) {
-                Some((username, password)) => Auth::Password {
-                    username,
-                    password,
-                    auth_source: src.string(
-                        Some("operations"),
-                        "auth_source",
-                        "VCF_OPERATIONS_AUTH_SOURCE",
-                    ),
-                },
-                None => {
-                    if !diags.has_errors() {
-                        diags.attr_error(
-                            AttributePath::attr("operations"),
-                            "Missing credentials",
-                            "The operations block needs api_token (preferred) or username and password, or the VCF_OPERATIONS_API_TOKEN / VCF_OPERATIONS_USERNAME and VCF_OPERATIONS_PASSWORD variables.",
-                        );
-                    }
-                    return None;
-                }
-            },
-        };
+            Auth::Password { auth_source, .. } => {
+                *auth_source = src.string(
+                    Some("operations"),
+                    "auth_source",
+                    "VCF_OPERATIONS_AUTH_SOURCE",
+                );
+            }
+        }
         Some(Endpoint { host, auth })
     }
 
@@ -589,26 +617,8 @@ impl Settings {
         diags: &mut Diagnostics,
     ) -> Option<Endpoint> {
         let host = Self::host(src, "sddc_manager", "VCF_SDDC_MANAGER_HOST", diags)?;
-        match Self::password_auth(src, "sddc_manager", "VCF_SDDC_MANAGER", diags) {
-            Some((username, password)) => Some(Endpoint {
-                host,
-                auth: Auth::Password {
-                    username,
-                    password,
-                    auth_source: None,
-                },
-            }),
-            None => {
-                if !diags.has_errors() {
-                    diags.attr_error(
-                        AttributePath::attr("sddc_manager"),
-                        "Missing credentials",
-                        "The sddc_manager block needs username and password (or VCF_SDDC_MANAGER_USERNAME and VCF_SDDC_MANAGER_PASSWORD).",
-                    );
-                }
-                None
-            }
-        }
+        let auth = Self::credentials(src, "sddc_manager", "VCF_SDDC_MANAGER", false, diags)?;
+        Some(Endpoint { host, auth })
     }
 
     fn director<E: Fn(&str) -> Option<String>>(
@@ -619,41 +629,7 @@ impl Settings {
         let org = src
             .string(Some("director"), "org", "VCF_DIRECTOR_ORG")
             .filter(|o| !o.eq_ignore_ascii_case("system"));
-        let token = src.string(Some("director"), "api_token", "VCF_DIRECTOR_API_TOKEN");
-        let has_user = src
-            .string(Some("director"), "username", "VCF_DIRECTOR_USERNAME")
-            .is_some();
-        let auth = match token {
-            Some(_) if has_user => {
-                diags.attr_error(
-                    AttributePath::dotted("director.username"),
-                    "Conflicting configuration arguments",
-                    "Set either director.api_token or director.username/password (including VCF_DIRECTOR_* variables), not both.",
-                );
-                return None;
-            }
-            Some(t) => Auth::ApiToken {
-                token: Secret::new(t),
-                token_endpoint_url: None,
-            },
-            None => match Self::password_auth(src, "director", "VCF_DIRECTOR", diags) {
-                Some((username, password)) => Auth::Password {
-                    username,
-                    password,
-                    auth_source: None,
-                },
-                None => {
-                    if !diags.has_errors() {
-                        diags.attr_error(
-                            AttributePath::attr("director"),
-                            "Missing credentials",
-                            "The director block needs api_token or username and password (or the VCF_DIRECTOR_* variables).",
-                        );
-                    }
-                    return None;
-                }
-            },
-        };
+        let auth = Self::credentials(src, "director", "VCF_DIRECTOR", true, diags)?;
         Some(DirectorSettings {
             endpoint: Endpoint { host, auth },
             org,
@@ -813,8 +789,8 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
         let ops = s.operations.as_ref().unwrap();
         assert_eq!(ops.host, "ops.example.com");
-        assert_eq!(s.parallel_requests, 16);
-        assert_eq!(s.request_timeout, DEFAULT_REQUEST_TIMEOUT);
+        assert_eq!(s.transport.parallel_requests, 16);
+        assert_eq!(s.transport.request_timeout, DEFAULT_REQUEST_TIMEOUT);
         assert!(s.sddc_manager.is_none() && s.director.is_none());
         let printed = format!("{s:?}");
         assert!(!printed.contains("vidb_secret_value"), "{printed}");

@@ -42,14 +42,7 @@ pub fn context<'a>(ctx: &'a Ctx, diags: &mut Diagnostics) -> Option<&'a VcfConte
 
 /// Maps the merged settings to the client layer's configuration.
 fn client_config(s: &Settings, diags: &mut Diagnostics) -> Option<client::Config> {
-    let transport = client::TransportOptions {
-        ca_pem: s.ca_pem.clone(),
-        ca_file: s.ca_file.clone(),
-        insecure: s.insecure,
-        request_timeout: s.request_timeout,
-        max_retries: s.max_retries,
-        parallel_requests: s.parallel_requests,
-    };
+    let transport = s.transport.clone();
     let sddc_manager = s.sddc_manager.as_ref().and_then(|e| match &e.auth {
         Auth::Password {
             username, password, ..
