@@ -707,3 +707,21 @@ async fn transport_failures_say_what_to_fix() {
     assert_eq!(e.kind(), ErrorKind::Dns, "{e}");
     assert!(e.to_string().contains("sddc.does-not-exist.invalid"), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_answers_time_out_with_advice() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    let mut cfg = sddc_config(&sim, &sddc_password(&sim), 8);
+    cfg.transport.request_timeout = Duration::from_secs(1);
+    cfg.transport.max_retries = 1;
+    let clients = Clients::new(&cfg).expect("clients");
+    let api = clients.sddc_manager().expect("sddc");
+    api.call(domains()).await.expect("authenticate first");
+    ctl.fault(json!({"path": "/v1/domains", "kind": "latency", "latency_ms": [4000, 4000]}))
+        .await;
+    let e = api.call(domains()).await.expect_err("timeout");
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(e.is_ambiguous());
+    assert!(e.to_string().contains("request_timeout"), "{e}");
+}

@@ -254,7 +254,6 @@ impl ApiClient {
         match self.http.send(&req, Some(&bearer), &call.op).await {
             Err(e) if e.status() == Some(401) => {
                 tracing::debug!(
-                    target: "vcf::auth",
                     family = self.family.name(),
                     path = req.url.path(),
                     "401; refreshing the access token and retrying once"
@@ -293,7 +292,6 @@ impl ApiClient {
             Err(e) => return Err(e),
         };
         tracing::debug!(
-            target: "vcf::http",
             family = self.family.name(),
             error = %err,
             "the create may have been applied; looking the object up"

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, Url};
-use tokio::sync::Semaphore;
+use std::sync::OnceLock;
+
+use tokio::sync::{Semaphore, watch};
 use zeroize::Zeroizing;
 
 use super::error::{ApiError, ErrorKind, OpContext, body_snippet, from_status};
@@ -141,7 +143,8 @@ pub struct Response {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Bytes,
-    target: String,
+    method: Method,
+    url: Url,
 }
 
 impl Response {
@@ -153,7 +156,7 @@ impl Response {
                 "Unexpected response",
                 format!(
                     "{}: HTTP {} with a body the provider cannot read ({e}). Body: {}",
-                    self.target,
+                    self.target(),
                     self.status,
                     body_snippet(&self.body)
                 ),
@@ -167,8 +170,11 @@ impl Response {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    pub fn target(&self) -> &str {
-        &self.target
+    /// `METHOD scheme://host/path` of the request that got this answer.
+    pub fn target(&self) -> String {
+        let mut u = self.url.clone();
+        u.set_query(None);
+        format!("{} {u}", self.method)
     }
 }
 
@@ -195,7 +201,12 @@ pub struct HttpClient {
     timeout: Duration,
     /// Which certificates are trusted, in words, for TLS error messages.
     trust: String,
+    /// Ticks every [`TICK`]; attempts check their timeout on each tick.
+    ticker: OnceLock<watch::Receiver<()>>,
 }
+
+/// Granularity of request timeouts.
+const TICK: Duration = Duration::from_millis(250);
 
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -264,6 +275,7 @@ impl HttpClient {
             policy: RetryPolicy::new(opts.max_retries, opts.request_timeout),
             timeout: opts.request_timeout,
             trust,
+            ticker: OnceLock::new(),
         })
     }
 
@@ -301,7 +313,6 @@ impl HttpClient {
             let (err, retry_after, may_retry) = match attempt {
                 Attempt::Answer(resp) if resp.status < 400 => {
                     tracing::debug!(
-                        target: "vcf::http",
                         method = %req.method,
                         path = req.url.path(),
                         status = resp.status,
@@ -348,7 +359,6 @@ impl HttpClient {
                 )));
             }
             tracing::debug!(
-                target: "vcf::http",
                 method = %req.method,
                 path = req.url.path(),
                 status = err.status().unwrap_or(0),
@@ -362,7 +372,65 @@ impl HttpClient {
         }
     }
 
+    /// One exchange, bounded by `timeout`. The bound is kept with the coarse shared ticker
+    /// rather than a timer per request (a timer each costs more than everything else the
+    /// client adds to a request; see tests/client_bench.rs).
     async fn attempt(
+        &self,
+        req: &Request,
+        auth: Option<&HeaderValue>,
+        timeout: Duration,
+    ) -> Attempt {
+        let start = Instant::now();
+        let exchange = self.exchange(req, auth, timeout);
+        tokio::pin!(exchange);
+        let Some(mut tick) = self.ticker() else {
+            return match tokio::time::timeout(timeout, exchange).await {
+                Ok(a) => a,
+                Err(_) => timed_out(req, timeout),
+            };
+        };
+        loop {
+            tokio::select! {
+                biased;
+                a = &mut exchange => return a,
+                changed = tick.changed() => {
+                    if changed.is_err() {
+                        let left = timeout.saturating_sub(start.elapsed());
+                        return match tokio::time::timeout(left, exchange).await {
+                            Ok(a) => a,
+                            Err(_) => timed_out(req, timeout),
+                        };
+                    }
+                    if start.elapsed() >= timeout {
+                        return timed_out(req, timeout);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A receiver of the shared ticker, started on first use (None outside a runtime).
+    fn ticker(&self) -> Option<watch::Receiver<()>> {
+        if let Some(rx) = self.ticker.get() {
+            return Some(rx.clone());
+        }
+        let handle = tokio::runtime::Handle::try_current().ok()?;
+        let rx = self.ticker.get_or_init(|| {
+            let (tx, rx) = watch::channel(());
+            handle.spawn(async move {
+                // Ends when the HttpClient (the last receiver) is gone.
+                while !tx.is_closed() {
+                    tokio::time::sleep(TICK).await;
+                    tx.send_replace(());
+                }
+            });
+            rx
+        });
+        Some(rx.clone())
+    }
+
+    async fn exchange(
         &self,
         req: &Request,
         auth: Option<&HeaderValue>,
@@ -371,15 +439,13 @@ impl HttpClient {
         let mut rb = self
             .client
             .request(req.method.clone(), req.url.clone())
-            .headers(req.headers.clone())
-            .timeout(timeout);
+            .headers(req.headers.clone());
         if let Some(a) = auth {
             rb = rb.header(AUTHORIZATION, a.clone());
         }
         if let Some(body) = &req.body {
             rb = rb.body(body.clone());
         }
-        let target = req.target();
         let resp = match rb.send().await {
             Ok(r) => r,
             Err(e) => return self.failure(&e, req, timeout),
@@ -395,7 +461,8 @@ impl HttpClient {
                     ErrorKind::Decode,
                     "Unexpected response",
                     format!(
-                        "{target}: HTTP {status} with a body larger than {MAX_RESPONSE_BYTES} bytes"
+                        "{}: HTTP {status} with a body larger than {MAX_RESPONSE_BYTES} bytes",
+                        req.target()
                     ),
                 )
                 .with_status(status),
@@ -407,7 +474,8 @@ impl HttpClient {
                 status,
                 headers,
                 body,
-                target,
+                method: req.method.clone(),
+                url: req.url.clone(),
             }),
             Err(e) => self.failure(&e, req, timeout),
         }
@@ -474,17 +542,7 @@ impl HttpClient {
             return Attempt::Failed(err, Retry::NotSent);
         }
         if e.is_timeout() {
-            let err = ApiError::new(
-                ErrorKind::Timeout,
-                "Request timed out",
-                format!(
-                    "{target}: no complete answer from {host} within {:.0}s. The appliance may be \
-                     overloaded; raise request_timeout or lower parallel_requests.",
-                    timeout.as_secs_f64()
-                ),
-            )
-            .with_ambiguous(true);
-            return Attempt::Failed(err, Retry::IfIdempotent);
+            return timed_out(req, timeout);
         }
         let err = ApiError::new(
             ErrorKind::Transport,
@@ -497,6 +555,23 @@ impl HttpClient {
         .with_ambiguous(true);
         Attempt::Failed(err, Retry::IfIdempotent)
     }
+}
+
+/// No complete answer within the attempt's timeout: the request may have been applied.
+fn timed_out(req: &Request, timeout: Duration) -> Attempt {
+    let host = req.url.host_str().unwrap_or_default();
+    let err = ApiError::new(
+        ErrorKind::Timeout,
+        "Request timed out",
+        format!(
+            "{}: no complete answer from {host} within {:.0}s. The appliance may be overloaded; \
+             raise request_timeout or lower parallel_requests.",
+            req.target(),
+            timeout.as_secs_f64()
+        ),
+    )
+    .with_ambiguous(true);
+    Attempt::Failed(err, Retry::IfIdempotent)
 }
 
 /// Appends `s` form-urlencoded (WHATWG `application/x-www-form-urlencoded`).

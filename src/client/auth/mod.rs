@@ -183,7 +183,6 @@ impl<F: Flow> TokenManager<F> {
             expires_at: now + lifetime,
         });
         tracing::debug!(
-            target: "vcf::auth",
             family = self.flow.family(),
             refresh_in_s = refresh_after.as_secs(),
             "access token stored"
@@ -207,7 +206,6 @@ impl<F: Flow> TokenManager<F> {
                 Ok(g) => return Ok(self.store(g, Some(rt))),
                 Err(e) if e.status().is_some_and(|s| (400..500).contains(&s)) => {
                     tracing::debug!(
-                        target: "vcf::auth",
                         family = self.flow.family(),
                         status = e.status().unwrap_or(0),
                         "refresh token no longer accepted; authenticating again"
@@ -258,7 +256,6 @@ impl<F: Flow> Authenticator for TokenManager<F> {
                     Err(e) if gate.is_some() => Err(e),
                     Err(e) => {
                         tracing::warn!(
-                            target: "vcf::auth",
                             family = self.flow.family(),
                             error = %e,
                             "proactive refresh failed; using the current token until it expires"
@@ -302,7 +299,6 @@ impl<F: Flow> Authenticator for TokenManager<F> {
             && let Err(e) = self.flow.logout(&s.access, rt).await
         {
             tracing::debug!(
-                target: "vcf::auth",
                 family = self.flow.family(),
                 error = %e,
                 "invalidating the refresh token failed"
