@@ -725,3 +725,24 @@ async fn slow_answers_time_out_with_advice() {
     assert!(e.is_ambiguous());
     assert!(e.to_string().contains("request_timeout"), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_requests_bounds_requests_in_flight() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 4)).expect("clients");
+    let api = clients.sddc_manager().expect("sddc");
+    api.call(domains()).await.expect("authenticate first");
+    ctl.fault(json!({"path": "/v1/domains", "kind": "latency", "latency_ms": [300, 300]}))
+        .await;
+    // 16 requests of 300 ms each, at most 4 at a time: at least 4 waves. (A lower bound only,
+    // so a slow machine cannot make this fail.)
+    let start = std::time::Instant::now();
+    let results = concurrently(api, 16, |_| domains()).await;
+    assert!(results.iter().all(|r| matches!(r, Ok(200))));
+    assert!(
+        start.elapsed() >= Duration::from_millis(4 * 300),
+        "16 requests finished in {:?}: more than 4 were in flight",
+        start.elapsed()
+    );
+}
