@@ -446,12 +446,12 @@ impl HttpClient {
         if let Some(body) = &req.body {
             rb = rb.body(body.clone());
         }
-        let resp = match rb.send().await {
+        let mut resp = match rb.send().await {
             Ok(r) => r,
             Err(e) => return self.failure(&e, req, timeout),
         };
         let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
+        let headers = std::mem::take(resp.headers_mut());
         if resp
             .content_length()
             .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
