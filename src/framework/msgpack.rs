@@ -79,27 +79,25 @@ impl<'a> Reader<'a> {
 
     /// Reads an extension if one starts here (any extension is an unknown value).
     fn skip_ext(&mut self) -> Result<bool, CodecError> {
-        let len = match self.peek()? {
+        let marker = self.peek()?;
+        let len = match marker {
             0xd4 => 1,
             0xd5 => 2,
             0xd6 => 4,
             0xd7 => 8,
             0xd8 => 16,
-            0xc7 => {
+            0xc7..=0xc9 => {
                 self.pos += 1;
-                self.be(1)? as usize
-            }
-            0xc8 => {
-                self.pos += 1;
-                self.be(2)? as usize
-            }
-            0xc9 => {
-                self.pos += 1;
-                self.be(4)? as usize
+                let width = match marker {
+                    0xc7 => 1,
+                    0xc8 => 2,
+                    _ => 4,
+                };
+                self.be(width)? as usize
             }
             _ => return Ok(false),
         };
-        if matches!(self.buf[self.pos], 0xd4..=0xd8) {
+        if matches!(marker, 0xd4..=0xd8) {
             self.pos += 1;
         }
         self.take(1)?; // extension type code
@@ -524,6 +522,17 @@ mod tests {
         assert!(decode(&[0xdd, 0xff, 0xff, 0xff, 0xff], &Type::list(Type::String)).is_err());
         assert!(decode(&[0xdb, 0xff, 0xff, 0xff, 0xff], &Type::String).is_err());
         assert!(decode(&[0xc9, 0xff, 0xff, 0xff, 0xff, 0], &Type::String).is_err());
+        // Extensions cut off after their length, or before their type code.
+        for cut in [
+            &[0xc7][..],
+            &[0xc7, 0x00],
+            &[0xc8, 0x00, 0x01],
+            &[0xd4],
+            &[0xd4, 0x00],
+            &[0xd8, 0x00, 1, 2],
+        ] {
+            assert!(decode(cut, &Type::String).is_err(), "{cut:?}");
+        }
         // Trailing garbage, wrong types, invalid UTF-8, unknown attributes.
         assert!(decode(&[0xc3, 0xc3], &Type::Bool).is_err());
         assert!(decode(&[0xc3], &Type::String).is_err());
