@@ -10,7 +10,8 @@ use async_trait::async_trait;
 use crate::client::{self, Clients, DirectorCredentials, FleetCredentials};
 use crate::framework::diag::AttributePath;
 use crate::framework::{
-    Ctx, DataSource, Diagnostics, Provider, ProviderData, Resource, Schema, Value,
+    Ctx, DataSource, Diagnostics, EphemeralResource, Provider, ProviderData, Resource, Schema,
+    Value,
 };
 use crate::resources;
 
@@ -26,6 +27,8 @@ pub struct VcfContext {
     pub clients: Clients,
     /// Realm (name or id) for fleet IAM resources that do not name one.
     pub default_sso_realm: Option<String>,
+    /// The Director organization the provider logs in to (None: the provider organization).
+    pub director_org: Option<String>,
 }
 
 /// The configured provider context, or an error diagnostic when configure has not succeeded.
@@ -51,7 +54,7 @@ fn client_config(s: &Settings, diags: &mut Diagnostics) -> Option<client::Config
             username: username.clone(),
             password: password.clone(),
         }),
-        Auth::ApiToken { .. } => None,
+        Auth::ApiToken { .. } | Auth::AccessToken { .. } => None,
     });
     let operations = match &s.operations {
         None => None,
@@ -65,6 +68,9 @@ fn client_config(s: &Settings, diags: &mut Diagnostics) -> Option<client::Config
                     username: username.clone(),
                     password: password.clone(),
                     auth_source: auth_source.clone(),
+                },
+                Auth::AccessToken { token } => FleetCredentials::AccessToken {
+                    token: token.clone(),
                 },
                 Auth::ApiToken {
                     token,
@@ -98,9 +104,11 @@ fn client_config(s: &Settings, diags: &mut Diagnostics) -> Option<client::Config
         host: d.endpoint.host.clone(),
         org: d.org.clone(),
         credentials: match &d.endpoint.auth {
-            Auth::ApiToken { token, .. } => DirectorCredentials::ApiToken {
-                token: token.clone(),
-            },
+            Auth::ApiToken { token, .. } | Auth::AccessToken { token } => {
+                DirectorCredentials::ApiToken {
+                    token: token.clone(),
+                }
+            }
             Auth::Password {
                 username, password, ..
             } => DirectorCredentials::Password {
@@ -151,6 +159,7 @@ impl Provider for VcfProvider {
             Ok(clients) => Some(Arc::new(VcfContext {
                 clients,
                 default_sso_realm: settings.default_sso_realm,
+                director_org: settings.director.as_ref().and_then(|d| d.org.clone()),
             })),
             Err(e) => {
                 diags.push(e.to_diagnostic());
@@ -160,13 +169,25 @@ impl Provider for VcfProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        vec![
+            Arc::new(resources::SddcUser),
+            Arc::new(resources::DirectorApiToken::default()),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![
             Arc::new(resources::SsoRealm),
             Arc::new(resources::SsoRealms),
+            Arc::new(resources::SddcRoles),
+            Arc::new(resources::DirectorApiTokens),
+        ]
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        vec![
+            Arc::new(resources::AccessToken::default()),
+            Arc::new(resources::TemporaryApiToken),
         ]
     }
 
