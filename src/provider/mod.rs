@@ -29,6 +29,9 @@ pub struct VcfContext {
     pub default_sso_realm: Option<String>,
     /// The Director organization the provider logs in to (None: the provider organization).
     pub director_org: Option<String>,
+    /// Temporary fleet API tokens opened and not yet closed, as (realm id, token id): revoked at
+    /// shutdown when Terraform never closed them (it skips Close after a failed apply).
+    pub open_temporary_tokens: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 /// The configured provider context, or an error diagnostic when configure has not succeeded.
@@ -160,6 +163,7 @@ impl Provider for VcfProvider {
                 clients,
                 default_sso_realm: settings.default_sso_realm,
                 director_org: settings.director.as_ref().and_then(|d| d.org.clone()),
+                open_temporary_tokens: Default::default(),
             })),
             Err(e) => {
                 diags.push(e.to_diagnostic());
@@ -193,6 +197,7 @@ impl Provider for VcfProvider {
 
     async fn shutdown(&self, data: Option<ProviderData>) {
         if let Some(ctx) = data.as_ref().and_then(|d| d.downcast_ref::<VcfContext>()) {
+            resources::revoke_unclosed_temporary_tokens(ctx).await;
             ctx.clients.shutdown().await;
         }
     }

@@ -11,7 +11,7 @@ pub use access_token::AccessToken;
 pub use director_token::{DirectorApiToken, DirectorApiTokens};
 pub use sddc_user::{SddcRoles, SddcUser};
 pub use sso_realm::{SsoRealm, SsoRealms};
-pub use temporary_api_token::TemporaryApiToken;
+pub use temporary_api_token::{TemporaryApiToken, revoke_unclosed_temporary_tokens};
 
 use crate::client::{ApiClient, Family};
 use crate::framework::{Ctx, Diagnostics, Secret};

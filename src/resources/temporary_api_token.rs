@@ -16,6 +16,7 @@ use crate::framework::{
 };
 
 use super::{family_client, rfc3339_from_millis, secret_opt};
+use crate::provider::VcfContext;
 
 /// MINIMAL fleet token calls of contract B (SEEN create, ASSUMED delete), kept here until the
 /// shared fleet IAM module exists; at merge these move to (or are replaced by) that module.
@@ -122,6 +123,32 @@ pub const DEFAULT_ACCESS_TTL_MINUTES: i64 = 30;
 /// `vcf_temporary_api_token`.
 pub struct TemporaryApiToken;
 
+fn open_list(state: &VcfContext) -> std::sync::MutexGuard<'_, Vec<(String, String)>> {
+    state
+        .open_temporary_tokens
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+/// Revokes the temporary tokens this provider opened and Terraform never closed (Terraform
+/// skips Close when an apply fails). Called when the provider stops; best effort.
+pub async fn revoke_unclosed_temporary_tokens(state: &VcfContext) {
+    let left: Vec<(String, String)> = std::mem::take(&mut *open_list(state));
+    let Ok(api) = state.clients.operations() else {
+        return;
+    };
+    for (realm, id) in left {
+        match fleet_tokens::revoke(api, &realm, &id).await {
+            Ok(()) => {
+                tracing::debug!(token = %id, "revoked a temporary API token Terraform did not close")
+            }
+            Err(e) => {
+                tracing::warn!(token = %id, error = %e, "revoking a temporary API token failed; it stays usable until it expires")
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl EphemeralResource for TemporaryApiToken {
     fn type_name(&self) -> &'static str {
@@ -143,7 +170,8 @@ impl EphemeralResource for TemporaryApiToken {
             .attribute(
                 Attribute::string("sso_realm_id")
                     .optional()
-                    .description("SSO realm (id or name) of the API client; the provider's `default_sso_realm` when unset.")
+                    .computed()
+                    .description("SSO realm (id or name) of the API client; the provider's `default_sso_realm` when unset. Holds the realm id once open.")
                     .validator(Length::at_least(1)),
             )
             .attribute(
@@ -271,6 +299,7 @@ impl EphemeralResource for TemporaryApiToken {
             );
             return nothing();
         };
+        open_list(state).push((realm.clone(), t.id.clone()));
         let mut result = config.clone();
         result.set_attr("sso_realm_id", Value::string(&realm));
         result.set_attr("id", Value::string(&t.id));
@@ -297,6 +326,10 @@ impl EphemeralResource for TemporaryApiToken {
         else {
             return;
         };
+        let Some(state) = crate::provider::context(ctx, diags) else {
+            return;
+        };
+        open_list(state).retain(|(r, i)| !(r == &p.realm && i == &p.id));
         let Some(api) = family_client(ctx, Family::Operations, diags) else {
             return;
         };
