@@ -190,3 +190,115 @@ fn temporary_token_is_revoked_when_the_apply_fails() {
         );
     }
 }
+
+/// An apply that outlives the access tokens (time scale 60: a 1-minute access token lives one
+/// real second; a latency fault makes one create take three): Terraform renews the ephemeral
+/// access token, and the provider's own client refreshes its expired token, and the apply
+/// completes. Counted with the sim's stats and the provider's debug log, never timed.
+#[test]
+fn long_apply_renews_and_refreshes() {
+    let sim = Sim::start_with(&["--time-scale", "60"]);
+    let control = Control::new(&sim);
+    let realm = sim.ready["sso_realm_id"].as_str().unwrap();
+    let short = rt().block_on(control.post(
+        "/objects",
+        json!({"op":"create","kind":"api_token","realm": realm,
+               "fields":{"apiClientId":"vcf-sim-bootstrap","tokenName":"short","apiTokenTtl":1440,"accessTokenTtl":1}}),
+    ));
+    let short = short["created"][0]["token"].as_str().unwrap().to_string();
+    let ops = &sim.ready["operations"];
+    let sddc = &sim.ready["sddc_manager"];
+    let sddc_block = format!(
+        "sddc_manager {{\n    host = \"{}\"\n    username = \"{}\"\n    password = \"{}\"\n  }}",
+        sim.host(),
+        sddc["username"].as_str().unwrap(),
+        sddc["password"].as_str().unwrap()
+    );
+    for (i, tf) in terraforms().iter().enumerate() {
+        let v = &tf.version;
+        let log = tempfile::NamedTempFile::new().expect("log file");
+        let wd = Workdir::new(tf)
+            .env("VCF_CA_FILE", sim.ca_file())
+            .env("TF_VAR_short", &short)
+            .env("TF_LOG_PROVIDER", "debug")
+            .env("TF_LOG_PATH", log.path().to_str().unwrap());
+        wd.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+variable "short" {{
+  type      = string
+  sensitive = true
+  ephemeral = true
+}}
+provider "vcf" {{
+  default_sso_realm = "flt-idb02"
+  operations {{
+    host               = "{host}"
+    api_token          = var.short
+    token_endpoint_url = "{endpoint}"
+  }}
+  {sddc_block}
+}}
+ephemeral "vcf_temporary_api_token" "t" {{
+  api_client_id            = "vcf-sim-bootstrap"
+  name                     = "long-run"
+  access_token_ttl_minutes = 1
+}}
+ephemeral "vcf_access_token" "x" {{
+  api_token          = ephemeral.vcf_temporary_api_token.t.token
+  token_endpoint_url = ephemeral.vcf_temporary_api_token.t.token_endpoint_url
+}}
+provider "vcf" {{
+  alias = "second"
+  operations {{
+    host         = "{host}"
+    access_token = ephemeral.vcf_access_token.x.access_token
+  }}
+  {sddc_block}
+}}
+resource "vcf_sddc_user" "slow" {{
+  provider = vcf.second
+  name     = "slow-{i}"
+  type     = "USER"
+  role     = "VIEWER"
+}}
+data "vcf_sso_realms" "after" {{
+  depends_on = [vcf_sddc_user.slow]
+}}
+output "realms" {{ value = length(data.vcf_sso_realms.after.realms) }}
+"#,
+            host = sim.host(),
+            endpoint = ops["token_endpoint_url"].as_str().unwrap(),
+        ));
+        let out = wd.run(&["plan", "-out=tfplan", "-no-color"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+        rt().block_on(control.delete("/faults"));
+        rt().block_on(control.fault(
+            json!({"path":"/v1/users","method":"POST","kind":"latency","latency_ms":[3000,3000]}),
+        ));
+        rt().block_on(control.reset_stats());
+        let out = wd.run(&["apply", "-no-color", "tfplan"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+        rt().block_on(control.delete("/faults"));
+        let stats = rt().block_on(control.stats());
+        let exchanges = count(&stats, "POST", "/acs/t/CUSTOMER/token", "200");
+        let logged = std::fs::read_to_string(log.path()).unwrap_or_default();
+        let renewals = logged.matches("RenewEphemeralResource").count();
+        // Apply walk: the provider's login and ≥1 refresh, the access token's exchange and ≥1
+        // renewal.
+        assert!(renewals >= 1, "Terraform {v}: Renew was not called");
+        assert!(exchanges >= 4, "Terraform {v}: {stats}");
+        // The provider's fleet token expired during the slow create: one 401, then the call
+        // succeeded with the refreshed token.
+        assert!(
+            count(&stats, "GET", "/ssorealms", "401") >= 1
+                && count(&stats, "GET", "/ssorealms", "200") >= 1,
+            "Terraform {v}: {stats}"
+        );
+        assert!(
+            !logged.contains(&short),
+            "Terraform {v}: the API token was logged"
+        );
+        let out = wd.run(&["destroy", "-auto-approve", "-no-color"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+    }
+}
