@@ -215,3 +215,62 @@ fn api_token_session_is_refused_at_plan_time() {
         );
     }
 }
+
+/// `vcf_access_token` with a Director API token: opens at plan time with the seed 004 refresh
+/// grant, and once the token is revoked the plan fails with the reason.
+#[test]
+fn ephemeral_access_token_from_a_director_token() {
+    let sim = Sim::start();
+    let control = Control::new(&sim);
+    let org = sim.ready["director"]["org"].as_str().unwrap();
+    let hcl = format!(
+        r#"{REQUIRED_PROVIDERS}
+variable "t" {{
+  type      = string
+  sensitive = true
+  ephemeral = true
+}}
+provider "vcf" {{}}
+ephemeral "vcf_access_token" "d" {{
+  api_token     = var.t
+  director_host = "{}"
+  director_org  = "{org}"
+}}
+"#,
+        sim.host()
+    );
+    for tf in terraforms() {
+        let v = &tf.version;
+        let created = rt().block_on(control.post(
+            "/objects",
+            json!({"op":"create","kind":"director_token","fields":{"name":"ephemeral-source"}}),
+        ));
+        let id = created["created"][0]["id"].as_str().unwrap().to_string();
+        let token = created["created"][0]["refresh_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let wd = Workdir::new(&tf)
+            .env("VCF_CA_FILE", sim.ca_file())
+            .env("TF_VAR_t", &token);
+        wd.write_config(&hcl);
+        let out = wd.run(&["plan", "-no-color"]);
+        let t = text(&out);
+        assert!(out.status.success(), "Terraform {v}: {t}");
+        assert!(
+            t.contains("ephemeral.vcf_access_token.d: Opening complete"),
+            "Terraform {v}: {t}"
+        );
+        assert!(!t.contains(&token), "Terraform {v}: token printed");
+
+        rt().block_on(control.post(
+            "/objects",
+            json!({"op":"delete","kind":"director_token","id": id}),
+        ));
+        let out = wd.run(&["plan", "-no-color"]);
+        let t = text(&out);
+        assert!(!out.status.success(), "Terraform {v}: {t}");
+        assert!(t.contains("API token was refused"), "Terraform {v}: {t}");
+        assert!(!t.contains(&token), "Terraform {v}: token printed");
+    }
+}

@@ -840,4 +840,37 @@ mod tests {
         );
         assert_eq!(error_paths(&d), vec!["max_retries"]);
     }
+
+    #[test]
+    fn operations_access_token_is_used_as_is_and_never_printed() {
+        let v = config(&[(
+            "operations",
+            Value::object([
+                ("host", Value::from("ops")),
+                ("access_token", Value::from("eyJhbGciOiJIUzI1NiJ9.e30.sig")),
+                ("api_token", Value::Null),
+                ("username", Value::Null),
+                ("password", Value::Null),
+                ("auth_source", Value::Null),
+                ("token_endpoint_url", Value::Null),
+            ]),
+        )]);
+        let mut d = Diagnostics::new();
+        let s = Settings::from_config(&v, |_| None, &mut d).unwrap();
+        assert!(d.is_empty(), "{d:?}");
+        let ops = s.operations.as_ref().unwrap();
+        assert!(
+            matches!(&ops.auth, Auth::AccessToken { token } if token.expose().starts_with("eyJ"))
+        );
+        assert!(!format!("{s:?}").contains("eyJ"));
+        let mut both = v.clone();
+        if let Some(o) = both.attr_mut("operations") {
+            o.set_attr("api_token", Value::from("vidb_x"));
+        }
+        let errors = error_paths(&validate_all(&both));
+        assert!(
+            errors.contains(&"operations.access_token".to_string()),
+            "{errors:?}"
+        );
+    }
 }

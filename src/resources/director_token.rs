@@ -449,9 +449,15 @@ impl Resource for DirectorApiToken {
         let Some((entry, secret)) = self.create_token(state, api, name, diags).await else {
             return Value::Null;
         };
+        // The planned org as written (it matched director.org ignoring case), else the provider's.
+        let org = planned
+            .attr("org")
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| org_name(state.director_org.as_deref()));
         token_value(
             &entry,
-            &org_name(state.director_org.as_deref()),
+            &org,
             Value::string(secret.expose()),
             planned.attr("rotation_triggers").clone(),
         )

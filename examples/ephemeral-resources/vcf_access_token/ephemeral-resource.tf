@@ -20,6 +20,12 @@ provider "vcf" {
 }
 
 # A Director token works the same way:
+variable "vcd_api_token" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
 ephemeral "vcf_access_token" "vcd" {
   api_token     = var.vcd_api_token
   director_host = "vcd.rainpole.io"

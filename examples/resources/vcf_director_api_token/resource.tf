@@ -1,3 +1,8 @@
+variable "director_password" {
+  type      = string
+  sensitive = true
+}
+
 # The provider's director block must log in with username and password: sessions opened with an
 # API token cannot create tokens.
 provider "vcf" {
