@@ -103,22 +103,25 @@ fn client_config(s: &Settings, diags: &mut Diagnostics) -> Option<client::Config
             })
         }
     };
-    let director = s.director.as_ref().map(|d| client::DirectorConfig {
-        host: d.endpoint.host.clone(),
-        org: d.org.clone(),
-        credentials: match &d.endpoint.auth {
-            Auth::ApiToken { token, .. } | Auth::AccessToken { token } => {
-                DirectorCredentials::ApiToken {
-                    token: token.clone(),
-                }
-            }
+    let director = s.director.as_ref().and_then(|d| {
+        let credentials = match &d.endpoint.auth {
+            Auth::ApiToken { token, .. } => DirectorCredentials::ApiToken {
+                token: token.clone(),
+            },
             Auth::Password {
                 username, password, ..
             } => DirectorCredentials::Password {
                 username: username.clone(),
                 password: password.clone(),
             },
-        },
+            // Only the operations block takes an access token; settings never hold one here.
+            Auth::AccessToken { .. } => return None,
+        };
+        Some(client::DirectorConfig {
+            host: d.endpoint.host.clone(),
+            org: d.org.clone(),
+            credentials,
+        })
     });
     Some(client::Config {
         transport,

@@ -532,11 +532,11 @@ mod tests {
         assert_eq!(v.attr("api_key").as_str(), Some("k3yMaterial"));
         assert_eq!(v.attr("role_id").as_str(), Some("r2"));
         msgpack::encode(&v, &SddcUser.schema().value_type()).unwrap();
-        let imported = futures_free_import("6f1c");
+        let imported = import_state("6f1c");
         msgpack::encode(&imported, &SddcUser.schema().value_type()).unwrap();
     }
 
-    fn futures_free_import(id: &str) -> Value {
+    fn import_state(id: &str) -> Value {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
