@@ -274,3 +274,51 @@ ephemeral "vcf_access_token" "d" {{
         assert!(!t.contains(&token), "Terraform {v}: token printed");
     }
 }
+
+/// The answer of the token exchange is lost (the sim applies it, then resets the connection):
+/// the token's value is gone with it, so the provider revokes the token it made and says that
+/// running again is safe; the next apply creates a working token.
+#[test]
+fn lost_creation_answer_leaves_no_token_behind() {
+    let sim = Sim::start();
+    let control = Control::new(&sim);
+    let d = &sim.ready["director"];
+    let org = d["org"].as_str().unwrap();
+    for (i, tf) in terraforms().iter().enumerate() {
+        let v = &tf.version;
+        let name = format!("lost-{i}");
+        let wd = Workdir::new(tf)
+            .env("VCF_DIRECTOR_HOST", &sim.host())
+            .env("VCF_DIRECTOR_ORG", org)
+            .env("VCF_DIRECTOR_USERNAME", d["username"].as_str().unwrap())
+            .env("VCF_DIRECTOR_PASSWORD", d["password"].as_str().unwrap())
+            .env("VCF_CA_FILE", sim.ca_file());
+        wd.write_config(&config(&name, org, "1"));
+        rt().block_on(control.fault(json!({
+            "path": "/oauth/tenant/*/token", "method": "POST", "kind": "reset_after", "times": 1
+        })));
+        let out = wd.run(&["apply", "-auto-approve", "-no-color"]);
+        let t = text(&out);
+        assert!(!out.status.success(), "Terraform {v}: {t}");
+        assert!(
+            t.contains("Director API token not created") && t.contains("safe"),
+            "Terraform {v}: {t}"
+        );
+        let state = rt().block_on(control.state());
+        assert!(
+            !state["director"]["tokens"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["name"] == name.as_str()),
+            "Terraform {v}: the token whose answer was lost is still there"
+        );
+        let out = wd.run(&["apply", "-auto-approve", "-no-color"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+        let token = outputs(&wd)["token"]["value"].as_str().unwrap().to_string();
+        rt().block_on(exchange(&sim, org, &token))
+            .expect("token exchanges");
+        let out = wd.run(&["destroy", "-auto-approve", "-no-color"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+    }
+}

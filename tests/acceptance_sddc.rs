@@ -233,3 +233,40 @@ fn operator_provider_account_and_out_of_band_delete() {
         assert!(out.status.success(), "Terraform {v}: {}", text(&out));
     }
 }
+
+/// The answer of `POST /v1/users` is lost (applied, then the connection reset): the provider
+/// finds the account instead of creating a second one, and warns that its API key, shown only
+/// in that answer, did not arrive.
+#[test]
+fn lost_creation_answer_recovers_the_account() {
+    let sim = Sim::start();
+    let control = Control::new(&sim);
+    let admin = &sim.ready["sddc_manager"];
+    for (i, tf) in terraforms().iter().enumerate() {
+        let v = &tf.version;
+        let name = format!("svc-lost-{i}");
+        let wd = sddc_workdir(
+            &sim,
+            tf,
+            admin["username"].as_str().unwrap(),
+            admin["password"].as_str().unwrap(),
+        );
+        wd.write_config(&user_config(&name, "1"));
+        rt().block_on(control.fault(json!({
+            "path": "/v1/users", "method": "POST", "kind": "reset_after", "times": 1
+        })));
+        let out = wd.run(&["apply", "-auto-approve", "-no-color"]);
+        let t = text(&out);
+        assert!(out.status.success(), "Terraform {v}: {t}");
+        assert!(t.contains("API key not received"), "Terraform {v}: {t}");
+        let id = outputs(&wd)["id"]["value"].as_str().unwrap().to_string();
+        let same_name: Vec<Value> = sim_users(&sim)
+            .into_iter()
+            .filter(|u| u["name"] == name.as_str())
+            .collect();
+        assert_eq!(same_name.len(), 1, "Terraform {v}: {same_name:?}");
+        assert_eq!(same_name[0]["id"], id.as_str());
+        let out = wd.run(&["destroy", "-auto-approve", "-no-color"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+    }
+}
