@@ -106,6 +106,15 @@ fn operations_block() -> Block {
             .validator(ConflictsWith::new(&["username"])),
     )
     .attribute(
+        Attribute::string("access_token")
+            .optional()
+            .sensitive()
+            .description(
+                "An access token obtained elsewhere, sent as the bearer as is — typically                  `ephemeral.vcf_access_token.<name>.access_token` of another provider configuration, so that no                  credential of this one is stored anywhere. The provider cannot renew it: it must stay valid for the                  whole run. Conflicts with `api_token` and `username`.",
+            )
+            .validator(ConflictsWith::new(&["api_token", "username"])),
+    )
+    .attribute(
         Attribute::string("username")
             .optional()
             .description("User name for password authentication. Falls back to `VCF_OPERATIONS_USERNAME`.")
@@ -292,6 +301,8 @@ pub enum Auth {
         password: Secret,
         auth_source: Option<String>,
     },
+    /// A bearer given as is (`operations.access_token`); never renewed.
+    AccessToken { token: Secret },
 }
 
 /// Director settings: the endpoint plus the organization.
@@ -581,6 +592,14 @@ impl Settings {
         diags: &mut Diagnostics,
     ) -> Option<Endpoint> {
         let host = Self::host(src, "operations", "VCF_OPERATIONS_HOST", diags)?;
+        if let Some(token) = src.config.attr("operations").attr("access_token").as_str() {
+            return Some(Endpoint {
+                host,
+                auth: Auth::AccessToken {
+                    token: Secret::new(token),
+                },
+            });
+        }
         let mut auth = Self::credentials(src, "operations", "VCF_OPERATIONS", true, diags)?;
         match &mut auth {
             Auth::ApiToken {
@@ -608,6 +627,7 @@ impl Settings {
                     "VCF_OPERATIONS_AUTH_SOURCE",
                 );
             }
+            Auth::AccessToken { .. } => {}
         }
         Some(Endpoint { host, auth })
     }
@@ -819,5 +839,38 @@ mod tests {
             .is_none()
         );
         assert_eq!(error_paths(&d), vec!["max_retries"]);
+    }
+
+    #[test]
+    fn operations_access_token_is_used_as_is_and_never_printed() {
+        let v = config(&[(
+            "operations",
+            Value::object([
+                ("host", Value::from("ops")),
+                ("access_token", Value::from("eyJhbGciOiJIUzI1NiJ9.e30.sig")),
+                ("api_token", Value::Null),
+                ("username", Value::Null),
+                ("password", Value::Null),
+                ("auth_source", Value::Null),
+                ("token_endpoint_url", Value::Null),
+            ]),
+        )]);
+        let mut d = Diagnostics::new();
+        let s = Settings::from_config(&v, |_| None, &mut d).unwrap();
+        assert!(d.is_empty(), "{d:?}");
+        let ops = s.operations.as_ref().unwrap();
+        assert!(
+            matches!(&ops.auth, Auth::AccessToken { token } if token.expose().starts_with("eyJ"))
+        );
+        assert!(!format!("{s:?}").contains("eyJ"));
+        let mut both = v.clone();
+        if let Some(o) = both.attr_mut("operations") {
+            o.set_attr("api_token", Value::from("vidb_x"));
+        }
+        let errors = error_paths(&validate_all(&both));
+        assert!(
+            errors.contains(&"operations.access_token".to_string()),
+            "{errors:?}"
+        );
     }
 }

@@ -10,7 +10,8 @@ use async_trait::async_trait;
 use crate::client::{self, Clients, DirectorCredentials, FleetCredentials};
 use crate::framework::diag::AttributePath;
 use crate::framework::{
-    Ctx, DataSource, Diagnostics, Provider, ProviderData, Resource, Schema, Value,
+    Ctx, DataSource, Diagnostics, EphemeralResource, Provider, ProviderData, Resource, Schema,
+    Value,
 };
 use crate::resources;
 
@@ -26,6 +27,11 @@ pub struct VcfContext {
     pub clients: Clients,
     /// Realm (name or id) for fleet IAM resources that do not name one.
     pub default_sso_realm: Option<String>,
+    /// The Director organization the provider logs in to (None: the provider organization).
+    pub director_org: Option<String>,
+    /// Temporary fleet API tokens opened and not yet closed, as (realm id, token id): revoked at
+    /// shutdown when Terraform never closed them (it skips Close after a failed apply).
+    pub open_temporary_tokens: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 /// The configured provider context, or an error diagnostic when configure has not succeeded.
@@ -51,7 +57,7 @@ fn client_config(s: &Settings, diags: &mut Diagnostics) -> Option<client::Config
             username: username.clone(),
             password: password.clone(),
         }),
-        Auth::ApiToken { .. } => None,
+        Auth::ApiToken { .. } | Auth::AccessToken { .. } => None,
     });
     let operations = match &s.operations {
         None => None,
@@ -65,6 +71,9 @@ fn client_config(s: &Settings, diags: &mut Diagnostics) -> Option<client::Config
                     username: username.clone(),
                     password: password.clone(),
                     auth_source: auth_source.clone(),
+                },
+                Auth::AccessToken { token } => FleetCredentials::AccessToken {
+                    token: token.clone(),
                 },
                 Auth::ApiToken {
                     token,
@@ -94,10 +103,8 @@ fn client_config(s: &Settings, diags: &mut Diagnostics) -> Option<client::Config
             })
         }
     };
-    let director = s.director.as_ref().map(|d| client::DirectorConfig {
-        host: d.endpoint.host.clone(),
-        org: d.org.clone(),
-        credentials: match &d.endpoint.auth {
+    let director = s.director.as_ref().and_then(|d| {
+        let credentials = match &d.endpoint.auth {
             Auth::ApiToken { token, .. } => DirectorCredentials::ApiToken {
                 token: token.clone(),
             },
@@ -107,7 +114,14 @@ fn client_config(s: &Settings, diags: &mut Diagnostics) -> Option<client::Config
                 username: username.clone(),
                 password: password.clone(),
             },
-        },
+            // Only the operations block takes an access token; settings never hold one here.
+            Auth::AccessToken { .. } => return None,
+        };
+        Some(client::DirectorConfig {
+            host: d.endpoint.host.clone(),
+            org: d.org.clone(),
+            credentials,
+        })
     });
     Some(client::Config {
         transport,
@@ -151,6 +165,8 @@ impl Provider for VcfProvider {
             Ok(clients) => Some(Arc::new(VcfContext {
                 clients,
                 default_sso_realm: settings.default_sso_realm,
+                director_org: settings.director.as_ref().and_then(|d| d.org.clone()),
+                open_temporary_tokens: Default::default(),
             })),
             Err(e) => {
                 diags.push(e.to_diagnostic());
@@ -160,18 +176,31 @@ impl Provider for VcfProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        vec![
+            Arc::new(resources::SddcUser),
+            Arc::new(resources::DirectorApiToken::default()),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![
             Arc::new(resources::SsoRealm),
             Arc::new(resources::SsoRealms),
+            Arc::new(resources::SddcRoles),
+            Arc::new(resources::DirectorApiTokens),
+        ]
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        vec![
+            Arc::new(resources::AccessToken::default()),
+            Arc::new(resources::TemporaryApiToken),
         ]
     }
 
     async fn shutdown(&self, data: Option<ProviderData>) {
         if let Some(ctx) = data.as_ref().and_then(|d| d.downcast_ref::<VcfContext>()) {
+            resources::revoke_unclosed_temporary_tokens(ctx).await;
             ctx.clients.shutdown().await;
         }
     }

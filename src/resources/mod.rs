@@ -1,9 +1,43 @@
 //! The provider's resource, data source and ephemeral resource types: one file per type
 //! (or per pair of closely related types), each with its schema and operations.
 
+mod access_token;
+mod director_token;
+mod sddc_user;
 mod sso_realm;
+mod temporary_api_token;
 
+pub use access_token::AccessToken;
+pub use director_token::{DirectorApiToken, DirectorApiTokens};
+pub use sddc_user::{SddcRoles, SddcUser};
 pub use sso_realm::{SsoRealm, SsoRealms};
+pub use temporary_api_token::{TemporaryApiToken, revoke_unclosed_temporary_tokens};
+
+use crate::client::{ApiClient, Family};
+use crate::framework::{Ctx, Diagnostics, Secret};
+
+/// The client of `family` from the configured provider, or None after reporting why not
+/// (provider not configured, or the family's block missing).
+pub fn family_client<'a>(
+    ctx: &'a Ctx,
+    family: Family,
+    diags: &mut Diagnostics,
+) -> Option<&'a ApiClient> {
+    let state = crate::provider::context(ctx, diags)?;
+    match state.clients.family(family) {
+        Ok(api) => Some(api),
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    }
+}
+
+/// Deserializes an optional secret string of an API answer straight into a [`Secret`].
+pub fn secret_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
+    let s: Option<String> = serde::Deserialize::deserialize(d)?;
+    Ok(s.map(Secret::new))
+}
 
 /// Milliseconds since the epoch (as the VCF APIs send times) as an RFC 3339 UTC timestamp.
 pub fn rfc3339_from_millis(ms: i64) -> Option<String> {

@@ -7,6 +7,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
+use serde_json::{Value, json};
+
 /// The provider binary that cargo built for this test run.
 pub fn provider_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vcf"))
@@ -234,4 +236,108 @@ pub fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// The sim's control API.
+pub struct Control {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Control {
+    pub fn new(sim: &Sim) -> Control {
+        let pem = std::fs::read(sim.ca_file()).expect("CA file");
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM");
+        let http = reqwest::Client::builder()
+            .tls_certs_only(certs)
+            .build()
+            .expect("control client");
+        Control {
+            http,
+            url: sim.ready["control"]["url"]
+                .as_str()
+                .expect("control url")
+                .to_string(),
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("control call");
+        let status = r.status();
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "control {path}: {status} {v}");
+        v
+    }
+
+    pub async fn delete(&self, path: &str) {
+        let r = self
+            .http
+            .delete(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("control call");
+        assert!(
+            r.status().is_success(),
+            "control DELETE {path}: {}",
+            r.status()
+        );
+    }
+
+    pub async fn reset_stats(&self) {
+        self.delete("/stats").await;
+    }
+
+    pub async fn stats(&self) -> Value {
+        self.http
+            .get(format!("{}/stats", self.url))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats JSON")
+    }
+
+    /// Requests to `endpoint` ("METHOD /template") with `status` ("200", "reset", …), or with
+    /// any status when `None`.
+    pub async fn count(&self, endpoint: &str, status: Option<&str>) -> u64 {
+        let s = self.stats().await;
+        let e = &s["endpoints"][endpoint];
+        match status {
+            Some(st) => e[st].as_u64().unwrap_or(0),
+            None => e
+                .as_object()
+                .map(|m| m.values().filter_map(Value::as_u64).sum())
+                .unwrap_or(0),
+        }
+    }
+
+    pub async fn fault(&self, rule: Value) {
+        self.post("/faults", rule).await;
+    }
+
+    pub async fn advance(&self, seconds: u64) {
+        self.post("/clock/advance", json!({ "seconds": seconds }))
+            .await;
+    }
+}
+
+impl Control {
+    /// The sim's whole world (`GET /_sim/state`), secrets included.
+    pub async fn state(&self) -> Value {
+        self.http
+            .get(format!("{}/state", self.url))
+            .send()
+            .await
+            .expect("state")
+            .json()
+            .await
+            .expect("state JSON")
+    }
 }

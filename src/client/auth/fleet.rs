@@ -27,6 +27,8 @@ pub enum FleetCredentials {
         password: Secret,
         auth_source: Option<String>,
     },
+    /// An access token obtained elsewhere, sent as is and never renewed.
+    AccessToken { token: Secret },
 }
 
 pub struct FleetFlow {
@@ -68,6 +70,27 @@ pub(crate) fn oauth_grant(t: OAuthToken) -> Grant {
 impl Flow for FleetFlow {
     async fn login(&self) -> Result<Grant, ApiError> {
         match &self.creds {
+            FleetCredentials::AccessToken { token } => {
+                // Seconds left before the token's own `exp`, when it is a JWT that has one.
+                let left = jwt::claims(token.expose()).and_then(|(_, exp)| {
+                    let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+                    Some(exp - now.as_secs_f64())
+                });
+                if left.is_some_and(|l| l <= 0.0) {
+                    return Err(ApiError::new(
+                        crate::client::ErrorKind::CredentialsRejected,
+                        "Access token expired",
+                        "operations.access_token has expired, and the provider cannot renew an access token it \
+                         was given. Pass a fresh one (for example from ephemeral.vcf_access_token) or configure \
+                         operations.api_token.",
+                    ));
+                }
+                Ok(Grant {
+                    access: token.clone(),
+                    lifetime: left.map(|l| Duration::from_secs_f64(l.min(1e9))),
+                    refresh_token: None,
+                })
+            }
             FleetCredentials::ApiToken {
                 token,
                 token_endpoint_url,
@@ -151,7 +174,9 @@ impl Flow for FleetFlow {
 
     fn method(&self) -> AuthMethod {
         match self.creds {
-            FleetCredentials::ApiToken { .. } => AuthMethod::ApiToken,
+            FleetCredentials::ApiToken { .. } | FleetCredentials::AccessToken { .. } => {
+                AuthMethod::ApiToken
+            }
             FleetCredentials::Password { .. } => AuthMethod::Password,
         }
     }

@@ -1,0 +1,424 @@
+//! Ephemeral resource `vcf_access_token`: exchanges an API token for a short-lived access token
+//! with the OAuth 2.0 refresh grant (RFC 6749 §6) — a fleet API-client token (`vidb_…`) at its
+//! token endpoint (contract B, ASSUMED), or a Director API token at `/oauth/provider/token` or
+//! `/oauth/tenant/{org}/token` (contract C, SEEN in seed 004). Nothing is written to plan or
+//! state. The API token stays in this provider process's memory (never in Terraform's private
+//! data) so that `Renew` can exchange it again; `Close` forgets it.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use reqwest::Url;
+use reqwest::header::{ACCEPT, HeaderValue};
+use serde::Deserialize;
+
+use crate::client::auth::jwt;
+use crate::client::contract::director as director_paths;
+use crate::client::error::OpContext;
+use crate::client::http::{HttpClient, Request};
+use crate::client::{ApiError, root_url};
+use crate::framework::traits::Opened;
+use crate::framework::validate::{AlsoRequires, AtLeastOneOf, Check, ConflictsWith, Length};
+use crate::framework::{
+    Attribute, Block, Ctx, Diagnostics, EphemeralResource, Schema, Secret, Value,
+};
+
+use super::secret_opt;
+
+/// Renew at this share of the access token's lifetime.
+const RENEW_AT: f64 = 0.75;
+
+/// Where an API token is exchanged.
+#[derive(Clone)]
+struct Source {
+    api_token: Secret,
+    endpoint: Url,
+    /// For messages: "the fleet token endpoint" or "Director organization rainpole".
+    label: String,
+}
+
+#[derive(Deserialize)]
+struct OAuthAnswer {
+    #[serde(default, deserialize_with = "secret_opt")]
+    access_token: Option<Secret>,
+    #[serde(default)]
+    token_type: Option<String>,
+    #[serde(default)]
+    expires_in: Option<f64>,
+}
+
+struct Exchanged {
+    access_token: Secret,
+    token_type: String,
+    lifetime: Option<Duration>,
+}
+
+async fn exchange(http: &HttpClient, src: &Source) -> Result<Exchanged, ApiError> {
+    let mut req = Request::form(
+        src.endpoint.clone(),
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", src.api_token.expose()),
+        ],
+    )
+    .idempotent(true);
+    req.headers
+        .insert(ACCEPT, HeaderValue::from_static("application/json"));
+    let op = OpContext {
+        what: format!(
+            "exchange the API token for an access token at {}",
+            src.label
+        ),
+        ..OpContext::default()
+    };
+    let resp = http.send(&req, None, &op).await.map_err(|e| {
+        if e.status() == Some(400) || e.status() == Some(401) {
+            e.add_detail(
+                "The API token was refused: it may be expired or revoked, or belong to another token endpoint \
+                 or organization.",
+            )
+        } else {
+            e
+        }
+    })?;
+    let a: OAuthAnswer = resp.json()?;
+    let Some(access_token) = a.access_token.filter(|t| !t.is_empty()) else {
+        return Err(ApiError::new(
+            crate::client::ErrorKind::Decode,
+            "Unexpected response",
+            format!("{}: the answer carries no access_token", resp.target()),
+        ));
+    };
+    let from_server = a
+        .expires_in
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(1e9)));
+    let from_jwt = jwt::lifetime(access_token.expose(), SystemTime::now());
+    let lifetime = match (from_server, from_jwt) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    Ok(Exchanged {
+        access_token,
+        token_type: a.token_type.unwrap_or_else(|| "Bearer".into()),
+        lifetime,
+    })
+}
+
+fn rfc3339(t: SystemTime) -> Option<String> {
+    let d = t.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+    let odt = time::OffsetDateTime::from_unix_timestamp(i64::try_from(d.as_secs()).ok()?).ok()?;
+    odt.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
+fn https_url_problem(v: &Value) -> Option<String> {
+    let s = v.as_str()?;
+    match Url::parse(s) {
+        Ok(u) if u.scheme() == "https" && u.host_str().is_some() => None,
+        _ => Some(format!(
+            "expected an https:// URL such as https://idb.example.com/acs/t/CUSTOMER/token, got {s:?}"
+        )),
+    }
+}
+
+/// `vcf_access_token`.
+#[derive(Default)]
+pub struct AccessToken {
+    /// API tokens of the open instances, by the handle Terraform carries as private data.
+    open: Mutex<HashMap<String, Source>>,
+}
+
+impl AccessToken {
+    fn source(config: &Value, diags: &mut Diagnostics) -> Option<Source> {
+        let api_token = Secret::new(config.attr("api_token").as_str().unwrap_or_default());
+        if api_token.is_empty() {
+            diags.error(
+                "Missing API token",
+                "api_token must be a non-empty API token.",
+            );
+            return None;
+        }
+        if let Some(u) = config.attr("token_endpoint_url").as_str() {
+            let Ok(endpoint) = Url::parse(u) else {
+                diags.error(
+                    "Invalid token endpoint",
+                    format!("token_endpoint_url {u:?} is not a URL."),
+                );
+                return None;
+            };
+            return Some(Source {
+                api_token,
+                label: format!("the token endpoint {}", endpoint.host_str().unwrap_or("")),
+                endpoint,
+            });
+        }
+        let host = config.attr("director_host").as_str()?;
+        let org = config.attr("director_org").as_str();
+        let mut endpoint = match root_url(host, "director_host") {
+            Ok(u) => u,
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return None;
+            }
+        };
+        let (path, label) = if director_paths::is_provider(org) {
+            (
+                director_paths::PROVIDER_TOKEN.to_string(),
+                format!("{host} (provider organization)"),
+            )
+        } else {
+            let o = org.unwrap_or_default();
+            (
+                director_paths::tenant_token(o),
+                format!("{host} (organization {o})"),
+            )
+        };
+        endpoint.set_path(&path);
+        Some(Source {
+            api_token,
+            endpoint,
+            label,
+        })
+    }
+
+    fn registry(&self) -> std::sync::MutexGuard<'_, HashMap<String, Source>> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn renew_time(lifetime: Option<Duration>) -> Option<SystemTime> {
+    lifetime.map(|l| SystemTime::now() + l.mul_f64(RENEW_AT))
+}
+
+fn handle() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[async_trait]
+impl EphemeralResource for AccessToken {
+    fn type_name(&self) -> &'static str {
+        "vcf_access_token"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "Exchanges an API token for a short-lived access token (OAuth 2.0 refresh grant) during one Terraform \
+                 run, without writing either to the plan or the state (Terraform 1.10+). Use it to feed another \
+                 provider's configuration. Give either a VCF Operations API-client token (`vidb_…`) with its \
+                 `token_endpoint_url`, or a Cloud Director / VCF Automation API token with `director_host` (and \
+                 `director_org`). `api_token` may itself be ephemeral, for example \
+                 `ephemeral.vcf_temporary_api_token.ci.token`.\n\n\
+                 Terraform calls Renew at three quarters of the access token's lifetime during long runs: the \
+                 provider exchanges the API token again, which fails the run early when the API token was revoked. \
+                 Terraform cannot hand a renewed value to consumers that already received one, so choose an access \
+                 token lifetime (`accessTokenTtl` of fleet tokens) longer than the consumers' work. Close does \
+                 nothing remotely: access tokens expire by themselves.",
+            )
+            .attribute(
+                Attribute::string("api_token")
+                    .required()
+                    .sensitive()
+                    .description("The API token to exchange: a fleet API-client token (`vidb_…`) or a Director API token. An ephemeral or sensitive value.")
+                    .validator(Length::at_least(1)),
+            )
+            .attribute(
+                Attribute::string("token_endpoint_url")
+                    .optional()
+                    .description("For a fleet token: the token endpoint shown with it (`tokenEndpointUrl`, `https://<identity broker>/acs/t/CUSTOMER/token`). Exactly one of `token_endpoint_url` and `director_host` is set.")
+                    .validator(Check::new("must be an https:// URL", https_url_problem))
+                    .validator(ConflictsWith::new(&["director_host"]))
+                    .validator(AtLeastOneOf::new(&["director_host"])),
+            )
+            .attribute(
+                Attribute::string("director_host")
+                    .optional()
+                    .description("For a Director token: host of Cloud Director / VCF Automation, with an optional `:port` and without `https://`.")
+                    .validator(Length::at_least(1)),
+            )
+            .attribute(
+                Attribute::string("director_org")
+                    .optional()
+                    .description("For a Director token: the organization it belongs to; `System` or unset for the provider organization.")
+                    .validator(Length::at_least(1))
+                    .validator(AlsoRequires::new(&["director_host"])),
+            )
+            .attribute(
+                Attribute::string("access_token")
+                    .computed()
+                    .sensitive()
+                    .description("The access token, sent as `Authorization: Bearer <access_token>`."),
+            )
+            .attribute(
+                Attribute::string("token_type")
+                    .computed()
+                    .description("The token type the server named, normally `Bearer`."),
+            )
+            .attribute(
+                Attribute::string("expires_at")
+                    .computed()
+                    .description("When the access token expires (RFC 3339), from `expires_in` or the token's own `exp`; null when the server does not say."),
+            ),
+        )
+    }
+
+    async fn open(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Opened {
+        let nothing = || Opened {
+            result: Value::Null,
+            private: None,
+            renew_at: None,
+        };
+        let Some(state) = crate::provider::context(ctx, diags) else {
+            return nothing();
+        };
+        let Some(src) = Self::source(config, diags) else {
+            return nothing();
+        };
+        let got = match exchange(state.clients.http(), &src).await {
+            Ok(g) => g,
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return nothing();
+            }
+        };
+        let mut result = config.clone();
+        result.set_attr("access_token", Value::string(got.access_token.expose()));
+        result.set_attr("token_type", Value::string(&got.token_type));
+        result.set_attr(
+            "expires_at",
+            Value::opt_string(got.lifetime.and_then(|l| rfc3339(SystemTime::now() + l))),
+        );
+        let renew_at = renew_time(got.lifetime);
+        let h = handle();
+        if renew_at.is_some() {
+            self.registry().insert(h.clone(), src);
+        }
+        Opened {
+            result,
+            private: renew_at.map(|_| h.into_bytes()),
+            renew_at,
+        }
+    }
+
+    async fn renew(
+        &self,
+        ctx: &Ctx,
+        private: Option<Vec<u8>>,
+        diags: &mut Diagnostics,
+    ) -> (Option<Vec<u8>>, Option<SystemTime>) {
+        let h = private
+            .as_deref()
+            .and_then(|p| std::str::from_utf8(p).ok())
+            .unwrap_or_default()
+            .to_string();
+        let Some(src) = self.registry().get(&h).cloned() else {
+            diags.error(
+                "Cannot renew the access token",
+                "This provider process did not open this vcf_access_token (it was restarted); the access token \
+                 already handed out stays valid until it expires.",
+            );
+            return (None, None);
+        };
+        let Some(state) = crate::provider::context(ctx, diags) else {
+            return (private, None);
+        };
+        match exchange(state.clients.http(), &src).await {
+            Ok(got) => (private, renew_time(got.lifetime)),
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                (private, None)
+            }
+        }
+    }
+
+    async fn close(&self, _ctx: &Ctx, private: Option<Vec<u8>>, _diags: &mut Diagnostics) {
+        if let Some(h) = private.as_deref().and_then(|p| std::str::from_utf8(p).ok()) {
+            self.registry().remove(h);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Value {
+        let mut obj = Value::object([
+            ("api_token", Value::Null),
+            ("token_endpoint_url", Value::Null),
+            ("director_host", Value::Null),
+            ("director_org", Value::Null),
+            ("access_token", Value::Null),
+            ("token_type", Value::Null),
+            ("expires_at", Value::Null),
+        ]);
+        for (k, val) in pairs {
+            obj.set_attr(k, Value::string(*val));
+        }
+        obj
+    }
+
+    #[test]
+    fn sources_point_at_the_right_endpoint() {
+        let mut d = Diagnostics::new();
+        let s = AccessToken::source(
+            &config(&[
+                ("api_token", "t"),
+                ("director_host", "vcd:8443"),
+                ("director_org", "acme"),
+            ]),
+            &mut d,
+        )
+        .unwrap();
+        assert_eq!(
+            s.endpoint.as_str(),
+            "https://vcd:8443/oauth/tenant/acme/token"
+        );
+        let s = AccessToken::source(
+            &config(&[
+                ("api_token", "t"),
+                ("director_host", "vcd"),
+                ("director_org", "System"),
+            ]),
+            &mut d,
+        )
+        .unwrap();
+        assert_eq!(s.endpoint.path(), "/oauth/provider/token");
+        let s = AccessToken::source(
+            &config(&[
+                ("api_token", "vidb_x"),
+                ("token_endpoint_url", "https://idb/acs/t/CUSTOMER/token"),
+            ]),
+            &mut d,
+        )
+        .unwrap();
+        assert_eq!(s.endpoint.path(), "/acs/t/CUSTOMER/token");
+        assert!(!d.has_errors());
+        assert!(
+            AccessToken::source(
+                &config(&[("api_token", ""), ("director_host", "h")]),
+                &mut d
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn renewal_is_before_expiry() {
+        let before = SystemTime::now();
+        let at = renew_time(Some(Duration::from_secs(100))).unwrap();
+        assert!(
+            at >= before + Duration::from_secs(74)
+                && at <= SystemTime::now() + Duration::from_secs(76)
+        );
+        assert_eq!(renew_time(None), None);
+        assert_eq!(handle().len(), 32);
+        assert!(https_url_problem(&Value::string("http://x")).is_some());
+        assert!(https_url_problem(&Value::string("https://x/t")).is_none());
+    }
+}

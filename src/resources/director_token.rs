@@ -1,0 +1,688 @@
+//! Resource `vcf_director_api_token` and data source `vcf_director_api_tokens`: Cloud Director /
+//! VCF Automation API tokens of the user the provider logs in as (contract C, seeds 003/004).
+//!
+//! Creating one is two ASSUMED calls: register an OAuth client for the token's name, then
+//! exchange the provider's own session token (a jwt-bearer assertion) for the API token, which
+//! the answer shows once. Tokens never expire and cannot be read back; they are listed (names
+//! and ids only) and revoked through cloudapi. A session opened with an API token cannot create,
+//! list or revoke tokens, so the provider refuses at plan time when its own `director` block
+//! authenticates with one.
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use reqwest::header::{ACCEPT, HeaderValue};
+use serde::{Deserialize, Serialize};
+
+use crate::client::contract::director as auth_paths;
+use crate::client::error::OpContext;
+use crate::client::http::Request;
+use crate::client::{ApiClient, ApiError, AuthMethod, Call, ErrorKind, Family};
+use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
+use crate::framework::traits::PlanChange;
+use crate::framework::validate::Length;
+use crate::framework::{
+    Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, Nesting, Resource, Schema,
+    Secret, Type, Value,
+};
+use crate::provider::VcfContext;
+
+use super::{family_client, secret_opt};
+
+/// Every ASSUMED path and shape of Director token management (api-contract.md section C).
+mod paths {
+    use crate::client::path_segment;
+
+    /// `POST {"client_name"}` → `{"client_id"}` (bearer: the provider's session).
+    pub fn register(org: Option<&str>) -> String {
+        match org {
+            None => "/oauth/provider/register".into(),
+            Some(o) => format!("/oauth/tenant/{}/register", path_segment(o)),
+        }
+    }
+    /// Form `grant_type=<JWT_BEARER>&client_id=…&assertion=<session token>` →
+    /// `{"refresh_token": <API token>}`, at the SEEN token endpoint.
+    pub fn token(org: Option<&str>) -> String {
+        match org {
+            None => super::auth_paths::PROVIDER_TOKEN.into(),
+            Some(o) => super::auth_paths::tenant_token(o),
+        }
+    }
+    pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+    /// `GET ?filter=(type==REFRESH[;name==…])&page=&pageSize=` (1-based pages).
+    pub const TOKENS: &str = "/cloudapi/1.0.0/tokens";
+    pub const PAGE_SIZE: u32 = 128;
+    /// `DELETE` → 204.
+    pub fn token_by_id(id: &str) -> String {
+        format!("{TOKENS}/{}", path_segment(id))
+    }
+}
+
+/// The right named in 403 diagnostics.
+const NEEDS_RIGHT: &str = "a Director session opened with user and password (director.username / \
+                           director.password) whose role holds the right \"Manage user's own API \
+                           token\"; sessions opened with an API token cannot create, view or revoke \
+                           tokens";
+
+#[derive(Serialize)]
+struct Register<'a> {
+    client_name: &'a str,
+}
+
+#[derive(Deserialize)]
+struct Registered {
+    client_id: String,
+}
+
+#[derive(Deserialize)]
+struct Exchanged {
+    #[serde(default, deserialize_with = "secret_opt")]
+    refresh_token: Option<Secret>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenPage {
+    #[serde(default)]
+    page_count: Option<u32>,
+    #[serde(default)]
+    values: Vec<TokenEntry>,
+}
+
+#[derive(Deserialize, Clone)]
+pub(super) struct TokenEntry {
+    id: String,
+    name: String,
+    #[serde(default)]
+    owner: Option<Owner>,
+}
+
+#[derive(Deserialize, Clone)]
+struct Owner {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// The organization as the token paths want it: None for the provider (System) organization.
+fn tenant(org: Option<&str>) -> Option<&str> {
+    (!auth_paths::is_provider(org)).then_some(org).flatten()
+}
+
+/// The organization's display name: `System` for the provider organization.
+fn org_name(org: Option<&str>) -> String {
+    match tenant(org) {
+        Some(o) => o.to_string(),
+        None => "System".to_string(),
+    }
+}
+
+/// A name that can go into a FIQL filter without quoting.
+fn filterable(name: &str) -> bool {
+    !name.is_empty()
+        && !name.chars().any(|c| {
+            matches!(
+                c,
+                ';' | ',' | '(' | ')' | '=' | '!' | '<' | '>' | '"' | '\''
+            )
+        })
+}
+
+/// Every API token the provider's session may see, optionally only those named `name`.
+pub(super) async fn list_tokens(
+    api: &ApiClient,
+    name: Option<&str>,
+) -> Result<Vec<TokenEntry>, ApiError> {
+    let filter = match name {
+        Some(n) if filterable(n) => format!("(type==REFRESH;name=={n})"),
+        _ => "(type==REFRESH)".to_string(),
+    };
+    let mut out = Vec::new();
+    let mut page = 1u32;
+    loop {
+        let p: TokenPage = api
+            .json(
+                Call::get(paths::TOKENS)
+                    .query("filter", &filter)
+                    .query("page", page)
+                    .query("pageSize", paths::PAGE_SIZE)
+                    .what("list Director API tokens")
+                    .needs_role(NEEDS_RIGHT),
+            )
+            .await?;
+        let empty = p.values.is_empty();
+        out.extend(p.values);
+        let last = p.page_count.unwrap_or(page);
+        if empty || page >= last || page >= 10_000 {
+            break;
+        }
+        page += 1;
+    }
+    if let Some(n) = name {
+        out.retain(|t| t.name == n);
+    }
+    Ok(out)
+}
+
+async fn revoke(api: &ApiClient, id: &str, name: &str) -> Result<(), ApiError> {
+    match api
+        .call(
+            Call::delete(paths::token_by_id(id))
+                .what(format!("revoke Director API token {name:?} ({id})"))
+                .needs_role(NEEDS_RIGHT),
+        )
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The diagnostic for a provider whose Director session was opened with an API token.
+fn api_token_session_refusal() -> crate::framework::Diagnostic {
+    crate::framework::Diagnostic::error(
+        "Director API tokens cannot be created with an API-token session",
+        "The provider's director block authenticates with an API token (director.api_token or \
+         VCF_DIRECTOR_API_TOKEN). Cloud Director does not let a session opened with an API token create, \
+         view or revoke API tokens, so this token cannot be managed with it. Configure the director block \
+         (or a second, aliased provider used by this resource) with director.username and director.password \
+         of the user who should own the token; the token belongs to that user in director.org.",
+    )
+}
+
+/// `vcf_director_api_token`.
+#[derive(Default)]
+pub struct DirectorApiToken {
+    /// Creates run one at a time in a process, so that the token a create made is the only new
+    /// one of its name when it is looked up afterwards.
+    create_lock: tokio::sync::Mutex<()>,
+}
+
+fn token_value(t: &TokenEntry, org: &str, token: Value, rotation_triggers: Value) -> Value {
+    Value::object([
+        ("id", Value::string(&t.id)),
+        ("name", Value::string(&t.name)),
+        ("org", Value::string(org)),
+        (
+            "owner",
+            Value::opt_string(t.owner.as_ref().and_then(|o| o.name.clone())),
+        ),
+        ("token", token),
+        ("rotation_triggers", rotation_triggers),
+    ])
+}
+
+impl DirectorApiToken {
+    async fn create_token(
+        &self,
+        state: &VcfContext,
+        api: &ApiClient,
+        name: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<(TokenEntry, Secret)> {
+        let org = tenant(state.director_org.as_deref());
+        let shown = org_name(org);
+        let _one_at_a_time = self.create_lock.lock().await;
+        let fail = |diags: &mut Diagnostics, e: ApiError| {
+            diags.push(e.to_diagnostic());
+            None
+        };
+        let before: HashSet<String> = match list_tokens(api, Some(name)).await {
+            Ok(l) => l.into_iter().map(|t| t.id).collect(),
+            Err(e) => return fail(diags, e),
+        };
+        let registered: Registered = match api
+            .json(
+                Call::post(paths::register(org))
+                    .json(&Register { client_name: name })
+                    .what(format!(
+                        "register the OAuth client of Director API token {name:?} (organization {shown})"
+                    ))
+                    .needs_role(NEEDS_RIGHT),
+            )
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return fail(diags, e),
+        };
+        let assertion = match api.authenticator().bearer().await {
+            Ok(b) => b,
+            Err(e) => return fail(diags, e),
+        };
+        let mut req = Request::form(
+            api.url(&paths::token(org), &[]),
+            &[
+                ("grant_type", paths::JWT_BEARER),
+                ("client_id", &registered.client_id),
+                ("assertion", assertion.expose()),
+            ],
+        )
+        .idempotent(false);
+        req.headers
+            .insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let op = OpContext {
+            what: format!("create Director API token {name:?} (organization {shown})"),
+            needs_role: Some(NEEDS_RIGHT.into()),
+            ..OpContext::default()
+        };
+        let secret = match state.clients.http().send(&req, None, &op).await {
+            Ok(resp) => match resp.json::<Exchanged>() {
+                Ok(Exchanged {
+                    refresh_token: Some(s),
+                }) if !s.is_empty() => Some(s),
+                Ok(_) => {
+                    diags.error(
+                        "Unexpected response",
+                        format!(
+                            "Cloud Director answered the creation of API token {name:?} without the token."
+                        ),
+                    );
+                    None
+                }
+                Err(e) => return fail(diags, e),
+            },
+            Err(e) if e.is_ambiguous() => None,
+            Err(e) => return fail(diags, e),
+        };
+        let new: Vec<TokenEntry> = match list_tokens(api, Some(name)).await {
+            Ok(l) => l.into_iter().filter(|t| !before.contains(&t.id)).collect(),
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                Vec::new()
+            }
+        };
+        match (secret, new.as_slice()) {
+            (Some(s), [one]) => Some((one.clone(), s)),
+            (secret, _) => {
+                // The token exists but cannot be tracked (its value or its id is unknown): revoke
+                // what this create made, so nothing usable is left behind.
+                for t in &new {
+                    if let Err(e) = revoke(api, &t.id, name).await {
+                        diags.push(e.to_diagnostic());
+                    }
+                }
+                if !diags.has_errors() {
+                    diags.error(
+                        "Director API token not created",
+                        format!(
+                            "The creation of API token {name:?} {}; the provider revoked the {} token(s) \
+                             it found for it. Running Terraform again is safe.",
+                            if secret.is_none() {
+                                "lost its answer, which is the only place the token is shown"
+                            } else {
+                                "succeeded, but the new token could not be told apart in the token list"
+                            },
+                            new.len()
+                        ),
+                    );
+                }
+                None
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for DirectorApiToken {
+    fn type_name(&self) -> &'static str {
+        "vcf_director_api_token"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "A Cloud Director / VCF Automation API token of the user the provider logs in as (seeds 003/004). \
+                 Applications exchange it for access tokens at `/oauth/tenant/<org>/token` (or \
+                 `/oauth/provider/token`) with an OAuth refresh grant. The token is shown once, at creation, and kept \
+                 in state as the sensitive `token`; Director tokens never expire. Destroying the resource revokes the \
+                 token; a token revoked outside Terraform disappears from the state and the next apply creates a new \
+                 one. Changing any argument replaces the token.\n\n\
+                 The provider's `director` block must log in with `username` and `password`: sessions opened with an \
+                 API token cannot create, view or revoke tokens, and the plan fails saying so. The user needs the \
+                 right \"Manage user's own API token\".\n\n\
+                 Import with the token id (`urn:vcloud:token:…`); `token` is null after an import.",
+            )
+            .attribute(
+                Attribute::string("id")
+                    .computed()
+                    .description("The token id, `urn:vcloud:token:…`.")
+                    .plan_modifier(UseStateForUnknown),
+            )
+            .attribute(
+                Attribute::string("name")
+                    .required()
+                    .description("Token name as shown in the user's preferences; choose one that says which application holds it. Changing it replaces the token.")
+                    .validator(Length::at_least(1))
+                    .plan_modifier(RequiresReplace),
+            )
+            .attribute(
+                Attribute::string("org")
+                    .optional()
+                    .computed()
+                    .description("Organization of the token: the provider's `director.org` (`System` for the provider organization). A token belongs to the user the provider logs in as, so when set it must equal `director.org`; it documents the scope in the configuration. Changing it replaces the token.")
+                    .validator(Length::at_least(1))
+                    .plan_modifier(UseStateForUnknown)
+                    .plan_modifier(RequiresReplace),
+            )
+            .attribute(
+                Attribute::new("rotation_triggers", Type::map(Type::String))
+                    .optional()
+                    .description("Arbitrary values; any change replaces the token (a new token is created and the old one revoked), for example `{ rotated = time_rotating.vcd.id }`.")
+                    .plan_modifier(RequiresReplace),
+            )
+            .attribute(
+                Attribute::string("owner")
+                    .computed()
+                    .description("Name of the user who owns the token.")
+                    .plan_modifier(UseStateForUnknown),
+            )
+            .attribute(
+                Attribute::string("token")
+                    .computed()
+                    .sensitive()
+                    .description("The API token, shown once by Cloud Director at creation. Null after an import.")
+                    .plan_modifier(UseStateForUnknown),
+            ),
+        )
+    }
+
+    async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
+        if !plan.prior.is_null() {
+            return;
+        }
+        // Unknown provider configuration: checked again at apply.
+        let Some(state) = ctx.data::<VcfContext>() else {
+            return;
+        };
+        let api = match state.clients.director() {
+            Ok(api) => api,
+            Err(d) => {
+                diags.push(d);
+                return;
+            }
+        };
+        if api.auth_method() == AuthMethod::ApiToken {
+            diags.push(api_token_session_refusal());
+            return;
+        }
+        let provider_org = org_name(state.director_org.as_deref());
+        match plan.config.attr("org").as_str() {
+            Some(o) if !o.eq_ignore_ascii_case(&provider_org) => diags.attr_error(
+                AttributePath::attr("org"),
+                "Organization differs from the provider's",
+                format!(
+                    "org is {o:?}, but the provider logs in to {provider_org:?} (director.org). A Director API token \
+                     belongs to the user who creates it, in that user's organization: use a provider (alias) whose \
+                     director block logs in to {o:?}, or set org = {provider_org:?}."
+                ),
+            ),
+            Some(_) => {}
+            None => plan.planned.set_attr("org", Value::string(provider_org)),
+        }
+    }
+
+    async fn create(
+        &self,
+        ctx: &Ctx,
+        planned: &Value,
+        _config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let Some(state) = crate::provider::context(ctx, diags) else {
+            return Value::Null;
+        };
+        let Some(api) = family_client(ctx, Family::Director, diags) else {
+            return Value::Null;
+        };
+        if api.auth_method() == AuthMethod::ApiToken {
+            diags.push(api_token_session_refusal());
+            return Value::Null;
+        }
+        let Some(name) = planned.attr("name").as_str() else {
+            diags.error(
+                "Incomplete configuration",
+                "name must be known to create a Director API token.",
+            );
+            return Value::Null;
+        };
+        let Some((entry, secret)) = self.create_token(state, api, name, diags).await else {
+            return Value::Null;
+        };
+        // The planned org as written (it matched director.org ignoring case), else the provider's.
+        let org = planned
+            .attr("org")
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| org_name(state.director_org.as_deref()));
+        token_value(
+            &entry,
+            &org,
+            Value::string(secret.expose()),
+            planned.attr("rotation_triggers").clone(),
+        )
+    }
+
+    async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(api) = family_client(ctx, Family::Director, diags) else {
+            return Value::Null;
+        };
+        let Some(id) = state.attr("id").as_str() else {
+            return Value::Null;
+        };
+        let name = state.attr("name").as_str();
+        let found = match list_tokens(api, name).await {
+            Ok(l) => l.into_iter().find(|t| t.id == id),
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return Value::Null;
+            }
+        };
+        let Some(t) = found else {
+            diags.warning(
+                "Director API token revoked",
+                format!(
+                    "vcf_director_api_token {:?} ({id}) was revoked outside Terraform; it is removed from the state and \
+                     the next apply creates a new token.",
+                    name.unwrap_or("")
+                ),
+            );
+            return Value::Null;
+        };
+        let org = state
+            .attr("org")
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                org_name(
+                    ctx.data::<VcfContext>()
+                        .and_then(|c| c.director_org.as_deref()),
+                )
+            });
+        token_value(
+            &t,
+            &org,
+            state.attr("token").clone(),
+            state.attr("rotation_triggers").clone(),
+        )
+    }
+
+    async fn update(
+        &self,
+        _ctx: &Ctx,
+        _prior: &Value,
+        planned: &Value,
+        _config: &Value,
+        _diags: &mut Diagnostics,
+    ) -> Value {
+        // Every argument forces replacement; nothing changes in place.
+        planned.clone()
+    }
+
+    async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) {
+        let Some(api) = family_client(ctx, Family::Director, diags) else {
+            return;
+        };
+        let Some(id) = state.attr("id").as_str() else {
+            return;
+        };
+        if let Err(e) = revoke(api, id, state.attr("name").as_str().unwrap_or("")).await {
+            diags.push(e.to_diagnostic());
+        }
+    }
+
+    async fn import(&self, ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
+        let Some(state) = crate::provider::context(ctx, diags) else {
+            return Value::Null;
+        };
+        let Some(api) = family_client(ctx, Family::Director, diags) else {
+            return Value::Null;
+        };
+        let found = match list_tokens(api, None).await {
+            Ok(l) => l.into_iter().find(|t| t.id == id.trim()),
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return Value::Null;
+            }
+        };
+        match found {
+            Some(t) => token_value(
+                &t,
+                &org_name(state.director_org.as_deref()),
+                Value::Null,
+                Value::Null,
+            ),
+            None => {
+                diags.error(
+                    "Director API token not found",
+                    format!(
+                        "No API token with id {id:?} is visible to the provider's Director session (its own tokens, or \
+                         its organization's with \"Manage all users' API tokens\"). Token ids look like \
+                         urn:vcloud:token:…; list them with the vcf_director_api_tokens data source."
+                    ),
+                );
+                Value::Null
+            }
+        }
+    }
+}
+
+/// `vcf_director_api_tokens`.
+pub struct DirectorApiTokens;
+
+#[async_trait]
+impl DataSource for DirectorApiTokens {
+    fn type_name(&self) -> &'static str {
+        "vcf_director_api_tokens"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "Lists the Cloud Director / VCF Automation API tokens the provider's session may see: its user's own, \
+                 or with the right \"Manage all users' API tokens\" every user's of the organization (all \
+                 organizations for System administrators). Names and ids only: token values are never readable. \
+                 Needs a session opened with user and password.",
+            )
+            .attribute(
+                Attribute::string("name")
+                    .optional()
+                    .description("Only tokens with exactly this name.")
+                    .validator(Length::at_least(1)),
+            )
+            .attribute(
+                Attribute::nested(
+                    "tokens",
+                    Nesting::List,
+                    vec![
+                        Attribute::string("id").computed().description("Token id, `urn:vcloud:token:…`."),
+                        Attribute::string("name").computed().description("Token name."),
+                        Attribute::string("owner").computed().description("Name of the user who owns it."),
+                    ],
+                )
+                .computed()
+                .description("The tokens, in the order Director lists them."),
+            ),
+        )
+    }
+
+    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(api) = family_client(ctx, Family::Director, diags) else {
+            return Value::Null;
+        };
+        let name = config.attr("name").as_str();
+        let tokens = match list_tokens(api, name).await {
+            Ok(l) => l,
+            Err(e) => {
+                let mut d = e.to_diagnostic();
+                if e.kind() == ErrorKind::Forbidden && api.auth_method() == AuthMethod::ApiToken {
+                    d.detail.push_str(" The provider's director block uses an API token; use username and password.");
+                }
+                diags.push(d);
+                return Value::Null;
+            }
+        };
+        Value::object([
+            ("name", Value::opt_string(name)),
+            (
+                "tokens",
+                Value::List(
+                    tokens
+                        .iter()
+                        .map(|t| {
+                            Value::object([
+                                ("id", Value::string(&t.id)),
+                                ("name", Value::string(&t.name)),
+                                (
+                                    "owner",
+                                    Value::opt_string(
+                                        t.owner.as_ref().and_then(|o| o.name.clone()),
+                                    ),
+                                ),
+                            ])
+                        })
+                        .collect(),
+                ),
+            ),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::msgpack;
+
+    #[test]
+    fn list_answer_maps_to_both_schemas() {
+        let json = r#"{"resultTotal":1,"pageCount":1,"page":1,"pageSize":128,"values":[
+            {"id":"urn:vcloud:token:1","name":"ci","type":"REFRESH","owner":{"name":"tenant-admin","id":"u"}}]}"#;
+        let p: TokenPage = serde_json::from_str(json).unwrap();
+        let v = token_value(&p.values[0], "rainpole", Value::Null, Value::Null);
+        assert_eq!(v.attr("owner").as_str(), Some("tenant-admin"));
+        msgpack::encode(&v, &DirectorApiToken::default().schema().value_type()).unwrap();
+    }
+
+    #[test]
+    fn organizations_and_filters() {
+        assert_eq!(tenant(None), None);
+        assert_eq!(tenant(Some("system")), None);
+        assert_eq!(tenant(Some("rainpole")), Some("rainpole"));
+        assert_eq!(org_name(None), "System");
+        assert_eq!(paths::register(Some("a b")), "/oauth/tenant/a%20b/register");
+        assert_eq!(paths::token(None), "/oauth/provider/token");
+        assert!(filterable("ci-bot 1"));
+        assert!(!filterable("a;b"));
+        assert!(!filterable(""));
+    }
+
+    #[test]
+    fn exchange_answer_keeps_the_token_secret() {
+        let e: Exchanged =
+            serde_json::from_str(r#"{"access_token":"x","refresh_token":"s3cr3t"}"#).unwrap();
+        let s = e.refresh_token.unwrap();
+        assert_eq!(format!("{s:?}"), "***");
+        assert_eq!(s.expose(), "s3cr3t");
+    }
+}

@@ -1,0 +1,558 @@
+//! Resource `vcf_sddc_user` (an SDDC Manager user, group or SERVICE account with one of the
+//! roles ADMIN, OPERATOR, VIEWER) and data source `vcf_sddc_roles` — contract A, seed 000:
+//! `POST /v1/users` (SEEN path and answer, ASSUMED body), `GET /v1/users`, `DELETE
+//! /v1/users/{id}` and `GET /v1/roles` (ASSUMED). The API cannot change a user, so every
+//! configurable attribute forces replacement. A SERVICE account's `apiKey` is in the create
+//! answer only: it is kept in state (sensitive) and is null after an import.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::client::{ApiClient, Call, path_segment};
+use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
+use crate::framework::validate::{Length, OneOf};
+use crate::framework::{
+    Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, Nesting, Resource, Schema, Type,
+    Value,
+};
+
+use super::family_client;
+use crate::client::Family;
+
+/// ASSUMED paths of contract A's user management (seed 000 shows only `POST /v1/users`).
+mod paths {
+    pub const USERS: &str = "/v1/users";
+    pub const ROLES: &str = "/v1/roles";
+    pub fn user(id: &str) -> String {
+        format!("/v1/users/{}", crate::client::path_segment(id))
+    }
+}
+
+/// User management needs this role (seed 000); named in the 403 diagnostics.
+const NEEDS_ADMIN: &str = "the SDDC Manager ADMIN role (user management); the account in \
+                           sddc_manager.username has a lower one";
+
+pub const ROLE_NAMES: [&str; 3] = ["ADMIN", "OPERATOR", "VIEWER"];
+pub const USER_TYPES: [&str; 3] = ["USER", "GROUP", "SERVICE"];
+
+#[derive(Deserialize)]
+struct Elements<T> {
+    #[serde(default = "Vec::new")]
+    elements: Vec<T>,
+}
+
+#[derive(Deserialize, Clone)]
+struct Role {
+    id: String,
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Deserialize, Clone)]
+struct RoleRef {
+    id: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(rename_all = "camelCase")]
+struct User {
+    id: String,
+    name: String,
+    #[serde(default)]
+    domain: Option<String>,
+    #[serde(rename = "type")]
+    user_type: String,
+    role: RoleRef,
+    /// Only in the create answer, only for SERVICE accounts. Never printed.
+    #[serde(default, deserialize_with = "super::secret_opt")]
+    api_key: Option<crate::framework::Secret>,
+    #[serde(default)]
+    creation_timestamp: Option<String>,
+}
+
+#[derive(Serialize)]
+struct NewUser<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    domain: Option<&'a str>,
+    #[serde(rename = "type")]
+    user_type: &'a str,
+    role: NewRole<'a>,
+}
+
+#[derive(Serialize)]
+struct NewRole<'a> {
+    id: &'a str,
+}
+
+async fn list_roles(api: &ApiClient) -> Result<Vec<Role>, crate::client::ApiError> {
+    let r: Elements<Role> = api
+        .json(Call::get(paths::ROLES).what("list SDDC Manager roles"))
+        .await?;
+    Ok(r.elements)
+}
+
+async fn list_users(api: &ApiClient) -> Result<Vec<User>, crate::client::ApiError> {
+    let r: Elements<User> = api
+        .json(
+            Call::get(paths::USERS)
+                .what("list SDDC Manager users")
+                .needs_role(NEEDS_ADMIN),
+        )
+        .await?;
+    Ok(r.elements)
+}
+
+fn replace_on_change(a: Attribute) -> Attribute {
+    a.plan_modifier(UseStateForUnknown)
+        .plan_modifier(RequiresReplace)
+}
+
+/// `vcf_sddc_user`.
+pub struct SddcUser;
+
+/// The state of one user; `api_key` and `rotation_triggers` come from the caller (the API
+/// never shows them again).
+fn user_value(u: &User, role_name: &str, api_key: Value, rotation_triggers: Value) -> Value {
+    Value::object([
+        ("id", Value::string(&u.id)),
+        ("name", Value::string(&u.name)),
+        ("domain", Value::opt_string(u.domain.as_deref())),
+        ("type", Value::string(&u.user_type)),
+        ("role", Value::string(role_name)),
+        ("role_id", Value::string(&u.role.id)),
+        (
+            "creation_timestamp",
+            Value::opt_string(u.creation_timestamp.as_deref()),
+        ),
+        ("api_key", api_key),
+        ("rotation_triggers", rotation_triggers),
+    ])
+}
+
+#[async_trait]
+impl Resource for SddcUser {
+    fn type_name(&self) -> &'static str {
+        "vcf_sddc_user"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "An SDDC Manager user, group or service account with one role (seed 000: never automate under a \
+                 personal login; give each automation a SERVICE account with the least role that works). For a \
+                 SERVICE account SDDC Manager returns an API key once, at creation; it is kept in state as the \
+                 sensitive `api_key`. SDDC Manager cannot change a user, so changing any argument replaces it (a \
+                 new id and, for SERVICE accounts, a new key). Managing users needs the ADMIN role.\n\n\
+                 Import with the user id: `terraform import vcf_sddc_user.ci <id>`. An imported SERVICE account has \
+                 a null `api_key` (the API never shows it again); to get a key under Terraform, change \
+                 `rotation_triggers` once to replace the account.",
+            )
+            .attribute(
+                Attribute::string("id")
+                    .computed()
+                    .description("The user id SDDC Manager assigned.")
+                    .plan_modifier(UseStateForUnknown),
+            )
+            .attribute(replace_on_change(
+                Attribute::string("name")
+                    .required()
+                    .description("User, group or service account name, for example `svc-automation`. Changing it replaces the user.")
+                    .validator(Length::at_least(1)),
+            ))
+            .attribute(replace_on_change(
+                Attribute::string("domain")
+                    .optional()
+                    .computed()
+                    .description("SSO domain of the user or group, for example `vsphere.local`; SDDC Manager's default when unset. Changing it replaces the user.")
+                    .validator(Length::at_least(1)),
+            ))
+            .attribute(replace_on_change(
+                Attribute::string("type")
+                    .required()
+                    .description("`USER`, `GROUP` or `SERVICE` (an account that authenticates with an API key). Changing it replaces the user.")
+                    .validator(OneOf::new(&USER_TYPES)),
+            ))
+            .attribute(replace_on_change(
+                Attribute::string("role")
+                    .required()
+                    .description("Role by name: `ADMIN` (everything, including credential and user management), `OPERATOR` (writes except credential and user management) or `VIEWER` (reads only). The provider resolves it to the role id. Changing it replaces the user.")
+                    .validator(OneOf::new(&ROLE_NAMES)),
+            ))
+            .attribute(replace_on_change(
+                Attribute::new("rotation_triggers", Type::map(Type::String))
+                    .optional()
+                    .description("Arbitrary values; any change replaces the user, which gives a SERVICE account a new `api_key` (for example `{ rotated = time_rotating.key.id }`).")
+            ))
+            .attribute(
+                Attribute::string("role_id")
+                    .computed()
+                    .description("Id of `role` in this SDDC Manager.")
+                    .plan_modifier(UseStateForUnknown),
+            )
+            .attribute(
+                Attribute::string("creation_timestamp")
+                    .computed()
+                    .description("When SDDC Manager created the user, as it reports it (ISO 8601).")
+                    .plan_modifier(UseStateForUnknown),
+            )
+            .attribute(
+                Attribute::string("api_key")
+                    .computed()
+                    .sensitive()
+                    .description("The API key of a SERVICE account, shown once by SDDC Manager at creation (exchange it at `POST /v1/tokens` as `{\"apiKey\": …}`). Null for users and groups, and after an import.")
+                    .plan_modifier(UseStateForUnknown),
+            ),
+        )
+    }
+
+    async fn create(
+        &self,
+        ctx: &Ctx,
+        planned: &Value,
+        _config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let Some(api) = family_client(ctx, Family::SddcManager, diags) else {
+            return Value::Null;
+        };
+        let (Some(name), Some(user_type), Some(role_name)) = (
+            planned.attr("name").as_str(),
+            planned.attr("type").as_str(),
+            planned.attr("role").as_str(),
+        ) else {
+            diags.error(
+                "Incomplete configuration",
+                "name, type and role must be known to create an SDDC Manager user.",
+            );
+            return Value::Null;
+        };
+        let domain = planned.attr("domain").as_str();
+        let roles = match list_roles(api).await {
+            Ok(r) => r,
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return Value::Null;
+            }
+        };
+        let Some(role) = roles
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(role_name))
+        else {
+            let known: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+            diags.attr_error(
+                AttributePath::attr("role"),
+                "Unknown SDDC Manager role",
+                format!(
+                    "SDDC Manager has no role named {role_name:?}; its roles are: {}.",
+                    known.join(", ")
+                ),
+            );
+            return Value::Null;
+        };
+        let who = match domain {
+            Some(d) => format!("{name}@{d}"),
+            None => name.to_string(),
+        };
+        let body = [NewUser {
+            name,
+            domain,
+            user_type,
+            role: NewRole { id: &role.id },
+        }];
+        let call = Call::post(paths::USERS)
+            .json(&body)
+            .what(format!("create SDDC Manager {user_type} {who:?}"))
+            .needs_role(NEEDS_ADMIN);
+        let lookup = || async {
+            let users = list_users(api).await?;
+            Ok(users
+                .into_iter()
+                .find(|u| {
+                    u.name.eq_ignore_ascii_case(name)
+                        && domain.is_none_or(|d| {
+                            u.domain
+                                .as_deref()
+                                .is_some_and(|x| x.eq_ignore_ascii_case(d))
+                        })
+                })
+                .map(|u| Elements { elements: vec![u] }))
+        };
+        let created = match api
+            .create_with_lookup::<Elements<User>, _, _>(call, lookup)
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => {
+                let mut d = e.to_diagnostic();
+                if e.kind() == crate::client::ErrorKind::Conflict {
+                    d.detail.push_str(&format!(
+                        " A user {who:?} already exists: import it with its id (terraform import vcf_sddc_user.<name> <id>; \
+                         the ids are listed by GET /v1/users) or choose another name."
+                    ));
+                }
+                diags.push(d);
+                return Value::Null;
+            }
+        };
+        let recovered = created.is_recovered();
+        let Some(user) = created.into_inner().elements.into_iter().next() else {
+            diags.error(
+                "Unexpected response",
+                format!("SDDC Manager answered the creation of {who:?} without the new user."),
+            );
+            return Value::Null;
+        };
+        let api_key = match (&user.api_key, user.user_type.as_str()) {
+            (Some(k), _) => Value::string(k.expose()),
+            (None, "SERVICE") => {
+                diags.warning(
+                    "API key not received",
+                    format!(
+                        "The SERVICE account {who:?} was created{}, but its API key, which SDDC Manager shows only once, \
+                         did not reach the provider. Change rotation_triggers (or taint the resource) to replace the account \
+                         and receive a new key.",
+                        if recovered { " (the answer was lost and the account found afterwards)" } else { "" }
+                    ),
+                );
+                Value::Null
+            }
+            _ => Value::Null,
+        };
+        user_value(
+            &user,
+            &role.name,
+            api_key,
+            planned.attr("rotation_triggers").clone(),
+        )
+    }
+
+    async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(api) = family_client(ctx, Family::SddcManager, diags) else {
+            return Value::Null;
+        };
+        let Some(id) = state.attr("id").as_str() else {
+            return Value::Null;
+        };
+        let users = match list_users(api).await {
+            Ok(u) => u,
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return Value::Null;
+            }
+        };
+        let Some(user) = users.into_iter().find(|u| u.id == id) else {
+            diags.warning(
+                "SDDC Manager user no longer exists",
+                format!(
+                    "vcf_sddc_user {:?} (id {id}) was deleted outside Terraform; it is removed from the state and the \
+                     next apply creates it again.",
+                    state.attr("name").as_str().unwrap_or("")
+                ),
+            );
+            return Value::Null;
+        };
+        let role_name = match &user.role.name {
+            Some(n) if !n.is_empty() => n.clone(),
+            _ => match list_roles(api).await {
+                Ok(roles) => roles
+                    .into_iter()
+                    .find(|r| r.id == user.role.id)
+                    .map(|r| r.name)
+                    .unwrap_or_else(|| user.role.id.clone()),
+                Err(e) => {
+                    diags.push(e.to_diagnostic());
+                    return Value::Null;
+                }
+            },
+        };
+        user_value(
+            &user,
+            &role_name,
+            state.attr("api_key").clone(),
+            state.attr("rotation_triggers").clone(),
+        )
+    }
+
+    async fn update(
+        &self,
+        _ctx: &Ctx,
+        _prior: &Value,
+        planned: &Value,
+        _config: &Value,
+        _diags: &mut Diagnostics,
+    ) -> Value {
+        // Every configurable attribute forces replacement, so nothing changes in place.
+        planned.clone()
+    }
+
+    async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) {
+        let Some(api) = family_client(ctx, Family::SddcManager, diags) else {
+            return;
+        };
+        let Some(id) = state.attr("id").as_str() else {
+            return;
+        };
+        let name = state.attr("name").as_str().unwrap_or("");
+        let call = Call::delete(paths::user(id))
+            .what(format!("delete SDDC Manager user {name:?} ({id})"))
+            .needs_role(NEEDS_ADMIN);
+        match api.call(call).await {
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => diags.push(e.to_diagnostic()),
+        }
+    }
+
+    async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
+        let id = id.trim();
+        if id.is_empty() || path_segment(id) != id {
+            diags.error(
+                "Invalid import ID",
+                format!(
+                    "vcf_sddc_user is imported by its SDDC Manager user id (a UUID from GET /v1/users), got {id:?}."
+                ),
+            );
+            return Value::Null;
+        }
+        Value::object([
+            ("id", Value::string(id)),
+            ("name", Value::Null),
+            ("domain", Value::Null),
+            ("type", Value::Null),
+            ("role", Value::Null),
+            ("role_id", Value::Null),
+            ("creation_timestamp", Value::Null),
+            ("api_key", Value::Null),
+            ("rotation_triggers", Value::Null),
+        ])
+    }
+}
+
+/// `vcf_sddc_roles`.
+pub struct SddcRoles;
+
+#[async_trait]
+impl DataSource for SddcRoles {
+    fn type_name(&self) -> &'static str {
+        "vcf_sddc_roles"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new("Lists the roles of SDDC Manager (ADMIN, OPERATOR, VIEWER) with their ids.")
+                .attribute(
+                    Attribute::nested(
+                        "roles",
+                        Nesting::List,
+                        vec![
+                            Attribute::string("id").computed().description("Role id."),
+                            Attribute::string("name")
+                                .computed()
+                                .description("Role name: `ADMIN`, `OPERATOR` or `VIEWER`."),
+                            Attribute::string("description")
+                                .computed()
+                                .description("What the role allows, as SDDC Manager describes it."),
+                        ],
+                    )
+                    .computed()
+                    .description("Every role, in the order SDDC Manager returns them."),
+                )
+                .attribute(
+                    Attribute::new("ids", Type::map(Type::String))
+                        .computed()
+                        .description("Role ids by role name, for example `ids[\"OPERATOR\"]`."),
+                ),
+        )
+    }
+
+    async fn read(&self, ctx: &Ctx, _config: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(api) = family_client(ctx, Family::SddcManager, diags) else {
+            return Value::Null;
+        };
+        let roles = match list_roles(api).await {
+            Ok(r) => r,
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return Value::Null;
+            }
+        };
+        Value::object([
+            (
+                "roles",
+                Value::List(
+                    roles
+                        .iter()
+                        .map(|r| {
+                            Value::object([
+                                ("id", Value::string(&r.id)),
+                                ("name", Value::string(&r.name)),
+                                ("description", Value::opt_string(r.description.as_deref())),
+                            ])
+                        })
+                        .collect(),
+                ),
+            ),
+            (
+                "ids",
+                Value::Map(
+                    roles
+                        .iter()
+                        .map(|r| (r.name.clone(), Value::string(&r.id)))
+                        .collect(),
+                ),
+            ),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::msgpack;
+
+    #[test]
+    fn seed_000_create_answer_maps_to_the_schema_without_printing_the_key() {
+        let json = r#"{"elements":[{"id":"6f1c","name":"svc-ci","domain":"vsphere.local","type":"SERVICE",
+            "role":{"id":"r2","name":"OPERATOR"},"apiKey":"k3yMaterial","creationTimestamp":"2026-05-14T05:12:51.488Z"}]}"#;
+        let r: Elements<User> = serde_json::from_str(json).unwrap();
+        let u = &r.elements[0];
+        assert_eq!(format!("{:?}", u.api_key), "Some(***)");
+        let v = user_value(
+            u,
+            "OPERATOR",
+            Value::string(u.api_key.as_ref().unwrap().expose()),
+            Value::Null,
+        );
+        assert_eq!(v.attr("api_key").as_str(), Some("k3yMaterial"));
+        assert_eq!(v.attr("role_id").as_str(), Some("r2"));
+        msgpack::encode(&v, &SddcUser.schema().value_type()).unwrap();
+        let imported = import_state("6f1c");
+        msgpack::encode(&imported, &SddcUser.schema().value_type()).unwrap();
+    }
+
+    fn import_state(id: &str) -> Value {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut d = Diagnostics::new();
+        let v = rt.block_on(SddcUser.import(&Ctx::default(), id, &mut d));
+        assert!(!d.has_errors());
+        v
+    }
+
+    #[test]
+    fn import_rejects_ids_that_are_not_path_safe() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut d = Diagnostics::new();
+        rt.block_on(SddcUser.import(&Ctx::default(), "a/b", &mut d));
+        assert!(d.has_errors());
+    }
+}

@@ -1,0 +1,272 @@
+//! Acceptance tests of `vcf_sddc_user` and `vcf_sddc_roles` with the real `terraform` binary
+//! (every version in TF_ACC_TERRAFORM_PATHS) against vcf-sim: a SERVICE account whose API key
+//! really authenticates with the role it was given, an empty re-plan, rotation by trigger,
+//! import, destroy, and the diagnostic when the provider's own account is not ADMIN.
+
+mod common;
+
+use common::{Control, REQUIRED_PROVIDERS, Sim, Workdir, terraforms, text};
+use serde_json::{Value, json};
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// An HTTP client that trusts the sim's CA, for checking what Terraform created.
+fn http(sim: &Sim) -> reqwest::Client {
+    let pem = std::fs::read(sim.ca_file()).expect("CA file");
+    reqwest::Client::builder()
+        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA"))
+        .build()
+        .expect("client")
+}
+
+/// Logs in to the sim's SDDC Manager with a SERVICE account's API key; the access token or the
+/// status of the refusal.
+async fn login_with_key(sim: &Sim, key: &str) -> Result<String, u16> {
+    let r = http(sim)
+        .post(format!("{}/v1/tokens", sim.url()))
+        .json(&json!({ "apiKey": key }))
+        .send()
+        .await
+        .expect("POST /v1/tokens");
+    if !r.status().is_success() {
+        return Err(r.status().as_u16());
+    }
+    let v: Value = r.json().await.expect("token JSON");
+    Ok(v["accessToken"].as_str().expect("accessToken").to_string())
+}
+
+async fn status_of(sim: &Sim, method: reqwest::Method, path: &str, bearer: &str) -> u16 {
+    http(sim)
+        .request(method, format!("{}{path}", sim.url()))
+        .bearer_auth(bearer)
+        .json(&json!([{ "name": "x", "type": "USER", "role": { "id": "none" } }]))
+        .send()
+        .await
+        .expect("request")
+        .status()
+        .as_u16()
+}
+
+fn sddc_workdir(sim: &Sim, tf: &common::Terraform, user: &str, password: &str) -> Workdir {
+    Workdir::new(tf)
+        .env("VCF_SDDC_MANAGER_HOST", &sim.host())
+        .env("VCF_SDDC_MANAGER_USERNAME", user)
+        .env("VCF_SDDC_MANAGER_PASSWORD", password)
+        .env("VCF_CA_FILE", sim.ca_file())
+}
+
+fn user_config(name: &str, trigger: &str) -> String {
+    format!(
+        r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+data "vcf_sddc_roles" "all" {{}}
+resource "vcf_sddc_user" "svc" {{
+  name              = "{name}"
+  type              = "SERVICE"
+  role              = "OPERATOR"
+  rotation_triggers = {{ rotated = "{trigger}" }}
+}}
+output "id" {{ value = vcf_sddc_user.svc.id }}
+output "role_id" {{ value = vcf_sddc_user.svc.role_id }}
+output "operator_id" {{ value = data.vcf_sddc_roles.all.ids["OPERATOR"] }}
+output "api_key" {{
+  value     = vcf_sddc_user.svc.api_key
+  sensitive = true
+}}
+"#
+    )
+}
+
+fn outputs(wd: &Workdir) -> Value {
+    let out = wd.run(&["output", "-json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    serde_json::from_slice(&out.stdout).expect("outputs JSON")
+}
+
+fn sim_users(sim: &Sim) -> Vec<Value> {
+    let state = rt().block_on(Control::new(sim).state());
+    state["sddc"]["users"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn service_account_lifecycle() {
+    let sim = Sim::start();
+    let admin = &sim.ready["sddc_manager"];
+    let (user, password) = (
+        admin["username"].as_str().unwrap(),
+        admin["password"].as_str().unwrap(),
+    );
+    for (i, tf) in terraforms().iter().enumerate() {
+        let name = format!("svc-ci-{i}");
+        let wd = sddc_workdir(&sim, tf, user, password);
+        let v = &tf.version;
+
+        // Create: a SERVICE account with OPERATOR, its key shown once and kept in state.
+        wd.write_config(&user_config(&name, "1"));
+        let out = wd.run(&["apply", "-auto-approve", "-no-color"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+        let o = outputs(&wd);
+        let id1 = o["id"]["value"].as_str().unwrap().to_string();
+        let key1 = o["api_key"]["value"].as_str().unwrap().to_string();
+        assert_eq!(o["role_id"]["value"], o["operator_id"]["value"]);
+        assert!(
+            !text(&out).contains(&key1),
+            "the key leaked into the output"
+        );
+
+        // The key authenticates; OPERATOR can read and POST, but not manage users.
+        let access = rt()
+            .block_on(login_with_key(&sim, &key1))
+            .expect("key works");
+        assert_eq!(
+            rt().block_on(status_of(&sim, reqwest::Method::GET, "/v1/roles", &access)),
+            200
+        );
+        assert_eq!(
+            rt().block_on(status_of(&sim, reqwest::Method::POST, "/v1/users", &access)),
+            403
+        );
+
+        // Nothing to do on a second plan.
+        let out = wd.run(&["plan", "-detailed-exitcode", "-no-color"]);
+        assert_eq!(out.status.code(), Some(0), "Terraform {v}: {}", text(&out));
+
+        // A new trigger value replaces the account: new id, new key, the old key is dead.
+        wd.write_config(&user_config(&name, "2"));
+        let out = wd.run(&["plan", "-no-color"]);
+        assert!(
+            text(&out).contains("must be replaced"),
+            "Terraform {v}: {}",
+            text(&out)
+        );
+        let out = wd.run(&["apply", "-auto-approve", "-no-color"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+        let o = outputs(&wd);
+        let id2 = o["id"]["value"].as_str().unwrap().to_string();
+        let key2 = o["api_key"]["value"].as_str().unwrap().to_string();
+        assert_ne!(id1, id2);
+        assert_ne!(key1, key2);
+        assert_eq!(rt().block_on(login_with_key(&sim, &key1)), Err(401));
+        rt().block_on(login_with_key(&sim, &key2))
+            .expect("new key works");
+
+        // Import by id: everything but the key (never shown again) comes back.
+        let out = wd.run(&["state", "rm", "vcf_sddc_user.svc"]);
+        assert!(out.status.success(), "{}", text(&out));
+        let out = wd.run(&["import", "-no-color", "vcf_sddc_user.svc", &id2]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+        let out = wd.run(&["show", "-json"]);
+        let state: Value = serde_json::from_slice(&out.stdout).expect("show JSON");
+        let res = state["values"]["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["address"] == "vcf_sddc_user.svc")
+            .cloned()
+            .expect("imported");
+        assert_eq!(res["values"]["name"], name.as_str());
+        assert_eq!(res["values"]["type"], "SERVICE");
+        assert_eq!(res["values"]["role"], "OPERATOR");
+        assert_eq!(res["values"]["api_key"], Value::Null);
+
+        // Destroy deletes it.
+        let out = wd.run(&["destroy", "-auto-approve", "-no-color"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+        assert!(!sim_users(&sim).iter().any(|u| u["id"] == id2.as_str()));
+        assert_eq!(rt().block_on(login_with_key(&sim, &key2)), Err(401));
+    }
+}
+
+/// A provider account without ADMIN gets a diagnostic that names the missing role; a user
+/// deleted outside Terraform is drift that the next plan re-creates.
+#[test]
+fn operator_provider_account_and_out_of_band_delete() {
+    let sim = Sim::start();
+    let control = Control::new(&sim);
+    rt().block_on(control.post(
+        "/objects",
+        json!({"op":"create","kind":"sddc_user","fields":{"name":"ops-bot","type":"USER","role":"OPERATOR","password":"Op3rator!pw"}}),
+    ));
+    let admin = &sim.ready["sddc_manager"];
+    for (i, tf) in terraforms().iter().enumerate() {
+        let v = &tf.version;
+        let wd = sddc_workdir(&sim, tf, "ops-bot", "Op3rator!pw");
+        wd.write_config(&user_config(&format!("svc-denied-{i}"), "1"));
+        let out = wd.run(&["apply", "-auto-approve", "-no-color"]);
+        assert!(!out.status.success());
+        let t = text(&out);
+        assert!(
+            t.contains("Permission denied") && t.contains("ADMIN role"),
+            "Terraform {v}: {t}"
+        );
+
+        let wd = sddc_workdir(
+            &sim,
+            tf,
+            admin["username"].as_str().unwrap(),
+            admin["password"].as_str().unwrap(),
+        );
+        wd.write_config(&user_config(&format!("svc-drift-{i}"), "1"));
+        let out = wd.run(&["apply", "-auto-approve", "-no-color"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+        let id = outputs(&wd)["id"]["value"].as_str().unwrap().to_string();
+        rt().block_on(control.post(
+            "/objects",
+            json!({"op":"delete","kind":"sddc_user","id": id}),
+        ));
+        let out = wd.run(&["plan", "-detailed-exitcode", "-no-color"]);
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(2), "Terraform {v}: {t}");
+        assert!(
+            t.contains("no longer exists") && t.contains("will be created"),
+            "Terraform {v}: {t}"
+        );
+        let out = wd.run(&["destroy", "-auto-approve", "-no-color"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+    }
+}
+
+/// The answer of `POST /v1/users` is lost (applied, then the connection reset): the provider
+/// finds the account instead of creating a second one, and warns that its API key, shown only
+/// in that answer, did not arrive.
+#[test]
+fn lost_creation_answer_recovers_the_account() {
+    let sim = Sim::start();
+    let control = Control::new(&sim);
+    let admin = &sim.ready["sddc_manager"];
+    for (i, tf) in terraforms().iter().enumerate() {
+        let v = &tf.version;
+        let name = format!("svc-lost-{i}");
+        let wd = sddc_workdir(
+            &sim,
+            tf,
+            admin["username"].as_str().unwrap(),
+            admin["password"].as_str().unwrap(),
+        );
+        wd.write_config(&user_config(&name, "1"));
+        rt().block_on(control.fault(json!({
+            "path": "/v1/users", "method": "POST", "kind": "reset_after", "times": 1
+        })));
+        let out = wd.run(&["apply", "-auto-approve", "-no-color"]);
+        let t = text(&out);
+        assert!(out.status.success(), "Terraform {v}: {t}");
+        assert!(t.contains("API key not received"), "Terraform {v}: {t}");
+        let id = outputs(&wd)["id"]["value"].as_str().unwrap().to_string();
+        let same_name: Vec<Value> = sim_users(&sim)
+            .into_iter()
+            .filter(|u| u["name"] == name.as_str())
+            .collect();
+        assert_eq!(same_name.len(), 1, "Terraform {v}: {same_name:?}");
+        assert_eq!(same_name[0]["id"], id.as_str());
+        let out = wd.run(&["destroy", "-auto-approve", "-no-color"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+    }
+}
