@@ -26,6 +26,8 @@ pub struct VcfContext {
     pub clients: Clients,
     /// Realm (name or id) for fleet IAM resources that do not name one.
     pub default_sso_realm: Option<String>,
+    /// What the fleet IAM resources share within this process (locks, caches, server clock).
+    pub fleet: resources::fleet::FleetState,
 }
 
 /// The configured provider context, or an error diagnostic when configure has not succeeded.
@@ -158,6 +160,7 @@ impl Provider for VcfProvider {
             Ok(clients) => Some(Arc::new(VcfContext {
                 clients,
                 default_sso_realm: settings.default_sso_realm,
+                fleet: Default::default(),
             })),
             Err(e) => {
                 diags.push(e.to_diagnostic());
@@ -167,13 +170,23 @@ impl Provider for VcfProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        vec![
+            Arc::new(resources::ApiClientResource),
+            Arc::new(resources::RoleAssignment),
+            Arc::new(resources::PrincipalRoles),
+            Arc::new(resources::ApiToken),
+            Arc::new(resources::CustomRole),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![
             Arc::new(resources::SsoRealm),
             Arc::new(resources::SsoRealms),
+            Arc::new(resources::ApiClientData),
+            Arc::new(resources::ApiTokens),
+            Arc::new(resources::PrincipalRolesData),
+            Arc::new(resources::RolesData),
         ]
     }
 

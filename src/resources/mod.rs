@@ -1,8 +1,13 @@
 //! The provider's resource, data source and ephemeral resource types: one file per type
 //! (or per pair of closely related types), each with its schema and operations.
 
+pub mod fleet;
 mod sso_realm;
 
+pub use fleet::api_client::{ApiClientData, ApiClientResource};
+pub use fleet::api_token::{ApiToken, ApiTokens};
+pub use fleet::custom_role::CustomRole;
+pub use fleet::roles::{PrincipalRoles, PrincipalRolesData, RoleAssignment, RolesData};
 pub use sso_realm::{SsoRealm, SsoRealms};
 
 /// Milliseconds since the epoch (as the VCF APIs send times) as an RFC 3339 UTC timestamp.
