@@ -8,103 +8,13 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::Sim;
+use common::{Control, Sim};
 use serde_json::{Value, json};
 use terraform_provider_vcf::client::{
     ApiClient, Call, Clients, Clock, Config, Created, DirectorConfig, DirectorCredentials,
     ErrorKind, FleetCredentials, OperationsConfig, SddcConfig, TransportOptions,
 };
 use terraform_provider_vcf::framework::Secret;
-
-/// The sim's control API.
-struct Control {
-    http: reqwest::Client,
-    url: String,
-}
-
-impl Control {
-    fn new(sim: &Sim) -> Control {
-        let pem = std::fs::read(sim.ca_file()).expect("CA file");
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM");
-        let http = reqwest::Client::builder()
-            .tls_certs_only(certs)
-            .build()
-            .expect("control client");
-        Control {
-            http,
-            url: sim.ready["control"]["url"]
-                .as_str()
-                .expect("control url")
-                .to_string(),
-        }
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.url))
-            .json(&body)
-            .send()
-            .await
-            .expect("control call");
-        let status = r.status();
-        let v: Value = r.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "control {path}: {status} {v}");
-        v
-    }
-
-    async fn delete(&self, path: &str) {
-        let r = self
-            .http
-            .delete(format!("{}{path}", self.url))
-            .send()
-            .await
-            .expect("control call");
-        assert!(
-            r.status().is_success(),
-            "control DELETE {path}: {}",
-            r.status()
-        );
-    }
-
-    async fn reset_stats(&self) {
-        self.delete("/stats").await;
-    }
-
-    async fn stats(&self) -> Value {
-        self.http
-            .get(format!("{}/stats", self.url))
-            .send()
-            .await
-            .expect("stats")
-            .json()
-            .await
-            .expect("stats JSON")
-    }
-
-    /// Requests to `endpoint` ("METHOD /template") with `status` ("200", "reset", …), or with
-    /// any status when `None`.
-    async fn count(&self, endpoint: &str, status: Option<&str>) -> u64 {
-        let s = self.stats().await;
-        let e = &s["endpoints"][endpoint];
-        match status {
-            Some(st) => e[st].as_u64().unwrap_or(0),
-            None => e
-                .as_object()
-                .map(|m| m.values().filter_map(Value::as_u64).sum())
-                .unwrap_or(0),
-        }
-    }
-
-    async fn fault(&self, rule: Value) {
-        self.post("/faults", rule).await;
-    }
-
-    async fn advance(&self, seconds: u64) {
-        self.post("/clock/advance", json!({ "seconds": seconds }))
-            .await;
-    }
-}
 
 fn transport(sim: &Sim, parallel: u32, retries: u32) -> TransportOptions {
     TransportOptions {

@@ -7,6 +7,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
+use serde_json::{Value, json};
+
 /// The provider binary that cargo built for this test run.
 pub fn provider_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vcf"))
@@ -233,5 +235,237 @@ pub fn text(out: &Output) -> String {
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The sim's control API.
+pub struct Control {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Control {
+    pub fn new(sim: &Sim) -> Control {
+        let pem = std::fs::read(sim.ca_file()).expect("CA file");
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM");
+        let http = reqwest::Client::builder()
+            .tls_certs_only(certs)
+            .build()
+            .expect("control client");
+        Control {
+            http,
+            url: sim.ready["control"]["url"]
+                .as_str()
+                .expect("control url")
+                .to_string(),
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .expect("control call");
+        let status = r.status();
+        let v: Value = r.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "control {path}: {status} {v}");
+        v
+    }
+
+    pub async fn delete(&self, path: &str) {
+        let r = self
+            .http
+            .delete(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("control call");
+        assert!(
+            r.status().is_success(),
+            "control DELETE {path}: {}",
+            r.status()
+        );
+    }
+
+    pub async fn reset_stats(&self) {
+        self.delete("/stats").await;
+    }
+
+    pub async fn stats(&self) -> Value {
+        self.http
+            .get(format!("{}/stats", self.url))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats JSON")
+    }
+
+    /// Requests to `endpoint` ("METHOD /template") with `status` ("200", "reset", …), or with
+    /// any status when `None`.
+    pub async fn count(&self, endpoint: &str, status: Option<&str>) -> u64 {
+        let s = self.stats().await;
+        let e = &s["endpoints"][endpoint];
+        match status {
+            Some(st) => e[st].as_u64().unwrap_or(0),
+            None => e
+                .as_object()
+                .map(|m| m.values().filter_map(Value::as_u64).sum())
+                .unwrap_or(0),
+        }
+    }
+
+    pub async fn fault(&self, rule: Value) {
+        self.post("/faults", rule).await;
+    }
+
+    pub async fn advance(&self, seconds: u64) {
+        self.post("/clock/advance", json!({ "seconds": seconds }))
+            .await;
+    }
+    pub async fn get(&self, path: &str) -> Value {
+        self.http
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("control call")
+            .json()
+            .await
+            .expect("control JSON")
+    }
+}
+
+/// [`Control`] for tests that are not async (the Terraform acceptance tests): each call runs on
+/// a private runtime.
+pub struct SyncControl {
+    rt: tokio::runtime::Runtime,
+    inner: Control,
+}
+
+impl SyncControl {
+    pub fn new(sim: &Sim) -> SyncControl {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let inner = rt.block_on(async { Control::new(sim) });
+        SyncControl { rt, inner }
+    }
+    pub fn post(&self, path: &str, body: Value) -> Value {
+        self.rt.block_on(self.inner.post(path, body))
+    }
+    pub fn get(&self, path: &str) -> Value {
+        self.rt.block_on(self.inner.get(path))
+    }
+    pub fn delete(&self, path: &str) {
+        self.rt.block_on(self.inner.delete(path))
+    }
+    pub fn reset_stats(&self) {
+        self.rt.block_on(self.inner.reset_stats())
+    }
+    pub fn stats(&self) -> Value {
+        self.rt.block_on(self.inner.stats())
+    }
+    pub fn count(&self, endpoint: &str, status: Option<&str>) -> u64 {
+        self.rt.block_on(self.inner.count(endpoint, status))
+    }
+    pub fn fault(&self, rule: Value) {
+        self.rt.block_on(self.inner.fault(rule))
+    }
+    pub fn advance(&self, seconds: u64) {
+        self.rt.block_on(self.inner.advance(seconds))
+    }
+    /// The sim's whole world (`GET /_sim/state`).
+    pub fn state(&self) -> Value {
+        self.get("/state")
+    }
+    /// Runs a future (for HTTP calls of a test) on the private runtime.
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+}
+
+/// A working directory whose provider block comes from the environment: fleet IAM on `sim`
+/// with the ready line's API token, realm `flt-idb02` by default.
+pub fn fleet_workdir(tf: &Terraform, sim: &Sim) -> Workdir {
+    Workdir::new(tf)
+        .env("VCF_OPERATIONS_HOST", &sim.host())
+        .env(
+            "VCF_OPERATIONS_API_TOKEN",
+            sim.ready["operations"]["api_token"]
+                .as_str()
+                .expect("api_token"),
+        )
+        .env(
+            "VCF_OPERATIONS_TOKEN_ENDPOINT_URL",
+            sim.ready["operations"]["token_endpoint_url"]
+                .as_str()
+                .expect("token_endpoint_url"),
+        )
+        .env("VCF_CA_FILE", sim.ca_file())
+        .env("VCF_DEFAULT_SSO_REALM", "flt-idb02")
+}
+
+impl Workdir {
+    /// Runs terraform and fails the test, with its output, unless it succeeds.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let t = text(&out);
+        assert!(
+            out.status.success(),
+            "Terraform {} {args:?} failed:\n{t}",
+            self.tf.version
+        );
+        t
+    }
+
+    /// The exit code of `terraform plan -detailed-exitcode` (0 no changes, 2 changes) and its
+    /// output with every run of whitespace made one space (Terraform wraps diagnostics).
+    pub fn plan_code(&self) -> (i32, String) {
+        let out = self.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
+        let flat = text(&out).split_whitespace().collect::<Vec<_>>().join(" ");
+        (out.status.code().unwrap_or(-1), flat)
+    }
+
+    /// Asserts that a plan has no changes.
+    pub fn assert_no_changes(&self, when: &str) {
+        let (code, t) = self.plan_code();
+        assert_eq!(
+            code, 0,
+            "Terraform {}: {when}: expected an empty plan:\n{t}",
+            self.tf.version
+        );
+    }
+
+    pub fn apply(&self) -> String {
+        self.ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    /// The values of resource `address` in `terraform show -json` (sensitive values included).
+    pub fn values(&self, address: &str) -> Value {
+        let out = self.run(&["show", "-json"]);
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        doc["values"]["root_module"]["resources"]
+            .as_array()
+            .and_then(|list| list.iter().find(|r| r["address"] == address))
+            .map(|r| r["values"].clone())
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// The default realm's id and the id of the VCF instance it covers.
+pub fn realm_ids(sim: &Sim) -> (String, String) {
+    (
+        sim.ready["sso_realm_id"]
+            .as_str()
+            .expect("realm")
+            .to_string(),
+        sim.ready["vcf_instance_id"]
+            .as_str()
+            .expect("instance")
+            .to_string(),
     )
 }

@@ -7,14 +7,15 @@ use serde_json::json;
 
 use crate::client::Call;
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
+use crate::framework::traits::PlanChange;
 use crate::framework::validate::{Length, Matches};
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, Resource, Schema, Value,
 };
 
 use super::{
-    ClientJson, Fleet, WRITE_ROLE, fail, fleet, paths, realm_attribute, realm_lookup_attribute,
-    realm_state_value, s,
+    ClientJson, Fleet, WRITE_ROLE, fail, fleet, paths, plan_realm, realm_attribute,
+    realm_lookup_attribute, realm_state_value, s,
 };
 
 const CLIENT_ID_PATTERN: &str = r"^[A-Za-z0-9._-]{1,128}$";
@@ -115,6 +116,10 @@ impl Resource for ApiClientResource {
                     .plan_modifier(UseStateForUnknown),
             ),
         )
+    }
+
+    async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
+        plan_realm(ctx, plan, diags).await;
     }
 
     async fn create(

@@ -24,7 +24,7 @@ use crate::framework::{
 use crate::resources::rfc3339_from_millis;
 
 use super::{
-    Fleet, TokenCreate, TokenJson, WRITE_ROLE, fail, fleet, millis_from_rfc3339, paths,
+    Fleet, TokenCreate, TokenJson, WRITE_ROLE, fail, fleet, millis_from_rfc3339, paths, plan_realm,
     realm_attribute, realm_lookup_attribute, realm_state_value, s,
 };
 
@@ -278,6 +278,7 @@ impl Resource for ApiToken {
     }
 
     async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
+        plan_realm(ctx, plan, diags).await;
         if plan.prior.is_null() {
             return;
         }
@@ -429,8 +430,16 @@ impl Resource for ApiToken {
             Ok(Some(t)) => match unusable(&t, f.state().now_ms()) {
                 None => token_state(&t, state),
                 Some(why) => {
+                    // Distinct summaries, because Terraform folds warnings that share one.
+                    let summary = if why.contains("REVOKED") {
+                        "API token revoked"
+                    } else if why.contains("xpired") || why.contains("EXPIRED") {
+                        "API token expired"
+                    } else {
+                        "API token not active"
+                    };
                     diags.warning(
-                        "API token no longer usable",
+                        summary,
                         format!(
                             "API token {name:?} ({id}) of API client {client:?} {why}; it is removed from the state \
                              and the next apply creates a new one."

@@ -5,13 +5,14 @@ use async_trait::async_trait;
 
 use crate::client::Call;
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
+use crate::framework::traits::PlanChange;
 use crate::framework::validate::{Length, OneOf};
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, Diagnostics, Nesting, Resource, Schema, Value,
 };
 
 use super::{
-    ComponentRole, Fleet, RoleJson, WRITE_ROLE, fail, fleet, paths, realm_attribute,
+    ComponentRole, Fleet, RoleJson, WRITE_ROLE, fail, fleet, paths, plan_realm, realm_attribute,
     realm_state_value, s,
 };
 
@@ -246,6 +247,10 @@ impl Resource for CustomRole {
                 "A custom role needs at least one component role.",
             );
         }
+    }
+
+    async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
+        plan_realm(ctx, plan, diags).await;
     }
 
     async fn create(

@@ -21,6 +21,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::client::{ApiClient, ApiError, Call, Response};
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
+use crate::framework::traits::PlanChange;
 use crate::framework::validate::Length;
 use crate::framework::{Attribute, AttributePath, Ctx, Diagnostic, Diagnostics, Secret, Value};
 use crate::provider::{VcfContext, context};
@@ -624,6 +625,34 @@ impl<'a> Fleet<'a> {
 
 // ---------------------------------------------------------------------------------------------
 // Schema pieces and value helpers
+
+/// At plan time: resolves the realm of a planned create or update and, when the configuration
+/// leaves `sso_realm_id` out, fills in the default realm's id so the plan shows it. `None` when
+/// the realm is not known yet (it depends on another resource) or cannot be resolved (the
+/// diagnostic says why).
+pub async fn plan_realm<'a>(
+    ctx: &'a Ctx,
+    plan: &mut PlanChange<'_>,
+    diags: &mut Diagnostics,
+) -> Option<(Fleet<'a>, &'a RealmJson)> {
+    let planned = plan.planned.attr("sso_realm_id").clone();
+    let configured = plan.config.attr("sso_realm_id").clone();
+    if configured.is_unknown() {
+        return None;
+    }
+    let f = fleet(ctx, diags)?;
+    let lookup = if planned.is_known() {
+        planned
+    } else {
+        configured.clone()
+    };
+    let realm = f.realm(&lookup, "sso_realm_id", diags).await?;
+    if plan.planned.attr("sso_realm_id").is_unknown() && configured.is_null() {
+        plan.planned
+            .set_attr("sso_realm_id", Value::string(&realm.id));
+    }
+    Some((f, realm))
+}
 
 /// `sso_realm_id` of a resource: optional, defaults to the provider's realm, replaces on change.
 pub fn realm_attribute() -> Attribute {

@@ -18,7 +18,7 @@ use crate::framework::{
 use crate::resources::rfc3339_from_millis;
 
 use super::{
-    AssignmentJson, Fleet, ResourceRef, ScopeJson, fail, fleet, millis_from_rfc3339,
+    AssignmentJson, Fleet, ResourceRef, ScopeJson, fail, fleet, millis_from_rfc3339, plan_realm,
     realm_attribute, realm_lookup_attribute, realm_state_value, s,
 };
 
@@ -325,24 +325,14 @@ impl Resource for RoleAssignment {
             AttributePath::attr("expires_at"),
             diags,
         );
-        let role = plan.planned.attr("role_name");
-        if role.is_known()
-            && role != plan.prior.attr("role_name")
-            && plan.planned.attr("sso_realm_id").is_known()
+        let Some((f, realm)) = plan_realm(ctx, plan, diags).await else {
+            return;
+        };
+        let role = plan.planned.attr("role_name").clone();
+        if &role != plan.prior.attr("role_name")
+            && let Some(r) = role.as_str()
         {
-            let mut quiet = Diagnostics::new();
-            if let Some(f) = fleet(ctx, &mut quiet)
-                && let Some(realm) = f
-                    .realm(
-                        plan.planned.attr("sso_realm_id"),
-                        "sso_realm_id",
-                        &mut quiet,
-                    )
-                    .await
-                && let Some(r) = role.as_str()
-            {
-                check_role(f, &realm.id, r, AttributePath::attr("role_name"), diags).await;
-            }
+            check_role(f, &realm.id, r, AttributePath::attr("role_name"), diags).await;
         }
     }
 
@@ -635,22 +625,11 @@ impl Resource for PrincipalRoles {
                 roles.push(r.to_string());
             }
         }
-        if roles.is_empty() || !plan.planned.attr("sso_realm_id").is_known() {
+        let Some((f, realm)) = plan_realm(ctx, plan, diags).await else {
             return;
-        }
-        let mut quiet = Diagnostics::new();
-        if let Some(f) = fleet(ctx, &mut quiet)
-            && let Some(realm) = f
-                .realm(
-                    plan.planned.attr("sso_realm_id"),
-                    "sso_realm_id",
-                    &mut quiet,
-                )
-                .await
-        {
-            for r in roles {
-                check_role(f, &realm.id, &r, AttributePath::attr("assignments"), diags).await;
-            }
+        };
+        for r in roles {
+            check_role(f, &realm.id, &r, AttributePath::attr("assignments"), diags).await;
         }
     }
 
