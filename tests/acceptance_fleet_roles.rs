@@ -16,7 +16,8 @@ fn assignments(ctl: &SyncControl, realm: &str, principal: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// Creates API clients out of band and returns their principal ids.
+/// Creates `n` (at least 2: the sim suffixes ids only then) API clients out of band and
+/// returns their principal ids.
 fn principals(ctl: &SyncControl, prefix: &str, n: usize) -> Vec<String> {
     ctl.post(
         "/objects",
@@ -334,5 +335,58 @@ fn custom_role_lifecycle_and_built_ins_refused() {
                     && d.to_string().contains("name")),
             "{v}: {diags:?}"
         );
+    }
+}
+
+/// Writes queued together for one principal are sent as one set; when the server refuses that
+/// set, each edit is retried alone, so one bad assignment fails alone.
+#[test]
+fn a_refused_assignment_does_not_fail_its_neighbours() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let (realm, instance) = realm_ids(&sim);
+        let ps = principals(&ctl, "solo", 2);
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+
+resource "vcf_role_assignment" "good" {{
+  for_each     = toset(["vcf_viewer", "vcf_operator", "vcf_admin"])
+  principal_id = "{p}"
+  role_name    = each.key
+  scope_type   = "SSO_REALM"
+}}
+
+resource "vcf_role_assignment" "good_instance" {{
+  principal_id       = "{p}"
+  role_name          = "sddc_admin"
+  scope_type         = "VCF_INSTANCE"
+  scope_resource_ids = ["{instance}"]
+}}
+
+resource "vcf_role_assignment" "uncovered_instance" {{
+  principal_id       = "{p}"
+  role_name          = "sddc_admin"
+  scope_type         = "VCF_INSTANCE"
+  scope_resource_ids = ["not-a-covered-instance"]
+}}
+"#,
+            p = ps[0]
+        ));
+        let out = wd.run(&[
+            "apply",
+            "-auto-approve",
+            "-no-color",
+            "-input=false",
+            "-parallelism=10",
+        ]);
+        let t = common::text(&out);
+        assert!(!out.status.success(), "{v}: {t}");
+        assert!(t.contains("not-a-covered-instance"), "{v}: {t}");
+        let got = assignments(&ctl, &realm, &ps[0]);
+        assert_eq!(got.len(), 4, "{v}: {got:?}");
     }
 }

@@ -286,6 +286,26 @@ pub struct TokenSnapshot {
     taken: Instant,
 }
 
+/// One edit of a principal's assignment set (add, replace or remove this resource's entry).
+pub type AssignmentChange = Box<dyn Fn(&mut Vec<AssignmentJson>) + Send + Sync>;
+type Outcome = Result<Vec<AssignmentJson>, ApiError>;
+
+struct Job {
+    change: AssignmentChange,
+    done: tokio::sync::oneshot::Sender<Outcome>,
+}
+
+/// Serialises the writes to one principal's assignments inside the process (the API only
+/// replaces the whole set). Writers queue their edit, then take `write`; the holder applies every
+/// queued edit with one read and one write, so N concurrent resources on one principal cost a
+/// few round trips rather than N.
+#[derive(Default)]
+pub struct PrincipalQueue {
+    /// Held for every write to the principal, including authoritative whole-set writes.
+    pub write: tokio::sync::Mutex<()>,
+    pending: Mutex<Vec<Job>>,
+}
+
 type SnapshotCell = Arc<tokio::sync::OnceCell<Arc<TokenSnapshot>>>;
 
 /// A snapshot older than this is queried again (a plan reads all tokens within seconds).
@@ -296,7 +316,7 @@ const SNAPSHOT_MAX_AGE: Duration = Duration::from_secs(60);
 pub struct FleetState {
     realms: tokio::sync::OnceCell<Vec<RealmJson>>,
     roles: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Vec<RoleJson>>>>>,
-    principal_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    principals: Mutex<HashMap<String, Arc<PrincipalQueue>>>,
     snapshots: Mutex<HashMap<String, SnapshotCell>>,
     /// Server clock minus local clock, from the last `Date` header seen.
     server_offset_ms: Mutex<Option<i64>>,
@@ -345,14 +365,11 @@ impl FleetState {
         local_now_ms().saturating_add(offset)
     }
 
-    /// The write lock of one principal's role assignments.
-    pub fn principal_lock(&self, realm: &str, principal: &str) -> Arc<tokio::sync::Mutex<()>> {
+    /// The write queue of one principal's role assignments.
+    pub fn principal_queue(&self, realm: &str, principal: &str) -> Arc<PrincipalQueue> {
         let key = format!("{realm}/{principal}");
-        match self.principal_locks.lock() {
-            Ok(mut m) => m.entry(key).or_default().clone(),
-            // A poisoned map still serialises nothing wrong: fall back to a private lock.
-            Err(_) => Arc::default(),
-        }
+        let mut m = self.principals.lock().unwrap_or_else(|p| p.into_inner());
+        m.entry(key).or_default().clone()
     }
 
     /// Forgets the token snapshot of one client (after a create, regenerate or delete).
@@ -527,6 +544,79 @@ impl<'a> Fleet<'a> {
             )
             .await
             .map(|a| a.vcf_role_assignments)
+    }
+
+    /// Applies `change` to the principal's assignment set: queued behind other writers of this
+    /// process, read right before the write, written only when something changed. Returns the
+    /// set as the server stored it.
+    pub async fn modify_assignments(
+        &self,
+        realm: &str,
+        principal: &str,
+        change: AssignmentChange,
+    ) -> Outcome {
+        let q = self.state().principal_queue(realm, principal);
+        let (tx, mut rx) = tokio::sync::oneshot::channel();
+        q.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Job { change, done: tx });
+        {
+            let _held = q.write.lock().await;
+            // A previous holder may have applied this edit with its own.
+            if let Ok(done) = rx.try_recv() {
+                return done;
+            }
+            let jobs = std::mem::take(&mut *q.pending.lock().unwrap_or_else(|p| p.into_inner()));
+            self.apply_jobs(realm, principal, jobs).await;
+        }
+        rx.await.unwrap_or_else(|_| {
+            Err(ApiError::new(
+                crate::client::ErrorKind::Transport,
+                "Role assignment write abandoned",
+                format!("The write of principal {principal}'s role assignments was abandoned; run Terraform again."),
+            ))
+        })
+    }
+
+    async fn apply_jobs(&self, realm: &str, principal: &str, jobs: Vec<Job>) {
+        let together = self
+            .apply_changes(realm, principal, jobs.iter().map(|j| &j.change))
+            .await;
+        match together {
+            // The server refused the combined set: one edit may be at fault, so each gets its
+            // own read and write and its own answer.
+            Err(e) if jobs.len() > 1 && e.status() == Some(400) => {
+                for j in jobs {
+                    let r = self
+                        .apply_changes(realm, principal, std::iter::once(&j.change))
+                        .await;
+                    let _ = j.done.send(r);
+                }
+            }
+            r => {
+                for j in jobs {
+                    let _ = j.done.send(r.clone());
+                }
+            }
+        }
+    }
+
+    async fn apply_changes<'c>(
+        &self,
+        realm: &str,
+        principal: &str,
+        changes: impl Iterator<Item = &'c AssignmentChange>,
+    ) -> Outcome {
+        let current = self.assignments(realm, principal).await?;
+        let mut next = current.clone();
+        for c in changes {
+            c(&mut next);
+        }
+        if next == current {
+            return Ok(current);
+        }
+        self.put_assignments(realm, principal, next).await
     }
 
     /// Replaces the principal's whole assignment set.

@@ -193,25 +193,6 @@ fn import_id(realm: &str, principal: &str, a: &AssignmentJson) -> String {
 pub struct RoleAssignment;
 
 impl RoleAssignment {
-    /// Reads the set under the principal's lock, lets `change` edit it, and writes it back when
-    /// it changed. Returns the set as written (or as read, when unchanged).
-    async fn read_modify_write(
-        f: Fleet<'_>,
-        realm: &str,
-        principal: &str,
-        change: impl FnOnce(&mut Vec<AssignmentJson>),
-    ) -> Result<Vec<AssignmentJson>, crate::client::ApiError> {
-        let lock = f.state().principal_lock(realm, principal);
-        let _held = lock.lock().await;
-        let current = f.assignments(realm, principal).await?;
-        let mut next = current.clone();
-        change(&mut next);
-        if next == current {
-            return Ok(current);
-        }
-        f.put_assignments(realm, principal, next).await
-    }
-
     fn state(
         realm_value: Value,
         realm_id: &str,
@@ -241,13 +222,18 @@ impl RoleAssignment {
         let principal = s(planned, "principal_id")?;
         let mine = assignment_from(planned)?;
         let wanted = mine.clone();
-        let written = Self::read_modify_write(f, &realm.id, &principal, move |set| {
-            match set.iter_mut().find(|a| a.same_binding(&wanted)) {
-                Some(a) => a.expires_at = wanted.expires_at,
-                None => set.push(wanted),
-            }
-        })
-        .await;
+        let written = f
+            .modify_assignments(
+                &realm.id,
+                &principal,
+                Box::new(
+                    move |set| match set.iter_mut().find(|a| a.same_binding(&wanted)) {
+                        Some(a) => a.expires_at = wanted.expires_at,
+                        None => set.push(wanted.clone()),
+                    },
+                ),
+            )
+            .await;
         match written {
             Ok(set) => {
                 let found = set.iter().find(|a| a.same_binding(&mine)).unwrap_or(&mine);
@@ -413,10 +399,13 @@ impl Resource for RoleAssignment {
         else {
             return;
         };
-        let res = Self::read_modify_write(f, &realm.id, &principal, |set| {
-            set.retain(|a| !a.same_binding(&mine))
-        })
-        .await;
+        let res = f
+            .modify_assignments(
+                &realm.id,
+                &principal,
+                Box::new(move |set| set.retain(|a| !a.same_binding(&mine))),
+            )
+            .await;
         match res {
             Ok(_) => {}
             Err(e) if e.is_not_found() => {}
@@ -525,8 +514,8 @@ impl PrincipalRoles {
             .elements()
             .map(|e| e.iter().filter_map(assignment_from).collect())
             .unwrap_or_default();
-        let lock = f.state().principal_lock(&realm.id, &principal);
-        let _held = lock.lock().await;
+        let queue = f.state().principal_queue(&realm.id, &principal);
+        let _held = queue.write.lock().await;
         match f.put_assignments(&realm.id, &principal, list).await {
             Ok(set) => Some(Value::object([
                 ("id", Value::string(format!("{}/{principal}", realm.id))),
@@ -717,8 +706,8 @@ impl Resource for PrincipalRoles {
         let Some(principal) = s(state, "principal_id") else {
             return;
         };
-        let lock = f.state().principal_lock(&realm.id, &principal);
-        let _held = lock.lock().await;
+        let queue = f.state().principal_queue(&realm.id, &principal);
+        let _held = queue.write.lock().await;
         match f.put_assignments(&realm.id, &principal, Vec::new()).await {
             Ok(_) => {}
             Err(e) if e.is_not_found() => {}
