@@ -838,6 +838,84 @@ mod tests {
         );
     }
 
+    /// Every attribute of every fleet type is described; secrets are sensitive.
+    #[test]
+    fn every_attribute_is_described() {
+        use crate::framework::schema::{AttrType, Block};
+        use crate::framework::{DataSource, Resource};
+        fn walk(block: &Block, owner: &str) {
+            assert!(
+                !block.description.is_empty() || owner.contains('.'),
+                "{owner}"
+            );
+            for a in &block.attributes {
+                assert!(
+                    a.description.len() > 5,
+                    "{owner}.{} has no description",
+                    a.name
+                );
+                if let AttrType::Nested(_, inner) = &a.ty {
+                    walk(
+                        &Block {
+                            attributes: inner.clone(),
+                            ..Default::default()
+                        },
+                        &format!("{owner}.{}", a.name),
+                    );
+                }
+            }
+        }
+        let resources: Vec<Box<dyn Resource>> = vec![
+            Box::new(api_client::ApiClientResource),
+            Box::new(roles::RoleAssignment),
+            Box::new(roles::PrincipalRoles),
+            Box::new(api_token::ApiToken),
+            Box::new(custom_role::CustomRole),
+        ];
+        for r in &resources {
+            walk(&r.schema().block, r.type_name());
+        }
+        let data: Vec<Box<dyn DataSource>> = vec![
+            Box::new(api_client::ApiClientData),
+            Box::new(api_token::ApiTokens),
+            Box::new(roles::PrincipalRolesData),
+            Box::new(roles::RolesData),
+        ];
+        for d in &data {
+            walk(&d.schema().block, d.type_name());
+        }
+        let token = api_token::ApiToken.schema();
+        assert!(
+            token
+                .block
+                .get_attribute("token")
+                .is_some_and(|a| a.sensitive)
+        );
+    }
+
+    /// Every ASSUMED row of contract B is in the table, and every table path is one the
+    /// resources use.
+    #[test]
+    fn endpoint_table_marks_assumed_calls() {
+        let assumed: Vec<(&str, &str)> = paths::ENDPOINTS
+            .iter()
+            .filter(|e| e.2 == paths::Contract::Assumed)
+            .map(|e| (e.0, e.1))
+            .collect();
+        for want in [
+            ("GET", paths::CLIENT),
+            ("PUT", paths::CLIENT),
+            ("DELETE", paths::CLIENT),
+            ("GET", paths::TOKEN),
+            ("DELETE", paths::TOKEN),
+            ("GET", paths::ROLES),
+            ("POST", paths::ROLES),
+        ] {
+            assert!(assumed.contains(&want), "{want:?}");
+        }
+        assert!(!assumed.contains(&("PUT", paths::PRINCIPAL_ROLES)));
+    }
+
     #[test]
     fn rfc3339_round_trip() {
         assert_eq!(millis_from_rfc3339("1970-01-01T00:00:01Z"), Some(1000));
