@@ -390,3 +390,80 @@ resource "vcf_role_assignment" "uncovered_instance" {{
         assert_eq!(got.len(), 4, "{v}: {got:?}");
     }
 }
+
+fn expiring(principal: &str, expires_at: Option<&str>) -> String {
+    let expiry = expires_at
+        .map(|e| format!("\n  expires_at   = \"{e}\""))
+        .unwrap_or_default();
+    format!(
+        r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+
+resource "vcf_role_assignment" "temp" {{
+  principal_id = "{principal}"
+  role_name    = "vcf_operator"
+  scope_type   = "SSO_REALM"{expiry}
+}}
+"#
+    )
+}
+
+/// `expires_at` changes in place (the entry is rewritten, nothing else of the principal), and
+/// an assignment made by hand is adopted through an `import` block with generated configuration.
+#[test]
+fn assignment_expiry_updates_in_place_and_import_block_adopts() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let (realm, _) = realm_ids(&sim);
+        let ps = principals(&ctl, "exp", 2);
+        ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "role_assignments", "id": ps[0],
+                   "fields": {"vcfRoleAssignments": [{"roleName": "vcf_viewer", "roleScope": {"scopeType": "SSO_REALM"}}]}}),
+        );
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&expiring(&ps[0], None));
+        wd.apply();
+        wd.write_config(&expiring(&ps[0], Some("2099-01-31T23:59:59Z")));
+        let (code, plan) = wd.plan_code();
+        assert_eq!(code, 2, "{v}: {plan}");
+        assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
+        wd.apply();
+        wd.assert_no_changes("after the expiry update");
+        let got = assignments(&ctl, &realm, &ps[0]);
+        assert_eq!(got.len(), 2, "{v}: {got:?}");
+        let op = got
+            .iter()
+            .find(|a| a["role_name"] == "vcf_operator")
+            .expect("operator");
+        assert_eq!(op["expires_at"], 4_073_587_199_000_i64, "{v}: {op}");
+
+        // Adopt an assignment of the other principal with an import block.
+        ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "role_assignments", "id": ps[1],
+                   "fields": {"vcfRoleAssignments": [{"roleName": "vcf_admin", "roleScope": {"scopeType": "SSO_REALM"}}]}}),
+        );
+        let adopt = common::fleet_workdir(&tf, &sim);
+        adopt.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\nimport {{\n  to = vcf_role_assignment.admin\n  id = \"{realm}/{}/vcf_admin/SSO_REALM\"\n}}\n",
+            ps[1]
+        ));
+        adopt.ok(&[
+            "plan",
+            "-no-color",
+            "-input=false",
+            "-generate-config-out=generated.tf",
+        ]);
+        let generated =
+            std::fs::read_to_string(adopt.path().join("generated.tf")).expect("generated");
+        assert!(
+            generated.contains("\"vcf_admin\"") && generated.contains(&ps[1]),
+            "{v}: {generated}"
+        );
+        adopt.apply();
+        adopt.assert_no_changes("after adopting");
+    }
+}
