@@ -91,7 +91,14 @@ resource "vcf_role_assignment" "many" {{
             let expect = if i == 0 { 21 } else { 20 };
             assert_eq!(got.len(), expect, "{v}: principal {i}: {got:?}");
         }
+        // Refresh reads each principal once, not once per assignment.
+        ctl.reset_stats();
         wd.assert_no_changes("after 60 concurrent creates");
+        let reads = ctl.count(
+            "GET /suite-api/api/fleet-management/iam/ssorealms/{realm}/principals/{principalId}/roles",
+            None,
+        );
+        assert_eq!(reads, 3, "{v}: {}", ctl.stats());
 
         let out = wd.ok(&[
             "destroy",

@@ -240,11 +240,30 @@ fn regenerate_strategy_rotates_in_place() {
         );
         wd.assert_no_changes("after regenerate");
 
+        // Rotation by time regenerates in place too.
+        o.rotate_before = Some("168h");
+        wd.write_config(&config(&o));
+        wd.apply();
+        assert_eq!(token(&wd), (id2.clone(), s2.clone()), "{v}");
+        ctl.advance(516 * 3600);
+        let (code, plan) = wd.plan_code();
+        assert_eq!(code, 2, "{v}: {plan}");
+        assert!(plan.contains("API token due for rotation"), "{v}: {plan}");
+        assert!(
+            plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+            "{v}: {plan}"
+        );
+        wd.apply();
+        let (id3, s3) = token(&wd);
+        assert_ne!(id3, id2, "{v}");
+        assert!(works(&ctl, &sim, &s3) && !works(&ctl, &sim, &s2), "{v}");
+        wd.assert_no_changes("after the timed regenerate");
+
         // Changing the strategy alone rotates nothing.
         o.strategy = "replace";
         wd.write_config(&config(&o));
         wd.apply();
-        assert_eq!(token(&wd), (id2, s2), "{v}");
+        assert_eq!(token(&wd), (id3, s3), "{v}");
     }
 }
 

@@ -306,6 +306,8 @@ pub struct PrincipalQueue {
     pending: Mutex<Vec<Job>>,
 }
 
+type AssignmentCell = Arc<tokio::sync::OnceCell<(Instant, Vec<AssignmentJson>)>>;
+
 type SnapshotCell = Arc<tokio::sync::OnceCell<Arc<TokenSnapshot>>>;
 
 /// A snapshot older than this is queried again (a plan reads all tokens within seconds).
@@ -318,6 +320,8 @@ pub struct FleetState {
     roles: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Vec<RoleJson>>>>>,
     principals: Mutex<HashMap<String, Arc<PrincipalQueue>>>,
     snapshots: Mutex<HashMap<String, SnapshotCell>>,
+    /// Role assignments as refresh read them, per principal, until a write to that principal.
+    assignment_reads: Mutex<HashMap<String, AssignmentCell>>,
     /// Server clock minus local clock, from the last `Date` header seen.
     server_offset_ms: Mutex<Option<i64>>,
 }
@@ -377,6 +381,28 @@ impl FleetState {
         if let Ok(mut m) = self.snapshots.lock() {
             m.remove(&format!("{realm}/{client_id}"));
         }
+    }
+
+    /// Forgets what refresh read of one principal's assignments (after a write to it).
+    pub fn invalidate_assignments(&self, realm: &str, principal: &str) {
+        if let Ok(mut m) = self.assignment_reads.lock() {
+            m.remove(&format!("{realm}/{principal}"));
+        }
+    }
+
+    fn assignment_cell(&self, realm: &str, principal: &str) -> AssignmentCell {
+        let key = format!("{realm}/{principal}");
+        let Ok(mut m) = self.assignment_reads.lock() else {
+            return Arc::default();
+        };
+        let stale = m
+            .get(&key)
+            .and_then(|c| c.get())
+            .is_some_and(|(taken, _)| taken.elapsed() > SNAPSHOT_MAX_AGE);
+        if stale {
+            m.remove(&key);
+        }
+        m.entry(key).or_default().clone()
     }
 
     fn snapshot_cell(&self, realm: &str, client_id: &str) -> SnapshotCell {
@@ -619,6 +645,21 @@ impl<'a> Fleet<'a> {
         self.put_assignments(realm, principal, next).await
     }
 
+    /// The principal's role assignments for a refresh: one GET per principal serves every
+    /// `vcf_role_assignment` of it in the process, until a write to the principal.
+    pub async fn cached_assignments(
+        &self,
+        realm: &str,
+        principal: &str,
+    ) -> Result<Vec<AssignmentJson>, ApiError> {
+        let cell = self.state().assignment_cell(realm, principal);
+        cell.get_or_try_init(|| async move {
+            Ok((Instant::now(), self.assignments(realm, principal).await?))
+        })
+        .await
+        .map(|(_, list)| list.clone())
+    }
+
     /// Replaces the principal's whole assignment set.
     pub async fn put_assignments(
         &self,
@@ -626,7 +667,8 @@ impl<'a> Fleet<'a> {
         principal: &str,
         list: Vec<AssignmentJson>,
     ) -> Result<Vec<AssignmentJson>, ApiError> {
-        self.api
+        let written = self
+            .api
             .json::<AssignmentsJson>(
                 Call::put(paths::fill(paths::PRINCIPAL_ROLES, &[realm, principal]))
                     .json(&AssignmentsJson {
@@ -639,7 +681,10 @@ impl<'a> Fleet<'a> {
                     .needs_role(WRITE_ROLE),
             )
             .await
-            .map(|a| a.vcf_role_assignments)
+            .map(|a| a.vcf_role_assignments);
+        // After the write, so that no read made during it stays cached.
+        self.state().invalidate_assignments(realm, principal);
+        written
     }
 
     /// Every API_CLIENT token of one client, from one paged query shared by all callers of the

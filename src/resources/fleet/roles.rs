@@ -346,7 +346,7 @@ impl Resource for RoleAssignment {
         else {
             return Value::Null;
         };
-        let found = match f.assignments(&realm.id, &principal).await {
+        let found = match f.cached_assignments(&realm.id, &principal).await {
             Ok(set) => set.into_iter().find(|a| a.same_binding(&mine)),
             Err(e) if e.is_not_found() => None,
             Err(e) => return fail(diags, e).unwrap_or(Value::Null),
