@@ -79,7 +79,8 @@ impl<'a> Reader<'a> {
 
     /// Reads an extension if one starts here (any extension is an unknown value).
     fn skip_ext(&mut self) -> Result<bool, CodecError> {
-        let len = match self.peek()? {
+        let marker = self.peek()?;
+        let len = match marker {
             0xd4 => 1,
             0xd5 => 2,
             0xd6 => 4,
@@ -99,7 +100,7 @@ impl<'a> Reader<'a> {
             }
             _ => return Ok(false),
         };
-        if matches!(self.buf[self.pos], 0xd4..=0xd8) {
+        if matches!(marker, 0xd4..=0xd8) {
             self.pos += 1;
         }
         self.take(1)?; // extension type code
@@ -435,6 +436,18 @@ mod tests {
 
     fn s(v: &str) -> Value {
         Value::string(v)
+    }
+
+    /// An ext32 header that ends the input, or whose type code looks like a fixext marker, is
+    /// an error or an unknown value, never an out-of-bounds read.
+    #[test]
+    fn truncated_or_odd_extensions_do_not_panic() {
+        assert!(decode(&[0xc9, 0, 0, 0, 0], &Type::String).is_err());
+        assert!(decode(&[0xc7, 0], &Type::String).is_err());
+        assert_eq!(
+            decode(&[0xc7, 1, 0xd4, 0], &Type::String).ok(),
+            Some(Value::Unknown)
+        );
     }
 
     #[test]
