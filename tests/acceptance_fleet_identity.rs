@@ -322,6 +322,12 @@ resource "vcf_api_token" "t" {{
         wd.write_config(&format!(
             r#"{REQUIRED_PROVIDERS}
 provider "vcf" {{}}
+resource "vcf_role_assignment" "elsewhere" {{
+  principal_id       = "p"
+  role_name          = "sddc_admin"
+  scope_type         = "VCF_INSTANCE"
+  scope_resource_ids = ["not-in-this-realm"]
+}}
 resource "vcf_role_assignment" "past" {{
   principal_id = "p"
   role_name    = "no_such_role"
@@ -352,6 +358,7 @@ resource "vcf_role_assignment" "past" {{
             ("soon", "rotate_before"),
             ("already passed", "expires_at"),
             ("no_such_role", "role_name"),
+            ("not-in-this-realm", "scope_resource_ids"),
         ] {
             assert!(
                 at(needle, attr),

@@ -374,25 +374,36 @@ resource "vcf_role_assignment" "good_instance" {{
   scope_resource_ids = ["{instance}"]
 }}
 
-resource "vcf_role_assignment" "uncovered_instance" {{
-  principal_id       = "{p}"
-  role_name          = "sddc_admin"
-  scope_type         = "VCF_INSTANCE"
-  scope_resource_ids = ["not-a-covered-instance"]
+resource "vcf_role_assignment" "doomed" {{
+  principal_id = "{p}"
+  role_name    = "short-lived"
+  scope_type   = "SSO_REALM"
 }}
 "#,
             p = ps[0]
         ));
+        // The role exists at plan time and is gone when the apply writes: the server refuses
+        // that one edit only.
+        ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "custom_role", "fields": {"name": "short-lived",
+                   "componentRoles": [{"component": "VCENTER", "roleName": "Read-only"}]}}),
+        );
+        wd.ok(&["plan", "-no-color", "-input=false", "-out=refused.tfplan"]);
+        ctl.post(
+            "/objects",
+            json!({"op": "delete", "kind": "custom_role", "id": "short-lived"}),
+        );
         let out = wd.run(&[
             "apply",
-            "-auto-approve",
             "-no-color",
             "-input=false",
             "-parallelism=10",
+            "refused.tfplan",
         ]);
         let t = common::text(&out);
         assert!(!out.status.success(), "{v}: {t}");
-        assert!(t.contains("not-a-covered-instance"), "{v}: {t}");
+        assert!(t.contains("short-lived"), "{v}: {t}");
         let got = assignments(&ctl, &realm, &ps[0]);
         assert_eq!(got.len(), 4, "{v}: {got:?}");
     }

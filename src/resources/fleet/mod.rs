@@ -103,6 +103,27 @@ pub struct RealmJson {
     pub name: String,
     #[serde(default)]
     pub vcf_instance_id: Option<String>,
+    #[serde(default)]
+    pub sso_realm_coverage: Vec<CoverageJson>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct CoverageJson {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub sso_entity_type: Option<String>,
+}
+
+impl RealmJson {
+    /// The VCF instances the realm covers: the valid `VCF_INSTANCE` scope resources.
+    pub fn vcf_instances(&self) -> impl Iterator<Item = &CoverageJson> {
+        self.sso_realm_coverage
+            .iter()
+            .filter(|c| c.sso_entity_type.as_deref() == Some("VCF_INSTANCE"))
+    }
 }
 
 #[derive(Deserialize)]

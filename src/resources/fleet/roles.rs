@@ -81,6 +81,39 @@ fn check_scope(obj: &Value, base: &AttributePath, diags: &mut Diagnostics) {
     }
 }
 
+/// Errors on `path` for scope resources that are not VCF instances covered by the realm.
+fn check_instances(
+    realm: &super::RealmJson,
+    obj: &Value,
+    path: AttributePath,
+    diags: &mut Diagnostics,
+) {
+    let Some(ids) = obj.attr("scope_resource_ids").elements() else {
+        return;
+    };
+    for id in ids.iter().filter_map(Value::as_str) {
+        if !realm.vcf_instances().any(|c| c.id == id) {
+            let known: Vec<String> = realm
+                .vcf_instances()
+                .map(|c| format!("{} ({})", c.id, c.name.as_deref().unwrap_or("")))
+                .collect();
+            diags.attr_error(
+                path.clone(),
+                "Not a VCF instance of the realm",
+                format!(
+                    "{id:?} is not a VCF instance covered by SSO realm {}. Its VCF instances: {}.",
+                    realm.name,
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            );
+        }
+    }
+}
+
 /// The API form of one assignment object (`role_name`, `scope_type`, `scope_resource_ids`,
 /// `expires_at`).
 fn assignment_from(v: &Value) -> Option<AssignmentJson> {
@@ -319,6 +352,14 @@ impl Resource for RoleAssignment {
             && let Some(r) = role.as_str()
         {
             check_role(f, &realm.id, r, AttributePath::attr("role_name"), diags).await;
+        }
+        if plan.planned.attr("scope_resource_ids") != plan.prior.attr("scope_resource_ids") {
+            check_instances(
+                realm,
+                &plan.planned,
+                AttributePath::attr("scope_resource_ids"),
+                diags,
+            );
         }
     }
 
@@ -619,6 +660,11 @@ impl Resource for PrincipalRoles {
         };
         for r in roles {
             check_role(f, &realm.id, &r, AttributePath::attr("assignments"), diags).await;
+        }
+        if let Some(items) = plan.planned.attr("assignments").elements() {
+            for item in items {
+                check_instances(realm, item, AttributePath::attr("assignments"), diags);
+            }
         }
     }
 
