@@ -417,3 +417,48 @@ output "expiries" {
         );
     }
 }
+
+/// Provider logs at the most verbose level never contain a token: neither the created token's
+/// secret nor the provider's own API token.
+#[test]
+fn trace_logs_contain_no_token() {
+    let tf = terraforms().into_iter().next().expect("a terraform");
+    let sim = Sim::start();
+    let log = tempfile::NamedTempFile::new().expect("log file");
+    let log_path = log.path().to_string_lossy().to_string();
+    let wd = fleet_workdir(&tf, &sim)
+        .env("TF_LOG_PROVIDER", "trace")
+        .env("TF_LOG_PATH", &log_path);
+    wd.write_config(&config(&Opts {
+        strategy: "regenerate",
+        ..Opts::default()
+    }));
+    wd.apply();
+    let (_, first) = token(&wd);
+    wd.write_config(&config(&Opts {
+        strategy: "regenerate",
+        trigger: "2",
+        ..Opts::default()
+    }));
+    wd.apply();
+    let (_, second) = token(&wd);
+    let logs = std::fs::read_to_string(log.path()).expect("logs");
+    assert!(
+        logs.len() > 1000,
+        "trace logging produced {} bytes",
+        logs.len()
+    );
+    let own = sim.ready["operations"]["api_token"]
+        .as_str()
+        .expect("api token");
+    for secret in [first.as_str(), second.as_str(), own] {
+        assert!(
+            !logs.contains(secret),
+            "a token appears in the provider logs"
+        );
+    }
+    assert!(
+        !logs.contains("vidb_"),
+        "a vidb_ token appears in the provider logs"
+    );
+}
