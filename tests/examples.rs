@@ -11,7 +11,7 @@ use common::{REQUIRED_PROVIDERS, Sim, Workdir, terraforms, text};
 /// Directories holding one example each (`examples/<kind>/<type>/` and `examples/quickstart`).
 fn example_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let mut dirs = vec![root.join("quickstart")];
+    let mut dirs = vec![root.join("quickstart"), root.join("machine-identity")];
     for kind in ["data-sources", "resources", "ephemeral-resources"] {
         let Ok(entries) = std::fs::read_dir(root.join(kind)) else {
             continue;
@@ -51,6 +51,14 @@ fn stage(example: &Path, wd: &Workdir) {
     std::fs::write(wd.path().join("zz_test_provider.tf"), extra).expect("provider file");
 }
 
+/// Examples that need inputs only a real fleet has (an API token from outside, an existing API
+/// client); they are validated here, and the same behaviour is applied in
+/// tests/acceptance_ephemeral.rs.
+const VALIDATE_ONLY: &[&str] = &[
+    "examples/ephemeral-resources/vcf_access_token",
+    "examples/ephemeral-resources/vcf_temporary_api_token",
+];
+
 #[test]
 fn examples_validate_apply_and_replan_empty() {
     let dirs = example_dirs();
@@ -74,6 +82,29 @@ fn examples_validate_apply_and_replan_empty() {
                     "VCF_OPERATIONS_TOKEN_ENDPOINT_URL",
                     ops["token_endpoint_url"].as_str().unwrap(),
                 )
+                .env("VCF_SDDC_MANAGER_HOST", &sim.host())
+                .env(
+                    "VCF_SDDC_MANAGER_USERNAME",
+                    sim.ready["sddc_manager"]["username"].as_str().unwrap(),
+                )
+                .env(
+                    "VCF_SDDC_MANAGER_PASSWORD",
+                    sim.ready["sddc_manager"]["password"].as_str().unwrap(),
+                )
+                .env("VCF_DIRECTOR_HOST", &sim.host())
+                .env(
+                    "VCF_DIRECTOR_ORG",
+                    sim.ready["director"]["org"].as_str().unwrap(),
+                )
+                .env(
+                    "VCF_DIRECTOR_USERNAME",
+                    sim.ready["director"]["username"].as_str().unwrap(),
+                )
+                .env(
+                    "VCF_DIRECTOR_PASSWORD",
+                    sim.ready["director"]["password"].as_str().unwrap(),
+                )
+                .env("VCF_DEFAULT_SSO_REALM", "flt-idb02")
                 .env("VCF_CA_FILE", sim.ca_file());
             stage(dir, &wd);
             let out = wd.run(&["validate", "-no-color"]);
@@ -83,6 +114,9 @@ fn examples_validate_apply_and_replan_empty() {
                 tf.version,
                 text(&out)
             );
+            if VALIDATE_ONLY.iter().any(|v| name.ends_with(v)) {
+                continue;
+            }
             let out = wd.run(&["apply", "-auto-approve", "-no-color"]);
             assert!(
                 out.status.success(),

@@ -163,7 +163,7 @@ where
         kill: Notify::new(),
     });
     let ctl2 = ctl.clone();
-    let svc = service_fn(move |req| handle(shared.clone(), ctl2.clone(), loopback, req));
+    let svc = service_fn(move |req| dated(shared.clone(), ctl2.clone(), loopback, req));
     let conn = http1::Builder::new()
         .keep_alive(true)
         .serve_connection(TokioIo::new(io), svc);
@@ -210,6 +210,25 @@ fn to_hyper(resp: Resp, request_id: &str) -> Response<Full<Bytes>> {
     }
     b.body(Full::new(Bytes::from(resp.body)))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+/// Every answer carries `Date` from the simulated clock, as a real server's carries its own
+/// clock: clients that judge expiry by the server's time (the provider's `rotate_before`) then
+/// follow `POST /_sim/clock/advance`.
+async fn dated(
+    shared: Arc<Shared>,
+    ctl: Arc<ConnCtl>,
+    loopback: bool,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let clock = shared.clone();
+    let mut resp = handle(shared, ctl, loopback, req).await?;
+    let ms = u64::try_from(clock.clock.now_ms()).unwrap_or(0);
+    let when = std::time::UNIX_EPOCH + Duration::from_millis(ms);
+    if let Ok(v) = hyper::header::HeaderValue::from_str(&httpdate::fmt_http_date(when)) {
+        resp.headers_mut().insert(hyper::header::DATE, v);
+    }
+    Ok(resp)
 }
 
 async fn handle(

@@ -435,6 +435,18 @@ mod tests {
         Value::string(v)
     }
 
+    /// An ext32 header that ends the input, or whose type code looks like a fixext marker, is
+    /// an error or an unknown value, never an out-of-bounds read.
+    #[test]
+    fn truncated_or_odd_extensions_do_not_panic() {
+        assert!(decode(&[0xc9, 0, 0, 0, 0], &Type::String).is_err());
+        assert!(decode(&[0xc7, 0], &Type::String).is_err());
+        assert_eq!(
+            decode(&[0xc7, 1, 0xd4, 0], &Type::String).ok(),
+            Some(Value::Unknown)
+        );
+    }
+
     #[test]
     fn unknown_is_written_as_go_cty_does() {
         assert_eq!(

@@ -32,6 +32,8 @@ pub struct VcfContext {
     /// Temporary fleet API tokens opened and not yet closed, as (realm id, token id): revoked at
     /// shutdown when Terraform never closed them (it skips Close after a failed apply).
     pub open_temporary_tokens: std::sync::Mutex<Vec<(String, String)>>,
+    /// What the fleet IAM resources share within this process (locks, caches, server clock).
+    pub fleet: resources::fleet::FleetState,
 }
 
 /// The configured provider context, or an error diagnostic when configure has not succeeded.
@@ -167,6 +169,7 @@ impl Provider for VcfProvider {
                 default_sso_realm: settings.default_sso_realm,
                 director_org: settings.director.as_ref().and_then(|d| d.org.clone()),
                 open_temporary_tokens: Default::default(),
+                fleet: Default::default(),
             })),
             Err(e) => {
                 diags.push(e.to_diagnostic());
@@ -179,6 +182,11 @@ impl Provider for VcfProvider {
         vec![
             Arc::new(resources::SddcUser),
             Arc::new(resources::DirectorApiToken::default()),
+            Arc::new(resources::ApiClientResource),
+            Arc::new(resources::RoleAssignment),
+            Arc::new(resources::PrincipalRoles),
+            Arc::new(resources::ApiToken),
+            Arc::new(resources::CustomRole),
         ]
     }
 
@@ -188,6 +196,10 @@ impl Provider for VcfProvider {
             Arc::new(resources::SsoRealms),
             Arc::new(resources::SddcRoles),
             Arc::new(resources::DirectorApiTokens),
+            Arc::new(resources::ApiClientData),
+            Arc::new(resources::ApiTokens),
+            Arc::new(resources::PrincipalRolesData),
+            Arc::new(resources::RolesData),
         ]
     }
 

@@ -3,12 +3,17 @@
 
 mod access_token;
 mod director_token;
+pub mod fleet;
 mod sddc_user;
 mod sso_realm;
 mod temporary_api_token;
 
 pub use access_token::AccessToken;
 pub use director_token::{DirectorApiToken, DirectorApiTokens};
+pub use fleet::api_client::{ApiClientData, ApiClientResource};
+pub use fleet::api_token::{ApiToken, ApiTokens};
+pub use fleet::custom_role::CustomRole;
+pub use fleet::roles::{PrincipalRoles, PrincipalRolesData, RoleAssignment, RolesData};
 pub use sddc_user::{SddcRoles, SddcUser};
 pub use sso_realm::{SsoRealm, SsoRealms};
 pub use temporary_api_token::{TemporaryApiToken, revoke_unclosed_temporary_tokens};

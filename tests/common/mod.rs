@@ -326,18 +326,151 @@ impl Control {
         self.post("/clock/advance", json!({ "seconds": seconds }))
             .await;
     }
-}
-
-impl Control {
-    /// The sim's whole world (`GET /_sim/state`), secrets included.
-    pub async fn state(&self) -> Value {
+    pub async fn get(&self, path: &str) -> Value {
         self.http
-            .get(format!("{}/state", self.url))
+            .get(format!("{}{path}", self.url))
             .send()
             .await
-            .expect("state")
+            .expect("control call")
             .json()
             .await
-            .expect("state JSON")
+            .expect("control JSON")
     }
+
+    /// The sim's whole world (`GET /_sim/state`), secrets included.
+    pub async fn state(&self) -> Value {
+        self.get("/state").await
+    }
+}
+
+/// [`Control`] for tests that are not async (the Terraform acceptance tests): each call runs on
+/// a private runtime.
+pub struct SyncControl {
+    rt: tokio::runtime::Runtime,
+    inner: Control,
+}
+
+impl SyncControl {
+    pub fn new(sim: &Sim) -> SyncControl {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let inner = rt.block_on(async { Control::new(sim) });
+        SyncControl { rt, inner }
+    }
+    pub fn post(&self, path: &str, body: Value) -> Value {
+        self.rt.block_on(self.inner.post(path, body))
+    }
+    pub fn get(&self, path: &str) -> Value {
+        self.rt.block_on(self.inner.get(path))
+    }
+    pub fn delete(&self, path: &str) {
+        self.rt.block_on(self.inner.delete(path))
+    }
+    pub fn reset_stats(&self) {
+        self.rt.block_on(self.inner.reset_stats())
+    }
+    pub fn stats(&self) -> Value {
+        self.rt.block_on(self.inner.stats())
+    }
+    pub fn count(&self, endpoint: &str, status: Option<&str>) -> u64 {
+        self.rt.block_on(self.inner.count(endpoint, status))
+    }
+    pub fn fault(&self, rule: Value) {
+        self.rt.block_on(self.inner.fault(rule))
+    }
+    pub fn advance(&self, seconds: u64) {
+        self.rt.block_on(self.inner.advance(seconds))
+    }
+    /// The sim's whole world (`GET /_sim/state`).
+    pub fn state(&self) -> Value {
+        self.get("/state")
+    }
+    /// Runs a future (for HTTP calls of a test) on the private runtime.
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+}
+
+/// A working directory whose provider block comes from the environment: fleet IAM on `sim`
+/// with the ready line's API token, realm `flt-idb02` by default.
+pub fn fleet_workdir(tf: &Terraform, sim: &Sim) -> Workdir {
+    Workdir::new(tf)
+        .env("VCF_OPERATIONS_HOST", &sim.host())
+        .env(
+            "VCF_OPERATIONS_API_TOKEN",
+            sim.ready["operations"]["api_token"]
+                .as_str()
+                .expect("api_token"),
+        )
+        .env(
+            "VCF_OPERATIONS_TOKEN_ENDPOINT_URL",
+            sim.ready["operations"]["token_endpoint_url"]
+                .as_str()
+                .expect("token_endpoint_url"),
+        )
+        .env("VCF_CA_FILE", sim.ca_file())
+        .env("VCF_DEFAULT_SSO_REALM", "flt-idb02")
+}
+
+impl Workdir {
+    /// Runs terraform and fails the test, with its output, unless it succeeds.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let t = text(&out);
+        assert!(
+            out.status.success(),
+            "Terraform {} {args:?} failed:\n{t}",
+            self.tf.version
+        );
+        t
+    }
+
+    /// The exit code of `terraform plan -detailed-exitcode` (0 no changes, 2 changes) and its
+    /// output with every run of whitespace made one space (Terraform wraps diagnostics).
+    pub fn plan_code(&self) -> (i32, String) {
+        let out = self.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
+        let flat = text(&out).split_whitespace().collect::<Vec<_>>().join(" ");
+        (out.status.code().unwrap_or(-1), flat)
+    }
+
+    /// Asserts that a plan has no changes.
+    pub fn assert_no_changes(&self, when: &str) {
+        let (code, t) = self.plan_code();
+        assert_eq!(
+            code, 0,
+            "Terraform {}: {when}: expected an empty plan:\n{t}",
+            self.tf.version
+        );
+    }
+
+    pub fn apply(&self) -> String {
+        self.ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    /// The values of resource `address` in `terraform show -json` (sensitive values included).
+    pub fn values(&self, address: &str) -> Value {
+        let out = self.run(&["show", "-json"]);
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        doc["values"]["root_module"]["resources"]
+            .as_array()
+            .and_then(|list| list.iter().find(|r| r["address"] == address))
+            .map(|r| r["values"].clone())
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// The default realm's id and the id of the VCF instance it covers.
+pub fn realm_ids(sim: &Sim) -> (String, String) {
+    (
+        sim.ready["sso_realm_id"]
+            .as_str()
+            .expect("realm")
+            .to_string(),
+        sim.ready["vcf_instance_id"]
+            .as_str()
+            .expect("instance")
+            .to_string(),
+    )
 }

@@ -1,21 +1,13 @@
-variable "director_password" {
-  type      = string
-  sensitive = true
-}
-
-# The provider's director block must log in with username and password: sessions opened with an
-# API token cannot create tokens.
-provider "vcf" {
-  director {
-    host     = "vcd.rainpole.io"
-    org      = "rainpole"
-    username = "capvcd-owner"
-    password = var.director_password
-  }
-}
-
-resource "time_rotating" "capvcd" {
-  rotation_days = 30
+# An API token for a Cluster API deployment in the tenant organization. The provider's director
+# block must log in with username and password (VCF_DIRECTOR_USERNAME / VCF_DIRECTOR_PASSWORD):
+# sessions opened with an API token cannot create tokens.
+#
+# Changing `token_generation` rotates the token; with create_before_destroy the new token exists
+# before the old one is revoked. A schedule such as `time_rotating.capvcd.id` (hashicorp/time)
+# can drive it.
+variable "token_generation" {
+  type    = string
+  default = "2026-11"
 }
 
 resource "vcf_director_api_token" "capvcd" {
@@ -23,7 +15,7 @@ resource "vcf_director_api_token" "capvcd" {
   org  = "rainpole"
 
   rotation_triggers = {
-    rotated = time_rotating.capvcd.id
+    generation = var.token_generation
   }
 
   lifecycle {

@@ -1,7 +1,9 @@
 # A service account for provisioning pipelines: OPERATOR can write, but cannot manage users or
-# credentials. Its API key is replaced every 90 days.
-resource "time_rotating" "svc_key" {
-  rotation_days = 90
+# credentials. Changing `key_generation` replaces the account and so rotates its API key; feed it
+# from a schedule such as `time_rotating.svc_key.id` (hashicorp/time) to rotate every 90 days.
+variable "key_generation" {
+  type    = string
+  default = "2026-11"
 }
 
 resource "vcf_sddc_user" "pipeline" {
@@ -10,9 +12,12 @@ resource "vcf_sddc_user" "pipeline" {
   role = "OPERATOR"
 
   rotation_triggers = {
-    rotated = time_rotating.svc_key.id
+    generation = var.key_generation
   }
 }
 
-# Hand the key to the pipeline's secret store, e.g.:
-# value = vcf_sddc_user.pipeline.api_key   (sensitive)
+# Hand the key to the pipeline's secret store.
+output "pipeline_api_key" {
+  value     = vcf_sddc_user.pipeline.api_key
+  sensitive = true
+}

@@ -1,0 +1,372 @@
+//! Resource and data source `vcf_api_client`: an API client of an SSO realm, the machine
+//! identity that API tokens are created under. Its `principal_id` (the API's `clientUuid`) is
+//! what roles are assigned to.
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use crate::client::Call;
+use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
+use crate::framework::traits::PlanChange;
+use crate::framework::validate::{Length, Matches};
+use crate::framework::{
+    Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, Resource, Schema, Value,
+};
+
+use super::{
+    ClientJson, Fleet, WRITE_ROLE, fail, fleet, paths, plan_realm, realm_attribute,
+    realm_lookup_attribute, realm_state_value, s,
+};
+
+const CLIENT_ID_PATTERN: &str = r"^[A-Za-z0-9._-]{1,128}$";
+const CLIENT_ID_HINT: &str = "1 to 128 letters, digits, `.`, `_` or `-`";
+
+pub struct ApiClientResource;
+
+fn state_from(client: &ClientJson, realm_value: Value, realm_id: &str, prior: &Value) -> Value {
+    // The API answers "" for a client without description; keep null when the configuration
+    // left it out, so that an empty re-plan stays empty.
+    let description = match client.client_description.as_deref() {
+        None | Some("") if prior.attr("description").is_null() => Value::Null,
+        d => Value::opt_string(d.map(str::to_string).or(Some(String::new()))),
+    };
+    Value::object([
+        (
+            "id",
+            Value::string(format!("{realm_id}/{}", client.client_id)),
+        ),
+        ("sso_realm_id", realm_value),
+        ("client_id", Value::string(&client.client_id)),
+        ("name", Value::opt_string(client.client_name.clone())),
+        ("description", description),
+        ("principal_id", Value::string(&client.client_uuid)),
+    ])
+}
+
+async fn get_client(
+    f: Fleet<'_>,
+    realm: &str,
+    client_id: &str,
+) -> Result<Option<ClientJson>, crate::client::ApiError> {
+    match f
+        .api
+        .json::<ClientJson>(
+            Call::get(paths::fill(paths::CLIENT, &[realm, client_id]))
+                .what(format!("read API client {client_id:?}")),
+        )
+        .await
+    {
+        Ok(c) => Ok(Some(c)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[async_trait]
+impl Resource for ApiClientResource {
+    fn type_name(&self) -> &'static str {
+        "vcf_api_client"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "An API client of an SSO realm: the machine identity that automation authenticates as. \
+                 Assign it roles with `vcf_role_assignment` (or `vcf_principal_roles`) on its `principal_id`, \
+                 and give it tokens with `vcf_api_token`. Deleting the client revokes its tokens.\n\n\
+                 Import with `terraform import vcf_api_client.x <sso_realm_id>/<client_id>`.",
+            )
+            .attribute(
+                Attribute::string("id")
+                    .computed()
+                    .description("`<sso_realm_id>/<client_id>`, also the import ID.")
+                    .plan_modifier(UseStateForUnknown),
+            )
+            .attribute(realm_attribute())
+            .attribute(
+                Attribute::string("client_id")
+                    .required()
+                    .description(
+                        "The client's identifier in the realm (the `apiClientId` of its tokens): 1 to 128 letters, \
+                         digits, `.`, `_` or `-`, unique in the realm regardless of case. Changing it replaces the client.",
+                    )
+                    .validator(Matches::new(CLIENT_ID_PATTERN, CLIENT_ID_HINT))
+                    .plan_modifier(RequiresReplace),
+            )
+            .attribute(
+                Attribute::string("name")
+                    .optional()
+                    .computed()
+                    .description("Display name. Defaults to `client_id`. Updated in place.")
+                    .validator(Length::between(1, 256)),
+            )
+            .attribute(
+                Attribute::string("description")
+                    .optional()
+                    .description("Free-text description. Updated in place.")
+                    .validator(Length::between(0, 1024)),
+            )
+            .attribute(
+                Attribute::string("principal_id")
+                    .computed()
+                    .description(
+                        "The client's principal id (the API's `clientUuid`): use it as `principal_id` of role assignments.",
+                    )
+                    .plan_modifier(UseStateForUnknown),
+            ),
+        )
+    }
+
+    async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
+        plan_realm(ctx, plan, diags).await;
+    }
+
+    async fn create(
+        &self,
+        ctx: &Ctx,
+        planned: &Value,
+        _config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let Some(f) = fleet(ctx, diags) else {
+            return Value::Null;
+        };
+        let Some(realm) = f
+            .realm(planned.attr("sso_realm_id"), "sso_realm_id", diags)
+            .await
+        else {
+            return Value::Null;
+        };
+        let Some(client_id) = s(planned, "client_id") else {
+            return Value::Null;
+        };
+        let mut body = json!({ "clientId": client_id });
+        if let Some(n) = s(planned, "name") {
+            body["clientName"] = json!(n);
+        }
+        if let Some(d) = s(planned, "description") {
+            body["clientDescription"] = json!(d);
+        }
+        let call = Call::post(paths::fill(paths::CLIENTS, &[&realm.id]))
+            .json(&body)
+            .what(format!("create API client {client_id:?}"))
+            .needs_role(WRITE_ROLE)
+            .import_hint("vcf_api_client", format!("{}/{client_id}", realm.id));
+        let created = f
+            .api
+            .create_with_lookup(call, || get_client(f, &realm.id, &client_id))
+            .await;
+        match created {
+            Ok(c) => state_from(
+                &c.into_inner(),
+                realm_state_value(planned.attr("sso_realm_id"), realm),
+                &realm.id,
+                planned,
+            ),
+            Err(e) => fail(diags, e).unwrap_or(Value::Null),
+        }
+    }
+
+    async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(f) = fleet(ctx, diags) else {
+            return Value::Null;
+        };
+        let Some(realm) = f
+            .realm(state.attr("sso_realm_id"), "sso_realm_id", diags)
+            .await
+        else {
+            return Value::Null;
+        };
+        let Some(client_id) = s(state, "client_id") else {
+            return Value::Null;
+        };
+        match get_client(f, &realm.id, &client_id).await {
+            Ok(Some(c)) => state_from(&c, state.attr("sso_realm_id").clone(), &realm.id, state),
+            Ok(None) => {
+                diags.warning(
+                    "API client no longer exists",
+                    format!(
+                        "API client {client_id:?} is gone from SSO realm {}; it is removed from the state and the next apply creates it again.",
+                        realm.name
+                    ),
+                );
+                Value::Null
+            }
+            Err(e) => fail(diags, e).unwrap_or(Value::Null),
+        }
+    }
+
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: &Value,
+        _config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let Some(f) = fleet(ctx, diags) else {
+            return prior.clone();
+        };
+        let Some(realm) = f
+            .realm(planned.attr("sso_realm_id"), "sso_realm_id", diags)
+            .await
+        else {
+            return prior.clone();
+        };
+        let Some(client_id) = s(planned, "client_id") else {
+            return prior.clone();
+        };
+        let mut body = json!({
+            "clientDescription": s(planned, "description").unwrap_or_default(),
+        });
+        if let Some(n) = s(planned, "name") {
+            body["clientName"] = json!(n);
+        }
+        match f
+            .api
+            .json::<ClientJson>(
+                Call::put(paths::fill(paths::CLIENT, &[&realm.id, &client_id]))
+                    .json(&body)
+                    .idempotent(true)
+                    .what(format!("update API client {client_id:?}"))
+                    .needs_role(WRITE_ROLE),
+            )
+            .await
+        {
+            Ok(c) => state_from(&c, planned.attr("sso_realm_id").clone(), &realm.id, planned),
+            Err(e) => fail(diags, e).unwrap_or_else(|| prior.clone()),
+        }
+    }
+
+    async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) {
+        let Some(f) = fleet(ctx, diags) else {
+            return;
+        };
+        let Some(realm) = f
+            .realm(state.attr("sso_realm_id"), "sso_realm_id", diags)
+            .await
+        else {
+            return;
+        };
+        let Some(client_id) = s(state, "client_id") else {
+            return;
+        };
+        match f
+            .api
+            .call(
+                Call::delete(paths::fill(paths::CLIENT, &[&realm.id, &client_id]))
+                    .what(format!("delete API client {client_id:?}"))
+                    .needs_role(WRITE_ROLE),
+            )
+            .await
+        {
+            Ok(_) => f.state().invalidate_tokens(&realm.id, &client_id),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => diags.push(e.to_diagnostic()),
+        }
+    }
+
+    async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
+        match id.split_once('/') {
+            Some((realm, client)) if !realm.is_empty() && !client.is_empty() => Value::object([
+                ("id", Value::string(id)),
+                ("sso_realm_id", Value::string(realm)),
+                ("client_id", Value::string(client)),
+                ("name", Value::Null),
+                ("description", Value::Null),
+                ("principal_id", Value::Null),
+            ]),
+            _ => {
+                diags.error(
+                    "Invalid import ID",
+                    format!(
+                        "vcf_api_client is imported as <sso_realm_id>/<client_id>, for example \
+                         d86a0d9d-f267-45fd-b966-ed8b30e59452/IamClient; got {id:?}."
+                    ),
+                );
+                Value::Null
+            }
+        }
+    }
+}
+
+/// Data source `vcf_api_client`.
+pub struct ApiClientData;
+
+#[async_trait]
+impl DataSource for ApiClientData {
+    fn type_name(&self) -> &'static str {
+        "vcf_api_client"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "Looks up an API client of an SSO realm by `client_id`, for its `principal_id`.",
+            )
+            .attribute(realm_lookup_attribute())
+            .attribute(
+                Attribute::string("client_id")
+                    .required()
+                    .description("The client's identifier in the realm.")
+                    .validator(Length::at_least(1)),
+            )
+            .attribute(
+                Attribute::string("id")
+                    .computed()
+                    .description("`<sso_realm_id>/<client_id>`."),
+            )
+            .attribute(
+                Attribute::string("name")
+                    .computed()
+                    .description("Display name."),
+            )
+            .attribute(
+                Attribute::string("description")
+                    .computed()
+                    .description("Description."),
+            )
+            .attribute(
+                Attribute::string("principal_id")
+                    .computed()
+                    .description("The client's principal id (`clientUuid`), for role assignments."),
+            ),
+        )
+    }
+
+    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(f) = fleet(ctx, diags) else {
+            return Value::Null;
+        };
+        let Some(realm) = f
+            .realm(config.attr("sso_realm_id"), "sso_realm_id", diags)
+            .await
+        else {
+            return Value::Null;
+        };
+        let Some(client_id) = s(config, "client_id") else {
+            return Value::Null;
+        };
+        match get_client(f, &realm.id, &client_id).await {
+            Ok(Some(c)) => Value::object([
+                ("id", Value::string(format!("{}/{}", realm.id, c.client_id))),
+                ("sso_realm_id", config.attr("sso_realm_id").clone()),
+                ("client_id", Value::string(&c.client_id)),
+                ("name", Value::opt_string(c.client_name)),
+                ("description", Value::opt_string(c.client_description)),
+                ("principal_id", Value::string(c.client_uuid)),
+            ]),
+            Ok(None) => {
+                diags.attr_error(
+                    AttributePath::attr("client_id"),
+                    "API client not found",
+                    format!("SSO realm {} has no API client {client_id:?}.", realm.name),
+                );
+                Value::Null
+            }
+            Err(e) => fail(diags, e).unwrap_or(Value::Null),
+        }
+    }
+}

@@ -1,0 +1,991 @@
+//! Contract B, VCF Operations fleet IAM, as the fleet resources use it: every path with its
+//! SEEN/ASSUMED mark in one table, the JSON shapes, realm resolution (`sso_realm_id` or the
+//! provider's `default_sso_realm`, a name or an id), and the state the fleet resources share
+//! inside one provider process: per-principal write locks for role assignments, the token
+//! snapshot that lets one paged query serve every token read of a plan, and the server's clock.
+//!
+//! Correcting an ASSUMED path against a real appliance is a change to [`paths`] only; vcf-sim
+//! implements the same table (`sim/src/fleet.rs`).
+
+pub mod api_client;
+pub mod api_token;
+pub mod custom_role;
+pub mod roles;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::client::{ApiClient, ApiError, Call, Response};
+use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
+use crate::framework::traits::PlanChange;
+use crate::framework::validate::Length;
+use crate::framework::{Attribute, AttributePath, Ctx, Diagnostic, Diagnostics, Secret, Value};
+use crate::provider::{VcfContext, context};
+
+/// Every call of contract B the resources make. `{…}` segments are filled by [`paths::fill`].
+pub mod paths {
+    use crate::client::path_segment;
+
+    /// Whether an endpoint is shown in the seeds or assumed.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Contract {
+        Seen,
+        Assumed,
+    }
+    use Contract::*;
+
+    pub const REALMS: &str = "/ssorealms";
+    pub const CLIENTS: &str = "/ssorealms/{realm}/api-clients";
+    pub const CLIENT: &str = "/ssorealms/{realm}/api-clients/{clientId}";
+    pub const PRINCIPAL_ROLES: &str = "/ssorealms/{realm}/principals/{principalId}/roles";
+    pub const TOKENS: &str = "/ssorealms/{realm}/api-tokens";
+    pub const TOKEN_QUERY: &str = "/ssorealms/{realm}/api-tokens/query";
+    pub const TOKEN_REGENERATE: &str = "/ssorealms/{realm}/api-tokens/{id}/regenerate";
+    pub const TOKEN: &str = "/ssorealms/{realm}/api-tokens/{id}";
+    pub const ROLES: &str = "/ssorealms/{realm}/roles";
+    pub const ROLE: &str = "/ssorealms/{realm}/roles/{name}";
+
+    /// (method, path, contract, what the provider relies on).
+    #[rustfmt::skip]
+    pub const ENDPOINTS: &[(&str, &str, Contract, &str)] = &[
+        ("GET", REALMS, Seen, "{ssoRealms:[{id,name,vcfInstanceId,ssoRealmCoverage}]}"),
+        ("POST", CLIENTS, Seen, "{clientId,clientName,clientDescription} -> client with clientUuid; 409 on a duplicate clientId (ASSUMED)"),
+        ("GET", CLIENTS, Assumed, "{apiClients:[client]}"),
+        ("GET", CLIENT, Assumed, "client; 404 when gone"),
+        ("PUT", CLIENT, Assumed, "{clientName,clientDescription} -> client; clientId is immutable"),
+        ("DELETE", CLIENT, Assumed, "204; revokes the client's tokens"),
+        ("GET", PRINCIPAL_ROLES, Seen, "{vcfRoleAssignments:[{roleName,roleScope:{scopeType,resources:[{id}]},expiresAt}]}"),
+        ("PUT", PRINCIPAL_ROLES, Seen, "replaces the principal's whole set"),
+        ("POST", TOKENS, Seen, "token with its secret (only here and on regenerate); TTLs as strings"),
+        ("POST", TOKEN_QUERY, Seen, "page/pageSize/sortOrder; CLIENT_ID LIKE (SEEN); pageSize <= 50 (ASSUMED)"),
+        ("POST", TOKEN_REGENERATE, Seen, "a new token object: new id and secret; the old id stops being ACTIVE"),
+        ("GET", TOKEN, Assumed, "token without its secret; 404 when gone"),
+        ("DELETE", TOKEN, Assumed, "204 = revoked"),
+        ("GET", ROLES, Assumed, "{vcfRoles:[{name,displayName,description,builtIn,componentRoles}]}"),
+        ("POST", ROLES, Assumed, "create a custom role"),
+        ("PUT", ROLE, Assumed, "update a custom role; built-ins are refused (403/409)"),
+        ("DELETE", ROLE, Assumed, "delete a custom role"),
+    ];
+
+    /// ASSUMED: the largest page the token query serves.
+    pub const TOKEN_PAGE_SIZE: i64 = 50;
+    /// SEEN: the query field and operator of seed 001 step 4.
+    pub const QUERY_FIELD_CLIENT_ID: &str = "CLIENT_ID";
+    pub const QUERY_OPERATOR: &str = "LIKE";
+
+    /// `template` with each `{…}` segment replaced, in order, by the percent-encoded argument.
+    pub fn fill(template: &str, args: &[&str]) -> String {
+        let mut out = String::with_capacity(template.len() + 40);
+        let mut args = args.iter();
+        for seg in template.split('/').skip(1) {
+            out.push('/');
+            if seg.starts_with('{') {
+                out.push_str(&path_segment(args.next().copied().unwrap_or("")));
+            } else {
+                out.push_str(seg);
+            }
+        }
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON shapes
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct RealmJson {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub vcf_instance_id: Option<String>,
+    #[serde(default)]
+    pub sso_realm_coverage: Vec<CoverageJson>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct CoverageJson {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub sso_entity_type: Option<String>,
+}
+
+impl RealmJson {
+    /// The VCF instances the realm covers: the valid `VCF_INSTANCE` scope resources.
+    pub fn vcf_instances(&self) -> impl Iterator<Item = &CoverageJson> {
+        self.sso_realm_coverage
+            .iter()
+            .filter(|c| c.sso_entity_type.as_deref() == Some("VCF_INSTANCE"))
+    }
+}
+
+#[derive(Deserialize)]
+struct RealmList {
+    #[serde(rename = "ssoRealms", default)]
+    sso_realms: Vec<RealmJson>,
+}
+
+#[derive(Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientJson {
+    pub client_id: String,
+    pub client_uuid: String,
+    #[serde(default)]
+    pub client_name: Option<String>,
+    #[serde(default)]
+    pub client_description: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ClientList {
+    #[serde(rename = "apiClients", default)]
+    pub api_clients: Vec<ClientJson>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentsJson {
+    #[serde(default)]
+    pub vcf_role_assignments: Vec<AssignmentJson>,
+}
+
+/// One VCF role assignment. Its identity is (role, scope type, scope resources);
+/// `expires_at` is a property of it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentJson {
+    pub role_name: String,
+    pub role_scope: ScopeJson,
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeJson {
+    pub scope_type: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<ResourceRef>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ResourceRef {
+    pub id: String,
+}
+
+impl AssignmentJson {
+    /// Sorted scope resource ids.
+    pub fn resource_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .role_scope
+            .resources
+            .iter()
+            .map(|r| r.id.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// Same role at the same scope (ignoring expiry and resource order).
+    pub fn same_binding(&self, other: &AssignmentJson) -> bool {
+        self.role_name == other.role_name
+            && self.role_scope.scope_type == other.role_scope.scope_type
+            && self.resource_ids() == other.resource_ids()
+    }
+}
+
+#[derive(Serialize, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenCreate<'a> {
+    pub api_client_id: &'a str,
+    pub token_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_description: Option<&'a str>,
+    pub token_type: &'static str,
+    /// Minutes, sent as a string (SEEN).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_token_ttl: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token_ttl: Option<String>,
+}
+
+fn de_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(Secret::new))
+}
+
+/// An API token. `token` (the secret) is only in the answers of create and regenerate.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenJson {
+    pub id: String,
+    #[serde(default)]
+    pub api_client_id: Option<String>,
+    #[serde(default)]
+    pub token_name: Option<String>,
+    #[serde(default)]
+    pub token_description: Option<String>,
+    #[serde(default)]
+    pub api_token_ttl: Option<i64>,
+    #[serde(default)]
+    pub access_token_ttl: Option<i64>,
+    #[serde(default, deserialize_with = "de_secret")]
+    pub token: Option<Secret>,
+    #[serde(default)]
+    pub token_last_chars: Option<String>,
+    #[serde(default)]
+    pub creation_date: Option<i64>,
+    #[serde(default)]
+    pub expiration_date: Option<i64>,
+    #[serde(default)]
+    pub last_used_date: Option<i64>,
+    #[serde(default)]
+    pub token_status: Option<String>,
+    #[serde(default)]
+    pub token_endpoint_url: Option<String>,
+    #[serde(default)]
+    pub oidc_issuer_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenPage {
+    #[serde(default)]
+    pub page_info: Option<PageInfo>,
+    #[serde(default)]
+    pub api_tokens: Vec<TokenJson>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageInfo {
+    #[serde(default)]
+    pub total_count: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentRole {
+    pub component: String,
+    pub role_name: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleJson {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub built_in: bool,
+    #[serde(default)]
+    pub component_roles: Vec<ComponentRole>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleList {
+    #[serde(default)]
+    pub vcf_roles: Vec<RoleJson>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared state
+
+/// The tokens of one API client as one paged query saw them.
+pub struct TokenSnapshot {
+    pub tokens: Vec<TokenJson>,
+    taken: Instant,
+}
+
+/// One edit of a principal's assignment set (add, replace or remove this resource's entry).
+pub type AssignmentChange = Box<dyn Fn(&mut Vec<AssignmentJson>) + Send + Sync>;
+type Outcome = Result<Vec<AssignmentJson>, ApiError>;
+
+struct Job {
+    change: AssignmentChange,
+    done: tokio::sync::oneshot::Sender<Outcome>,
+}
+
+/// Serialises the writes to one principal's assignments inside the process (the API only
+/// replaces the whole set). Writers queue their edit, then take `write`; the holder applies every
+/// queued edit with one read and one write, so N concurrent resources on one principal cost a
+/// few round trips rather than N.
+#[derive(Default)]
+pub struct PrincipalQueue {
+    /// Held for every write to the principal, including authoritative whole-set writes.
+    pub write: tokio::sync::Mutex<()>,
+    pending: Mutex<Vec<Job>>,
+}
+
+type AssignmentCell = Arc<tokio::sync::OnceCell<(Instant, Vec<AssignmentJson>)>>;
+
+type SnapshotCell = Arc<tokio::sync::OnceCell<Arc<TokenSnapshot>>>;
+
+/// A snapshot older than this is queried again (a plan reads all tokens within seconds).
+const SNAPSHOT_MAX_AGE: Duration = Duration::from_secs(60);
+
+/// State the fleet resources share within one provider process.
+#[derive(Default)]
+pub struct FleetState {
+    realms: tokio::sync::OnceCell<Vec<RealmJson>>,
+    roles: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Vec<RoleJson>>>>>,
+    principals: Mutex<HashMap<String, Arc<PrincipalQueue>>>,
+    snapshots: Mutex<HashMap<String, SnapshotCell>>,
+    /// Role assignments as refresh read them, per principal, until a write to that principal.
+    assignment_reads: Mutex<HashMap<String, AssignmentCell>>,
+    /// Server clock minus local clock, from the last `Date` header seen.
+    server_offset_ms: Mutex<Option<i64>>,
+}
+
+impl fmt::Debug for FleetState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FleetState")
+    }
+}
+
+fn local_now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+impl FleetState {
+    /// Remembers the server's clock from an answer's `Date` header.
+    pub fn note_server_date(&self, resp: &Response) {
+        let Some(t) = resp
+            .header("date")
+            .and_then(|d| httpdate::parse_http_date(d).ok())
+        else {
+            return;
+        };
+        let Ok(d) = t.duration_since(UNIX_EPOCH) else {
+            return;
+        };
+        let server = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        if let Ok(mut slot) = self.server_offset_ms.lock() {
+            *slot = Some(server.saturating_sub(local_now_ms()));
+        }
+    }
+
+    /// Now, by the server's clock when an answer told it (token expiry is the server's
+    /// judgement), else by the local clock.
+    pub fn now_ms(&self) -> i64 {
+        let offset = self
+            .server_offset_ms
+            .lock()
+            .ok()
+            .and_then(|s| *s)
+            .unwrap_or(0);
+        local_now_ms().saturating_add(offset)
+    }
+
+    /// The write queue of one principal's role assignments.
+    pub fn principal_queue(&self, realm: &str, principal: &str) -> Arc<PrincipalQueue> {
+        let key = format!("{realm}/{principal}");
+        let mut m = self.principals.lock().unwrap_or_else(|p| p.into_inner());
+        m.entry(key).or_default().clone()
+    }
+
+    /// Forgets the token snapshot of one client (after a create, regenerate or delete).
+    pub fn invalidate_tokens(&self, realm: &str, client_id: &str) {
+        if let Ok(mut m) = self.snapshots.lock() {
+            m.remove(&format!("{realm}/{client_id}"));
+        }
+    }
+
+    /// Forgets what refresh read of one principal's assignments (after a write to it).
+    pub fn invalidate_assignments(&self, realm: &str, principal: &str) {
+        if let Ok(mut m) = self.assignment_reads.lock() {
+            m.remove(&format!("{realm}/{principal}"));
+        }
+    }
+
+    fn assignment_cell(&self, realm: &str, principal: &str) -> AssignmentCell {
+        let key = format!("{realm}/{principal}");
+        let Ok(mut m) = self.assignment_reads.lock() else {
+            return Arc::default();
+        };
+        let stale = m
+            .get(&key)
+            .and_then(|c| c.get())
+            .is_some_and(|(taken, _)| taken.elapsed() > SNAPSHOT_MAX_AGE);
+        if stale {
+            m.remove(&key);
+        }
+        m.entry(key).or_default().clone()
+    }
+
+    fn snapshot_cell(&self, realm: &str, client_id: &str) -> SnapshotCell {
+        let key = format!("{realm}/{client_id}");
+        let Ok(mut m) = self.snapshots.lock() else {
+            return Arc::default();
+        };
+        let stale = m
+            .get(&key)
+            .and_then(|c| c.get())
+            .is_some_and(|s| s.taken.elapsed() > SNAPSHOT_MAX_AGE);
+        if stale {
+            m.remove(&key);
+        }
+        m.entry(key).or_default().clone()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access for resources
+
+/// The configured provider's fleet IAM client and shared state.
+#[derive(Clone, Copy)]
+pub struct Fleet<'a> {
+    pub vcf: &'a VcfContext,
+    pub api: &'a ApiClient,
+}
+
+/// The fleet client, or an error diagnostic (provider not configured, or no `operations` block).
+pub fn fleet<'a>(ctx: &'a Ctx, diags: &mut Diagnostics) -> Option<Fleet<'a>> {
+    let vcf = context(ctx, diags)?;
+    match vcf.clients.operations() {
+        Ok(api) => Some(Fleet { vcf, api }),
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    }
+}
+
+/// The role every fleet IAM write needs (named in 403 messages).
+pub const WRITE_ROLE: &str =
+    "a VCF role with VCF_OPERATIONS/Administrator at SSO_REALM scope (vcf_admin)";
+
+/// Pushes an API error and returns `None`.
+pub fn fail<T>(diags: &mut Diagnostics, e: ApiError) -> Option<T> {
+    diags.push(e.to_diagnostic());
+    None
+}
+
+impl<'a> Fleet<'a> {
+    pub fn state(&self) -> &'a FleetState {
+        &self.vcf.fleet
+    }
+
+    /// Every realm (one request per provider process).
+    pub async fn realms(&self) -> Result<&'a Vec<RealmJson>, ApiError> {
+        let api = self.api;
+        let state = self.state();
+        state
+            .realms
+            .get_or_try_init(|| async move {
+                let resp = api
+                    .call(Call::get(paths::REALMS).what("list SSO realms"))
+                    .await?;
+                state.note_server_date(&resp);
+                resp.json::<RealmList>().map(|r| r.sso_realms)
+            })
+            .await
+    }
+
+    /// The realm `configured` names (a name or id), else the provider's `default_sso_realm`.
+    /// Errors point at `path`.
+    pub async fn realm(
+        &self,
+        configured: &Value,
+        path: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<&'a RealmJson> {
+        let wanted = match configured.as_str() {
+            Some(s) => s.to_string(),
+            None => match &self.vcf.default_sso_realm {
+                Some(d) => d.clone(),
+                None => {
+                    diags.attr_error(
+                        AttributePath::attr(path),
+                        "No SSO realm",
+                        format!(
+                            "Set {path} (an SSO realm id or name, see data source vcf_sso_realm) or the provider's default_sso_realm."
+                        ),
+                    );
+                    return None;
+                }
+            },
+        };
+        let realms = match self.realms().await {
+            Ok(r) => r,
+            Err(e) => return fail(diags, e),
+        };
+        let found = realms
+            .iter()
+            .find(|r| r.id == wanted)
+            .or_else(|| realms.iter().find(|r| r.name == wanted));
+        if found.is_none() {
+            let names: Vec<String> = realms
+                .iter()
+                .map(|r| format!("{} ({})", r.name, r.id))
+                .collect();
+            let d = Diagnostic::error(
+                "SSO realm not found",
+                format!(
+                    "No SSO realm has the id or name {wanted:?}. Realms visible to the provider's credentials: {}.",
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+            );
+            diags.push(if configured.is_null() {
+                d
+            } else {
+                d.at(AttributePath::attr(path))
+            });
+        }
+        found
+    }
+
+    /// The realm's VCF roles (one request per realm and process).
+    pub async fn roles(&self, realm: &str) -> Result<Vec<RoleJson>, ApiError> {
+        let cell = match self.state().roles.lock() {
+            Ok(mut m) => m.entry(realm.to_string()).or_default().clone(),
+            Err(_) => Arc::default(),
+        };
+        let api = self.api;
+        cell.get_or_try_init(|| async move {
+            api.json::<RoleList>(
+                Call::get(paths::fill(paths::ROLES, &[realm])).what("list VCF roles"),
+            )
+            .await
+            .map(|r| r.vcf_roles)
+        })
+        .await
+        .cloned()
+    }
+
+    /// Forgets the cached roles of a realm (after a custom role changed).
+    pub fn invalidate_roles(&self, realm: &str) {
+        if let Ok(mut m) = self.state().roles.lock() {
+            m.remove(realm);
+        }
+    }
+
+    /// The principal's role assignments, always fresh (writes read right before they write).
+    pub async fn assignments(
+        &self,
+        realm: &str,
+        principal: &str,
+    ) -> Result<Vec<AssignmentJson>, ApiError> {
+        self.api
+            .json::<AssignmentsJson>(
+                Call::get(paths::fill(paths::PRINCIPAL_ROLES, &[realm, principal])).what(format!(
+                    "read the role assignments of principal {principal}"
+                )),
+            )
+            .await
+            .map(|a| a.vcf_role_assignments)
+    }
+
+    /// Applies `change` to the principal's assignment set: queued behind other writers of this
+    /// process, read right before the write, written only when something changed. Returns the
+    /// set as the server stored it.
+    pub async fn modify_assignments(
+        &self,
+        realm: &str,
+        principal: &str,
+        change: AssignmentChange,
+    ) -> Outcome {
+        let q = self.state().principal_queue(realm, principal);
+        let (tx, mut rx) = tokio::sync::oneshot::channel();
+        q.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Job { change, done: tx });
+        {
+            let _held = q.write.lock().await;
+            // A previous holder may have applied this edit with its own.
+            if let Ok(done) = rx.try_recv() {
+                return done;
+            }
+            let jobs = std::mem::take(&mut *q.pending.lock().unwrap_or_else(|p| p.into_inner()));
+            self.apply_jobs(realm, principal, jobs).await;
+        }
+        rx.await.unwrap_or_else(|_| {
+            Err(ApiError::new(
+                crate::client::ErrorKind::Transport,
+                "Role assignment write abandoned",
+                format!("The write of principal {principal}'s role assignments was abandoned; run Terraform again."),
+            ))
+        })
+    }
+
+    async fn apply_jobs(&self, realm: &str, principal: &str, jobs: Vec<Job>) {
+        let together = self
+            .apply_changes(realm, principal, jobs.iter().map(|j| &j.change))
+            .await;
+        match together {
+            // The server refused the combined set: one edit may be at fault, so each gets its
+            // own read and write and its own answer.
+            Err(e) if jobs.len() > 1 && e.status() == Some(400) => {
+                for j in jobs {
+                    let r = self
+                        .apply_changes(realm, principal, std::iter::once(&j.change))
+                        .await;
+                    let _ = j.done.send(r);
+                }
+            }
+            r => {
+                for j in jobs {
+                    let _ = j.done.send(r.clone());
+                }
+            }
+        }
+    }
+
+    async fn apply_changes<'c>(
+        &self,
+        realm: &str,
+        principal: &str,
+        changes: impl Iterator<Item = &'c AssignmentChange>,
+    ) -> Outcome {
+        let current = self.assignments(realm, principal).await?;
+        let mut next = current.clone();
+        for c in changes {
+            c(&mut next);
+        }
+        if next == current {
+            return Ok(current);
+        }
+        self.put_assignments(realm, principal, next).await
+    }
+
+    /// The principal's role assignments for a refresh: one GET per principal serves every
+    /// `vcf_role_assignment` of it in the process, until a write to the principal.
+    pub async fn cached_assignments(
+        &self,
+        realm: &str,
+        principal: &str,
+    ) -> Result<Vec<AssignmentJson>, ApiError> {
+        let cell = self.state().assignment_cell(realm, principal);
+        cell.get_or_try_init(|| async move {
+            Ok((Instant::now(), self.assignments(realm, principal).await?))
+        })
+        .await
+        .map(|(_, list)| list.clone())
+    }
+
+    /// Replaces the principal's whole assignment set.
+    pub async fn put_assignments(
+        &self,
+        realm: &str,
+        principal: &str,
+        list: Vec<AssignmentJson>,
+    ) -> Result<Vec<AssignmentJson>, ApiError> {
+        let written = self
+            .api
+            .json::<AssignmentsJson>(
+                Call::put(paths::fill(paths::PRINCIPAL_ROLES, &[realm, principal]))
+                    .json(&AssignmentsJson {
+                        vcf_role_assignments: list,
+                    })
+                    .idempotent(true)
+                    .what(format!(
+                        "write the role assignments of principal {principal}"
+                    ))
+                    .needs_role(WRITE_ROLE),
+            )
+            .await
+            .map(|a| a.vcf_role_assignments);
+        // After the write, so that no read made during it stays cached.
+        self.state().invalidate_assignments(realm, principal);
+        written
+    }
+
+    /// Every API_CLIENT token of one client, from one paged query shared by all callers of the
+    /// process until a write to that client's tokens (or a minute passes).
+    pub async fn client_tokens(
+        &self,
+        realm: &str,
+        client_id: &str,
+    ) -> Result<Arc<TokenSnapshot>, ApiError> {
+        let cell = self.state().snapshot_cell(realm, client_id);
+        cell.get_or_try_init(|| async move {
+            let tokens = self.query_tokens(realm, client_id).await?;
+            Ok(Arc::new(TokenSnapshot {
+                tokens,
+                taken: Instant::now(),
+            }))
+        })
+        .await
+        .cloned()
+    }
+
+    /// Runs the token query for one client, every page, keeping exact client matches (the SEEN
+    /// operator is LIKE).
+    pub async fn query_tokens(
+        &self,
+        realm: &str,
+        client_id: &str,
+    ) -> Result<Vec<TokenJson>, ApiError> {
+        let body = serde_json::json!({
+            "searchTerms": {
+                "allOf": [{
+                    "field": paths::QUERY_FIELD_CLIENT_ID,
+                    "terms": [client_id],
+                    "operator": paths::QUERY_OPERATOR,
+                }],
+                "anyOf": [],
+            },
+            "filters": { "tokenType": ["API_CLIENT"] },
+        });
+        let mut out = Vec::new();
+        let mut page = 0i64;
+        loop {
+            let resp = self
+                .api
+                .call(
+                    Call::post(paths::fill(paths::TOKEN_QUERY, &[realm]))
+                        .query("page", page)
+                        .query("pageSize", paths::TOKEN_PAGE_SIZE)
+                        .query("sortOrder", "ASCENDING")
+                        .json(&body)
+                        .idempotent(true)
+                        .what(format!("query the API tokens of API client {client_id:?}")),
+                )
+                .await?;
+            self.state().note_server_date(&resp);
+            let p: TokenPage = resp.json()?;
+            let n = p.api_tokens.len() as i64;
+            let total = p.page_info.and_then(|i| i.total_count);
+            out.extend(
+                p.api_tokens
+                    .into_iter()
+                    .filter(|t| t.api_client_id.as_deref() == Some(client_id)),
+            );
+            page += 1;
+            let seen = page.saturating_mul(paths::TOKEN_PAGE_SIZE);
+            if n < paths::TOKEN_PAGE_SIZE || total.is_some_and(|t| seen >= t) || page > 10_000 {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema pieces and value helpers
+
+/// At plan time: resolves the realm of a planned create or update and, when the configuration
+/// leaves `sso_realm_id` out, fills in the default realm's id so the plan shows it. `None` when
+/// the realm is not known yet (it depends on another resource) or cannot be resolved (the
+/// diagnostic says why).
+pub async fn plan_realm<'a>(
+    ctx: &'a Ctx,
+    plan: &mut PlanChange<'_>,
+    diags: &mut Diagnostics,
+) -> Option<(Fleet<'a>, &'a RealmJson)> {
+    let planned = plan.planned.attr("sso_realm_id").clone();
+    let configured = plan.config.attr("sso_realm_id").clone();
+    if configured.is_unknown() {
+        return None;
+    }
+    let f = fleet(ctx, diags)?;
+    let lookup = if planned.is_known() {
+        planned
+    } else {
+        configured.clone()
+    };
+    let realm = f.realm(&lookup, "sso_realm_id", diags).await?;
+    if plan.planned.attr("sso_realm_id").is_unknown() && configured.is_null() {
+        plan.planned
+            .set_attr("sso_realm_id", Value::string(&realm.id));
+    }
+    Some((f, realm))
+}
+
+/// `sso_realm_id` of a resource: optional, defaults to the provider's realm, replaces on change.
+pub fn realm_attribute() -> Attribute {
+    Attribute::string("sso_realm_id")
+        .optional()
+        .computed()
+        .description(
+            "SSO realm, by id or name (see data source `vcf_sso_realm`). Defaults to the provider's \
+             `default_sso_realm`. Changing it creates a new object in the other realm.",
+        )
+        .validator(Length::at_least(1))
+        .plan_modifier(RequiresReplace)
+        .plan_modifier(UseStateForUnknown)
+}
+
+/// `sso_realm_id` of a data source: optional, defaults to the provider's realm.
+pub fn realm_lookup_attribute() -> Attribute {
+    Attribute::string("sso_realm_id")
+        .optional()
+        .description("SSO realm, by id or name. Defaults to the provider's `default_sso_realm`.")
+        .validator(Length::at_least(1))
+}
+
+/// The realm value to keep in state: what the configuration says, else the resolved id.
+pub fn realm_state_value(configured: &Value, realm: &RealmJson) -> Value {
+    match configured.as_str() {
+        Some(s) => Value::string(s),
+        None => Value::string(&realm.id),
+    }
+}
+
+/// A string attribute of a state, plan or configuration.
+pub fn s(v: &Value, name: &str) -> Option<String> {
+    v.attr(name).as_str().map(str::to_string)
+}
+
+/// RFC 3339 text as milliseconds since the epoch.
+pub fn millis_from_rfc3339(text: &str) -> Option<i64> {
+    let t =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_fill_and_encode_segments() {
+        assert_eq!(
+            paths::fill(paths::CLIENT, &["r1", "ci bot/x"]),
+            "/ssorealms/r1/api-clients/ci%20bot%2Fx"
+        );
+        assert_eq!(
+            paths::fill(paths::TOKEN_REGENERATE, &["r", "t"]),
+            "/ssorealms/r/api-tokens/t/regenerate"
+        );
+        assert_eq!(paths::fill(paths::REALMS, &[]), "/ssorealms");
+    }
+
+    #[test]
+    fn seed_001_shapes_decode() {
+        let t: TokenJson = serde_json::from_str(
+            r#"{"id":"27a2","apiClientId":"IamClient","tokenName":"apitoken-test1000","apiTokenTtl":40320,
+            "accessTokenTtl":30,"tokenType":"API_CLIENT","token":"vidb_MjdhMj","tokenLastChars":"DQxMQ",
+            "creationDate":1779354411000,"expirationDate":1781773611000,"lastUsedDate":1779354411000,
+            "tokenStatus":"ACTIVE","tokenEndpointUrl":"https://i/acs/t/CUSTOMER/token"}"#,
+        )
+        .unwrap();
+        assert_eq!(t.token.as_ref().map(Secret::expose), Some("vidb_MjdhMj"));
+        assert!(!format!("{t:?}").contains("vidb_"));
+        let a: AssignmentsJson = serde_json::from_str(
+            r#"{"vcfRoleAssignments":[{"roleName":"sddc_admin","roleScope":{"scopeType":"VCF_INSTANCE",
+            "resources":[{"id":"b"},{"id":"a"}]},"expiresAt":null}]}"#,
+        )
+        .unwrap();
+        assert_eq!(a.vcf_role_assignments[0].resource_ids(), vec!["a", "b"]);
+        let out = serde_json::to_value(&AssignmentsJson {
+            vcf_role_assignments: vec![AssignmentJson {
+                role_name: "vcf_viewer".into(),
+                role_scope: ScopeJson {
+                    scope_type: "SSO_REALM".into(),
+                    resources: vec![],
+                },
+                expires_at: None,
+            }],
+        })
+        .unwrap();
+        assert_eq!(
+            out,
+            serde_json::json!({"vcfRoleAssignments":[{"roleName":"vcf_viewer",
+                "roleScope":{"scopeType":"SSO_REALM"},"expiresAt":null}]})
+        );
+    }
+
+    /// Every attribute of every fleet type is described; secrets are sensitive.
+    #[test]
+    fn every_attribute_is_described() {
+        use crate::framework::schema::{AttrType, Block};
+        use crate::framework::{DataSource, Resource};
+        fn walk(block: &Block, owner: &str) {
+            assert!(
+                !block.description.is_empty() || owner.contains('.'),
+                "{owner}"
+            );
+            for a in &block.attributes {
+                assert!(
+                    a.description.len() > 5,
+                    "{owner}.{} has no description",
+                    a.name
+                );
+                if let AttrType::Nested(_, inner) = &a.ty {
+                    walk(
+                        &Block {
+                            attributes: inner.clone(),
+                            ..Default::default()
+                        },
+                        &format!("{owner}.{}", a.name),
+                    );
+                }
+            }
+        }
+        let resources: Vec<Box<dyn Resource>> = vec![
+            Box::new(api_client::ApiClientResource),
+            Box::new(roles::RoleAssignment),
+            Box::new(roles::PrincipalRoles),
+            Box::new(api_token::ApiToken),
+            Box::new(custom_role::CustomRole),
+        ];
+        for r in &resources {
+            walk(&r.schema().block, r.type_name());
+        }
+        let data: Vec<Box<dyn DataSource>> = vec![
+            Box::new(api_client::ApiClientData),
+            Box::new(api_token::ApiTokens),
+            Box::new(roles::PrincipalRolesData),
+            Box::new(roles::RolesData),
+        ];
+        for d in &data {
+            walk(&d.schema().block, d.type_name());
+        }
+        let token = api_token::ApiToken.schema();
+        assert!(
+            token
+                .block
+                .get_attribute("token")
+                .is_some_and(|a| a.sensitive)
+        );
+    }
+
+    /// Every ASSUMED row of contract B is in the table, and every table path is one the
+    /// resources use.
+    #[test]
+    fn endpoint_table_marks_assumed_calls() {
+        let assumed: Vec<(&str, &str)> = paths::ENDPOINTS
+            .iter()
+            .filter(|e| e.2 == paths::Contract::Assumed)
+            .map(|e| (e.0, e.1))
+            .collect();
+        for want in [
+            ("GET", paths::CLIENT),
+            ("PUT", paths::CLIENT),
+            ("DELETE", paths::CLIENT),
+            ("GET", paths::TOKEN),
+            ("DELETE", paths::TOKEN),
+            ("GET", paths::ROLES),
+            ("POST", paths::ROLES),
+        ] {
+            assert!(assumed.contains(&want), "{want:?}");
+        }
+        assert!(!assumed.contains(&("PUT", paths::PRINCIPAL_ROLES)));
+    }
+
+    #[test]
+    fn rfc3339_round_trip() {
+        assert_eq!(millis_from_rfc3339("1970-01-01T00:00:01Z"), Some(1000));
+        assert_eq!(millis_from_rfc3339("1970-01-01T02:00:01+02:00"), Some(1000));
+        assert_eq!(millis_from_rfc3339("yesterday"), None);
+    }
+}
