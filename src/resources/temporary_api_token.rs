@@ -8,89 +8,45 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::client::{ApiClient, ApiError, Call, Family, path_segment};
+use crate::client::{ApiClient, ApiError, Call};
 use crate::framework::traits::Opened;
 use crate::framework::validate::{IntBetween, Length};
-use crate::framework::{
-    Attribute, Block, Ctx, Diagnostics, EphemeralResource, Schema, Secret, Value,
-};
+use crate::framework::{Attribute, Block, Ctx, Diagnostics, EphemeralResource, Schema, Value};
 
-use super::{family_client, rfc3339_from_millis, secret_opt};
+use super::rfc3339_from_millis;
 use crate::provider::VcfContext;
 
-/// MINIMAL fleet token calls of contract B (SEEN create, ASSUMED delete), kept here until the
-/// shared fleet IAM module exists; at merge these move to (or are replaced by) that module.
+/// The two token calls of contract B this resource makes, on the shared fleet IAM paths and
+/// JSON types (`super::fleet`).
 mod fleet_tokens {
     use super::*;
-
-    pub fn tokens(realm: &str) -> String {
-        format!("/ssorealms/{}/api-tokens", path_segment(realm))
-    }
-    pub fn token(realm: &str, id: &str) -> String {
-        format!("{}/{}", tokens(realm), path_segment(id))
-    }
-    pub const REALMS: &str = "/ssorealms";
-
-    /// SEEN body of `POST /ssorealms/{realm}/api-tokens` (TTLs in minutes, as strings).
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct NewToken<'a> {
-        pub api_client_id: &'a str,
-        pub token_name: &'a str,
-        pub token_description: &'a str,
-        pub token_type: &'a str,
-        pub api_token_ttl: String,
-        pub access_token_ttl: String,
-    }
-
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct Token {
-        pub id: String,
-        #[serde(default, deserialize_with = "secret_opt")]
-        pub token: Option<Secret>,
-        #[serde(default)]
-        pub expiration_date: Option<i64>,
-        #[serde(default)]
-        pub token_endpoint_url: Option<String>,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Realms {
-        #[serde(rename = "ssoRealms", default)]
-        pub sso_realms: Vec<Realm>,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Realm {
-        pub id: String,
-        pub name: String,
-    }
+    use crate::resources::fleet::{TokenCreate, TokenJson, WRITE_ROLE, paths};
 
     pub async fn create(
         api: &ApiClient,
         realm: &str,
-        body: &NewToken<'_>,
-    ) -> Result<Token, ApiError> {
+        body: &TokenCreate<'_>,
+    ) -> Result<TokenJson, ApiError> {
         api.json(
-            Call::post(tokens(realm))
+            Call::post(paths::fill(paths::TOKENS, &[realm]))
                 .json(body)
                 .idempotent(false)
                 .what(format!(
                     "create temporary API token {:?} of API client {:?}",
                     body.token_name, body.api_client_id
                 ))
-                .needs_role("a VCF role with VCF_OPERATIONS/Administrator at SSO_REALM scope (for example vcf_admin)"),
+                .needs_role(WRITE_ROLE),
         )
         .await
     }
 
+    /// Revokes a token; one that is already gone counts as revoked.
     pub async fn revoke(api: &ApiClient, realm: &str, id: &str) -> Result<(), ApiError> {
         match api
             .call(
-                Call::delete(token(realm, id))
+                Call::delete(paths::fill(paths::TOKEN, &[realm, id]))
                     .what(format!("revoke temporary API token {id}"))
-                    .needs_role("a VCF role with VCF_OPERATIONS/Administrator at SSO_REALM scope (for example vcf_admin)"),
+                    .needs_role(WRITE_ROLE),
             )
             .await
         {
@@ -98,15 +54,6 @@ mod fleet_tokens {
             Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(e),
         }
-    }
-
-    /// The realm id of `wanted` (an id or a name).
-    pub async fn realm_id(api: &ApiClient, wanted: &str) -> Result<Option<String>, ApiError> {
-        let r: Realms = api.json(Call::get(REALMS).what("list SSO realms")).await?;
-        Ok(r.sso_realms
-            .into_iter()
-            .find(|x| x.id == wanted || x.name == wanted)
-            .map(|x| x.id))
     }
 }
 
@@ -227,36 +174,17 @@ impl EphemeralResource for TemporaryApiToken {
         let Some(state) = crate::provider::context(ctx, diags) else {
             return nothing();
         };
-        let Some(api) = family_client(ctx, Family::Operations, diags) else {
+        let Some(fleet) = super::fleet::fleet(ctx, diags) else {
             return nothing();
         };
-        let Some(wanted) = config
-            .attr("sso_realm_id")
-            .as_str()
-            .map(str::to_string)
-            .or_else(|| state.default_sso_realm.clone())
+        let api = fleet.api;
+        let Some(realm) = fleet
+            .realm(config.attr("sso_realm_id"), "sso_realm_id", diags)
+            .await
         else {
-            diags.error(
-                "Missing SSO realm",
-                "Set sso_realm_id, or default_sso_realm in the provider configuration.",
-            );
             return nothing();
         };
-        let realm = match fleet_tokens::realm_id(api, &wanted).await {
-            Ok(Some(r)) => r,
-            Ok(None) => {
-                diags.attr_error(
-                    crate::framework::AttributePath::attr("sso_realm_id"),
-                    "SSO realm not found",
-                    format!("No SSO realm has the id or name {wanted:?}."),
-                );
-                return nothing();
-            }
-            Err(e) => {
-                diags.push(e.to_diagnostic());
-                return nothing();
-            }
-        };
+        let realm = realm.id.clone();
         let client = config.attr("api_client_id").as_str().unwrap_or_default();
         let name = config
             .attr("name")
@@ -270,13 +198,15 @@ impl EphemeralResource for TemporaryApiToken {
             .attr("access_token_ttl_minutes")
             .as_i64()
             .unwrap_or(DEFAULT_ACCESS_TTL_MINUTES);
-        let body = fleet_tokens::NewToken {
+        let body = super::fleet::TokenCreate {
             api_client_id: client,
             token_name: name,
-            token_description: "Temporary token of one Terraform run; revoked when the run ends.",
+            token_description: Some(
+                "Temporary token of one Terraform run; revoked when the run ends.",
+            ),
             token_type: "API_CLIENT",
-            api_token_ttl: ttl.to_string(),
-            access_token_ttl: access_ttl.to_string(),
+            api_token_ttl: Some(ttl.to_string()),
+            access_token_ttl: Some(access_ttl.to_string()),
         };
         let t = match fleet_tokens::create(api, &realm, &body).await {
             Ok(t) => t,
@@ -330,10 +260,10 @@ impl EphemeralResource for TemporaryApiToken {
             return;
         };
         open_list(state).retain(|(r, i)| !(r == &p.realm && i == &p.id));
-        let Some(api) = family_client(ctx, Family::Operations, diags) else {
+        let Some(fleet) = super::fleet::fleet(ctx, diags) else {
             return;
         };
-        if let Err(e) = fleet_tokens::revoke(api, &p.realm, &p.id).await {
+        if let Err(e) = fleet_tokens::revoke(fleet.api, &p.realm, &p.id).await {
             let mut d = e.to_diagnostic();
             d.detail.push_str(&format!(
                 " The temporary API token {} stays usable until it expires; revoke it in VCF Operations.",
@@ -350,20 +280,23 @@ mod tests {
 
     #[test]
     fn create_body_matches_seed_001() {
-        let b = fleet_tokens::NewToken {
+        let b = crate::resources::fleet::TokenCreate {
             api_client_id: "ci",
             token_name: "t",
-            token_description: "d",
+            token_description: Some("d"),
             token_type: "API_CLIENT",
-            api_token_ttl: "60".into(),
-            access_token_ttl: "30".into(),
+            api_token_ttl: Some("60".into()),
+            access_token_ttl: Some("30".into()),
         };
         let v = serde_json::to_value(&b).unwrap();
         assert_eq!(v["apiClientId"], "ci");
         assert_eq!(v["apiTokenTtl"], "60");
         assert_eq!(v["tokenType"], "API_CLIENT");
         assert_eq!(
-            fleet_tokens::token("r 1", "x"),
+            crate::resources::fleet::paths::fill(
+                crate::resources::fleet::paths::TOKEN,
+                &["r 1", "x"]
+            ),
             "/ssorealms/r%201/api-tokens/x"
         );
     }
