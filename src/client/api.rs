@@ -270,6 +270,19 @@ impl ApiClient {
         self.call(call).await?.json()
     }
 
+    /// As [`ApiClient::json`], with a 404 meaning "no such object" (`Ok(None)`), as reads of a
+    /// single object need.
+    pub async fn json_if_found<T: DeserializeOwned>(
+        &self,
+        call: Call,
+    ) -> Result<Option<T>, ApiError> {
+        match self.json(call).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Sends a create (a non-idempotent POST) once. When its outcome is unknown — the
     /// connection broke or timed out after the request was sent — it runs `lookup` (find the
     /// object by client id, by name and creation time, …) and returns what it finds as

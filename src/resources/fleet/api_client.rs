@@ -48,18 +48,12 @@ async fn get_client(
     realm: &str,
     client_id: &str,
 ) -> Result<Option<ClientJson>, crate::client::ApiError> {
-    match f
-        .api
-        .json::<ClientJson>(
+    f.api
+        .json_if_found::<ClientJson>(
             Call::get(paths::fill(paths::CLIENT, &[realm, client_id]))
                 .what(format!("read API client {client_id:?}")),
         )
         .await
-    {
-        Ok(c) => Ok(Some(c)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 #[async_trait]

@@ -144,18 +144,12 @@ impl ApiToken {
         if let Some(t) = snap.tokens.iter().find(|t| t.id == id) {
             return Ok(Some(t.clone()));
         }
-        match f
-            .api
-            .json::<TokenJson>(
+        f.api
+            .json_if_found::<TokenJson>(
                 Call::get(paths::fill(paths::TOKEN, &[realm, id]))
                     .what(format!("read API token {id}")),
             )
             .await
-        {
-            Ok(t) => Ok(Some(t)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 }
 
