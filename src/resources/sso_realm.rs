@@ -3,49 +3,14 @@
 //! components each one covers (`GET /ssorealms`, contract B, SEEN in seed 001).
 
 use async_trait::async_trait;
-use serde::Deserialize;
 
-use crate::client::Call;
 use crate::framework::validate::{AtLeastOneOf, ConflictsWith, Length};
 use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostics, Nesting, Schema, Value};
-use crate::provider::context;
 
+use crate::client::Call;
+
+use super::fleet::{RealmJson, RealmList, fleet, paths};
 use super::rfc3339_from_millis;
-
-#[derive(Deserialize)]
-struct Realms {
-    #[serde(rename = "ssoRealms", default)]
-    sso_realms: Vec<Realm>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Realm {
-    id: String,
-    name: String,
-    #[serde(default)]
-    vidb_resource_id: Option<String>,
-    #[serde(default)]
-    vcf_instance_id: Option<String>,
-    #[serde(default)]
-    idp_id: Option<String>,
-    #[serde(default)]
-    total_configured_components: Option<i64>,
-    #[serde(default)]
-    sso_realm_coverage: Vec<Coverage>,
-    #[serde(default)]
-    created_at: Option<i64>,
-    #[serde(default)]
-    updated_at: Option<i64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Coverage {
-    id: String,
-    name: String,
-    sso_entity_type: String,
-}
 
 /// Computed attributes that describe one realm, shared by both data sources.
 fn realm_attributes(computed_ids: bool) -> Vec<Attribute> {
@@ -87,15 +52,15 @@ fn realm_attributes(computed_ids: bool) -> Vec<Attribute> {
     attrs
 }
 
-fn realm_value(r: &Realm) -> Value {
+fn realm_value(r: &RealmJson) -> Value {
     let coverage = r
         .sso_realm_coverage
         .iter()
         .map(|c| {
             Value::object([
                 ("id", Value::string(&c.id)),
-                ("name", Value::string(&c.name)),
-                ("type", Value::string(&c.sso_entity_type)),
+                ("name", Value::opt_string(c.name.as_deref())),
+                ("type", Value::opt_string(c.sso_entity_type.as_deref())),
             ])
         })
         .collect();
@@ -128,17 +93,12 @@ fn realm_value(r: &Realm) -> Value {
     ])
 }
 
-async fn list_realms(ctx: &Ctx, diags: &mut Diagnostics) -> Option<Vec<Realm>> {
-    let state = context(ctx, diags)?;
-    let api = match state.clients.operations() {
-        Ok(api) => api,
-        Err(d) => {
-            diags.push(d);
-            return None;
-        }
-    };
-    match api
-        .json::<Realms>(Call::get("/ssorealms").what("list SSO realms"))
+/// The realms, read afresh (`GET /ssorealms`) on every data source read.
+async fn list_realms(ctx: &Ctx, diags: &mut Diagnostics) -> Option<Vec<RealmJson>> {
+    let f = fleet(ctx, diags)?;
+    match f
+        .api
+        .json::<RealmList>(Call::get(paths::REALMS).what("list SSO realms"))
         .await
     {
         Ok(r) => Some(r.sso_realms),
@@ -276,8 +236,9 @@ mod tests {
             "vidbResourceId":"60b347fc","vcfInstanceId":"a79554c3","issues":[],
             "ssoRealmCoverage":[{"id":"a79554c3","name":"sfo-vcf02","ssoEntityType":"VCF_INSTANCE"}],
             "totalConfiguredComponents":4,"idpId":"d5709a7f","createdAt":1778735571488,"updatedAt":1778735571488}]}"#;
-        let realms: Realms = serde_json::from_str(json).unwrap();
-        let v = realm_value(&realms.sso_realms[0]);
+        let doc: serde_json::Value = serde_json::from_str(json).unwrap();
+        let realm: RealmJson = serde_json::from_value(doc["ssoRealms"][0].clone()).unwrap();
+        let v = realm_value(&realm);
         assert_eq!(v.attr("name").as_str(), Some("flt-idb02"));
         assert_eq!(
             v.attr("created_at").as_str(),

@@ -105,6 +105,16 @@ pub struct RealmJson {
     pub vcf_instance_id: Option<String>,
     #[serde(default)]
     pub sso_realm_coverage: Vec<CoverageJson>,
+    #[serde(default)]
+    pub vidb_resource_id: Option<String>,
+    #[serde(default)]
+    pub idp_id: Option<String>,
+    #[serde(default)]
+    pub total_configured_components: Option<i64>,
+    #[serde(default)]
+    pub created_at: Option<i64>,
+    #[serde(default)]
+    pub updated_at: Option<i64>,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -127,9 +137,9 @@ impl RealmJson {
 }
 
 #[derive(Deserialize)]
-struct RealmList {
+pub struct RealmList {
     #[serde(rename = "ssoRealms", default)]
-    sso_realms: Vec<RealmJson>,
+    pub sso_realms: Vec<RealmJson>,
 }
 
 #[derive(Deserialize, Debug, Clone)]
