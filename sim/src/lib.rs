@@ -207,6 +207,7 @@ pub async fn start(args: Options) -> Result<Server, String> {
         state_file,
         request_prefix: world::random_alnum(6).to_lowercase(),
         request_counter: AtomicU64::new(1),
+        in_flight: AtomicU64::new(0),
         log_requests: args.log_requests,
         save_lock: Mutex::new(()),
     });

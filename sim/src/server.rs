@@ -38,6 +38,8 @@ pub struct Shared {
     pub state_file: Option<PathBuf>,
     pub request_prefix: String,
     pub request_counter: AtomicU64,
+    /// API requests being handled right now (for `max_in_flight` in the stats).
+    pub in_flight: AtomicU64,
     /// Print one line per API request on stderr (`--log-requests`).
     pub log_requests: bool,
     /// Serialises writers of the state file (background saver and the final save).
@@ -54,6 +56,8 @@ pub struct Stats {
     pub total: u64,
     /// `"METHOD template"` → status (or `"reset"`) → count.
     pub endpoints: HashMap<String, BTreeMap<String, u64>>,
+    /// The most API requests handled at the same time since the last reset.
+    pub max_in_flight: u64,
 }
 
 impl Stats {
@@ -70,7 +74,7 @@ impl Stats {
 
     pub fn to_json(&self) -> serde_json::Value {
         let endpoints: BTreeMap<&String, &BTreeMap<String, u64>> = self.endpoints.iter().collect();
-        json!({ "total": self.total, "endpoints": endpoints })
+        json!({ "total": self.total, "endpoints": endpoints, "max_in_flight": self.max_in_flight })
     }
 }
 
@@ -113,6 +117,24 @@ impl Shared {
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, text)?;
         std::fs::rename(&tmp, path)
+    }
+}
+
+/// Counts one API request as in flight until dropped.
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut stats = lock(&shared.stats);
+        stats.max_in_flight = stats.max_in_flight.max(now);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -268,6 +290,7 @@ async fn handle(
         return Ok(to_hyper(resp, &rid));
     }
 
+    let _in_flight = InFlight::enter(&shared);
     let (key, handler) = match shared.router.find(req.method.as_str(), &req.path) {
         Match::Found(e, params) => {
             req.params = params;

@@ -48,6 +48,26 @@ pub fn context<'a>(ctx: &'a Ctx, diags: &mut Diagnostics) -> Option<&'a VcfConte
     found
 }
 
+/// Environment switch for the batched token reads (see [`batched_token_reads`]).
+const BATCHED_TOKEN_READS: &str = "VCF_OPERATIONS_BATCHED_TOKEN_READS";
+
+/// Whether `vcf_api_token` refresh reads a client's tokens with one paged query (default) or
+/// each token with its own GET (`VCF_OPERATIONS_BATCHED_TOKEN_READS=false`): an escape hatch
+/// for an appliance whose token query misbehaves, and the baseline of the refresh benchmark.
+fn batched_token_reads(value: Option<String>, diags: &mut Diagnostics) -> bool {
+    match value.as_deref().map(str::trim) {
+        None | Some("") | Some("true") => true,
+        Some("false") => false,
+        Some(other) => {
+            diags.warning(
+                "Unrecognised environment value",
+                format!("{BATCHED_TOKEN_READS} must be true or false, not {other:?}; token reads stay batched."),
+            );
+            true
+        }
+    }
+}
+
 /// Maps the merged settings to the client layer's configuration.
 fn client_config(s: &Settings, diags: &mut Diagnostics) -> Option<client::Config> {
     let transport = s.transport.clone();
@@ -163,13 +183,15 @@ impl Provider for VcfProvider {
         }
         let settings = Settings::from_config(config, |k| std::env::var(k).ok(), diags)?;
         let client_config = client_config(&settings, diags)?;
+        let batched_token_reads =
+            batched_token_reads(std::env::var(BATCHED_TOKEN_READS).ok(), diags);
         match Clients::new(&client_config) {
             Ok(clients) => Some(Arc::new(VcfContext {
                 clients,
                 default_sso_realm: settings.default_sso_realm,
                 director_org: settings.director.as_ref().and_then(|d| d.org.clone()),
                 open_temporary_tokens: Default::default(),
-                fleet: Default::default(),
+                fleet: resources::fleet::FleetState::new(batched_token_reads),
             })),
             Err(e) => {
                 diags.push(e.to_diagnostic());
@@ -215,5 +237,23 @@ impl Provider for VcfProvider {
             resources::revoke_unclosed_temporary_tokens(ctx).await;
             ctx.clients.shutdown().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batched_token_reads_switch() {
+        let mut diags = Diagnostics::new();
+        assert!(batched_token_reads(None, &mut diags));
+        assert!(batched_token_reads(Some(" true ".into()), &mut diags));
+        assert!(!batched_token_reads(Some("false".into()), &mut diags));
+        assert!(diags.is_empty());
+        assert!(batched_token_reads(Some("no".into()), &mut diags));
+        assert!(!diags.has_errors());
+        assert_eq!(diags.0.len(), 1);
+        assert!(diags.0[0].detail.contains("\"no\""), "{diags:?}");
     }
 }

@@ -14,10 +14,32 @@ pub fn provider_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vcf"))
 }
 
-/// The vcf-sim binary next to the provider binary, built on demand.
+/// Newest modification time of the files under `dir`.
+fn newest_mtime(dir: &Path) -> Option<std::time::SystemTime> {
+    let mut newest = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let path = entry.path();
+        let t = if path.is_dir() {
+            newest_mtime(&path)
+        } else {
+            entry.metadata().and_then(|m| m.modified()).ok()
+        };
+        newest = newest.max(t);
+    }
+    newest
+}
+
+/// The vcf-sim binary next to the provider binary, built on demand: when it is missing or
+/// older than the sim's sources (a `cargo test --test X` run does not build it).
 pub fn sim_bin() -> PathBuf {
     let path = provider_bin().with_file_name("vcf-sim");
-    if !path.exists() {
+    let built = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    let sim = Path::new(env!("CARGO_MANIFEST_DIR")).join("sim");
+    let manifest = std::fs::metadata(sim.join("Cargo.toml"))
+        .and_then(|m| m.modified())
+        .ok();
+    let sources = newest_mtime(&sim.join("src")).max(manifest);
+    if built.is_none() || built < sources {
         let profile_release = provider_bin()
             .parent()
             .is_some_and(|p| p.ends_with("release"));
@@ -173,6 +195,12 @@ impl Workdir {
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.push((key.to_string(), value.to_string()));
         self
+    }
+
+    /// Sets (or replaces) an environment variable of later terraform runs.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
     }
 
     /// Writes `main.tf` (replacing any earlier one).

@@ -355,6 +355,8 @@ pub struct FleetState {
     assignment_reads: Mutex<HashMap<String, AssignmentCell>>,
     /// Server clock minus local clock, from the last `Date` header seen.
     server_offset_ms: Mutex<Option<i64>>,
+    /// Token refresh without the per-client query: every token is read with its own GET.
+    single_token_reads: bool,
 }
 
 impl fmt::Debug for FleetState {
@@ -371,6 +373,14 @@ fn local_now_ms() -> i64 {
 }
 
 impl FleetState {
+    /// Shared state; `batched_token_reads` false makes every token read its own GET.
+    pub fn new(batched_token_reads: bool) -> Self {
+        FleetState {
+            single_token_reads: !batched_token_reads,
+            ..FleetState::default()
+        }
+    }
+
     /// Remembers the server's clock from an answer's `Date` header.
     pub fn note_server_date(&self, resp: &Response) {
         let Some(t) = resp
@@ -620,12 +630,12 @@ impl<'a> Fleet<'a> {
             .push(Job { change, done: tx });
         {
             let _held = q.write.lock().await;
-            // A previous holder may have applied this edit with its own.
+            // A previous holder may have applied this edit with its own (holders answer every
+            // edit they took before they let go of the lock).
             if let Ok(done) = rx.try_recv() {
                 return done;
             }
-            let jobs = std::mem::take(&mut *q.pending.lock().unwrap_or_else(|p| p.into_inner()));
-            self.apply_jobs(realm, principal, jobs).await;
+            self.apply_pending(realm, principal, &q).await;
         }
         rx.await.unwrap_or_else(|_| {
             Err(ApiError::new(
@@ -636,18 +646,43 @@ impl<'a> Fleet<'a> {
         })
     }
 
-    async fn apply_jobs(&self, realm: &str, principal: &str, jobs: Vec<Job>) {
+    /// Applies every queued edit of the principal with one read and (when something changed)
+    /// one write. Edits queued while the read is in flight join the same write: they are
+    /// applied to the set that read returned, so they too are based on a read made under the
+    /// lock.
+    async fn apply_pending(&self, realm: &str, principal: &str, q: &PrincipalQueue) {
+        let take = || std::mem::take(&mut *q.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut jobs = take();
+        let current = match self.assignments(realm, principal).await {
+            Ok(c) => c,
+            Err(e) => {
+                for j in jobs {
+                    let _ = j.done.send(Err(e.clone()));
+                }
+                return;
+            }
+        };
+        jobs.extend(take());
         let together = self
-            .apply_changes(realm, principal, jobs.iter().map(|j| &j.change))
+            .write_changes(realm, principal, current, jobs.iter().map(|j| &j.change))
             .await;
         match together {
             // The server refused the combined set: one edit may be at fault, so each gets its
             // own read and write and its own answer.
             Err(e) if jobs.len() > 1 && e.status() == Some(400) => {
                 for j in jobs {
-                    let r = self
-                        .apply_changes(realm, principal, std::iter::once(&j.change))
-                        .await;
+                    let r = match self.assignments(realm, principal).await {
+                        Ok(current) => {
+                            self.write_changes(
+                                realm,
+                                principal,
+                                current,
+                                std::iter::once(&j.change),
+                            )
+                            .await
+                        }
+                        Err(e) => Err(e),
+                    };
                     let _ = j.done.send(r);
                 }
             }
@@ -659,13 +694,14 @@ impl<'a> Fleet<'a> {
         }
     }
 
-    async fn apply_changes<'c>(
+    /// Applies `changes` to `current` (as just read) and writes the result when it differs.
+    async fn write_changes<'c>(
         &self,
         realm: &str,
         principal: &str,
+        current: Vec<AssignmentJson>,
         changes: impl Iterator<Item = &'c AssignmentChange>,
     ) -> Outcome {
-        let current = self.assignments(realm, principal).await?;
         let mut next = current.clone();
         for c in changes {
             c(&mut next);
@@ -725,6 +761,13 @@ impl<'a> Fleet<'a> {
         realm: &str,
         client_id: &str,
     ) -> Result<Arc<TokenSnapshot>, ApiError> {
+        if self.state().single_token_reads {
+            // Every lookup misses an empty snapshot and reads its token with its own GET.
+            return Ok(Arc::new(TokenSnapshot {
+                tokens: Vec::new(),
+                taken: Instant::now(),
+            }));
+        }
         let cell = self.state().snapshot_cell(realm, client_id);
         cell.get_or_try_init(|| async move {
             let tokens = self.query_tokens(realm, client_id).await?;
