@@ -2,7 +2,8 @@
 //! TF_ACC_TERRAFORM_PATHS) against vcf-sim — 60 non-authoritative assignments on 3 principals
 //! applied with `-parallelism=20` (none lost, an out-of-band assignment kept through destroy),
 //! authoritative `vcf_principal_roles` next to additive assignments on another principal,
-//! and the `vcf_custom_role` lifecycle with built-in roles refused.
+//! the `vcf_custom_role` lifecycle with built-in roles refused, and `import {}` blocks with
+//! `-generate-config-out` adopting a token, a custom role and a principal's whole set.
 
 mod common;
 
@@ -483,5 +484,93 @@ fn assignment_expiry_updates_in_place_and_import_block_adopts() {
         );
         adopt.apply();
         adopt.assert_no_changes("after adopting");
+    }
+}
+
+/// `import {}` blocks with `plan -generate-config-out` adopt a token, a custom role and a
+/// principal's whole set made outside Terraform: the generated configuration applies as an
+/// import only and plans empty afterwards.
+#[test]
+fn import_blocks_generate_configuration_for_tokens_roles_and_principal_sets() {
+    for tf in terraforms() {
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let (realm, _) = realm_ids(&sim);
+        let ps = principals(&ctl, "legacy", 2);
+        let created = ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "api_token",
+                   "fields": {"apiClientId": "legacy-0", "tokenName": "backup-job",
+                              "tokenDescription": "made by a script", "apiTokenTtl": 43200}}),
+        );
+        let token_id = created["created"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("token id in {created}"))
+            .to_string();
+        ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "custom_role",
+                   "fields": {"name": "backup-operator", "description": "backups",
+                              "componentRoles": [{"component": "VCENTER", "roleName": "Read-only"}]}}),
+        );
+        ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "role_assignments", "id": ps[0],
+                   "fields": {"vcfRoleAssignments": [
+                       {"roleName": "vcf_viewer", "roleScope": {"scopeType": "SSO_REALM"}},
+                       {"roleName": "backup-operator", "roleScope": {"scopeType": "SSO_REALM"}}]}}),
+        );
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+
+import {{
+  to = vcf_api_token.backup
+  id = "{realm}/legacy-0/{token_id}"
+}}
+
+import {{
+  to = vcf_custom_role.backup
+  id = "{realm}/backup-operator"
+}}
+
+import {{
+  to = vcf_principal_roles.legacy
+  id = "{realm}/{principal}"
+}}
+"#,
+            principal = ps[0]
+        ));
+        wd.ok(&[
+            "plan",
+            "-no-color",
+            "-input=false",
+            "-generate-config-out=generated.tf",
+        ]);
+        let generated =
+            std::fs::read_to_string(wd.path().join("generated.tf")).expect("generated.tf");
+        for needle in [
+            "\"backup-job\"",
+            "\"made by a script\"",
+            "\"backup-operator\"",
+            "\"Read-only\"",
+            "\"vcf_viewer\"",
+        ] {
+            assert!(
+                generated.contains(needle),
+                "{}: {needle} in {generated}",
+                tf.version
+            );
+        }
+        let out = wd.apply();
+        assert!(
+            out.contains("3 imported, 0 added, 0 changed, 0 destroyed"),
+            "{}: {out}",
+            tf.version
+        );
+        wd.assert_no_changes("after adopting by import blocks");
+        let set = assignments(&ctl, &realm, &ps[0]);
+        assert_eq!(set.len(), 2, "{set:?}");
     }
 }
