@@ -10,6 +10,7 @@
 pub mod api_client;
 pub mod api_token;
 pub mod custom_role;
+pub mod list;
 pub mod roles;
 
 use std::collections::HashMap;
@@ -841,6 +842,10 @@ pub fn realm_lookup_attribute() -> Attribute {
         .description("SSO realm, by id or name. Defaults to the provider's `default_sso_realm`.")
         .validator(Length::at_least(1))
 }
+
+/// Description of `sso_realm_id` in identities.
+pub const REALM_IDENTITY: &str = "SSO realm: its id (as `terraform query` reports it), or its name when \
+                                  the configuration names the realm by name.";
 
 /// The realm value to keep in state: what the configuration says, else the resolved id.
 pub fn realm_state_value(configured: &Value, realm: &RealmJson) -> Value {
