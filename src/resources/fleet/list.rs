@@ -339,14 +339,23 @@ impl ListResource for ApiTokenList {
         let within_ms = s(config, "expiring_within")
             .and_then(|d| duration::parse(&d).ok())
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        let all_of = match &client {
-            Some(c) => serde_json::json!([{
+        // Narrowed on the server where the API can (LIKE matches anywhere in the text), exactly
+        // here.
+        let mut all_of = Vec::new();
+        if let Some(c) = &client {
+            all_of.push(serde_json::json!({
                 "field": paths::QUERY_FIELD_CLIENT_ID,
                 "terms": [c],
                 "operator": paths::QUERY_OPERATOR,
-            }]),
-            None => serde_json::json!([]),
-        };
+            }));
+        }
+        if !prefix.is_empty() {
+            all_of.push(serde_json::json!({
+                "field": paths::QUERY_FIELD_TOKEN_NAME,
+                "terms": [prefix],
+                "operator": paths::QUERY_OPERATOR,
+            }));
+        }
         let body = serde_json::json!({
             "searchTerms": { "allOf": all_of, "anyOf": [] },
             "filters": { "tokenType": ["API_CLIENT"] },

@@ -77,6 +77,9 @@ pub mod paths {
     /// SEEN: the query field and operator of seed 001 step 4.
     pub const QUERY_FIELD_CLIENT_ID: &str = "CLIENT_ID";
     pub const QUERY_OPERATOR: &str = "LIKE";
+    /// ASSUMED: the token-name field of the query (used with the SEEN `LIKE` operator, which
+    /// matches anywhere in the name; callers filter the exact rule themselves).
+    pub const QUERY_FIELD_TOKEN_NAME: &str = "TOKEN_NAME";
 
     /// `template` with each `{…}` segment replaced, in order, by the percent-encoded argument.
     pub fn fill(template: &str, args: &[&str]) -> String {
