@@ -115,9 +115,7 @@ fn query_generates_configuration_that_adopts_150_objects() {
         for list in ["clients", "tokens", "assignments"] {
             let n = listed
                 .lines()
-                .filter(|l| {
-                    l.starts_with(&format!("list.vcf_")) && l.contains(&format!(".{list} "))
-                })
+                .filter(|l| l.starts_with("list.vcf_") && l.contains(&format!(".{list} ")))
                 .count();
             assert_eq!(n, 50, "{v}: {list}:\n{listed}");
         }
