@@ -521,3 +521,44 @@ fn list_streams_results_before_the_last_page_is_fetched() {
         assert_eq!(pages, 10);
     });
 }
+
+/// Every example under `examples/list-resources/` runs with `terraform query` against vcf-sim
+/// (all three API families configured).
+#[test]
+fn list_resource_examples_run() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/list-resources");
+    let mut examples: Vec<_> = std::fs::read_dir(&root)
+        .expect("examples/list-resources")
+        .flatten()
+        .map(|e| e.path().join("list.tfquery.hcl"))
+        .collect();
+    examples.sort();
+    assert_eq!(examples.len(), 5);
+    for tf in at_least(14, "list_resource_examples_run") {
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "sddc_user",
+                   "fields": {"name": "svc-listed", "type": "SERVICE", "role": "VIEWER"}}),
+        );
+        let wd = all_families(&tf, &sim);
+        wd.write_config(&format!("{REQUIRED_PROVIDERS}{PROVIDER}"));
+        for ex in &examples {
+            for old in std::fs::read_dir(wd.path()).unwrap().flatten() {
+                if old.path().to_string_lossy().ends_with(".tfquery.hcl") {
+                    std::fs::remove_file(old.path()).unwrap();
+                }
+            }
+            std::fs::copy(ex, wd.path().join("example.tfquery.hcl")).unwrap();
+            let out = wd.ok(&["query", "-no-color"]);
+            if ex.to_string_lossy().contains("vcf_sddc_user") {
+                assert!(
+                    out.contains("svc-listed (SERVICE, VIEWER)"),
+                    "{}: {out}",
+                    tf.version
+                );
+            }
+        }
+    }
+}

@@ -135,15 +135,6 @@ impl<P: Provider> ProviderService<P> {
             identity_data: Some(dv),
         })
     }
-
-    fn unknown_identity(&self, type_name: &str) -> Option<pb::ResourceIdentityData> {
-        let (_, ty) = self.identities.get(type_name)?;
-        encode_dynamic(&Value::Unknown, ty)
-            .ok()
-            .map(|dv| pb::ResourceIdentityData {
-                identity_data: Some(dv),
-            })
-    }
 }
 
 fn lookup<'a, T: ?Sized>(
@@ -773,7 +764,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                     resp.requires_replace =
                         change.requires_replace.iter().map(path_to_proto).collect();
                     resp.planned_state = encode(&change.planned, &e.ty, &mut diags);
-                    // An identity changes only by replacement; a new object's may be unknown.
+                    // An identity changes only by replacement. A new object whose identity is not
+                    // known yet plans none: Terraform 1.15 accepts an unknown planned identity but
+                    // then cannot write the plan as JSON ("value is not known").
                     resp.planned_identity = if !prior.is_null() && resp.requires_replace.is_empty()
                     {
                         self.identity_out(
@@ -784,13 +777,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                             &mut diags,
                         )
                     } else {
-                        self.identity_out(
-                            e,
-                            &req.type_name,
-                            &change.planned,
-                            self.unknown_identity(&req.type_name),
-                            &mut diags,
-                        )
+                        self.identity_out(e, &req.type_name, &change.planned, None, &mut diags)
                     };
                 }
             }
