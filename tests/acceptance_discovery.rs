@@ -380,6 +380,36 @@ fn listing_500_tokens_pages_through_the_api_and_honours_the_limit() {
         assert_eq!(n, 60, "{v}");
         let pages = query_pages(&ctl.stats());
         assert_eq!(pages, 2, "{v}: {}", ctl.stats());
+
+        // Filters: three tokens of another client that expire within two hours.
+        ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "api_client", "fields": {"clientId": "short-lived"}}),
+        );
+        ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "api_token", "count": 3,
+                   "fields": {"apiClientId": "short-lived", "tokenName": "soon", "apiTokenTtl": 60}}),
+        );
+        let filtered = |config: &str| {
+            std::fs::write(
+                wd.path().join("bulk.tfquery.hcl"),
+                format!("list \"vcf_api_token\" \"bulk\" {{\n  provider = vcf\n  config {{\n{config}\n  }}\n}}\n"),
+            )
+            .unwrap();
+            let out = wd.ok(&["query", "-no-color"]);
+            out.lines()
+                .filter(|l| l.starts_with("list.vcf_api_token.bulk "))
+                .count()
+        };
+        assert_eq!(filtered("expiring_within = \"2h\""), 3, "{v}");
+        assert_eq!(filtered("api_client_id = \"short-lived\""), 3, "{v}");
+        assert_eq!(
+            filtered("api_client_id = \"short\""),
+            0,
+            "{v}: exact client"
+        );
+        assert_eq!(filtered("status = \"REVOKED\""), 0, "{v}");
     }
 }
 

@@ -1759,6 +1759,27 @@ mod tests {
                 .as_str(),
             Some("a")
         );
+        // Not known yet (the name comes from another resource): no planned identity at all,
+        // never an unknown one.
+        let unknown_name = Value::object([
+            ("id", Value::Null),
+            ("name", Value::Unknown),
+            ("note", Value::Null),
+            ("secret_wo", Value::Null),
+        ]);
+        let later = svc
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: t(),
+                prior_state: dv(&Value::Null),
+                proposed_new_state: dv(&unknown_name),
+                config: dv(&unknown_name),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(errors(&later.diagnostics).is_empty());
+        assert!(later.planned_identity.is_none());
         let applied = svc
             .apply_resource_change(Request::new(pb::apply_resource_change::Request {
                 type_name: t(),
