@@ -28,15 +28,37 @@ pub fn render_all(provider: &dyn Provider, root: &Path) -> BTreeMap<PathBuf, Str
     );
     for r in provider.resources() {
         let t = r.type_name();
+        let mut text = page(
+            &format!("{t} Resource - terraform-provider-{name}"),
+            &format!("# {t} (Resource)"),
+            &r.schema().block,
+            read(root, &format!("examples/resources/{t}/resource.tf")).as_deref(),
+            read(root, &format!("examples/resources/{t}/import.sh")).as_deref(),
+            "",
+        );
+        if let Some(id) = r.identity_schema() {
+            text.push_str(&identity_section(t, &id));
+        }
         pages.insert(
             PathBuf::from(format!("docs/resources/{}.md", short(t, name))),
+            text,
+        );
+    }
+    for l in provider.list_resources() {
+        let t = l.type_name();
+        pages.insert(
+            PathBuf::from(format!("docs/list-resources/{}.md", short(t, name))),
             page(
-                &format!("{t} Resource - terraform-provider-{name}"),
-                &format!("# {t} (Resource)"),
-                &r.schema().block,
-                read(root, &format!("examples/resources/{t}/resource.tf")).as_deref(),
-                read(root, &format!("examples/resources/{t}/import.sh")).as_deref(),
-                "",
+                &format!("{t} List Resource - terraform-provider-{name}"),
+                &format!("# {t} (List Resource)"),
+                &l.schema().block,
+                read(
+                    root,
+                    &format!("examples/list-resources/{t}/list.tfquery.hcl"),
+                )
+                .as_deref(),
+                None,
+                "The `config` block of a `list` block (Terraform 1.14+, `terraform query`)",
             ),
         );
     }
@@ -84,6 +106,43 @@ pub fn stale(provider: &dyn Provider, root: &Path) -> Vec<PathBuf> {
         })
         .map(|(path, _)| path)
         .collect()
+}
+
+/// The identity attributes of a resource and an `import` block that uses them.
+fn identity_section(resource: &str, id: &crate::framework::IdentitySchema) -> String {
+    let mut out = String::from(
+        "\n\n## Import by identity\n\nWith Terraform 1.12 or later an `import` block can name the object by its identity \
+         (`terraform query` prints and generates these):\n\n",
+    );
+    for a in &id.attributes {
+        let _ = writeln!(
+            out,
+            "- `{}` ({}, {}) {}",
+            a.name,
+            type_name(&a.ty),
+            if a.required_for_import {
+                "Required"
+            } else {
+                "Optional"
+            },
+            a.description.trim()
+        );
+    }
+    let width = id
+        .attributes
+        .iter()
+        .map(|a| a.name.len())
+        .max()
+        .unwrap_or(0);
+    let _ = write!(
+        out,
+        "\n```terraform\nimport {{\n  to       = {resource}.example\n  identity = {{\n"
+    );
+    for a in &id.attributes {
+        let _ = writeln!(out, "    {:width$} = \"…\"", a.name);
+    }
+    out.push_str("  }\n}\n```");
+    out
 }
 
 fn short<'a>(type_name: &'a str, provider: &str) -> &'a str {

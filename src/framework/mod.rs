@@ -5,6 +5,7 @@
 pub mod codec;
 pub mod diag;
 pub mod duration;
+pub mod identity;
 pub mod json;
 pub mod msgpack;
 pub mod plan;
@@ -16,7 +17,10 @@ pub mod validate;
 pub mod value;
 
 pub use diag::{AttributePath, Diagnostic, Diagnostics};
+pub use identity::{IdentityAttribute, IdentitySchema, ListSink};
 pub use schema::{Attribute, Block, Nesting, Schema};
 pub use secret::Secret;
-pub use traits::{Ctx, DataSource, EphemeralResource, Provider, ProviderData, Resource};
+pub use traits::{
+    Ctx, DataSource, EphemeralResource, ListResource, Provider, ProviderData, Resource,
+};
 pub use value::{Number, Type, Value};

@@ -9,16 +9,17 @@ use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 use std::time::{Instant, SystemTime};
 
-use tokio_stream::Stream;
+use tokio_stream::{Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
 use super::codec::{decode_dynamic, encode_dynamic};
 use super::diag::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
+use super::identity::{IdentitySchema, ListEvent, ListSink, generate_config, is_complete};
 use super::json;
 use super::plan::plan_resource;
 use super::schema::Schema;
 use super::traits::{
-    Ctx, DataSource, EphemeralResource, PlanChange, Provider, ProviderData, Resource,
+    Ctx, DataSource, EphemeralResource, ListResource, PlanChange, Provider, ProviderData, Resource,
 };
 use super::value::{Type, Value};
 use crate::proto::tfplugin6 as pb;
@@ -45,6 +46,9 @@ pub struct ProviderService<P: Provider> {
     resources: HashMap<String, Entry<dyn Resource>>,
     data_sources: HashMap<String, Entry<dyn DataSource>>,
     ephemerals: HashMap<String, Entry<dyn EphemeralResource>>,
+    list_resources: HashMap<String, Entry<dyn ListResource>>,
+    /// Identity schemas (and their value types) of the resource types that have one.
+    identities: HashMap<String, (IdentitySchema, Type)>,
     data: RwLock<Option<ProviderData>>,
 }
 
@@ -67,6 +71,20 @@ impl<P: Provider> ProviderService<P> {
             .into_iter()
             .map(|e| (e.type_name().to_string(), Entry::new(e.clone(), e.schema())))
             .collect();
+        let list_resources = provider
+            .list_resources()
+            .into_iter()
+            .map(|l| (l.type_name().to_string(), Entry::new(l.clone(), l.schema())))
+            .collect();
+        let identities = provider
+            .resources()
+            .into_iter()
+            .filter_map(|r| {
+                let s = r.identity_schema()?;
+                let ty = s.value_type();
+                Some((r.type_name().to_string(), (s, ty)))
+            })
+            .collect();
         ProviderService {
             provider: Arc::new(provider),
             provider_schema,
@@ -74,6 +92,8 @@ impl<P: Provider> ProviderService<P> {
             resources,
             data_sources,
             ephemerals,
+            list_resources,
+            identities,
             data: RwLock::new(None),
         }
     }
@@ -91,6 +111,29 @@ impl<P: Provider> ProviderService<P> {
 
     fn resource(&self, name: &str, diags: &mut Diagnostics) -> Option<&Entry<dyn Resource>> {
         lookup(&self.resources, "resource", name, diags)
+    }
+
+    /// The identity of `state` for the wire, when the type has identities and the value is
+    /// complete; otherwise `fallback` (what Terraform sent).
+    fn identity_out(
+        &self,
+        e: &Entry<dyn Resource>,
+        type_name: &str,
+        state: &Value,
+        fallback: Option<pb::ResourceIdentityData>,
+        diags: &mut Diagnostics,
+    ) -> Option<pb::ResourceIdentityData> {
+        let (_, ty) = self.identities.get(type_name)?;
+        if state.is_null() {
+            return None;
+        }
+        let id = e.imp.identity(state);
+        if !is_complete(&id) {
+            return fallback;
+        }
+        encode(&id, ty, diags).map(|dv| pb::ResourceIdentityData {
+            identity_data: Some(dv),
+        })
     }
 }
 
@@ -321,8 +364,36 @@ fn capabilities() -> pb::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: true,
         move_resource_state: false,
-        generate_resource_config: false,
+        generate_resource_config: true,
     }
+}
+
+/// One list result as a stream event: identity always, the object when asked for.
+fn list_event(
+    res: &Arc<dyn Resource>,
+    res_ty: &Type,
+    id_ty: &Type,
+    include_object: bool,
+    ev: ListEvent,
+) -> pb::list_resource::Event {
+    let mut diags = Diagnostics::new();
+    let mut out = pb::list_resource::Event::default();
+    match ev {
+        ListEvent::Diagnostics(d) => diags.extend(d),
+        ListEvent::Item(item) => {
+            out.display_name = item.display_name;
+            let identity = res.identity(&item.state);
+            out.identity =
+                encode(&identity, id_ty, &mut diags).map(|dv| pb::ResourceIdentityData {
+                    identity_data: Some(dv),
+                });
+            if include_object {
+                out.resource_object = encode(&item.state, res_ty, &mut diags);
+            }
+        }
+    }
+    out.diagnostic = diags_to_proto(&diags);
+    out
 }
 
 #[tonic::async_trait]
@@ -351,6 +422,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 .into_iter()
                 .map(|type_name| pb::get_metadata::EphemeralMetadata { type_name })
                 .collect(),
+            list_resources: names(self.list_resources.keys().collect())
+                .into_iter()
+                .map(|type_name| pb::get_metadata::ListResourceMetadata { type_name })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -374,6 +449,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 .collect(),
             ephemeral_resource_schemas: self
                 .ephemerals
+                .iter()
+                .map(|(k, e)| (k.clone(), e.schema.to_proto()))
+                .collect(),
+            list_resource_schemas: self
+                .list_resources
                 .iter()
                 .map(|(k, e)| (k.clone(), e.schema.to_proto()))
                 .collect(),
@@ -518,9 +598,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
         let _log = RpcLog::new("GetResourceIdentitySchemas", "");
-        Ok(Response::new(
-            pb::get_resource_identity_schemas::Response::default(),
-        ))
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .identities
+                .iter()
+                .map(|(k, (s, _))| (k.clone(), s.to_proto()))
+                .collect(),
+            diagnostics: Vec::new(),
+        }))
     }
 
     async fn upgrade_resource_identity(
@@ -529,9 +614,39 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
         let req = req.into_inner();
         let _log = RpcLog::new("UpgradeResourceIdentity", &req.type_name);
+        let mut diags = Diagnostics::new();
+        let mut upgraded_identity = None;
+        match self.identities.get(&req.type_name) {
+            None => diags.error(
+                "Resource type has no identity",
+                format!(
+                    "The vcf provider has no resource identity for {:?}.",
+                    req.type_name
+                ),
+            ),
+            Some((schema, ty)) if req.version == schema.version => {
+                let raw = req.raw_identity.unwrap_or_default();
+                match json::decode(&raw.json, ty, json::Extra::Drop) {
+                    Ok(v) => {
+                        upgraded_identity =
+                            encode(&v, ty, &mut diags).map(|dv| pb::ResourceIdentityData {
+                                identity_data: Some(dv),
+                            })
+                    }
+                    Err(err) => diags.push(err.to_diagnostic("stored identity")),
+                }
+            }
+            Some((schema, _)) => diags.error(
+                "Unable to upgrade resource identity",
+                format!(
+                    "The identity of this {} has version {}; this release of the provider knows version {}.",
+                    req.type_name, req.version, schema.version
+                ),
+            ),
+        }
         Ok(Response::new(pb::upgrade_resource_identity::Response {
-            upgraded_identity: None,
-            diagnostics: not_offered("resource identity"),
+            upgraded_identity,
+            diagnostics: diags_to_proto(&diags),
         }))
     }
 
@@ -569,6 +684,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let _log = RpcLog::new("ReadResource", &req.type_name);
         let mut diags = Diagnostics::new();
         let mut new_state = None;
+        let mut new_identity = None;
         if let Some(e) = self.resource(&req.type_name, &mut diags)
             && let Some(state) = decode(
                 req.current_state.as_ref(),
@@ -589,11 +705,19 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             }
             finish_state(&e.schema, &mut v, &mut diags);
             new_state = encode(&v, &e.ty, &mut diags);
+            new_identity = self.identity_out(
+                e,
+                &req.type_name,
+                &v,
+                req.current_identity.clone(),
+                &mut diags,
+            );
         }
         Ok(Response::new(pb::read_resource::Response {
             new_state,
             diagnostics: diags_to_proto(&diags),
             private: req.private,
+            new_identity,
             ..Default::default()
         }))
     }
@@ -640,6 +764,21 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                     resp.requires_replace =
                         change.requires_replace.iter().map(path_to_proto).collect();
                     resp.planned_state = encode(&change.planned, &e.ty, &mut diags);
+                    // An identity changes only by replacement. A new object whose identity is not
+                    // known yet plans none: Terraform 1.15 accepts an unknown planned identity but
+                    // then cannot write the plan as JSON ("value is not known").
+                    resp.planned_identity = if !prior.is_null() && resp.requires_replace.is_empty()
+                    {
+                        self.identity_out(
+                            e,
+                            &req.type_name,
+                            &prior,
+                            req.prior_identity.clone(),
+                            &mut diags,
+                        )
+                    } else {
+                        self.identity_out(e, &req.type_name, &change.planned, None, &mut diags)
+                    };
                 }
             }
         }
@@ -655,6 +794,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let _log = RpcLog::new("ApplyResourceChange", &req.type_name);
         let mut diags = Diagnostics::new();
         let mut new_state = None;
+        let mut new_identity = None;
         if let Some(e) = self.resource(&req.type_name, &mut diags) {
             let prior = decode(req.prior_state.as_ref(), &e.ty, "prior state", &mut diags);
             let planned = decode(
@@ -688,12 +828,20 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 };
                 finish_state(&e.schema, &mut v, &mut diags);
                 new_state = encode(&v, &e.ty, &mut diags);
+                new_identity = self.identity_out(
+                    e,
+                    &req.type_name,
+                    &v,
+                    req.planned_identity.clone(),
+                    &mut diags,
+                );
             }
         }
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state,
             private: req.planned_private,
             diagnostics: diags_to_proto(&diags),
+            new_identity,
             ..Default::default()
         }))
     }
@@ -707,23 +855,46 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let mut diags = Diagnostics::new();
         let mut imported = Vec::new();
         if let Some(e) = self.resource(&req.type_name, &mut diags) {
-            if req.id.is_empty() && req.identity.is_some() {
-                diags.error(
-                    "Import by identity not supported",
-                    format!("{} is imported by ID: use `terraform import` or an import block with `id`.", req.type_name),
-                );
-            } else {
-                let ctx = self.ctx(req.client_capabilities.as_ref());
-                let v = e.imp.import(&ctx, &req.id, &mut diags).await;
-                if !diags.has_errors()
-                    && let Some(state) = encode(&v, &e.ty, &mut diags)
-                {
-                    imported.push(pb::import_resource_state::ImportedResource {
-                        type_name: req.type_name.clone(),
-                        state: Some(state),
-                        ..Default::default()
-                    });
+            let ctx = self.ctx(req.client_capabilities.as_ref());
+            let by_identity = req.id.is_empty() && req.identity.is_some();
+            let v = if by_identity {
+                match self.identities.get(&req.type_name) {
+                    None => {
+                        diags.error(
+                            "Import by identity not supported",
+                            format!("{} is imported by ID: use `terraform import` or an import block with `id`.", req.type_name),
+                        );
+                        None
+                    }
+                    Some((_, ty)) => {
+                        let dv = req.identity.as_ref().and_then(|i| i.identity_data.as_ref());
+                        match decode(dv, ty, "identity", &mut diags) {
+                            Some(identity) => {
+                                Some(e.imp.import_by_identity(&ctx, &identity, &mut diags).await)
+                            }
+                            None => None,
+                        }
+                    }
                 }
+            } else {
+                Some(e.imp.import(&ctx, &req.id, &mut diags).await)
+            };
+            if let Some(v) = v
+                && !diags.has_errors()
+                && let Some(state) = encode(&v, &e.ty, &mut diags)
+            {
+                let fallback = if by_identity {
+                    req.identity.clone()
+                } else {
+                    None
+                };
+                let identity = self.identity_out(e, &req.type_name, &v, fallback, &mut diags);
+                imported.push(pb::import_resource_state::ImportedResource {
+                    type_name: req.type_name.clone(),
+                    state: Some(state),
+                    identity,
+                    ..Default::default()
+                });
             }
         }
         Ok(Response::new(pb::import_resource_state::Response {
@@ -784,9 +955,16 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
         let req = req.into_inner();
         let _log = RpcLog::new("GenerateResourceConfig", &req.type_name);
+        let mut diags = Diagnostics::new();
+        let mut config = None;
+        if let Some(e) = self.resource(&req.type_name, &mut diags)
+            && let Some(state) = decode(req.state.as_ref(), &e.ty, "resource state", &mut diags)
+        {
+            config = encode(&generate_config(&e.schema, &state), &e.ty, &mut diags);
+        }
         Ok(Response::new(pb::generate_resource_config::Response {
-            config: None,
-            diagnostics: not_offered("configuration generation"),
+            config,
+            diagnostics: diags_to_proto(&diags),
         }))
     }
 
@@ -902,11 +1080,54 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<Self::ListResourceStream>, Status> {
         let req = req.into_inner();
         let _log = RpcLog::new("ListResource", &req.type_name);
-        let event = pb::list_resource::Event {
-            diagnostic: not_offered("list resources"),
-            ..Default::default()
+        let mut diags = Diagnostics::new();
+        let found = lookup(
+            &self.list_resources,
+            "list resource",
+            &req.type_name,
+            &mut diags,
+        )
+        .and_then(|l| {
+            let r = self.resource(&req.type_name, &mut diags)?;
+            let (_, id_ty) = self.identities.get(&req.type_name)?;
+            let config = decode(req.config.as_ref(), &l.ty, "list configuration", &mut diags)?;
+            Some((
+                l.imp.clone(),
+                r.imp.clone(),
+                r.ty.clone(),
+                id_ty.clone(),
+                config,
+            ))
+        });
+        let Some((list, res, res_ty, id_ty, config)) = found else {
+            if !diags.has_errors() {
+                diags.error(
+                    "List resource without identity",
+                    format!(
+                        "{} has no resource identity to list by. This is a bug in the provider.",
+                        req.type_name
+                    ),
+                );
+            }
+            let event = pb::list_resource::Event {
+                diagnostic: diags_to_proto(&diags),
+                ..Default::default()
+            };
+            return Ok(Response::new(Box::pin(tokio_stream::once(Ok(event)))));
         };
-        Ok(Response::new(Box::pin(tokio_stream::once(Ok(event)))))
+        // The lister runs on its own task and hands over each result as soon as it has it; a
+        // channel of one keeps it at most one result ahead of what Terraform has taken.
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let ctx = self.ctx(None);
+        let limit = req.limit;
+        tokio::spawn(async move {
+            let mut sink = ListSink::new(tx, limit);
+            list.list(&ctx, &config, &mut sink).await;
+        });
+        let include = req.include_resource_object;
+        let stream = tokio_stream::wrappers::ReceiverStream::new(rx)
+            .map(move |ev| Ok(list_event(&res, &res_ty, &id_ty, include, ev)));
+        Ok(Response::new(Box::pin(stream)))
     }
 
     async fn validate_list_resource_config(
@@ -916,8 +1137,19 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = req.into_inner();
         let _log = RpcLog::new("ValidateListResourceConfig", &req.type_name);
         let mut diags = Diagnostics::new();
-        let empty: HashMap<String, Entry<dyn Resource>> = HashMap::new();
-        lookup(&empty, "list resource", &req.type_name, &mut diags);
+        if let Some(e) = lookup(
+            &self.list_resources,
+            "list resource",
+            &req.type_name,
+            &mut diags,
+        ) && let Some(config) =
+            decode(req.config.as_ref(), &e.ty, "list configuration", &mut diags)
+        {
+            e.schema
+                .block
+                .validate(&config, &AttributePath::root(), &mut diags);
+            e.imp.validate(&config, &mut diags);
+        }
         Ok(Response::new(pb::validate_list_resource_config::Response {
             diagnostics: diags_to_proto(&diags),
         }))
@@ -1170,6 +1402,56 @@ mod tests {
                 ("secret_wo", Value::Null),
             ])
         }
+        fn identity_schema(&self) -> Option<IdentitySchema> {
+            Some(IdentitySchema::new(
+                0,
+                vec![crate::framework::IdentityAttribute::required(
+                    "name",
+                    "The name.",
+                )],
+            ))
+        }
+        fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
+            Some(format!("id-{}", identity.attr("name").as_str()?))
+        }
+    }
+
+    /// Lists `count` things in pages of two; before each page after the first it waits for
+    /// a permit, so a test decides when the next "page" is fetched.
+    struct ThingList {
+        count: usize,
+        pages: Arc<tokio::sync::Semaphore>,
+        fetched: Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    #[async_trait]
+    impl ListResource for ThingList {
+        fn type_name(&self) -> &'static str {
+            "test_thing"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new(
+                0,
+                Block::new("").attribute(Attribute::string("prefix").optional()),
+            )
+        }
+        async fn list(&self, _: &Ctx, config: &Value, sink: &mut ListSink) {
+            let prefix = config.attr("prefix").as_str().unwrap_or("t").to_string();
+            for page in 0..self.count.div_ceil(2) {
+                if page > 0 {
+                    self.pages.acquire().await.unwrap().forget();
+                }
+                self.fetched
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                for i in page * 2..(page * 2 + 2).min(self.count) {
+                    let name = format!("{prefix}{i}");
+                    let state = thing(Value::string(format!("id-{name}")), &name, None, None);
+                    if !sink.send(state, name).await {
+                        return;
+                    }
+                }
+            }
+        }
     }
 
     struct TestProvider;
@@ -1187,6 +1469,13 @@ mod tests {
         }
         fn resources(&self) -> Vec<Arc<dyn Resource>> {
             vec![Arc::new(Things::default())]
+        }
+        fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+            vec![Arc::new(ThingList {
+                count: 5,
+                pages: Arc::new(tokio::sync::Semaphore::new(0)),
+                fetched: Arc::default(),
+            })]
         }
     }
 
@@ -1421,5 +1710,341 @@ mod tests {
             .unwrap()
             .into_inner();
         assert!(r.diagnostics.is_empty());
+    }
+
+    fn id_ty() -> Type {
+        Type::object([("name", Type::String)])
+    }
+    fn identity_of(d: Option<pb::ResourceIdentityData>) -> Value {
+        decode_dynamic(d.and_then(|i| i.identity_data).as_ref(), &id_ty()).unwrap()
+    }
+    fn identity(name: &str) -> Option<pb::ResourceIdentityData> {
+        Some(pb::ResourceIdentityData {
+            identity_data: Some(
+                encode_dynamic(&Value::object([("name", Value::string(name))]), &id_ty()).unwrap(),
+            ),
+        })
+    }
+
+    #[tokio::test]
+    async fn identity_in_every_response_and_import_by_identity() {
+        let svc = ProviderService::new(TestProvider);
+        let t = || "test_thing".to_string();
+        let schemas = svc
+            .get_resource_identity_schemas(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        let s = &schemas.identity_schemas["test_thing"];
+        assert_eq!(s.version, 0);
+        assert_eq!(s.identity_attributes[0].name, "name");
+        assert!(s.identity_attributes[0].required_for_import);
+
+        // Create: identity known at plan (from configured attributes) and after apply.
+        let config = thing(Value::Null, "a", None, None);
+        let plan = svc
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: t(),
+                prior_state: dv(&Value::Null),
+                proposed_new_state: dv(&config),
+                config: dv(&config),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            identity_of(plan.planned_identity.clone())
+                .attr("name")
+                .as_str(),
+            Some("a")
+        );
+        // Not known yet (the name comes from another resource): no planned identity at all,
+        // never an unknown one.
+        let unknown_name = Value::object([
+            ("id", Value::Null),
+            ("name", Value::Unknown),
+            ("note", Value::Null),
+            ("secret_wo", Value::Null),
+        ]);
+        let later = svc
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: t(),
+                prior_state: dv(&Value::Null),
+                proposed_new_state: dv(&unknown_name),
+                config: dv(&unknown_name),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(errors(&later.diagnostics).is_empty());
+        assert!(later.planned_identity.is_none());
+        let applied = svc
+            .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+                type_name: t(),
+                prior_state: dv(&Value::Null),
+                planned_state: plan.planned_state,
+                config: dv(&config),
+                planned_identity: plan.planned_identity,
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            identity_of(applied.new_identity).attr("name").as_str(),
+            Some("a")
+        );
+        let state = val(applied.new_state);
+
+        // Update in place keeps the prior identity; replacement plans the new one.
+        let mut proposed = state.clone();
+        proposed.set_attr("note", "n".into());
+        let plan = svc
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: t(),
+                prior_state: dv(&state),
+                proposed_new_state: dv(&proposed),
+                config: dv(&thing(Value::Null, "a", Some("n"), None)),
+                prior_identity: identity("a"),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(plan.planned_identity, identity("a"));
+        let renamed = thing(Value::string("id-a"), "b", None, None);
+        let plan = svc
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: t(),
+                prior_state: dv(&state),
+                proposed_new_state: dv(&renamed),
+                config: dv(&thing(Value::Null, "b", None, None)),
+                prior_identity: identity("a"),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(plan.planned_identity, identity("b"));
+
+        // Read returns the identity; a vanished object has none.
+        let read = svc
+            .read_resource(Request::new(pb::read_resource::Request {
+                type_name: t(),
+                current_state: dv(&state),
+                current_identity: identity("a"),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(read.new_identity, identity("a"));
+        let gone = svc
+            .read_resource(Request::new(pb::read_resource::Request {
+                type_name: t(),
+                current_state: dv(&thing(Value::string("id-z"), "z", None, None)),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(gone.new_identity.is_none());
+
+        // Import by identity goes through the import ID; the result carries the identity.
+        let imported = svc
+            .import_resource_state(Request::new(pb::import_resource_state::Request {
+                type_name: t(),
+                identity: identity("a"),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(errors(&imported.diagnostics).is_empty());
+        let r = &imported.imported_resources[0];
+        assert_eq!(val(r.state.clone()).attr("id").as_str(), Some("id-a"));
+        assert_eq!(r.identity, identity("a"));
+
+        // A malformed identity is a diagnostic, not a crash.
+        let bad = svc
+            .import_resource_state(Request::new(pb::import_resource_state::Request {
+                type_name: t(),
+                identity: Some(pb::ResourceIdentityData {
+                    identity_data: Some(pb::DynamicValue {
+                        msgpack: vec![0xc1],
+                        json: Vec::new(),
+                    }),
+                }),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(errors(&bad.diagnostics).len(), 1);
+        assert!(bad.imported_resources.is_empty());
+
+        // Identity upgrade: the current version passes through, others are refused.
+        let up = |version| pb::upgrade_resource_identity::Request {
+            type_name: t(),
+            version,
+            raw_identity: Some(pb::RawState {
+                json: br#"{"name":"a"}"#.to_vec(),
+                flatmap: Default::default(),
+            }),
+        };
+        let r = svc
+            .upgrade_resource_identity(Request::new(up(0)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(r.upgraded_identity, identity("a"));
+        let r = svc
+            .upgrade_resource_identity(Request::new(up(1)))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            errors(&r.diagnostics),
+            vec!["Unable to upgrade resource identity"]
+        );
+    }
+
+    #[tokio::test]
+    async fn generated_config_drops_computed_and_write_only() {
+        let svc = ProviderService::new(TestProvider);
+        let r = svc
+            .generate_resource_config(Request::new(pb::generate_resource_config::Request {
+                type_name: "test_thing".into(),
+                state: dv(&thing(Value::string("id-a"), "a", Some("n"), Some("s"))),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(r.diagnostics.is_empty());
+        assert_eq!(val(r.config), thing(Value::Null, "a", Some("n"), None));
+    }
+
+    fn list_req(limit: i64, include: bool) -> pb::list_resource::Request {
+        let lty = Type::object([("prefix", Type::String)]);
+        pb::list_resource::Request {
+            type_name: "test_thing".into(),
+            config: Some(
+                encode_dynamic(&Value::object([("prefix", Value::string("p"))]), &lty).unwrap(),
+            ),
+            include_resource_object: include,
+            limit,
+        }
+    }
+
+    #[tokio::test]
+    async fn list_streams_each_page_as_it_arrives_and_honours_the_limit() {
+        let pages = Arc::new(tokio::sync::Semaphore::new(0));
+        let fetched = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        struct P(
+            Arc<tokio::sync::Semaphore>,
+            Arc<std::sync::atomic::AtomicUsize>,
+        );
+        #[async_trait]
+        impl Provider for P {
+            fn type_name(&self) -> &'static str {
+                "test"
+            }
+            fn schema(&self) -> Schema {
+                Schema::new(0, Block::new(""))
+            }
+            async fn configure(
+                &self,
+                _: &Value,
+                _: &str,
+                _: &mut Diagnostics,
+            ) -> Option<ProviderData> {
+                None
+            }
+            fn resources(&self) -> Vec<Arc<dyn Resource>> {
+                vec![Arc::new(Things::default())]
+            }
+            fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+                vec![Arc::new(ThingList {
+                    count: 5,
+                    pages: self.0.clone(),
+                    fetched: self.1.clone(),
+                })]
+            }
+        }
+        let svc = ProviderService::new(P(pages.clone(), fetched.clone()));
+        let meta = svc
+            .get_metadata(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(meta.list_resources[0].type_name, "test_thing");
+        let schema = svc
+            .get_provider_schema(Request::new(Default::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(schema.list_resource_schemas.contains_key("test_thing"));
+        assert!(schema.server_capabilities.unwrap().generate_resource_config);
+
+        let mut stream = svc
+            .list_resource(Request::new(list_req(0, true)))
+            .await
+            .unwrap()
+            .into_inner();
+        // The first results arrive while later pages are not fetched (they wait for permits).
+        let first = stream.next().await.unwrap().unwrap();
+        assert_eq!(first.display_name, "p0");
+        assert_eq!(
+            identity_of(first.identity).attr("name").as_str(),
+            Some("p0")
+        );
+        assert_eq!(
+            val(first.resource_object).attr("id").as_str(),
+            Some("id-p0")
+        );
+        assert_eq!(stream.next().await.unwrap().unwrap().display_name, "p1");
+        assert_eq!(fetched.load(std::sync::atomic::Ordering::SeqCst), 1);
+        pages.add_permits(2);
+        let rest: Vec<String> = stream.map(|e| e.unwrap().display_name).collect().await;
+        assert_eq!(rest, vec!["p2", "p3", "p4"]);
+        assert_eq!(fetched.load(std::sync::atomic::Ordering::SeqCst), 3);
+
+        // A limit of 3 ends the stream after the second page without fetching the third, and
+        // without the object when it is not asked for.
+        fetched.store(0, std::sync::atomic::Ordering::SeqCst);
+        pages.add_permits(1);
+        let events: Vec<pb::list_resource::Event> = svc
+            .list_resource(Request::new(list_req(3, false)))
+            .await
+            .unwrap()
+            .into_inner()
+            .map(|e| e.unwrap())
+            .collect()
+            .await;
+        assert_eq!(events.len(), 3);
+        assert!(
+            events
+                .iter()
+                .all(|e| e.resource_object.is_none() && e.identity.is_some())
+        );
+        assert_eq!(fetched.load(std::sync::atomic::Ordering::SeqCst), 2);
+
+        // Unknown list type: one event with the diagnostic.
+        let mut req = list_req(0, false);
+        req.type_name = "test_other".into();
+        let events: Vec<_> = svc
+            .list_resource(Request::new(req))
+            .await
+            .unwrap()
+            .into_inner()
+            .collect()
+            .await;
+        assert_eq!(events.len(), 1);
+        assert_eq!(
+            errors(&events[0].as_ref().unwrap().diagnostic),
+            vec!["Unknown list resource type"]
+        );
     }
 }

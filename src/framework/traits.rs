@@ -9,6 +9,7 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 
 use super::diag::{AttributePath, Diagnostics};
+use super::identity::{IdentitySchema, ListSink};
 use super::schema::Schema;
 use super::value::Value;
 
@@ -56,6 +57,10 @@ pub trait Provider: Send + Sync + 'static {
         Vec::new()
     }
     fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        Vec::new()
+    }
+    /// List resources for `terraform query`; each has the type name of a managed resource.
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
         Vec::new()
     }
     /// Called once when the plugin stops (end sessions, revoke refresh tokens).
@@ -110,6 +115,44 @@ pub trait Resource: Send + Sync {
         );
         Value::Null
     }
+    /// The identity schema (Terraform 1.12+), if the type has identities.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+    /// The identity of an object from its state. By default the state attributes named like
+    /// the identity attributes. Must only depend on attributes that change by replacement.
+    fn identity(&self, state: &Value) -> Value {
+        match self.identity_schema() {
+            Some(s) => s.project(state),
+            None => Value::Null,
+        }
+    }
+    /// The import ID that `import` understands for an identity, for the default
+    /// `import_by_identity`.
+    fn import_id_from_identity(&self, _identity: &Value) -> Option<String> {
+        None
+    }
+    /// Turns an identity (`import { identity = {…} }`) into a state that `read` can complete.
+    async fn import_by_identity(
+        &self,
+        ctx: &Ctx,
+        identity: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        match self.import_id_from_identity(identity) {
+            Some(id) => self.import(ctx, &id, diags).await,
+            None => {
+                diags.error(
+                    "Import by identity not supported",
+                    format!(
+                        "{} cannot be imported by identity with these values; use an import ID.",
+                        self.type_name()
+                    ),
+                );
+                Value::Null
+            }
+        }
+    }
     /// Upgrades state stored by an older schema version (JSON bytes) to the current schema.
     fn upgrade_state(&self, version: i64, _raw_json: &[u8], diags: &mut Diagnostics) -> Value {
         diags.error(
@@ -122,6 +165,19 @@ pub trait Resource: Send + Sync {
         );
         Value::Null
     }
+}
+
+/// A list resource (Terraform 1.14+, `list` blocks of `terraform query`): finds existing objects
+/// of the managed resource type with the same name.
+#[async_trait]
+pub trait ListResource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    /// Schema of the `config { … }` block of a `list` block.
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// Sends each object (its full state, as `read` returns it) to `sink` as soon as it is
+    /// known, and stops when `sink.send` returns false.
+    async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut ListSink);
 }
 
 /// A data source type.

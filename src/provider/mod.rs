@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use crate::client::{self, Clients, DirectorCredentials, FleetCredentials};
 use crate::framework::diag::AttributePath;
 use crate::framework::{
-    Ctx, DataSource, Diagnostics, EphemeralResource, Provider, ProviderData, Resource, Schema,
-    Value,
+    Ctx, DataSource, Diagnostics, EphemeralResource, ListResource, Provider, ProviderData,
+    Resource, Schema, Value,
 };
 use crate::resources;
 
@@ -229,6 +229,16 @@ impl Provider for VcfProvider {
         vec![
             Arc::new(resources::AccessToken::default()),
             Arc::new(resources::TemporaryApiToken),
+        ]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        vec![
+            Arc::new(resources::ApiClientList),
+            Arc::new(resources::ApiTokenList),
+            Arc::new(resources::RoleAssignmentList),
+            Arc::new(resources::SddcUserList),
+            Arc::new(resources::DirectorApiTokenList),
         ]
     }
 

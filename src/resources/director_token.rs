@@ -531,6 +531,20 @@ impl Resource for DirectorApiToken {
         }
     }
 
+    fn identity_schema(&self) -> Option<crate::framework::IdentitySchema> {
+        Some(crate::framework::IdentitySchema::new(
+            0,
+            vec![crate::framework::IdentityAttribute::required(
+                "id",
+                "The token id, `urn:vcloud:token:…`.",
+            )],
+        ))
+    }
+
+    fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
+        identity.attr("id").as_str().map(str::to_string)
+    }
+
     async fn import(&self, ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
         let Some(state) = crate::provider::context(ctx, diags) else {
             return Value::Null;
@@ -646,6 +660,80 @@ impl DataSource for DirectorApiTokens {
                 ),
             ),
         ])
+    }
+}
+
+/// `list "vcf_director_api_token"`: the API tokens the provider's Director session may see,
+/// streamed page by page.
+pub struct DirectorApiTokenList;
+
+#[async_trait]
+impl crate::framework::ListResource for DirectorApiTokenList {
+    fn type_name(&self) -> &'static str {
+        "vcf_director_api_token"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new(
+                "Finds the Director / VCF Automation API tokens the provider's session may see (its user's own, or \
+                 its organization's with \"Manage all users' API tokens\").",
+            )
+            .attribute(
+                Attribute::string("name_prefix")
+                    .optional()
+                    .description("Only tokens whose name starts with this text."),
+            ),
+        )
+    }
+
+    async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut crate::framework::ListSink) {
+        let mut diags = Diagnostics::new();
+        let Some(state) = crate::provider::context(ctx, &mut diags) else {
+            return sink.diagnostics(diags).await;
+        };
+        let Some(api) = family_client(ctx, Family::Director, &mut diags) else {
+            return sink.diagnostics(diags).await;
+        };
+        let org = org_name(state.director_org.as_deref());
+        let prefix = config.attr("name_prefix").as_str().unwrap_or_default();
+        let mut page = 1u32;
+        loop {
+            let p: TokenPage = match api
+                .json(
+                    Call::get(paths::TOKENS)
+                        .query("filter", "(type==REFRESH)")
+                        .query("page", page)
+                        .query("pageSize", paths::PAGE_SIZE)
+                        .what("list Director API tokens")
+                        .needs_role(NEEDS_RIGHT),
+                )
+                .await
+            {
+                Ok(p) => p,
+                Err(e) => {
+                    diags.push(e.to_diagnostic());
+                    return sink.diagnostics(diags).await;
+                }
+            };
+            for t in p.values.iter().filter(|t| t.name.starts_with(prefix)) {
+                if !sink
+                    .send(
+                        token_value(t, &org, Value::Null, Value::Null),
+                        t.name.clone(),
+                    )
+                    .await
+                {
+                    return;
+                }
+            }
+            let last = p.page_count.unwrap_or(page);
+            if p.values.is_empty() || page >= last || page >= 10_000 {
+                return;
+            }
+            page += 1;
+        }
     }
 }
 

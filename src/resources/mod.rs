@@ -9,12 +9,13 @@ mod sso_realm;
 mod temporary_api_token;
 
 pub use access_token::AccessToken;
-pub use director_token::{DirectorApiToken, DirectorApiTokens};
+pub use director_token::{DirectorApiToken, DirectorApiTokenList, DirectorApiTokens};
 pub use fleet::api_client::{ApiClientData, ApiClientResource};
 pub use fleet::api_token::{ApiToken, ApiTokens};
 pub use fleet::custom_role::CustomRole;
+pub use fleet::list::{ApiClientList, ApiTokenList, RoleAssignmentList};
 pub use fleet::roles::{PrincipalRoles, PrincipalRolesData, RoleAssignment, RolesData};
-pub use sddc_user::{SddcRoles, SddcUser};
+pub use sddc_user::{SddcRoles, SddcUser, SddcUserList};
 pub use sso_realm::{SsoRealm, SsoRealms};
 pub use temporary_api_token::{TemporaryApiToken, revoke_unclosed_temporary_tokens};
 

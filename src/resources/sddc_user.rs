@@ -408,6 +408,20 @@ impl Resource for SddcUser {
         }
     }
 
+    fn identity_schema(&self) -> Option<crate::framework::IdentitySchema> {
+        Some(crate::framework::IdentitySchema::new(
+            0,
+            vec![crate::framework::IdentityAttribute::required(
+                "id",
+                "The SDDC Manager user id.",
+            )],
+        ))
+    }
+
+    fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
+        identity.attr("id").as_str().map(str::to_string)
+    }
+
     async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
         let id = id.trim();
         if id.is_empty() || path_segment(id) != id {
@@ -508,6 +522,70 @@ impl DataSource for SddcRoles {
                 ),
             ),
         ])
+    }
+}
+
+/// `list "vcf_sddc_user"`: the users, groups and service accounts of SDDC Manager.
+pub struct SddcUserList;
+
+#[async_trait]
+impl crate::framework::ListResource for SddcUserList {
+    fn type_name(&self) -> &'static str {
+        "vcf_sddc_user"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new("Finds SDDC Manager users, groups and service accounts.").attribute(
+                Attribute::string("type")
+                    .optional()
+                    .description("Only principals of this type: `USER`, `GROUP` or `SERVICE`.")
+                    .validator(OneOf::new(&["USER", "GROUP", "SERVICE"])),
+            ),
+        )
+    }
+
+    async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut crate::framework::ListSink) {
+        let mut diags = Diagnostics::new();
+        let Some(api) = family_client(ctx, Family::SddcManager, &mut diags) else {
+            return sink.diagnostics(diags).await;
+        };
+        let listed = match list_users(api).await {
+            Ok(users) => match list_roles(api).await {
+                Ok(roles) => Ok((users, roles)),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        let (users, roles) = match listed {
+            Ok(x) => x,
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return sink.diagnostics(diags).await;
+            }
+        };
+        let only = config.attr("type").as_str();
+        for u in users
+            .iter()
+            .filter(|u| only.is_none_or(|t| t == u.user_type))
+        {
+            let role_name = match &u.role.name {
+                Some(n) if !n.is_empty() => n.clone(),
+                _ => roles
+                    .iter()
+                    .find(|r| r.id == u.role.id)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_else(|| u.role.id.clone()),
+            };
+            let label = format!("{} ({}, {role_name})", u.name, u.user_type);
+            if !sink
+                .send(user_value(u, &role_name, Value::Null, Value::Null), label)
+                .await
+            {
+                return;
+            }
+        }
     }
 }
 

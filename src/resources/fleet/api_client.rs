@@ -10,7 +10,8 @@ use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::traits::PlanChange;
 use crate::framework::validate::{Length, Matches};
 use crate::framework::{
-    Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, Resource, Schema, Value,
+    Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, IdentityAttribute,
+    IdentitySchema, Resource, Schema, Value,
 };
 
 use super::{
@@ -23,7 +24,12 @@ const CLIENT_ID_HINT: &str = "1 to 128 letters, digits, `.`, `_` or `-`";
 
 pub struct ApiClientResource;
 
-fn state_from(client: &ClientJson, realm_value: Value, realm_id: &str, prior: &Value) -> Value {
+pub(super) fn state_from(
+    client: &ClientJson,
+    realm_value: Value,
+    realm_id: &str,
+    prior: &Value,
+) -> Value {
     // The API answers "" for a client without description; keep null when the configuration
     // left it out, so that an empty re-plan stays empty.
     let description = match client.client_description.as_deref() {
@@ -43,7 +49,7 @@ fn state_from(client: &ClientJson, realm_value: Value, realm_id: &str, prior: &V
     ])
 }
 
-async fn get_client(
+pub(super) async fn get_client(
     f: Fleet<'_>,
     realm: &str,
     client_id: &str,
@@ -259,6 +265,24 @@ impl Resource for ApiClientResource {
             Err(e) if e.is_not_found() => {}
             Err(e) => diags.push(e.to_diagnostic()),
         }
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema::new(
+            0,
+            vec![
+                IdentityAttribute::required("sso_realm_id", super::REALM_IDENTITY),
+                IdentityAttribute::required("client_id", "The API client's `client_id`."),
+            ],
+        ))
+    }
+
+    fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
+        Some(format!(
+            "{}/{}",
+            s(identity, "sso_realm_id")?,
+            s(identity, "client_id")?
+        ))
     }
 
     async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {

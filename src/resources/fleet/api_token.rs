@@ -55,7 +55,7 @@ fn time_value(ms: Option<i64>) -> Value {
 }
 
 /// `base` (the planned or prior state) completed from the API's token object.
-fn token_state(t: &TokenJson, base: &Value) -> Value {
+pub(super) fn token_state(t: &TokenJson, base: &Value) -> Value {
     let mut v = base.clone();
     let keep_or = |v: &mut Value, name: &str, new: Value| {
         if !new.is_null() {
@@ -523,6 +523,19 @@ impl Resource for ApiToken {
             Err(e) if e.is_not_found() => {}
             Err(e) => diags.push(e.to_diagnostic()),
         }
+    }
+
+    fn identity_schema(&self) -> Option<crate::framework::IdentitySchema> {
+        super::list::token_identity_schema()
+    }
+
+    async fn import_by_identity(
+        &self,
+        ctx: &Ctx,
+        identity: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        super::list::import_token_by_identity(self, ctx, identity, diags).await
     }
 
     async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {

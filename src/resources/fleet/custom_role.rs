@@ -337,6 +337,22 @@ impl Resource for CustomRole {
         }
     }
 
+    fn identity_schema(&self) -> Option<crate::framework::IdentitySchema> {
+        use crate::framework::IdentityAttribute;
+        Some(crate::framework::IdentitySchema::new(
+            0,
+            vec![
+                IdentityAttribute::required("sso_realm_id", super::REALM_IDENTITY),
+                IdentityAttribute::required("name", "The custom role's name."),
+            ],
+        ))
+    }
+
+    fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
+        let realm = identity.attr("sso_realm_id").as_str()?;
+        Some(format!("{realm}/{}", identity.attr("name").as_str()?))
+    }
+
     async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
         match id.split_once('/') {
             Some((realm, name)) if !realm.is_empty() && !name.is_empty() => Value::object([

@@ -10,6 +10,7 @@
 pub mod api_client;
 pub mod api_token;
 pub mod custom_role;
+pub mod list;
 pub mod roles;
 
 use std::collections::HashMap;
@@ -76,6 +77,9 @@ pub mod paths {
     /// SEEN: the query field and operator of seed 001 step 4.
     pub const QUERY_FIELD_CLIENT_ID: &str = "CLIENT_ID";
     pub const QUERY_OPERATOR: &str = "LIKE";
+    /// ASSUMED: the token-name field of the query (used with the SEEN `LIKE` operator, which
+    /// matches anywhere in the name; callers filter the exact rule themselves).
+    pub const QUERY_FIELD_TOKEN_NAME: &str = "TOKEN_NAME";
 
     /// `template` with each `{…}` segment replaced, in order, by the percent-encoded argument.
     pub fn fill(template: &str, args: &[&str]) -> String {
@@ -884,6 +888,10 @@ pub fn realm_lookup_attribute() -> Attribute {
         .description("SSO realm, by id or name. Defaults to the provider's `default_sso_realm`.")
         .validator(Length::at_least(1))
 }
+
+/// Description of `sso_realm_id` in identities.
+pub const REALM_IDENTITY: &str = "SSO realm: its id (as `terraform query` reports it), or its name when \
+                                  the configuration names the realm by name.";
 
 /// The realm value to keep in state: what the configuration says, else the resolved id.
 pub fn realm_state_value(configured: &Value, realm: &RealmJson) -> Value {

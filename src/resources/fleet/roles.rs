@@ -226,7 +226,7 @@ fn import_id(realm: &str, principal: &str, a: &AssignmentJson) -> String {
 pub struct RoleAssignment;
 
 impl RoleAssignment {
-    fn state(
+    pub(super) fn state(
         realm_value: Value,
         realm_id: &str,
         principal: &str,
@@ -452,6 +452,18 @@ impl Resource for RoleAssignment {
             Err(e) if e.is_not_found() => {}
             Err(e) => diags.push(e.to_diagnostic()),
         }
+    }
+
+    fn identity_schema(&self) -> Option<crate::framework::IdentitySchema> {
+        super::list::role_assignment_identity_schema()
+    }
+
+    fn identity(&self, state: &Value) -> Value {
+        super::list::role_assignment_identity(state)
+    }
+
+    fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
+        super::list::role_assignment_import_id(identity)
     }
 
     async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
@@ -759,6 +771,18 @@ impl Resource for PrincipalRoles {
             Err(e) if e.is_not_found() => {}
             Err(e) => diags.push(e.to_diagnostic()),
         }
+    }
+
+    fn identity_schema(&self) -> Option<crate::framework::IdentitySchema> {
+        super::list::principal_identity_schema()
+    }
+
+    fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
+        let realm = identity.attr("sso_realm_id").as_str()?;
+        Some(format!(
+            "{realm}/{}",
+            identity.attr("principal_id").as_str()?
+        ))
     }
 
     async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
