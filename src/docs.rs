@@ -128,11 +128,10 @@ fn guides_section(root: &Path) -> String {
         })
         .collect();
     guides.sort();
-    let mut out = String::from("\n\n## Guides\n\n");
+    let mut out = String::from("\n## Guides\n\n");
     for (file, title) in guides {
         let _ = writeln!(out, "- [{title}](guides/{file})");
     }
-    out.truncate(out.trim_end().len());
     out
 }
 
