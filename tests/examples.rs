@@ -146,6 +146,21 @@ fn examples_validate_apply_and_replan_empty() {
     for dir in &dirs {
         check_import_script(dir);
     }
+    // Examples are formatted as `terraform fmt` writes them (the module and its tests too).
+    if let Some(tf) = terraforms().first() {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let out = std::process::Command::new(&tf.path)
+            .args(["fmt", "-check", "-diff", "-recursive", "-no-color"])
+            .arg(&examples)
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .output()
+            .expect("terraform fmt runs");
+        assert!(
+            out.status.success(),
+            "examples need `terraform fmt -recursive examples`: {}",
+            text(&out)
+        );
+    }
     let sim = Sim::start();
     let vcd_token = fixtures(&sim);
     let ops = &sim.ready["operations"];
