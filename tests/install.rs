@@ -1,6 +1,8 @@
-//! `scripts/install` puts the provider into a filesystem mirror from which a real `terraform
-//! init` installs it without dev_overrides, and the installed provider works against vcf-sim.
-//! Also `terraform-provider-vcf --version` / `-version`.
+//! `scripts/install` puts the provider into `~/.terraform.d/plugins`, one of the directories
+//! Terraform searches by default, so a real `terraform init` installs it without dev_overrides
+//! or any CLI configuration, and the installed provider works against vcf-sim. (HOME is a
+//! temporary directory here; tests/module_automation_account.rs covers TF_VCF_PLUGINS_DIR with
+//! an explicit filesystem_mirror.) Also `terraform-provider-vcf --version` / `-version`.
 
 mod common;
 
@@ -30,9 +32,11 @@ fn version_flags_print_the_version_and_exit_zero() {
 #[test]
 fn init_installs_the_provider_from_the_mirror() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let plugins = tempfile::tempdir().expect("temp dir");
+    let home = tempfile::tempdir().expect("temp dir");
+    let plugins = home.path().join(".terraform.d/plugins");
     let out = Command::new(format!("{root}/scripts/install"))
-        .env("TF_VCF_PLUGINS_DIR", plugins.path())
+        .env("HOME", home.path())
+        .env_remove("TF_VCF_PLUGINS_DIR")
         .env("TF_VCF_PROVIDER_BIN", provider_bin())
         .output()
         .expect("scripts/install runs");
@@ -42,7 +46,7 @@ fn init_installs_the_provider_from_the_mirror() {
         "aarch64" => "arm64",
         other => other,
     };
-    let installed = plugins.path().join(format!(
+    let installed = plugins.join(format!(
         "local/vmware/vcf/{VERSION}/{}_{arch}/terraform-provider-vcf_v{VERSION}",
         std::env::consts::OS
     ));
@@ -56,16 +60,10 @@ fn init_installs_the_provider_from_the_mirror() {
     for tf in terraforms() {
         let v = &tf.version;
         let work = tempfile::tempdir().expect("temp dir");
-        // No dev_overrides: the provider can only come from the mirror.
+        // An empty CLI configuration: no dev_overrides, no provider_installation block, so
+        // Terraform searches its implied mirrors, ~/.terraform.d/plugins among them.
         let cli_config = work.path().join("terraform.rc");
-        std::fs::write(
-            &cli_config,
-            format!(
-                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"local/vmware/vcf\"]\n  }}\n}}\n",
-                plugins.path().display()
-            ),
-        )
-        .expect("CLI config");
+        std::fs::write(&cli_config, "").expect("CLI config");
         let config = REQUIRED_PROVIDERS.replace(
             "source = \"local/vmware/vcf\"",
             &format!("source = \"local/vmware/vcf\", version = \"{VERSION}\""),
@@ -82,6 +80,7 @@ fn init_installs_the_provider_from_the_mirror() {
                 .args(args)
                 .current_dir(work.path())
                 .env("TF_CLI_CONFIG_FILE", &cli_config)
+                .env("HOME", home.path())
                 .env("TF_DATA_DIR", work.path().join(".terraform"))
                 .env("CHECKPOINT_DISABLE", "1")
                 .env("TF_IN_AUTOMATION", "1")
