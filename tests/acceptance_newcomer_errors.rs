@@ -211,9 +211,34 @@ fn unknown_realm_name_on_a_resource() {
             "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\nresource \"vcf_api_client\" \"ci\" {{\n  sso_realm_id = \"flt-idb03\"\n  client_id    = \"ci\"\n}}\n"
         ));
         let e = the_error(&wd, PLAN);
+        assert_eq!(summary(&e), "SSO realm not found", "{e}");
         let d = detail(&e);
         assert!(d.contains("flt-idb03") && d.contains("flt-idb02"), "{d}");
         assert!(snippet(&e).contains("sso_realm_id = \"flt-idb03\""), "{e}");
+    }
+}
+
+/// A role the realm does not have: the plan fails on role_name, listing the roles and how to
+/// create a custom one.
+#[test]
+fn unknown_role_name() {
+    let sim = Sim::start();
+    for tf in terraforms() {
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\nresource \"vcf_role_assignment\" \"x\" {{\n  principal_id = \"0b9e5c1a-2f3d-4e5f-8a9b-0c1d2e3f4a5b\"\n  role_name    = \"vcf_superuser\"\n  scope_type   = \"SSO_REALM\"\n}}\n"
+        ));
+        let e = the_error(&wd, PLAN);
+        assert_eq!(summary(&e), "Unknown VCF role", "{e}");
+        let d = detail(&e);
+        assert!(
+            d.contains("vcf_viewer") && d.contains("vcf_custom_role"),
+            "{d}"
+        );
+        assert!(
+            snippet(&e).contains("role_name    = \"vcf_superuser\""),
+            "{e}"
+        );
     }
 }
 
