@@ -15,17 +15,16 @@ pub fn render_all(provider: &dyn Provider, root: &Path) -> BTreeMap<PathBuf, Str
     let mut pages = BTreeMap::new();
     let name = provider.type_name();
     let example = read(root, "examples/provider/provider.tf");
-    pages.insert(
-        PathBuf::from("docs/index.md"),
-        page(
-            &format!("{name} Provider"),
-            &format!("# {name} Provider"),
-            &provider.schema().block,
-            example.as_deref(),
-            None,
-            "The provider block",
-        ),
+    let mut index = page(
+        &format!("{name} Provider"),
+        &format!("# {name} Provider"),
+        &provider.schema().block,
+        example.as_deref(),
+        None,
+        "The provider block",
     );
+    index.push_str(&guides_section(root));
+    pages.insert(PathBuf::from("docs/index.md"), index);
     for r in provider.resources() {
         let t = r.type_name();
         let mut text = page(
@@ -95,6 +94,67 @@ pub fn render_all(provider: &dyn Provider, root: &Path) -> BTreeMap<PathBuf, Str
         );
     }
     pages
+}
+
+/// The example files every page is built from, relative to the repository root: for each
+/// resource `resource.tf` and `import.sh` (every resource of this provider can be imported),
+/// for each data source `data-source.tf`, for each ephemeral resource `ephemeral-resource.tf`.
+pub fn example_files(provider: &dyn Provider) -> Vec<String> {
+    let mut files = Vec::new();
+    for r in provider.resources() {
+        let t = r.type_name();
+        files.push(format!("examples/resources/{t}/resource.tf"));
+        files.push(format!("examples/resources/{t}/import.sh"));
+    }
+    for d in provider.data_sources() {
+        files.push(format!(
+            "examples/data-sources/{}/data-source.tf",
+            d.type_name()
+        ));
+    }
+    for e in provider.ephemeral_resources() {
+        files.push(format!(
+            "examples/ephemeral-resources/{}/ephemeral-resource.tf",
+            e.type_name()
+        ));
+    }
+    files
+}
+
+/// Example files (see [`example_files`]) that do not exist or are empty.
+pub fn missing_examples(provider: &dyn Provider, root: &Path) -> Vec<String> {
+    example_files(provider)
+        .into_iter()
+        .filter(|f| read(root, f).is_none_or(|s| s.trim().is_empty()))
+        .collect()
+}
+
+/// The "Guides" section of the index: one link per `docs/guides/*.md`, titled by its
+/// `page_title`.
+fn guides_section(root: &Path) -> String {
+    let Ok(entries) = std::fs::read_dir(root.join("docs/guides")) else {
+        return String::new();
+    };
+    let mut guides: Vec<(String, String)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let file = e.file_name().to_string_lossy().into_owned();
+            let stem = file.strip_suffix(".md")?.to_string();
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            let title = text
+                .lines()
+                .find_map(|l| l.strip_prefix("page_title: "))
+                .map(|t| t.trim_matches('"').to_string())
+                .unwrap_or_else(|| stem.clone());
+            Some((file, title))
+        })
+        .collect();
+    guides.sort();
+    let mut out = String::from("\n## Guides\n\n");
+    for (file, title) in guides {
+        let _ = writeln!(out, "- [{title}](guides/{file})");
+    }
+    out
 }
 
 /// Paths (relative to `root`) whose committed content differs from the generated one.
@@ -349,6 +409,42 @@ mod tests {
         assert!(index.contains("- `operations` (Block, Max: 1)"), "{index}");
         assert!(index.contains("### Nested Schema for `operations`"));
         assert!(index.contains("- `api_token` (String, Sensitive)"));
+    }
+
+    /// Every resource, data source and ephemeral resource has an example (and every resource an
+    /// import script) under `examples/`, so every page has its Example Usage and Import sections.
+    #[test]
+    fn every_type_has_examples() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let missing = missing_examples(&VcfProvider, root);
+        assert!(missing.is_empty(), "examples missing: {missing:?}");
+        let pages = render_all(&VcfProvider, root);
+        for (path, text) in &pages {
+            assert!(text.contains("## Example Usage"), "{}", path.display());
+            if path.starts_with("docs/resources") {
+                assert!(text.contains("## Import"), "{}", path.display());
+            }
+        }
+        assert!(
+            missing_examples(&VcfProvider, &root.join("no-such-dir")).len()
+                == example_files(&VcfProvider).len()
+        );
+    }
+
+    /// The index links every guide under docs/guides/.
+    #[test]
+    fn index_lists_the_guides() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let index = &render_all(&VcfProvider, root)[Path::new("docs/index.md")];
+        let guides: Vec<_> = std::fs::read_dir(root.join("docs/guides"))
+            .expect("docs/guides")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!guides.is_empty());
+        for g in guides {
+            assert!(index.contains(&format!("(guides/{g})")), "{g} not in index");
+        }
     }
 
     /// The committed docs are what the schemas produce; run `cargo run --bin gen-docs` to update.

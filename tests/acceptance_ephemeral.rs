@@ -156,25 +156,21 @@ fn temporary_token_is_revoked_when_the_apply_fails() {
         let wd = Workdir::new(&tf)
             .env("VCF_CA_FILE", sim.ca_file())
             .env("TF_VAR_vidb", vidb);
-        // The second provider has no sddc_manager block: this create fails at apply time, after
-        // the ephemeral resources it depends on were opened.
+        // The API client exists already: this create fails at apply time (409), after the
+        // ephemeral resources it depends on were opened.
         wd.write_config(&chained(
             &sim,
-            r#"resource "vcf_sddc_user" "fails" {
-  provider = vcf.second
-  name     = "never"
-  type     = "USER"
-  role     = "VIEWER"
+            r#"resource "vcf_api_client" "fails" {
+  provider     = vcf.second
+  sso_realm_id = "flt-idb02"
+  client_id    = "vcf-sim-bootstrap"
 }"#,
         ));
         rt().block_on(control.reset_stats());
         let out = wd.run(&["apply", "-auto-approve", "-no-color"]);
         let t = text(&out);
         assert!(!out.status.success(), "Terraform {v}: {t}");
-        assert!(
-            t.contains("Missing sddc_manager configuration"),
-            "Terraform {v}: {t}"
-        );
+        assert!(t.contains("Already exists"), "Terraform {v}: {t}");
         let stats = rt().block_on(control.stats());
         let created = count(&stats, "POST", "/api-tokens", "200");
         let revoked = count(&stats, "DELETE", "/api-tokens/{id}", "204");

@@ -1,12 +1,18 @@
 //! Every example under `examples/` (the snippets in the generated docs and the quickstart) is
-//! valid configuration, and every example applies against vcf-sim and plans empty afterwards,
-//! with every Terraform in TF_ACC_TERRAFORM_PATHS.
+//! valid configuration, and every example applies against vcf-sim, plans empty afterwards and
+//! destroys, with every Terraform in TF_ACC_TERRAFORM_PATHS.
+//!
+//! The examples are written for a real fleet: the host names and the token endpoint in them are
+//! replaced by the simulator's when they are staged, and the objects that data-source examples
+//! look up (API client `ci-deployer` with a role and a token, a Director API token) are created
+//! in the simulator first.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{REQUIRED_PROVIDERS, Sim, Workdir, terraforms, text};
+use common::{REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, terraforms, text};
+use serde_json::json;
 
 /// Directories holding one example each (`examples/<kind>/<type>/` and `examples/quickstart`).
 fn example_dirs() -> Vec<PathBuf> {
@@ -28,13 +34,30 @@ fn example_dirs() -> Vec<PathBuf> {
 
 /// Copies the example's .tf files into the work dir, adding the provider requirements and an
 /// empty provider block (configured from the environment) where the example has none.
-fn stage(example: &Path, wd: &Workdir) {
+fn stage(example: &Path, wd: &Workdir, sim: &Sim) {
+    let endpoint = sim.ready["operations"]["token_endpoint_url"]
+        .as_str()
+        .expect("token endpoint");
+    let host = sim.host();
+    let fleet_names: [(&str, &str); 5] = [
+        (
+            "https://flt-idb02.rainpole.io/acs/t/CUSTOMER/token",
+            endpoint,
+        ),
+        ("flt-ops01.rainpole.io", &host),
+        ("sfo-vcf01.rainpole.io", &host),
+        ("vcd.rainpole.io", &host),
+        ("/etc/ssl/certs/vcf-ca.pem", sim.ca_file()),
+    ];
     let mut has_terraform_block = false;
     let mut has_provider_block = false;
     for entry in std::fs::read_dir(example).expect("example dir").flatten() {
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "tf") {
-            let text = std::fs::read_to_string(&path).expect("example file");
+            let mut text = std::fs::read_to_string(&path).expect("example file");
+            for (real, simulated) in fleet_names {
+                text = text.replace(real, simulated);
+            }
             has_terraform_block |= text.contains("required_providers");
             has_provider_block |= text.contains("provider \"vcf\"");
             std::fs::write(wd.path().join(path.file_name().expect("file name")), text)
@@ -51,19 +74,95 @@ fn stage(example: &Path, wd: &Workdir) {
     std::fs::write(wd.path().join("zz_test_provider.tf"), extra).expect("provider file");
 }
 
-/// Examples that need inputs only a real fleet has (an API token from outside, an existing API
-/// client); they are validated here, and the same behaviour is applied in
-/// tests/acceptance_ephemeral.rs.
-const VALIDATE_ONLY: &[&str] = &[
-    "examples/ephemeral-resources/vcf_access_token",
-    "examples/ephemeral-resources/vcf_temporary_api_token",
-];
+/// What the examples expect to exist already: API client `ci-deployer` with `vcf_viewer` on the
+/// realm and one token, and a Director API token (returned, for `var.vcd_api_token`).
+fn fixtures(sim: &Sim) -> String {
+    let ctl = SyncControl::new(sim);
+    let created = ctl.post(
+        "/objects",
+        json!({"op": "create", "kind": "api_client",
+               "fields": {"clientId": "ci-deployer", "clientName": "CI deployer"}}),
+    );
+    let principal = created["created"][0]["clientUuid"]
+        .as_str()
+        .unwrap_or_else(|| panic!("client principal in {created}"))
+        .to_string();
+    ctl.post(
+        "/objects",
+        json!({"op": "create", "kind": "role_assignments", "id": principal,
+               "fields": {"vcfRoleAssignments": [{"roleName": "vcf_viewer", "roleScope": {"scopeType": "SSO_REALM"}}]}}),
+    );
+    ctl.post(
+        "/objects",
+        json!({"op": "create", "kind": "api_token",
+               "fields": {"tokenName": "ci-deployer-2026", "tokenType": "API_CLIENT", "apiClientId": "ci-deployer"}}),
+    );
+    let vcd = ctl.post(
+        "/objects",
+        json!({"op": "create", "kind": "director_token",
+               "fields": {"name": "ci-run", "org": "rainpole", "user": "tenant-admin"}}),
+    );
+    vcd["refresh_token"]
+        .as_str()
+        .or_else(|| vcd["created"][0]["refresh_token"].as_str())
+        .unwrap_or_else(|| panic!("director token in {vcd}"))
+        .to_string()
+}
+
+/// Every `terraform import ADDRESS` line of an `import.sh` names a resource its `resource.tf`
+/// declares.
+fn check_import_script(dir: &Path) {
+    let Ok(script) = std::fs::read_to_string(dir.join("import.sh")) else {
+        return;
+    };
+    let config = std::fs::read_to_string(dir.join("resource.tf")).expect("resource.tf");
+    let mut commands = 0;
+    for line in script
+        .lines()
+        .filter(|l| l.starts_with("terraform import "))
+    {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(words.len(), 4, "{}: {line}", dir.display());
+        let (ty, name) = words[2].split_once('.').expect("address TYPE.NAME");
+        assert!(
+            config.contains(&format!("resource \"{ty}\" \"{name}\"")),
+            "{}: import.sh imports {} which resource.tf does not declare",
+            dir.display(),
+            words[2]
+        );
+        commands += 1;
+    }
+    assert!(
+        commands > 0,
+        "{}: import.sh has no terraform import",
+        dir.display()
+    );
+}
 
 #[test]
 fn examples_validate_apply_and_replan_empty() {
     let dirs = example_dirs();
     assert!(dirs.len() >= 3, "examples missing: {dirs:?}");
+    for dir in &dirs {
+        check_import_script(dir);
+    }
+    // Examples are formatted as `terraform fmt` writes them (the module and its tests too).
+    if let Some(tf) = terraforms().first() {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let out = std::process::Command::new(&tf.path)
+            .args(["fmt", "-check", "-diff", "-recursive", "-no-color"])
+            .arg(&examples)
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .output()
+            .expect("terraform fmt runs");
+        assert!(
+            out.status.success(),
+            "examples need `terraform fmt -recursive examples`: {}",
+            text(&out)
+        );
+    }
     let sim = Sim::start();
+    let vcd_token = fixtures(&sim);
     let ops = &sim.ready["operations"];
     for tf in terraforms() {
         for dir in &dirs {
@@ -105,8 +204,10 @@ fn examples_validate_apply_and_replan_empty() {
                     sim.ready["director"]["password"].as_str().unwrap(),
                 )
                 .env("VCF_DEFAULT_SSO_REALM", "flt-idb02")
-                .env("VCF_CA_FILE", sim.ca_file());
-            stage(dir, &wd);
+                .env("VCF_CA_FILE", sim.ca_file())
+                .env("TF_VAR_ops_api_token", ops["api_token"].as_str().unwrap())
+                .env("TF_VAR_vcd_api_token", &vcd_token);
+            stage(dir, &wd, &sim);
             let out = wd.run(&["validate", "-no-color"]);
             assert!(
                 out.status.success(),
@@ -114,9 +215,6 @@ fn examples_validate_apply_and_replan_empty() {
                 tf.version,
                 text(&out)
             );
-            if VALIDATE_ONLY.iter().any(|v| name.ends_with(v)) {
-                continue;
-            }
             let out = wd.run(&["apply", "-auto-approve", "-no-color"]);
             assert!(
                 out.status.success(),
@@ -132,6 +230,12 @@ fn examples_validate_apply_and_replan_empty() {
                 tf.version,
                 text(&out)
             );
+            // Examples of data sources and ephemeral resources leave nothing to destroy.
+            let state =
+                std::fs::read_to_string(wd.path().join("terraform.tfstate")).unwrap_or_default();
+            if !state.contains("\"mode\": \"managed\"") {
+                continue;
+            }
             let out = wd.run(&["destroy", "-auto-approve", "-no-color"]);
             assert!(
                 out.status.success(),

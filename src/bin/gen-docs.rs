@@ -10,6 +10,9 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let check = std::env::args().any(|a| a == "--check");
     let stale = docs::stale(&VcfProvider, root);
+    for f in docs::missing_examples(&VcfProvider, root) {
+        eprintln!("gen-docs: missing example {f}");
+    }
     if check {
         for p in &stale {
             eprintln!("stale: {}", p.display());

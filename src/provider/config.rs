@@ -110,7 +110,7 @@ fn operations_block() -> Block {
             .optional()
             .sensitive()
             .description(
-                "An access token obtained elsewhere, sent as the bearer as is — typically                  `ephemeral.vcf_access_token.<name>.access_token` of another provider configuration, so that no                  credential of this one is stored anywhere. The provider cannot renew it: it must stay valid for the                  whole run. Conflicts with `api_token` and `username`.",
+                "An access token obtained elsewhere, sent as the bearer as is — typically `ephemeral.vcf_access_token.<name>.access_token` of another provider configuration, so that no credential of this one is stored anywhere. The provider cannot renew it: it must stay valid for the whole run. Conflicts with `api_token` and `username`.",
             )
             .validator(ConflictsWith::new(&["api_token", "username"])),
     )

@@ -210,6 +210,25 @@ impl Resource for SddcUser {
         )
     }
 
+    /// A plan that creates or changes an account fails at once when the provider has no
+    /// sddc_manager block, instead of at apply.
+    async fn modify_plan(
+        &self,
+        ctx: &Ctx,
+        plan: &mut crate::framework::traits::PlanChange<'_>,
+        diags: &mut Diagnostics,
+    ) {
+        if plan.planned.is_null() {
+            return;
+        }
+        // Unknown provider configuration: checked again at apply.
+        if let Some(state) = ctx.data::<crate::provider::VcfContext>()
+            && let Err(d) = state.clients.sddc_manager()
+        {
+            diags.push(d);
+        }
+    }
+
     async fn create(
         &self,
         ctx: &Ctx,

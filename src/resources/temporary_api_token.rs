@@ -118,7 +118,7 @@ impl EphemeralResource for TemporaryApiToken {
                 Attribute::string("sso_realm_id")
                     .optional()
                     .computed()
-                    .description("SSO realm (id or name) of the API client; the provider's `default_sso_realm` when unset. Holds the realm id once open.")
+                    .description("SSO realm (id or name) of the API client; the provider's `default_sso_realm` when unset. When unset, holds the realm id once open.")
                     .validator(Length::at_least(1)),
             )
             .attribute(
@@ -231,7 +231,10 @@ impl EphemeralResource for TemporaryApiToken {
         };
         open_list(state).push((realm.clone(), t.id.clone()));
         let mut result = config.clone();
-        result.set_attr("sso_realm_id", Value::string(&realm));
+        // Terraform refuses a result that changes a configured value (a realm given by name).
+        if config.attr("sso_realm_id").is_null() {
+            result.set_attr("sso_realm_id", Value::string(&realm));
+        }
         result.set_attr("id", Value::string(&t.id));
         result.set_attr("token", Value::string(secret.expose()));
         result.set_attr(

@@ -19,7 +19,12 @@ provider "vcf" {
   }
 }
 
-# A Director token works the same way:
+data "vcf_sso_realms" "via_bearer" {
+  provider = vcf.bearer
+}
+
+# A Director API token works the same way; the access token authenticates Director calls of
+# another tool for the length of the run.
 variable "vcd_api_token" {
   type      = string
   sensitive = true
@@ -30,4 +35,8 @@ ephemeral "vcf_access_token" "vcd" {
   api_token     = var.vcd_api_token
   director_host = "vcd.rainpole.io"
   director_org  = "rainpole"
+}
+
+output "realms" {
+  value = [for r in data.vcf_sso_realms.via_bearer.realms : r.name]
 }

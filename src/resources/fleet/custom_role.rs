@@ -250,7 +250,12 @@ impl Resource for CustomRole {
     }
 
     async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
-        plan_realm(ctx, plan, diags).await;
+        if let Some((f, realm)) = plan_realm(ctx, plan, diags).await
+            && let Some(name) = plan.planned.attr("name").as_str()
+        {
+            // Assignments of this role planned later in the run must not call it unknown.
+            f.plan_custom_role(&realm.id, name);
+        }
     }
 
     async fn create(

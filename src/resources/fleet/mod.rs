@@ -361,6 +361,9 @@ pub struct FleetState {
     server_offset_ms: Mutex<Option<i64>>,
     /// Token refresh without the per-client query: every token is read with its own GET.
     single_token_reads: bool,
+    /// `<realm id>/<name>` of custom roles planned in this run: assignments of them planned later
+    /// in the same run (Terraform plans dependencies first) are not "unknown roles".
+    planned_roles: Mutex<std::collections::HashSet<String>>,
 }
 
 impl fmt::Debug for FleetState {
@@ -592,6 +595,21 @@ impl<'a> Fleet<'a> {
         })
         .await
         .cloned()
+    }
+
+    /// Records that a custom role `name` of `realm` is planned to exist after this run.
+    pub fn plan_custom_role(&self, realm: &str, name: &str) {
+        if let Ok(mut set) = self.state().planned_roles.lock() {
+            set.insert(format!("{realm}/{name}"));
+        }
+    }
+
+    /// Whether a custom role `name` of `realm` was planned in this run.
+    pub fn custom_role_planned(&self, realm: &str, name: &str) -> bool {
+        self.state()
+            .planned_roles
+            .lock()
+            .is_ok_and(|set| set.contains(&format!("{realm}/{name}")))
     }
 
     /// Forgets the cached roles of a realm (after a custom role changed).

@@ -191,6 +191,9 @@ async fn check_role(
     path: AttributePath,
     diags: &mut Diagnostics,
 ) {
+    if f.custom_role_planned(realm, role) {
+        return;
+    }
     match f.roles(realm).await {
         Ok(roles) if !roles.iter().any(|r| r.name == role) => {
             let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
@@ -198,7 +201,9 @@ async fn check_role(
                 path,
                 "Unknown VCF role",
                 format!(
-                    "{role:?} is not a VCF role of this SSO realm. Roles: {}.",
+                    "{role:?} is not a VCF role of this SSO realm. Roles: {}. Use one of them (data source \
+                     vcf_roles lists them), or create the role with vcf_custom_role and refer to its name \
+                     (vcf_custom_role.<name>.name).",
                     names.join(", ")
                 ),
             );
