@@ -209,6 +209,7 @@ pub async fn start(args: Options) -> Result<Server, String> {
         request_counter: AtomicU64::new(1),
         log_requests: args.log_requests,
         save_lock: Mutex::new(()),
+        issued: Mutex::new(Default::default()),
     });
     shared
         .save(true)
