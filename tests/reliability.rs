@@ -464,6 +464,43 @@ fn provider_killed_mid_apply_then_apply_converges() {
                 .join("\n")
         );
 
+        // What the kill left: objects the sim holds that the Terraform state does not know.
+        let in_state = |ty: &str| -> usize {
+            let out = wd.run(&["show", "-json"]);
+            let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+            doc["values"]["root_module"]["resources"]
+                .as_array()
+                .map(|l| l.iter().filter(|r| r["type"] == ty).count())
+                .unwrap_or(0)
+        };
+        let state = ctl.state();
+        let sim_clients = state["fleet"]["clients"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| {
+                c["client_id"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with("rel-"))
+            })
+            .count();
+        let sim_tokens = state["fleet"]["tokens"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| {
+                t["api_client_id"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with("rel-"))
+            })
+            .count();
+        eprintln!(
+            "reliability: Terraform {v}: after the kill the sim holds {sim_clients} clients and {sim_tokens} tokens, \
+             the state {} and {}",
+            in_state("vcf_api_client"),
+            in_state("vcf_api_token")
+        );
+
         ctl.delete("/faults");
         let applies = apply_converges(&wd, "after the kill");
         assert_exact(&ctl, &wd, n);
