@@ -100,7 +100,7 @@ fn fired(ctl: &SyncControl) -> BTreeMap<String, u64> {
 /// Most applies [`apply_converges`] runs. Each create is sent once (a create whose answer is a
 /// 502/504 or a reset is looked up, never resent), so under faults an apply may end with "not
 /// created, running Terraform again is safe" errors and the next one finishes the job.
-const MAX_APPLIES: u32 = 4;
+const MAX_APPLIES: u32 = 6;
 
 /// Applies until an apply succeeds, at most [`MAX_APPLIES`] times, with the faults still on.
 /// Every failed apply must fail clearly: each error names the operation and its request, and
