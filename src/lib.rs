@@ -9,6 +9,8 @@
 pub mod client;
 pub mod docs;
 pub mod framework;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod logging;
 pub mod proto;
 pub mod provider;

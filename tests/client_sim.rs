@@ -425,6 +425,26 @@ async fn non_idempotent_post_is_not_retried() {
     let e = api.call(call).await.expect_err("503");
     assert_eq!(e.kind(), ErrorKind::Server, "{e}");
     assert_eq!(ctl.count("POST /v1/users", None).await, 1);
+    // Sent once, so the error speaks of no retries.
+    assert!(!e.to_string().contains("attempt"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exhausted_retries_are_counted_in_the_error() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    let mut cfg = sddc_config(&sim, &sddc_password(&sim), 8);
+    cfg.transport.max_retries = 2;
+    let clients = Clients::new(&cfg).expect("clients");
+    let api = clients.sddc_manager().expect("sddc");
+    api.call(domains()).await.expect("authenticate first");
+    ctl.fault(json!({"path": "/v1/domains", "kind": "error", "status": 502}))
+        .await;
+    ctl.reset_stats().await;
+    let e = api.call(domains()).await.expect_err("502");
+    assert_eq!(e.kind(), ErrorKind::Server, "{e}");
+    assert_eq!(ctl.count("GET /v1/domains", Some("502")).await, 3);
+    assert!(e.to_string().contains("Gave up after 3 attempt(s)"), "{e}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,6 +26,7 @@ CONTROL API (under /_sim/, open to loopback peers; others send X-Sim-Admin-Secre
            (seconds; rate_limit, default 1; also sent with error when given)
   DELETE /_sim/faults                 remove all rules and restart the fault RNG from --seed
   DELETE /_sim/faults/{id}            remove one rule
+  GET    /_sim/secrets                {\"secrets\":[…]}: every secret an API answer carried since start
   GET    /_sim/stats                  {\"total\",\"endpoints\":{\"METHOD /route/{template}\":{\"200\":n,\"reset\":n}}}
   DELETE /_sim/stats                  reset the counters (also POST /_sim/stats/reset)
   GET    /_sim/state                  dump the whole world (secrets included)
@@ -101,6 +102,10 @@ pub fn handle(shared: &Shared, req: &Req) -> HResult {
             let v = serde_json::to_value(&*w)
                 .map_err(|e| ApiError::new(500, "INTERNAL", e.to_string()))?;
             Ok(Resp::ok(v))
+        }
+        ("GET", ["secrets"]) => {
+            let list: Vec<String> = lock(&shared.issued).iter().cloned().collect();
+            Ok(Resp::ok(json!({ "secrets": list })))
         }
         ("GET", ["routes"]) => {
             let list: Vec<Value> = shared

@@ -210,6 +210,7 @@ pub async fn start(args: Options) -> Result<Server, String> {
         in_flight: AtomicU64::new(0),
         log_requests: args.log_requests,
         save_lock: Mutex::new(()),
+        issued: Mutex::new(Default::default()),
     });
     shared
         .save(true)

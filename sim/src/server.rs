@@ -44,6 +44,8 @@ pub struct Shared {
     pub log_requests: bool,
     /// Serialises writers of the state file (background saver and the final save).
     pub save_lock: Mutex<()>,
+    /// Every secret the API answers have carried since start (`GET /_sim/secrets`).
+    pub issued: Mutex<std::collections::BTreeSet<String>>,
 }
 
 /// Lock a mutex, recovering from poisoning (a panicked holder must not take the server down).
@@ -365,6 +367,7 @@ async fn handle(
         )),
     }
     .unwrap_or_else(|e| e.into_resp(&rid));
+    record_secrets(&shared, &resp);
 
     if reset_after {
         shared.finish(&rid, &req, &key, "reset", started);
@@ -373,4 +376,77 @@ async fn handle(
     }
     shared.finish(&rid, &req, &key, &resp.status.to_string(), started);
     Ok(to_hyper(resp, &rid))
+}
+
+/// Names of the answer fields and headers that carry a secret the sim issued.
+const SECRET_FIELDS: &[&str] = &[
+    "accessToken",
+    "refreshToken",
+    "access_token",
+    "refresh_token",
+    "token",
+    "apiKey",
+    "secret",
+    "x-vmware-vcloud-access-token",
+];
+
+/// Adds the secrets an answer carries to `Shared::issued`.
+fn record_secrets(shared: &Shared, resp: &Resp) {
+    let found = secrets_in(resp);
+    if !found.is_empty() {
+        lock(&shared.issued).extend(found);
+    }
+}
+
+/// The secrets in an answer: values of secret-named JSON fields at any depth and of
+/// secret-named headers.
+fn secrets_in(resp: &Resp) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    match x {
+                        serde_json::Value::String(s)
+                            if SECRET_FIELDS.contains(&k.as_str()) && !s.is_empty() =>
+                        {
+                            out.push(s.clone())
+                        }
+                        _ => walk(x, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut found: Vec<String> = resp
+        .headers
+        .iter()
+        .filter(|(k, _)| SECRET_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(k)))
+        .map(|(_, v)| v.clone())
+        .collect();
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&resp.body) {
+        walk(&v, &mut found);
+    }
+    found
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_found_in_fields_and_headers() {
+        let mut resp = Resp::json(
+            200,
+            &json!({"id": "x", "token": "vidb_1", "list": [{"apiKey": "k2"}], "accessToken": "",
+                    "name": "not-a-secret"}),
+        );
+        resp.headers
+            .push(("X-VMWARE-VCLOUD-ACCESS-TOKEN", "h3".into()));
+        resp.headers.push(("X-Request-Id", "r".into()));
+        let mut found = secrets_in(&resp);
+        found.sort();
+        assert_eq!(found, vec!["h3", "k2", "vidb_1"]);
+    }
 }

@@ -254,13 +254,8 @@ pub(crate) fn from_status(
             ErrorKind::Server,
             "Server error",
             format!(
-                "HTTP {status}: the appliance failed to handle the request{}. Check its health and \
-                 try again.",
-                if matches!(status, 502..=504) {
-                    " and kept failing through the retries"
-                } else {
-                    ""
-                }
+                "HTTP {status}: the appliance failed to handle the request. Check its health and \
+                 try again."
             ),
         ),
         _ => (

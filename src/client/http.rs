@@ -343,7 +343,11 @@ impl HttpClient {
                 }
             };
             if !may_retry || retry >= self.policy.max_retries {
-                return Err(err);
+                return Err(if retry > 0 {
+                    err.add_detail(&format!("Gave up after {} attempt(s).", retry + 1))
+                } else {
+                    err
+                });
             }
             if retry_after.is_some_and(|ra| ra > self.policy.max_retry_after) {
                 return Err(

@@ -737,6 +737,20 @@ impl crate::framework::ListResource for DirectorApiTokenList {
     }
 }
 
+/// For the fuzz targets (`crate::fuzzing`): Director token answers decoded and turned into
+/// state as the resource does.
+#[doc(hidden)]
+pub fn fuzz_json(body: &[u8]) {
+    let _ = serde_json::from_slice::<Registered>(body).map(|r| r.client_id.len());
+    let _ = serde_json::from_slice::<Exchanged>(body).map(|e| e.refresh_token.is_some());
+    if let Ok(p) = serde_json::from_slice::<TokenPage>(body) {
+        let _ = p.page_count;
+        for t in &p.values {
+            let _ = token_value(t, "rainpole", Value::Null, Value::Null);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,6 +45,28 @@ pub fn secret_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Secre
     Ok(s.map(Secret::new))
 }
 
+/// Hooks of the fuzz targets (`crate::fuzzing`) into the modules' private answer types.
+#[doc(hidden)]
+pub fn fuzz_token_state(t: &fleet::TokenJson) {
+    fleet::api_token::fuzz_state(t)
+}
+#[doc(hidden)]
+pub fn fuzz_realm_state(r: &fleet::RealmJson) {
+    sso_realm::fuzz_state(r)
+}
+#[doc(hidden)]
+pub fn fuzz_sddc_json(body: &[u8]) {
+    sddc_user::fuzz_json(body)
+}
+#[doc(hidden)]
+pub fn fuzz_director_json(body: &[u8]) {
+    director_token::fuzz_json(body)
+}
+#[doc(hidden)]
+pub fn fuzz_oauth_json(body: &[u8]) {
+    access_token::fuzz_json(body)
+}
+
 /// Milliseconds since the epoch (as the VCF APIs send times) as an RFC 3339 UTC timestamp.
 pub fn rfc3339_from_millis(ms: i64) -> Option<String> {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;

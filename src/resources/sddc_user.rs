@@ -608,6 +608,26 @@ impl crate::framework::ListResource for SddcUserList {
     }
 }
 
+/// For the fuzz targets (`crate::fuzzing`): SDDC Manager user and role answers decoded and
+/// turned into state as the resource does.
+#[doc(hidden)]
+pub fn fuzz_json(body: &[u8]) {
+    if let Ok(u) = serde_json::from_slice::<User>(body) {
+        let _ = user_value(&u, "ADMIN", Value::Null, Value::Null);
+    }
+    if let Ok(l) = serde_json::from_slice::<Elements<User>>(body) {
+        for u in &l.elements {
+            let _ = user_value(
+                u,
+                u.role.name.as_deref().unwrap_or(""),
+                Value::Null,
+                Value::Null,
+            );
+        }
+    }
+    let _ = serde_json::from_slice::<Elements<Role>>(body).map(|l| l.elements.len());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -225,6 +225,12 @@ fn realm_type() -> crate::framework::Type {
     *t
 }
 
+/// For the fuzz targets (`crate::fuzzing`): a realm answer turned into state.
+#[doc(hidden)]
+pub fn fuzz_state(r: &RealmJson) {
+    let _ = realm_value(r);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -669,3 +669,11 @@ impl DataSource for ApiTokens {
         v
     }
 }
+
+/// For the fuzz targets (`crate::fuzzing`): a token answer turned into state.
+#[doc(hidden)]
+pub fn fuzz_state(t: &TokenJson) {
+    let base = Value::Object(Default::default());
+    let _ = token_state(t, &base);
+    let _ = unusable(t, 0);
+}
