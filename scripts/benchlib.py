@@ -1,0 +1,123 @@
+"""Shared pieces of scripts/bench-peer and scripts/bench-api: the build directory, the Terraform
+CLIs, vcf-sim and its control API, machine facts, and the plugin wrapper that records the peak
+RSS of every provider process."""
+
+import json
+import os
+import platform
+import ssl
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cargo_target_dir() -> Path:
+    meta = subprocess.run(
+        ["cargo", "metadata", "--format-version", "1", "--no-deps"],
+        cwd=ROOT, check=True, capture_output=True, text=True)
+    return Path(json.loads(meta.stdout)["target_directory"])
+
+
+def terraform_paths() -> list:
+    """Terraform 1.11 and 1.15 (from PATH when it has that minor, else installed from PyPI)."""
+    out = subprocess.run([str(ROOT / "scripts" / "install-terraform")], check=True,
+                         capture_output=True, text=True)
+    return [p for p in out.stdout.strip().split(":") if p]
+
+
+def terraform_version(tf: str) -> str:
+    out = subprocess.run([tf, "version", "-json"], capture_output=True, text=True,
+                         env=dict(os.environ, CHECKPOINT_DISABLE="1", TF_CLI_CONFIG_FILE="/dev/null"))
+    return json.loads(out.stdout)["terraform_version"]
+
+
+def machine_facts() -> dict:
+    def first(path, key):
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "unknown"
+
+    mem_kib = first("/proc/meminfo", "MemTotal").split()[0]
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "cpu": first("/proc/cpuinfo", "model name"),
+        "nproc": os.cpu_count(),
+        "memory": f"{int(mem_kib) / 2**20:.1f} GiB" if mem_kib.isdigit() else mem_kib,
+        "kernel": f"{platform.system()} {platform.release()}",
+        "loadavg at start": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
+        "rustc": rustc,
+    }
+
+
+def rss_wrapper(exe: Path, wrap_dir: Path, rss_dir: Path) -> Path:
+    """A directory holding an executable named like `exe` that runs `exe` as its child, passes
+    stdio through (the go-plugin handshake on stdout included), and on the child's exit writes
+    the child's peak RSS in KiB (getrusage via wait4) to a new file in `rss_dir`."""
+    wrap_dir.mkdir(parents=True, exist_ok=True)
+    rss_dir.mkdir(parents=True, exist_ok=True)
+    w = wrap_dir / exe.name
+    w.write_text(f"""#!{sys.executable}
+import os, signal, sys
+pid = os.fork()
+if pid == 0:
+    os.execv({str(exe)!r}, [{str(exe)!r}] + sys.argv[1:])
+for s in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(s, lambda n, _f: os.kill(pid, n))
+while True:
+    try:
+        _, status, ru = os.wait4(pid, 0)
+        break
+    except InterruptedError:
+        continue
+with open(os.path.join({str(rss_dir)!r}, "%d.kib" % pid), "w") as f:
+    f.write(str(ru.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else 0)
+""")
+    w.chmod(0o755)
+    return wrap_dir
+
+
+class Sim:
+    """A running vcf-sim (release build) with its control API."""
+
+    def __init__(self, exe: Path, state_dir: Path, *extra):
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [str(exe), "--listen", "127.0.0.1:0", "--state-dir", str(state_dir), *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        line = self.proc.stdout.readline()
+        self.ready = json.loads(line)
+        self.url = self.ready["url"]
+        self.host = self.url.split("://", 1)[1]
+        self.ca_file = self.ready["ca_file"]
+        self.control = self.ready["control"]["url"]
+        self.tls = ssl.create_default_context(cafile=self.ca_file)
+
+    def call(self, method: str, path: str, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.control + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, context=self.tls) as r:
+            text = r.read()
+        return json.loads(text) if text.strip() else None
+
+    def stats(self) -> dict:
+        return self.call("GET", "/stats")
+
+    def reset_stats(self):
+        self.call("DELETE", "/stats")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
