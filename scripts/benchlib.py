@@ -59,7 +59,8 @@ def machine_facts() -> dict:
 def rss_wrapper(exe: Path, wrap_dir: Path, rss_dir: Path) -> Path:
     """A directory holding an executable named like `exe` that runs `exe` as its child, passes
     stdio through (the go-plugin handshake on stdout included), and on the child's exit writes
-    the child's peak RSS in KiB (getrusage via wait4) to a new file in `rss_dir`."""
+    the child's peak RSS in KiB and its user+system CPU time in ms (getrusage via wait4) to a
+    new file in `rss_dir`."""
     wrap_dir.mkdir(parents=True, exist_ok=True)
     rss_dir.mkdir(parents=True, exist_ok=True)
     w = wrap_dir / exe.name
@@ -77,7 +78,7 @@ while True:
     except InterruptedError:
         continue
 with open(os.path.join({str(rss_dir)!r}, "%d.kib" % pid), "w") as f:
-    f.write(str(ru.ru_maxrss))
+    f.write("%d %.3f" % (ru.ru_maxrss, (ru.ru_utime + ru.ru_stime) * 1000))
 sys.exit(os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else 0)
 """)
     w.chmod(0o755)
@@ -121,3 +122,33 @@ class Sim:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def read_wrapper_records(rss_dir: Path) -> list:
+    """(peak RSS KiB, CPU ms) of every provider process the wrappers saw."""
+    out = []
+    for f in rss_dir.iterdir():
+        kib, cpu = f.read_text().split()
+        out.append((int(kib), float(cpu)))
+    return out
+
+
+def idle_memory(exe: Path) -> dict:
+    """RssAnon and RssFile (KiB) of `exe` right after its plugin handshake, idle."""
+    import time
+    env = dict(os.environ,
+               TF_PLUGIN_MAGIC_COOKIE="d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+               PLUGIN_PROTOCOL_VERSIONS="6")
+    p = subprocess.Popen([str(exe)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        p.stdout.readline()
+        time.sleep(0.3)
+        fields = {}
+        for line in Path(f"/proc/{p.pid}/status").read_text().splitlines():
+            k, _, v = line.partition(":")
+            if k in ("VmRSS", "RssAnon", "RssFile", "Threads"):
+                fields[k] = int(v.split()[0])
+        return fields
+    finally:
+        p.terminate()
+        p.wait()
