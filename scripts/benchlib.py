@@ -56,72 +56,53 @@ def machine_facts() -> dict:
     }
 
 
+WRAPPER_C = r"""
+#include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static pid_t child;
+static void forward(int sig) { if (child > 0) kill(child, sig); }
+int main(int argc, char **argv) {
+    (void)argc;
+    child = fork();
+    if (child == 0) { argv[0] = REAL; execv(REAL, argv); _exit(127); }
+    if (child < 0) return 1;
+    signal(SIGINT, forward);
+    signal(SIGTERM, forward);
+    int status; struct rusage ru;
+    while (wait4(child, &status, 0, &ru) < 0) {}
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%d.rec", OUTDIR, (int)child);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fprintf(f, "%ld %.3f", ru.ru_maxrss,
+                (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0
+                    + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0);
+        fclose(f);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+"""
+
+
 def rss_wrapper(exe: Path, wrap_dir: Path, rss_dir: Path) -> Path:
     """A directory holding an executable named like `exe` that runs `exe` as its child, passes
     stdio through (the go-plugin handshake on stdout included), and on the child's exit writes
     the child's peak RSS in KiB and its user+system CPU time in ms (getrusage via wait4) to a
-    new file in `rss_dir`."""
+    new file in `rss_dir`.
+
+    The wrapper is a small C program (built with `cc`, which Rust needs anyway): the peak RSS
+    the kernel reports for a child includes its image between fork and exec, so a wrapper in
+    Python would put a floor of its own ~10 MiB under every figure."""
     wrap_dir.mkdir(parents=True, exist_ok=True)
     rss_dir.mkdir(parents=True, exist_ok=True)
-    w = wrap_dir / exe.name
-    w.write_text(f"""#!{sys.executable}
-import os, signal, sys
-pid = os.fork()
-if pid == 0:
-    os.execv({str(exe)!r}, [{str(exe)!r}] + sys.argv[1:])
-for s in (signal.SIGINT, signal.SIGTERM):
-    signal.signal(s, lambda n, _f: os.kill(pid, n))
-while True:
-    try:
-        _, status, ru = os.wait4(pid, 0)
-        break
-    except InterruptedError:
-        continue
-with open(os.path.join({str(rss_dir)!r}, "%d.kib" % pid), "w") as f:
-    f.write("%d %.3f" % (ru.ru_maxrss, (ru.ru_utime + ru.ru_stime) * 1000))
-sys.exit(os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else 0)
-""")
-    w.chmod(0o755)
+    src = wrap_dir / "wrapper.c"
+    src.write_text(WRAPPER_C)
+    subprocess.run(["cc", "-O2", "-o", str(wrap_dir / exe.name), str(src),
+                    f'-DREAL="{exe}"', f'-DOUTDIR="{rss_dir}"'], check=True)
     return wrap_dir
-
-
-class Sim:
-    """A running vcf-sim (release build) with its control API."""
-
-    def __init__(self, exe: Path, state_dir: Path, *extra):
-        state_dir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(
-            [str(exe), "--listen", "127.0.0.1:0", "--state-dir", str(state_dir), *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        line = self.proc.stdout.readline()
-        self.ready = json.loads(line)
-        self.url = self.ready["url"]
-        self.host = self.url.split("://", 1)[1]
-        self.ca_file = self.ready["ca_file"]
-        self.control = self.ready["control"]["url"]
-        self.tls = ssl.create_default_context(cafile=self.ca_file)
-
-    def call(self, method: str, path: str, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.control + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, context=self.tls) as r:
-            text = r.read()
-        return json.loads(text) if text.strip() else None
-
-    def stats(self) -> dict:
-        return self.call("GET", "/stats")
-
-    def reset_stats(self):
-        self.call("DELETE", "/stats")
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def read_wrapper_records(rss_dir: Path) -> list:
