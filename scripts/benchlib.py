@@ -105,6 +105,45 @@ def rss_wrapper(exe: Path, wrap_dir: Path, rss_dir: Path) -> Path:
     return wrap_dir
 
 
+class Sim:
+    """A running vcf-sim (release build) with its control API."""
+
+    def __init__(self, exe: Path, state_dir: Path, *extra):
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [str(exe), "--listen", "127.0.0.1:0", "--state-dir", str(state_dir), *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        line = self.proc.stdout.readline()
+        self.ready = json.loads(line)
+        self.url = self.ready["url"]
+        self.host = self.url.split("://", 1)[1]
+        self.ca_file = self.ready["ca_file"]
+        self.control = self.ready["control"]["url"]
+        self.tls = ssl.create_default_context(cafile=self.ca_file)
+
+    def call(self, method: str, path: str, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.control + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, context=self.tls) as r:
+            text = r.read()
+        return json.loads(text) if text.strip() else None
+
+    def stats(self) -> dict:
+        return self.call("GET", "/stats")
+
+    def reset_stats(self):
+        self.call("DELETE", "/stats")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 def read_wrapper_records(rss_dir: Path) -> list:
     """(peak RSS KiB, CPU ms) of every provider process the wrappers saw."""
     out = []
