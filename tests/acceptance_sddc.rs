@@ -270,3 +270,35 @@ fn lost_creation_answer_recovers_the_account() {
         assert!(out.status.success(), "Terraform {v}: {}", text(&out));
     }
 }
+
+/// Planning new users makes no HTTP request at all (no login either): the role name is
+/// resolved at apply. `scripts/bench-peer` relies on this to compare plan costs without the
+/// network.
+#[test]
+fn plan_of_new_users_makes_no_request() {
+    let sim = Sim::start();
+    let control = Control::new(&sim);
+    let admin = &sim.ready["sddc_manager"];
+    for tf in terraforms() {
+        let wd = sddc_workdir(
+            &sim,
+            &tf,
+            admin["username"].as_str().unwrap(),
+            admin["password"].as_str().unwrap(),
+        );
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\nresource \"vcf_sddc_user\" \"u\" {{\n  count = 20\n  \
+             name  = \"plan-only-${{count.index}}\"\n  type  = \"SERVICE\"\n  role  = \"VIEWER\"\n}}\n"
+        ));
+        rt().block_on(control.reset_stats());
+        let out = wd.run(&["plan", "-no-color", "-input=false"]);
+        let t = text(&out);
+        assert!(
+            out.status.success() && t.contains("20 to add"),
+            "Terraform {}: {t}",
+            tf.version
+        );
+        let stats = rt().block_on(control.stats());
+        assert_eq!(stats["total"], 0, "Terraform {}: {stats}", tf.version);
+    }
+}
