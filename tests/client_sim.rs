@@ -445,6 +445,25 @@ async fn exhausted_retries_are_counted_in_the_error() {
     assert_eq!(e.kind(), ErrorKind::Server, "{e}");
     assert_eq!(ctl.count("GET /v1/domains", Some("502")).await, 3);
     assert!(e.to_string().contains("Gave up after 3 attempt(s)"), "{e}");
+
+    // A create the server keeps refusing with 503 goes max_retries + 1 times, then says that
+    // nothing was created.
+    ctl.fault(json!({"path": "/v1/users", "method": "POST", "kind": "error", "status": 503}))
+        .await;
+    ctl.reset_stats().await;
+    let call = Call::post("/v1/users")
+        .json(&json!([{"name": "svc-b", "domain": "vsphere.local", "type": "SERVICE", "role": {"id": "x"}}]))
+        .what("create SDDC Manager user \"svc-b\"");
+    let e = api
+        .create_with_lookup(call, || async { Ok(None::<Value>) })
+        .await
+        .expect_err("503 every time");
+    assert_eq!(ctl.count("POST /v1/users", Some("503")).await, 3);
+    let text = e.to_string();
+    assert!(
+        text.contains("did not take the request") && text.contains("Gave up after 3 attempt(s)"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -514,27 +533,53 @@ async fn create_with_lookup_finds_the_object_after_a_reset() {
     );
     assert_eq!(count_clients("ci-after").await, 1);
 
-    // Reset before it was applied: nothing found, the original error, still sent once.
+    let posts = || {
+        ctl.count(
+            "POST /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-clients",
+            None,
+        )
+    };
+
+    // Reset before it was applied: the lookup finds nothing, so the create goes again and
+    // makes the object once.
     ctl.fault(
         json!({"path": "*/api-clients", "method": "POST", "kind": "reset_before", "times": 1}),
     )
     .await;
     ctl.reset_stats().await;
-    let e = api
+    let got = api
         .create_with_lookup(create("ci-before"), || lookup("ci-before".into()))
         .await
-        .expect_err("not created");
-    assert!(e.is_ambiguous(), "{e}");
-    assert!(e.to_string().contains("did not find it"), "{e}");
-    assert_eq!(
-        ctl.count(
-            "POST /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-clients",
-            None
-        )
-        .await,
-        1
-    );
-    assert_eq!(count_clients("ci-before").await, 0);
+        .expect("created on the second attempt");
+    assert!(!got.is_recovered());
+    assert_eq!(posts().await, 2);
+    assert_eq!(count_clients("ci-before").await, 1);
+
+    // A gateway error (the sim leaves the world untouched): looked up, not found, sent again.
+    ctl.fault(json!({"path": "*/api-clients", "method": "POST", "kind": "error", "status": 502, "times": 1}))
+        .await;
+    ctl.reset_stats().await;
+    let got = api
+        .create_with_lookup(create("ci-gateway"), || lookup("ci-gateway".into()))
+        .await
+        .expect("created after a 502");
+    assert!(!got.is_recovered());
+    assert_eq!(posts().await, 2);
+    assert_eq!(count_clients("ci-gateway").await, 1);
+
+    // 503 says the server did not take the request: sent again without a lookup.
+    ctl.fault(json!({"path": "*/api-clients", "method": "POST", "kind": "error", "status": 503, "times": 1}))
+        .await;
+    ctl.reset_stats().await;
+    api.create_with_lookup(create("ci-busy"), || async {
+        panic!("no lookup after a 503");
+        #[allow(unreachable_code)]
+        Ok(None::<Value>)
+    })
+    .await
+    .expect("created after a 503");
+    assert_eq!(posts().await, 2);
+    assert_eq!(count_clients("ci-busy").await, 1);
 
     // A normal create answers Fresh; creating it again is a 409 with the import ID.
     let fresh: Created<Value> = api

@@ -283,11 +283,14 @@ impl ApiClient {
         }
     }
 
-    /// Sends a create (a non-idempotent POST) once. When its outcome is unknown — the
-    /// connection broke or timed out after the request was sent — it runs `lookup` (find the
-    /// object by client id, by name and creation time, …) and returns what it finds as
-    /// [`Created::Recovered`]; when the lookup finds nothing, the original error is returned.
-    /// The create is never sent twice, so an object is never created twice.
+    /// Sends a create (a non-idempotent POST), never blindly twice. When its outcome is
+    /// unknown — the connection broke or timed out after the request was sent, or a gateway
+    /// answered 500/502/504 — it runs `lookup` (find the object by client id, by name and
+    /// creation time, …) and returns what it finds as [`Created::Recovered`]. Only when the
+    /// lookup finds nothing, or the server said it did not take the request (503), is the
+    /// create sent again, with the retry policy's backoff and `Retry-After`, up to its
+    /// `max_retries`. So an object is never created twice, and a flaky appliance does not fail
+    /// the apply.
     pub async fn create_with_lookup<T, F, Fut>(
         &self,
         call: Call,
@@ -295,30 +298,68 @@ impl ApiClient {
     ) -> Result<Created<T>, ApiError>
     where
         T: DeserializeOwned,
-        F: FnOnce() -> Fut,
+        F: Fn() -> Fut,
         Fut: Future<Output = Result<Option<T>, ApiError>>,
     {
         let call = call.idempotent(false);
-        let err = match self.call(call).await {
-            Ok(resp) => return resp.json().map(Created::Fresh),
-            Err(e) if e.is_ambiguous() => e,
-            Err(e) => return Err(e),
-        };
-        tracing::debug!(
-            family = self.family.name(),
-            error = %err,
-            "the create may have been applied; looking the object up"
-        );
-        match lookup().await {
-            Ok(Some(found)) => Ok(Created::Recovered(found)),
-            Ok(None) => Err(err.add_detail(
-                "The provider looked for the object afterwards and did not find it, so it was not \
-                 created; running Terraform again is safe.",
-            )),
-            Err(le) => Err(err.add_detail(&format!(
-                "Looking for the object afterwards failed too ({le}). Check whether it exists before \
-                 running Terraform again, and import it if it does."
-            ))),
+        let policy = *self.http.policy();
+        let mut retry: u32 = 0;
+        loop {
+            let err = match self.call(call.clone()).await {
+                Ok(resp) => return resp.json().map(Created::Fresh),
+                Err(e) => e,
+            };
+            let unapplied = err.status() == Some(503) && !err.is_ambiguous();
+            if !err.is_ambiguous() && !unapplied {
+                return Err(err);
+            }
+            if err.is_ambiguous() {
+                tracing::debug!(
+                    family = self.family.name(),
+                    error = %err,
+                    "the create may have been applied; looking the object up"
+                );
+                match lookup().await {
+                    Ok(Some(found)) => return Ok(Created::Recovered(found)),
+                    Ok(None) => {}
+                    Err(le) => {
+                        return Err(err.add_detail(&format!(
+                            "Looking for the object afterwards failed too ({le}). Check whether it exists before \
+                             running Terraform again, and import it if it does."
+                        )));
+                    }
+                }
+            }
+            if retry >= policy.max_retries {
+                let detail = if err.is_ambiguous() {
+                    "The provider looked for the object afterwards and did not find it, so it was not \
+                     created; running Terraform again is safe."
+                } else {
+                    "The server did not take the request, so the object was not created; running \
+                     Terraform again is safe."
+                };
+                return Err(err
+                    .add_detail(detail)
+                    .add_detail(&format!("Gave up after {} attempt(s).", retry + 1)));
+            }
+            let delay = policy.delay(retry, err.retry_after(), rand::random::<f64>());
+            if err
+                .retry_after()
+                .is_some_and(|ra| ra > policy.max_retry_after)
+            {
+                return Err(
+                    err.add_detail("The server asked to wait longer than the provider waits.")
+                );
+            }
+            tracing::debug!(
+                family = self.family.name(),
+                status = err.status().unwrap_or(0),
+                retry = retry + 1,
+                delay_ms = delay.as_millis() as u64,
+                "the create was not applied; sending it again"
+            );
+            tokio::time::sleep(delay).await;
+            retry += 1;
         }
     }
 }

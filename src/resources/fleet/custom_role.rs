@@ -146,12 +146,11 @@ impl CustomRole {
                 .what(format!("create VCF custom role {name:?}"))
                 .needs_role(WRITE_ROLE)
                 .import_hint("vcf_custom_role", format!("{}/{name}", realm.id));
-            let realm_id = realm.id.clone();
-            let lookup_name = name.clone();
+            let (realm_id, lookup_name) = (realm.id.as_str(), name.as_str());
             f.api
                 .create_with_lookup(call, || async move {
-                    f.invalidate_roles(&realm_id);
-                    Self::find(f, &realm_id, &lookup_name).await
+                    f.invalidate_roles(realm_id);
+                    Self::find(f, realm_id, lookup_name).await
                 })
                 .await
                 .map(|c| c.into_inner())
