@@ -24,7 +24,8 @@ use crate::framework::{
 use super::api_token::{ApiToken, token_state};
 use super::roles::RoleAssignment;
 use super::{
-    AssignmentJson, ClientList, REALM_IDENTITY, TokenPage, fleet, paths, realm_lookup_attribute, s,
+    AssignmentJson, ClientList, Fleet, REALM_IDENTITY, RealmJson, TokenPage, fleet, paths,
+    realm_lookup_attribute, s,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -204,6 +205,27 @@ async fn finish(sink: &mut ListSink, diags: Diagnostics) {
     sink.diagnostics(diags).await;
 }
 
+/// The fleet handle and the realm a list configuration names (or the default realm); `None`
+/// once the diagnostics of what failed are sent.
+async fn fleet_realm<'a>(
+    ctx: &'a Ctx,
+    config: &Value,
+    sink: &mut ListSink,
+) -> Option<(Fleet<'a>, &'a RealmJson)> {
+    let mut diags = Diagnostics::new();
+    let found = match fleet(ctx, &mut diags) {
+        Some(f) => f
+            .realm(config.attr("sso_realm_id"), "sso_realm_id", &mut diags)
+            .await
+            .map(|r| (f, r)),
+        None => None,
+    };
+    if found.is_none() {
+        finish(sink, diags).await;
+    }
+    found
+}
+
 /// `list "vcf_api_client"`: every API client of a realm.
 pub struct ApiClientList;
 
@@ -227,16 +249,10 @@ impl ListResource for ApiClientList {
     }
 
     async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut ListSink) {
+        let Some((f, realm)) = fleet_realm(ctx, config, sink).await else {
+            return;
+        };
         let mut diags = Diagnostics::new();
-        let Some(f) = fleet(ctx, &mut diags) else {
-            return finish(sink, diags).await;
-        };
-        let Some(realm) = f
-            .realm(config.attr("sso_realm_id"), "sso_realm_id", &mut diags)
-            .await
-        else {
-            return finish(sink, diags).await;
-        };
         let prefix = s(config, "client_id_prefix").unwrap_or_default();
         let list = f
             .api
@@ -323,16 +339,10 @@ impl ListResource for ApiTokenList {
     }
 
     async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut ListSink) {
+        let Some((f, realm)) = fleet_realm(ctx, config, sink).await else {
+            return;
+        };
         let mut diags = Diagnostics::new();
-        let Some(f) = fleet(ctx, &mut diags) else {
-            return finish(sink, diags).await;
-        };
-        let Some(realm) = f
-            .realm(config.attr("sso_realm_id"), "sso_realm_id", &mut diags)
-            .await
-        else {
-            return finish(sink, diags).await;
-        };
         let client = s(config, "api_client_id");
         let prefix = s(config, "name_prefix").unwrap_or_default();
         let status = s(config, "status").unwrap_or_else(|| "ACTIVE".to_string());
@@ -472,16 +482,10 @@ impl ListResource for RoleAssignmentList {
     }
 
     async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut ListSink) {
+        let Some((f, realm)) = fleet_realm(ctx, config, sink).await else {
+            return;
+        };
         let mut diags = Diagnostics::new();
-        let Some(f) = fleet(ctx, &mut diags) else {
-            return finish(sink, diags).await;
-        };
-        let Some(realm) = f
-            .realm(config.attr("sso_realm_id"), "sso_realm_id", &mut diags)
-            .await
-        else {
-            return finish(sink, diags).await;
-        };
         // (principal, label) pairs.
         let principals: Vec<(String, String)> = match s(config, "principal_id") {
             Some(p) => vec![(p.clone(), p)],
