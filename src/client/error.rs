@@ -130,8 +130,9 @@ impl ApiError {
     }
 
     /// True when the request may have reached the server and been applied although no answer
-    /// came back (connection reset or timeout after sending). Non-idempotent requests are never
-    /// resent after such a failure; see `ApiClient::create_with_lookup`.
+    /// came back (connection reset or timeout after sending, or a gateway error). A
+    /// non-idempotent request is never resent blindly after such a failure:
+    /// `ApiClient::create_with_lookup` looks the object up first.
     pub fn is_ambiguous(&self) -> bool {
         self.ambiguous
     }
