@@ -14,6 +14,7 @@ use crate::framework::{
     IdentitySchema, Resource, Schema, Value,
 };
 
+use super::fleet_realm;
 use super::{
     ClientJson, Fleet, WRITE_ROLE, fail, fleet, paths, plan_realm, realm_attribute,
     realm_lookup_attribute, realm_state_value, s,
@@ -129,13 +130,7 @@ impl Resource for ApiClientResource {
         _config: &Value,
         diags: &mut Diagnostics,
     ) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let Some(realm) = f
-            .realm(planned.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, planned, diags).await else {
             return Value::Null;
         };
         let Some(client_id) = s(planned, "client_id") else {
@@ -169,13 +164,7 @@ impl Resource for ApiClientResource {
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let Some(realm) = f
-            .realm(state.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, state, diags).await else {
             return Value::Null;
         };
         let Some(client_id) = s(state, "client_id") else {
@@ -240,13 +229,7 @@ impl Resource for ApiClientResource {
     }
 
     async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) {
-        let Some(f) = fleet(ctx, diags) else {
-            return;
-        };
-        let Some(realm) = f
-            .realm(state.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, state, diags).await else {
             return;
         };
         let Some(client_id) = s(state, "client_id") else {
@@ -355,13 +338,7 @@ impl DataSource for ApiClientData {
     }
 
     async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let Some(realm) = f
-            .realm(config.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, config, diags).await else {
             return Value::Null;
         };
         let Some(client_id) = s(config, "client_id") else {

@@ -23,6 +23,7 @@ use crate::framework::{
 };
 use crate::resources::rfc3339_from_millis;
 
+use super::fleet_realm;
 use super::{
     Fleet, TokenCreate, TokenJson, WRITE_ROLE, fail, fleet, millis_from_rfc3339, paths, plan_realm,
     realm_attribute, realm_lookup_attribute, realm_state_value, s,
@@ -338,13 +339,7 @@ impl Resource for ApiToken {
         _config: &Value,
         diags: &mut Diagnostics,
     ) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let Some(realm) = f
-            .realm(planned.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, planned, diags).await else {
             return Value::Null;
         };
         let (Some(client), Some(name)) = (s(planned, "api_client_id"), s(planned, "name")) else {
@@ -407,13 +402,7 @@ impl Resource for ApiToken {
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let Some(realm) = f
-            .realm(state.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, state, diags).await else {
             return Value::Null;
         };
         let (Some(client), Some(id)) = (s(state, "api_client_id"), s(state, "id")) else {
@@ -497,13 +486,7 @@ impl Resource for ApiToken {
     }
 
     async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) {
-        let Some(f) = fleet(ctx, diags) else {
-            return;
-        };
-        let Some(realm) = f
-            .realm(state.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, state, diags).await else {
             return;
         };
         let (Some(client), Some(id)) = (s(state, "api_client_id"), s(state, "id")) else {
@@ -617,13 +600,7 @@ impl DataSource for ApiTokens {
     }
 
     async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let Some(realm) = f
-            .realm(config.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, config, diags).await else {
             return Value::Null;
         };
         let Some(client) = s(config, "api_client_id") else {

@@ -11,6 +11,7 @@ use crate::framework::{
     Attribute, AttributePath, Block, Ctx, Diagnostics, Nesting, Resource, Schema, Value,
 };
 
+use super::fleet_realm;
 use super::{
     ComponentRole, Fleet, RoleJson, WRITE_ROLE, fail, fleet, paths, plan_realm, realm_attribute,
     realm_state_value, s,
@@ -270,13 +271,7 @@ impl Resource for CustomRole {
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let Some(realm) = f
-            .realm(state.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, state, diags).await else {
             return Value::Null;
         };
         let Some(name) = s(state, "name") else {
@@ -313,13 +308,7 @@ impl Resource for CustomRole {
     }
 
     async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) {
-        let Some(f) = fleet(ctx, diags) else {
-            return;
-        };
-        let Some(realm) = f
-            .realm(state.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, state, diags).await else {
             return;
         };
         let Some(name) = s(state, "name") else {

@@ -207,19 +207,13 @@ async fn finish(sink: &mut ListSink, diags: Diagnostics) {
 
 /// The fleet handle and the realm a list configuration names (or the default realm); `None`
 /// once the diagnostics of what failed are sent.
-async fn fleet_realm<'a>(
+async fn list_fleet_realm<'a>(
     ctx: &'a Ctx,
     config: &Value,
     sink: &mut ListSink,
 ) -> Option<(Fleet<'a>, &'a RealmJson)> {
     let mut diags = Diagnostics::new();
-    let found = match fleet(ctx, &mut diags) {
-        Some(f) => f
-            .realm(config.attr("sso_realm_id"), "sso_realm_id", &mut diags)
-            .await
-            .map(|r| (f, r)),
-        None => None,
-    };
+    let found = super::fleet_realm(ctx, config, &mut diags).await;
     if found.is_none() {
         finish(sink, diags).await;
     }
@@ -249,7 +243,7 @@ impl ListResource for ApiClientList {
     }
 
     async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut ListSink) {
-        let Some((f, realm)) = fleet_realm(ctx, config, sink).await else {
+        let Some((f, realm)) = list_fleet_realm(ctx, config, sink).await else {
             return;
         };
         let mut diags = Diagnostics::new();
@@ -339,7 +333,7 @@ impl ListResource for ApiTokenList {
     }
 
     async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut ListSink) {
-        let Some((f, realm)) = fleet_realm(ctx, config, sink).await else {
+        let Some((f, realm)) = list_fleet_realm(ctx, config, sink).await else {
             return;
         };
         let mut diags = Diagnostics::new();
@@ -482,7 +476,7 @@ impl ListResource for RoleAssignmentList {
     }
 
     async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut ListSink) {
-        let Some((f, realm)) = fleet_realm(ctx, config, sink).await else {
+        let Some((f, realm)) = list_fleet_realm(ctx, config, sink).await else {
             return;
         };
         let mut diags = Diagnostics::new();

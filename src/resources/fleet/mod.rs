@@ -491,6 +491,20 @@ pub fn fleet<'a>(ctx: &'a Ctx, diags: &mut Diagnostics) -> Option<Fleet<'a>> {
     }
 }
 
+/// The fleet client and the realm `value`'s `sso_realm_id` names (or the provider's default
+/// realm), or the error diagnostics of whichever is missing.
+pub async fn fleet_realm<'a>(
+    ctx: &'a Ctx,
+    value: &Value,
+    diags: &mut Diagnostics,
+) -> Option<(Fleet<'a>, &'a RealmJson)> {
+    let f = fleet(ctx, diags)?;
+    let realm = f
+        .realm(value.attr("sso_realm_id"), "sso_realm_id", diags)
+        .await?;
+    Some((f, realm))
+}
+
 /// The role every fleet IAM write needs (named in 403 messages).
 pub const WRITE_ROLE: &str =
     "a VCF role with VCF_OPERATIONS/Administrator at SSO_REALM scope (vcf_admin)";

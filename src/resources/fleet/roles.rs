@@ -17,6 +17,7 @@ use crate::framework::{
 };
 use crate::resources::rfc3339_from_millis;
 
+use super::fleet_realm;
 use super::{
     AssignmentJson, Fleet, ResourceRef, ScopeJson, fail, fleet, millis_from_rfc3339, plan_realm,
     realm_attribute, realm_lookup_attribute, realm_state_value, s,
@@ -379,13 +380,7 @@ impl Resource for RoleAssignment {
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let Some(realm) = f
-            .realm(state.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, state, diags).await else {
             return Value::Null;
         };
         let (Some(principal), Some(mine)) = (s(state, "principal_id"), assignment_from(state))
@@ -432,13 +427,7 @@ impl Resource for RoleAssignment {
     }
 
     async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) {
-        let Some(f) = fleet(ctx, diags) else {
-            return;
-        };
-        let Some(realm) = f
-            .realm(state.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, state, diags).await else {
             return;
         };
         let (Some(principal), Some(mine)) = (s(state, "principal_id"), assignment_from(state))
@@ -696,13 +685,7 @@ impl Resource for PrincipalRoles {
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let Some(realm) = f
-            .realm(state.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, state, diags).await else {
             return Value::Null;
         };
         let Some(principal) = s(state, "principal_id") else {
@@ -757,13 +740,7 @@ impl Resource for PrincipalRoles {
     }
 
     async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) {
-        let Some(f) = fleet(ctx, diags) else {
-            return;
-        };
-        let Some(realm) = f
-            .realm(state.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, state, diags).await else {
             return;
         };
         let Some(principal) = s(state, "principal_id") else {
@@ -845,13 +822,7 @@ impl DataSource for PrincipalRolesData {
     }
 
     async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let Some(realm) = f
-            .realm(config.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, config, diags).await else {
             return Value::Null;
         };
         let Some(principal) = s(config, "principal_id") else {
@@ -923,13 +894,7 @@ impl DataSource for RolesData {
     }
 
     async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let Some(realm) = f
-            .realm(config.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
+        let Some((f, realm)) = fleet_realm(ctx, config, diags).await else {
             return Value::Null;
         };
         let roles = match f.roles(&realm.id).await {
