@@ -77,7 +77,12 @@ pub fn run<P: Provider>(provider: P, provider_address: &str, args: &[String]) ->
         }
     }
     crate::logging::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One thread: the provider waits on Terraform and on HTTP and spends microseconds of CPU per
+    // request, so worker threads only add start-up, cross-thread wake-ups and teardown. Against
+    // the multi-thread runtime this cut the CPU of a plan of 1 000 resources by 29% and of a
+    // validate by 19% (BENCHMARKS.md). Blocking work (DNS lookups) still goes to tokio's
+    // blocking pool, and nothing in the provider blocks the thread otherwise.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

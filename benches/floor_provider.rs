@@ -1,0 +1,136 @@
+//! `terraform-provider-floor`: the cheapest provider this crate's plugin stack can make, used
+//! by `scripts/bench-peer` as the floor of what any provider built on it costs Terraform.
+//!
+//! It runs the same server as `terraform-provider-vcf` (go-plugin handshake, AutoMTLS, tonic,
+//! the framework's RPC layer) but serves an empty provider schema, no descriptions, and two
+//! resources whose plan and apply do nothing but echo:
+//! - `floor_user`: the attribute shape of `vcf_sddc_user` (the resource `bench-peer` plans for
+//!   ours: same names, types and required/optional/computed/sensitive flags), so Terraform does
+//!   the same work per instance as for ours, and the provider none;
+//! - `floor_thing`: a required `input` and a computed `id`, the smallest useful resource.
+//!
+//! Whatever they cost on top of Terraform's builtin `terraform_data` is the price of being a
+//! plugin on this stack (and of the resource's shape), which no provider code can remove.
+//!
+//! Built as a bench target without the test harness (`cargo build --release --bench
+//! floor_provider`); `scripts/bench-peer` copies it under the name Terraform expects.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use terraform_provider_vcf::framework::{
+    Attribute, Block, Ctx, Diagnostics, Provider, ProviderData, Resource, Schema, Type, Value,
+};
+
+struct Floor;
+
+#[async_trait]
+impl Provider for Floor {
+    fn type_name(&self) -> &'static str {
+        "floor"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new(0, Block::new(""))
+    }
+    async fn configure(&self, _: &Value, _: &str, _: &mut Diagnostics) -> Option<ProviderData> {
+        None
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        vec![Arc::new(Thing), Arc::new(User)]
+    }
+}
+
+struct Thing;
+
+#[async_trait]
+impl Resource for Thing {
+    fn type_name(&self) -> &'static str {
+        "floor_thing"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new("")
+                .attribute(Attribute::string("id").computed())
+                .attribute(Attribute::string("input").required()),
+        )
+    }
+    async fn create(&self, _: &Ctx, planned: &Value, _: &Value, _: &mut Diagnostics) -> Value {
+        let mut v = planned.clone();
+        let id = planned
+            .attr("input")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        v.set_attr("id", Value::string(id));
+        v
+    }
+    async fn read(&self, _: &Ctx, state: &Value, _: &mut Diagnostics) -> Value {
+        state.clone()
+    }
+    async fn update(
+        &self,
+        _: &Ctx,
+        _: &Value,
+        planned: &Value,
+        _: &Value,
+        _: &mut Diagnostics,
+    ) -> Value {
+        planned.clone()
+    }
+    async fn delete(&self, _: &Ctx, _: &Value, _: &mut Diagnostics) {}
+}
+
+struct User;
+
+#[async_trait]
+impl Resource for User {
+    fn type_name(&self) -> &'static str {
+        "floor_user"
+    }
+    fn schema(&self) -> Schema {
+        let s = Attribute::string;
+        Schema::new(
+            0,
+            Block::new("")
+                .attribute(s("id").computed())
+                .attribute(s("name").required())
+                .attribute(s("domain").optional().computed())
+                .attribute(s("type").required())
+                .attribute(s("role").required())
+                .attribute(Attribute::new("rotation_triggers", Type::map(Type::String)).optional())
+                .attribute(s("role_id").computed())
+                .attribute(s("creation_timestamp").computed())
+                .attribute(s("api_key").computed().sensitive()),
+        )
+    }
+    async fn create(&self, _: &Ctx, planned: &Value, _: &Value, _: &mut Diagnostics) -> Value {
+        planned.clone()
+    }
+    async fn read(&self, _: &Ctx, state: &Value, _: &mut Diagnostics) -> Value {
+        state.clone()
+    }
+    async fn update(
+        &self,
+        _: &Ctx,
+        _: &Value,
+        planned: &Value,
+        _: &Value,
+        _: &mut Diagnostics,
+    ) -> Value {
+        planned.clone()
+    }
+    async fn delete(&self, _: &Ctx, _: &Value, _: &mut Diagnostics) {}
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--bench") {
+        // `cargo bench` runs every bench target; this one is a plugin, not a benchmark.
+        println!("floor_provider: a plugin for scripts/bench-peer, nothing to run here");
+        return;
+    }
+    let code =
+        terraform_provider_vcf::server::run(Floor, "registry.terraform.io/local/floor", &args);
+    std::process::exit(code);
+}
