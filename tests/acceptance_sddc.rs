@@ -302,3 +302,54 @@ fn plan_of_new_users_makes_no_request() {
         assert_eq!(stats["total"], 0, "Terraform {}: {stats}", tf.version);
     }
 }
+
+/// Refresh of many users lists them once per provider process: the API has no read of one
+/// user, and without the shared list every user's refresh would list all users.
+#[test]
+fn refresh_of_many_users_lists_them_once() {
+    let sim = Sim::start();
+    let control = Control::new(&sim);
+    let admin = &sim.ready["sddc_manager"];
+    for tf in terraforms() {
+        let wd = sddc_workdir(
+            &sim,
+            &tf,
+            admin["username"].as_str().unwrap(),
+            admin["password"].as_str().unwrap(),
+        );
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\nresource \"vcf_sddc_user\" \"u\" {{\n  count = 12\n  \
+             name  = \"refresh-{}-${{count.index}}\"\n  type  = \"SERVICE\"\n  role  = \"VIEWER\"\n}}\n",
+            tf.version
+        ));
+        let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        assert!(
+            out.status.success(),
+            "Terraform {}: {}",
+            tf.version,
+            text(&out)
+        );
+        rt().block_on(control.reset_stats());
+        let out = wd.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "Terraform {}: re-plan not empty: {}",
+            tf.version,
+            text(&out)
+        );
+        let lists = rt().block_on(control.count("GET /v1/users", None));
+        assert_eq!(
+            lists, 1,
+            "Terraform {}: user lists in one refresh of 12 users",
+            tf.version
+        );
+        let out = wd.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        assert!(
+            out.status.success(),
+            "Terraform {}: {}",
+            tf.version,
+            text(&out)
+        );
+    }
+}

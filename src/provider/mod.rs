@@ -34,6 +34,8 @@ pub struct VcfContext {
     pub open_temporary_tokens: std::sync::Mutex<Vec<(String, String)>>,
     /// What the fleet IAM resources share within this process (locks, caches, server clock).
     pub fleet: resources::fleet::FleetState,
+    /// What `vcf_sddc_user` shares within this process (the user list refresh reads).
+    pub sddc: resources::SddcState,
 }
 
 /// The configured provider context, or an error diagnostic when configure has not succeeded.
@@ -192,6 +194,7 @@ impl Provider for VcfProvider {
                 director_org: settings.director.as_ref().and_then(|d| d.org.clone()),
                 open_temporary_tokens: Default::default(),
                 fleet: resources::fleet::FleetState::new(batched_token_reads),
+                sddc: Default::default(),
             })),
             Err(e) => {
                 diags.push(e.to_diagnostic());

@@ -8,13 +8,17 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::client::{ApiClient, Call, path_segment};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::client::{ApiClient, ApiError, Call, path_segment};
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::validate::{Length, OneOf};
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, Nesting, Resource, Schema, Type,
     Value,
 };
+use crate::provider::VcfContext;
 
 use super::family_client;
 use crate::client::Family;
@@ -104,6 +108,60 @@ async fn list_users(api: &ApiClient) -> Result<Vec<User>, crate::client::ApiErro
         )
         .await?;
     Ok(r.elements)
+}
+
+/// A user list older than this is fetched again (a refresh reads all its users within seconds).
+const USERS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+type UsersCell = Arc<tokio::sync::OnceCell<(Instant, Arc<Vec<User>>)>>;
+
+/// What `vcf_sddc_user` shares within one provider process: the user list that refresh reads.
+/// The API has no read of one user, so without it every user's refresh lists all users; with it
+/// the reads of one plan share one list, fetched by the first of them (the others wait for it).
+/// A create or delete in this process forgets it; so does a minute's age.
+#[derive(Default)]
+pub struct SddcState {
+    users: Mutex<UsersCell>,
+}
+
+impl std::fmt::Debug for SddcState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SddcState")
+    }
+}
+
+impl SddcState {
+    fn users_cell(&self) -> UsersCell {
+        let mut cell = self.users.lock().unwrap_or_else(|p| p.into_inner());
+        if cell
+            .get()
+            .is_some_and(|(taken, _)| taken.elapsed() > USERS_MAX_AGE)
+        {
+            *cell = UsersCell::default();
+        }
+        cell.clone()
+    }
+
+    fn forget_users(&self) {
+        *self.users.lock().unwrap_or_else(|p| p.into_inner()) = UsersCell::default();
+    }
+}
+
+/// The users as refresh sees them: the process's shared list (see [`SddcState`]).
+async fn shared_users(ctx: &Ctx, api: &ApiClient) -> Result<Arc<Vec<User>>, ApiError> {
+    let Some(state) = ctx.data::<VcfContext>() else {
+        return list_users(api).await.map(Arc::new);
+    };
+    let cell = state.sddc.users_cell();
+    cell.get_or_try_init(|| async { Ok((Instant::now(), Arc::new(list_users(api).await?))) })
+        .await
+        .map(|(_, users)| users.clone())
+}
+
+fn forget_users(ctx: &Ctx) {
+    if let Some(state) = ctx.data::<VcfContext>() {
+        state.sddc.forget_users();
+    }
 }
 
 fn replace_on_change(a: Attribute) -> Attribute {
@@ -301,10 +359,11 @@ impl Resource for SddcUser {
                 })
                 .map(|u| Elements { elements: vec![u] }))
         };
-        let created = match api
+        let created = api
             .create_with_lookup::<Elements<User>, _, _>(call, lookup)
-            .await
-        {
+            .await;
+        forget_users(ctx);
+        let created = match created {
             Ok(c) => c,
             Err(e) => {
                 let mut d = e.to_diagnostic();
@@ -357,14 +416,14 @@ impl Resource for SddcUser {
         let Some(id) = state.attr("id").as_str() else {
             return Value::Null;
         };
-        let users = match list_users(api).await {
+        let users = match shared_users(ctx, api).await {
             Ok(u) => u,
             Err(e) => {
                 diags.push(e.to_diagnostic());
                 return Value::Null;
             }
         };
-        let Some(user) = users.into_iter().find(|u| u.id == id) else {
+        let Some(user) = users.iter().find(|u| u.id == id).cloned() else {
             diags.warning(
                 "SDDC Manager user no longer exists",
                 format!(
@@ -420,7 +479,9 @@ impl Resource for SddcUser {
         let call = Call::delete(paths::user(id))
             .what(format!("delete SDDC Manager user {name:?} ({id})"))
             .needs_role(NEEDS_ADMIN);
-        match api.call(call).await {
+        let result = api.call(call).await;
+        forget_users(ctx);
+        match result {
             Ok(_) => {}
             Err(e) if e.is_not_found() => {}
             Err(e) => diags.push(e.to_diagnostic()),
