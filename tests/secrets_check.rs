@@ -252,3 +252,28 @@ fn ready_line_and_state_credentials_are_secrets() {
         ]
     );
 }
+
+/// The trace log the check reads holds the provider's own log (its stderr reaches Terraform's
+/// log at trace), with both Terraform versions: so a secret the provider logged would be found.
+#[test]
+fn the_trace_log_of_every_command_holds_the_providers_log() {
+    let sim = Sim::start();
+    for tf in terraforms() {
+        let wd = common::fleet_workdir(&tf, &sim);
+        wd.write_config(&format!(
+            "{}\nprovider \"vcf\" {{}}\ndata \"vcf_sso_realms\" \"all\" {{}}\n",
+            common::REQUIRED_PROVIDERS
+        ));
+        wd.ok(&["plan", "-no-color", "-input=false"]);
+        let log = std::fs::read_to_string(wd.artifacts_dir().join("001-plan.trace.log"))
+            .expect("the command's trace log");
+        assert!(
+            log.contains("request done") && log.contains("terraform-provider-vcf"),
+            "Terraform {}: the trace log lacks the provider's client trace",
+            tf.version
+        );
+        let stdout = std::fs::read_to_string(wd.artifacts_dir().join("001-plan.stdout"))
+            .expect("the command's stdout");
+        assert!(stdout.contains("data.vcf_sso_realms.all"), "{stdout}");
+    }
+}

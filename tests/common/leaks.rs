@@ -502,7 +502,12 @@ pub fn workdir_dropped(id: u64) {
                     s.tally.hits.extend(report.hits);
                 }
             }
-            Err(e) => problems.push(format!("cannot list the secrets of the sim at {url}: {e}")),
+            // A sim of another test in this process (under `cargo test`) may have stopped
+            // meanwhile: only one still registered must answer.
+            Err(e) if registry().sims.contains_key(&sim_id) => {
+                problems.push(format!("cannot list the secrets of the sim at {url}: {e}"))
+            }
+            Err(_) => {}
         }
     }
     fail(problems);

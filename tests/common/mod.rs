@@ -196,6 +196,8 @@ pub struct Workdir {
     artifacts: tempfile::TempDir,
     /// Commands run so far (numbers the artifacts).
     commands: std::sync::atomic::AtomicU32,
+    /// Whether commands log at trace into the artifacts (off for benchmarks).
+    trace_log: bool,
     leak_id: u64,
 }
 
@@ -219,8 +221,22 @@ impl Workdir {
             env: Vec::new(),
             artifacts: tempfile::tempdir().expect("temp dir"),
             commands: std::sync::atomic::AtomicU32::new(0),
+            trace_log: true,
             leak_id: leaks::register_workdir(),
         }
+    }
+
+    /// Runs terraform without the trace log (for benchmarks, whose timings it would skew);
+    /// stdout and stderr are still checked for secrets.
+    pub fn no_trace_log(mut self) -> Self {
+        self.trace_log = false;
+        self
+    }
+
+    /// Where the artifacts of the secrets check are kept (`NNN-<subcommand>.trace.log`,
+    /// `.stdout`, `.stderr`).
+    pub fn artifacts_dir(&self) -> &Path {
+        self.artifacts.path()
     }
 
     /// Adds a file a test wrote itself (the output of a terraform it ran on its own) to the
@@ -271,7 +287,7 @@ impl Workdir {
             cmd.env_remove(k);
         }
         let test_logs = self.env.iter().any(|(k, _)| k.starts_with("TF_LOG"));
-        if !test_logs {
+        if self.trace_log && !test_logs {
             // Terraform's log holds the provider's stderr too (both 1.11 and the 1.15 shim
             // honour TF_LOG_PATH).
             let log = self.artifacts.path().join(format!("{label}.trace.log"));
