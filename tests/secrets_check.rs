@@ -95,6 +95,39 @@ fn a_planted_secret_is_reported_by_kind_and_file_without_the_secret() {
     }
 }
 
+/// A secret is found in the forms a URL, a form body or a JSON string gives it.
+#[test]
+fn encoded_forms_of_a_secret_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "abc+/=\"quoted\"-0123";
+    let log = dir.path().join("log");
+    std::fs::write(
+        &log,
+        "body: refresh_token=abc%2B%2F%3D%22quoted%22-0123&x=1\njson: {\"t\":\"abc+/=\\\"quoted\\\"-0123\"}\n",
+    )
+    .unwrap();
+    let report = leaks::check(
+        &[Secret {
+            value: secret.into(),
+            kind: "sim: request field refresh_token".into(),
+        }],
+        &[Artifact {
+            path: log,
+            what: "log".into(),
+        }],
+    );
+    assert_eq!(report.secrets, 1);
+    let mut kinds: Vec<&str> = report.hits.iter().map(|h| h.kind.as_str()).collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        vec![
+            "sim: request field refresh_token, JSON-escaped",
+            "sim: request field refresh_token, percent-encoded"
+        ]
+    );
+}
+
 #[test]
 fn show_json_keeps_everything_but_the_values_marked_sensitive() {
     let mut plan = json!({

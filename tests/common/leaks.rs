@@ -90,15 +90,32 @@ pub struct Report {
 /// Searches `artifacts` for `secrets` (those shorter than [`MIN_SECRET_LEN`] are skipped).
 /// Artifacts that no longer exist are skipped (a test may remove its own log file).
 pub fn check(secrets: &[Secret], artifacts: &[Artifact]) -> Report {
-    let mut kinds: BTreeMap<&str, &str> = BTreeMap::new();
+    // Each secret as it is, and as a URL query or form (percent-encoded) or a JSON string
+    // (escaped) would carry it, where that differs.
+    let mut kinds: BTreeMap<String, String> = BTreeMap::new();
+    let mut distinct = BTreeSet::new();
     for s in secrets {
-        if s.value.len() >= MIN_SECRET_LEN {
-            kinds.entry(s.value.as_str()).or_insert(s.kind.as_str());
+        if s.value.len() < MIN_SECRET_LEN {
+            continue;
+        }
+        distinct.insert(s.value.as_str());
+        kinds
+            .entry(s.value.clone())
+            .or_insert_with(|| s.kind.clone());
+        for (form, how) in [
+            (percent_encoded(&s.value), "percent-encoded"),
+            (json_escaped(&s.value), "JSON-escaped"),
+        ] {
+            if form != s.value {
+                kinds
+                    .entry(form)
+                    .or_insert_with(|| format!("{}, {how}", s.kind));
+            }
         }
     }
-    let patterns: Vec<&str> = kinds.keys().copied().collect();
+    let patterns: Vec<&str> = kinds.keys().map(String::as_str).collect();
     let mut report = Report {
-        secrets: patterns.len(),
+        secrets: distinct.len(),
         ..Report::default()
     };
     if patterns.is_empty() {
@@ -125,7 +142,7 @@ pub fn check(secrets: &[Secret], artifacts: &[Artifact]) -> Report {
                 .or_insert_with(|| Hit {
                     artifact: a.what.clone(),
                     path: a.path.clone(),
-                    kind: kinds[secret].to_string(),
+                    kind: kinds[secret].clone(),
                     len: secret.len(),
                     offset: m.start(),
                     count: 1,
@@ -135,6 +152,24 @@ pub fn check(secrets: &[Secret], artifacts: &[Artifact]) -> Report {
         report.hits.extend(found.into_values());
     }
     report
+}
+
+/// `s` with every byte but the unreserved ones of RFC 3986 as `%XX`.
+fn percent_encoded(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `s` as the inside of a JSON string.
+fn json_escaped(s: &str) -> String {
+    let quoted = Value::String(s.to_string()).to_string();
+    quoted[1..quoted.len() - 1].to_string()
 }
 
 /// About 200 bytes either side of `start..end`, with every secret replaced by `<SECRET>`. The
