@@ -249,6 +249,31 @@ fn a_sim_secret_in_terraform_output_fails_the_test() {
     assert!(msg.contains("001-apply.stdout"), "{msg}");
     assert!(!msg.contains(&token), "the report shows the secret");
 
+    // A test that fails while a leaking workdir is alive: the check during unwinding only
+    // prints (a second panic would abort the process), and the test's own failure stands.
+    let failure = catch_unwind(AssertUnwindSafe(|| {
+        let wd = Workdir::new(&tf);
+        wd.write_config(&hcl(true));
+        wd.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        panic!("the test's own failure");
+    }))
+    .expect_err("the test fails");
+    assert_eq!(panic_text(failure), "the test's own failure");
+
+    // A workdir made on a thread the test spawned (a thread without a sim) meets the test's sim.
+    let joined = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let wd = Workdir::new(&tf);
+                wd.write_config(&hcl(true));
+                wd.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+            })
+            .join()
+    });
+    let msg = panic_text(joined.expect_err("the check fails on the spawned thread"));
+    assert!(msg.contains("sim: answer field token"), "{msg}");
+    assert!(!msg.contains(&token), "the report shows the secret");
+
     // When the sim goes first, it checks the workdirs still alive.
     let wd = Workdir::new(&tf);
     wd.write_config(&hcl(true));

@@ -5,8 +5,9 @@
 //! a per-command `TF_LOG_PATH`, which holds the provider's stderr too), its stdout and stderr
 //! (the test output; a Terraform or provider crash prints there), and any `crash*.log` that
 //! Terraform writes in the working directory. When a workdir or a sim goes away, whichever comes
-//! first, the artifacts of the workdir are searched for every secret of every sim still running
-//! in the process: what `GET /_sim/secrets` lists (each secret an API answer carried and each
+//! first, the artifacts of the workdir are searched for every secret of every sim of its test
+//! still running (the sims of the same thread; every sim of the process when that thread has
+//! none): what `GET /_sim/secrets` lists (each secret an API answer carried and each
 //! credential a request gave, with its kind), the credentials of the ready line, and the
 //! secret-named values of `GET /_sim/state`. Any hit fails the test, naming the artifact and the
 //! kind of secret, never the secret.
@@ -26,6 +27,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+use std::thread::ThreadId;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde_json::Value;
@@ -427,13 +429,31 @@ pub fn stdout_rule(args: &[&str]) -> Stdout {
 }
 
 /// The sims and workdirs alive in this process.
+///
+/// Each remembers the thread that made it: under `cargo test` the tests of a binary share the
+/// process, one thread each, so a workdir meets the sims of its own thread (its test's), or
+/// every sim when its thread has none (a workdir made on a thread a test spawned).
 struct Registry {
     next_id: u64,
     sims: BTreeMap<u64, SimEntry>,
-    workdirs: BTreeMap<u64, Vec<Artifact>>,
+    workdirs: BTreeMap<u64, WorkdirEntry>,
+}
+
+struct WorkdirEntry {
+    thread: ThreadId,
+    artifacts: Vec<Artifact>,
+}
+
+impl Registry {
+    /// Whether the workdirs of `thread` meet sim `sim`.
+    fn meets(&self, thread: ThreadId, sim: u64) -> bool {
+        let own = self.sims.values().any(|s| s.thread == thread);
+        !own || self.sims.get(&sim).is_some_and(|s| s.thread == thread)
+    }
 }
 
 struct SimEntry {
+    thread: ThreadId,
     url: String,
     ca_pem: Vec<u8>,
     ready: Value,
@@ -458,6 +478,7 @@ pub fn register_sim(ready: &Value, ca_pem: Vec<u8>) -> u64 {
     r.sims.insert(
         id,
         SimEntry {
+            thread: std::thread::current().id(),
             url: ready["url"].as_str().unwrap_or_default().to_string(),
             ca_pem,
             ready: ready.clone(),
@@ -471,14 +492,23 @@ pub fn register_workdir() -> u64 {
     let mut r = registry();
     let id = r.next_id;
     r.next_id += 1;
-    r.workdirs.insert(id, Vec::new());
+    r.workdirs.insert(
+        id,
+        WorkdirEntry {
+            thread: std::thread::current().id(),
+            artifacts: Vec::new(),
+        },
+    );
     id
 }
 
 /// Adds an artifact of workdir `id` (once per path).
 pub fn add_artifact(id: u64, path: &Path, what: String) {
     let mut r = registry();
-    let list = r.workdirs.entry(id).or_default();
+    let Some(entry) = r.workdirs.get_mut(&id) else {
+        return;
+    };
+    let list = &mut entry.artifacts;
     if !list.iter().any(|a| a.path == path) {
         list.push(Artifact {
             path: path.to_path_buf(),
@@ -513,13 +543,16 @@ fn fail(problems: Vec<String>) {
 pub fn workdir_dropped(id: u64) {
     let (artifacts, sims) = {
         let mut r = registry();
-        let artifacts = r.workdirs.remove(&id).unwrap_or_default();
+        let Some(entry) = r.workdirs.remove(&id) else {
+            return;
+        };
         let sims: Vec<(u64, String, Vec<u8>, Value)> = r
             .sims
             .iter()
+            .filter(|(sim, _)| r.meets(entry.thread, **sim))
             .map(|(id, s)| (*id, s.url.clone(), s.ca_pem.clone(), s.ready.clone()))
             .collect();
-        (artifacts, sims)
+        (entry.artifacts, sims)
     };
     if artifacts.is_empty() {
         return;
@@ -554,10 +587,15 @@ pub fn workdir_dropped(id: u64) {
 pub fn sim_dropped(id: u64) {
     let (entry, artifacts) = {
         let mut r = registry();
+        let artifacts: Vec<Artifact> = r
+            .workdirs
+            .values()
+            .filter(|w| r.meets(w.thread, id))
+            .flat_map(|w| w.artifacts.iter().cloned())
+            .collect();
         let Some(entry) = r.sims.remove(&id) else {
             return;
         };
-        let artifacts: Vec<Artifact> = r.workdirs.values().flatten().cloned().collect();
         (entry, artifacts)
     };
     let mut tally = entry.tally;
