@@ -135,7 +135,10 @@ fn apply_of_200_assignments_with_20ms_latency() {
         })
         .unwrap_or_default();
     assert_eq!(principals.len(), 10);
-    let wd = fleet_workdir(&tf, &sim).env("VCF_PARALLEL_REQUESTS", "20");
+    // No trace log: it would skew the timings.
+    let wd = fleet_workdir(&tf, &sim)
+        .no_trace_log()
+        .env("VCF_PARALLEL_REQUESTS", "20");
     wd.write_config(&format!(
         r#"{REQUIRED_PROVIDERS}
 provider "vcf" {{}}

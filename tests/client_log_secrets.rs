@@ -1,6 +1,10 @@
 //! With `TF_LOG=trace`, the whole output of a Terraform run that authenticates to vcf-sim holds
 //! none of the secrets in play: the credentials given to the provider and every token the sim
 //! issued (access tokens, refresh tokens, API tokens), as listed by the sim's `/_sim/state`.
+//!
+//! Every other acceptance test is checked the same way by the suite-wide check of
+//! `tests/common/leaks.rs` when its workdirs and sims go away; these two runs keep their own,
+//! explicit assertions.
 
 mod common;
 
@@ -8,35 +12,13 @@ use common::{REQUIRED_PROVIDERS, Sim, Workdir, terraforms, text};
 use serde_json::Value;
 
 /// Every secret in the sim's state: session and refresh-token keys, and the values of
-/// secret-named fields.
+/// secret-named fields (the suite-wide check's rule, `common::leaks`).
 fn secrets_in(state: &Value) -> Vec<String> {
-    fn walk(v: &Value, key: &str, out: &mut Vec<String>) {
-        match v {
-            Value::Object(m) => {
-                for (k, x) in m {
-                    if key == "sessions" || key == "refresh_tokens" {
-                        out.push(k.clone());
-                    }
-                    walk(x, k, out);
-                }
-            }
-            Value::Array(a) => a.iter().for_each(|x| walk(x, key, out)),
-            Value::String(s) => {
-                let k = key.to_ascii_lowercase();
-                let secret_field = k == "secret"
-                    || k == "jwt_key"
-                    || k.ends_with("password")
-                    || k.ends_with("api_key")
-                    || k.ends_with("api_token");
-                if secret_field && s.len() >= 6 {
-                    out.push(s.clone());
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(state, "", &mut out);
+    let mut out: Vec<String> = common::leaks::secrets_in_json(state, "state")
+        .into_iter()
+        .map(|s| s.value)
+        .filter(|s| s.len() >= 6)
+        .collect();
     out.sort();
     out.dedup();
     out

@@ -419,11 +419,14 @@ fn provider_killed_mid_apply_then_apply_converges() {
         ctl.fault(json!({"path": "/suite-api/*", "method": "POST", "kind": "latency", "latency_ms": [300, 700]}));
         ctl.fault(json!({"path": "/suite-api/*", "method": "PUT", "kind": "latency", "latency_ms": [300, 700]}));
         let log = wd.path().join("apply-1.log");
+        // The output of the killed apply (crash output included) goes to the secrets check.
+        wd.artifact(&log, "output of the apply whose provider was killed");
         let mut child = std::process::Command::new(&wd.tf.path)
             .args(["apply", "-auto-approve", "-no-color", "-input=false"])
             .current_dir(wd.path())
             .env("TF_CLI_CONFIG_FILE", wd.path().join("terraform.rc"))
             .envs(wd_env(&sim))
+            .envs(wd.trace_log_env("killed-apply"))
             .env("TF_IN_AUTOMATION", "1")
             .env("CHECKPOINT_DISABLE", "1")
             .stdout(std::fs::File::create(&log).expect("log"))

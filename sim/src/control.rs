@@ -26,7 +26,8 @@ CONTROL API (under /_sim/, open to loopback peers; others send X-Sim-Admin-Secre
            (seconds; rate_limit, default 1; also sent with error when given)
   DELETE /_sim/faults                 remove all rules and restart the fault RNG from --seed
   DELETE /_sim/faults/{id}            remove one rule
-  GET    /_sim/secrets                {\"secrets\":[…]}: every secret an API answer carried since start
+  GET    /_sim/secrets                {\"secrets\":[…],\"issued\":[{secret,kind}]}: every secret an API answer
+                                       carried or a request gave since start
   GET    /_sim/stats                  {\"total\",\"endpoints\":{\"METHOD /route/{template}\":{\"200\":n,\"reset\":n}}}
   DELETE /_sim/stats                  reset the counters (also POST /_sim/stats/reset)
   GET    /_sim/state                  dump the whole world (secrets included)
@@ -104,8 +105,13 @@ pub fn handle(shared: &Shared, req: &Req) -> HResult {
             Ok(Resp::ok(v))
         }
         ("GET", ["secrets"]) => {
-            let list: Vec<String> = lock(&shared.issued).iter().cloned().collect();
-            Ok(Resp::ok(json!({ "secrets": list })))
+            let issued = lock(&shared.issued);
+            let list: Vec<&String> = issued.keys().collect();
+            let kinds: Vec<Value> = issued
+                .iter()
+                .map(|(secret, kind)| json!({ "secret": secret, "kind": kind }))
+                .collect();
+            Ok(Resp::ok(json!({ "secrets": list, "issued": kinds })))
         }
         ("GET", ["routes"]) => {
             let list: Vec<Value> = shared

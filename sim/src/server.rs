@@ -44,8 +44,9 @@ pub struct Shared {
     pub log_requests: bool,
     /// Serialises writers of the state file (background saver and the final save).
     pub save_lock: Mutex<()>,
-    /// Every secret the API answers have carried since start (`GET /_sim/secrets`).
-    pub issued: Mutex<std::collections::BTreeSet<String>>,
+    /// Every secret the API answers have carried, and every credential the requests gave, since
+    /// start (`GET /_sim/secrets`): secret → its kind (the field or header it came in).
+    pub issued: Mutex<BTreeMap<String, String>>,
 }
 
 /// Lock a mutex, recovering from poisoning (a panicked holder must not take the server down).
@@ -289,8 +290,13 @@ async fn handle(
     };
     if is_control {
         let resp = crate::control::handle(&shared, &req).unwrap_or_else(|e| e.into_resp(&rid));
+        // Objects a test creates through the control API (API tokens, …) carry secrets too.
+        if req.method == hyper::Method::POST {
+            record_secrets(&shared, &resp);
+        }
         return Ok(to_hyper(resp, &rid));
     }
+    record_request_secrets(&shared, &req);
 
     let _in_flight = InFlight::enter(&shared);
     let (key, handler) = match shared.router.find(req.method.as_str(), &req.path) {
@@ -390,44 +396,133 @@ const SECRET_FIELDS: &[&str] = &[
     "x-vmware-vcloud-access-token",
 ];
 
+/// Names of the request fields (JSON or form) that carry a credential given to the sim.
+const REQUEST_SECRET_FIELDS: &[&str] = &[
+    "password",
+    "newPassword",
+    "secret",
+    "client_secret",
+    "apiKey",
+    "token",
+    "api_token",
+    "apiToken",
+    "refresh_token",
+    "refreshToken",
+    "access_token",
+    "accessToken",
+];
+
 /// Adds the secrets an answer carries to `Shared::issued`.
 fn record_secrets(shared: &Shared, resp: &Resp) {
     let found = secrets_in(resp);
     if !found.is_empty() {
-        lock(&shared.issued).extend(found);
+        let mut issued = lock(&shared.issued);
+        for (secret, kind) in found {
+            issued.entry(secret).or_insert(kind);
+        }
     }
 }
 
-/// The secrets in an answer: values of secret-named JSON fields at any depth and of
-/// secret-named headers.
-fn secrets_in(resp: &Resp) -> Vec<String> {
-    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
-        match v {
-            serde_json::Value::Object(m) => {
-                for (k, x) in m {
-                    match x {
-                        serde_json::Value::String(s)
-                            if SECRET_FIELDS.contains(&k.as_str()) && !s.is_empty() =>
-                        {
-                            out.push(s.clone())
-                        }
-                        _ => walk(x, out),
-                    }
-                }
-            }
-            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
-            _ => {}
+/// Adds the credentials a request gives to `Shared::issued`.
+fn record_request_secrets(shared: &Shared, req: &Req) {
+    let found = request_secrets(req);
+    if !found.is_empty() {
+        let mut issued = lock(&shared.issued);
+        for (secret, kind) in found {
+            issued.entry(secret).or_insert(kind);
         }
     }
-    let mut found: Vec<String> = resp
+}
+
+/// Values of the secret-named fields of a JSON document at any depth, with their field names.
+fn json_secrets(v: &serde_json::Value, names: &[&str], out: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                match x {
+                    serde_json::Value::String(s)
+                        if names.contains(&k.as_str()) && !s.is_empty() =>
+                    {
+                        out.push((s.clone(), k.clone()))
+                    }
+                    _ => json_secrets(x, names, out),
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| json_secrets(x, names, out)),
+        _ => {}
+    }
+}
+
+/// The secrets in an answer, each with its kind (`answer <field or header>`): values of
+/// secret-named JSON fields at any depth and of secret-named headers.
+fn secrets_in(resp: &Resp) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = resp
         .headers
         .iter()
-        .filter(|(k, _)| SECRET_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(k)))
-        .map(|(_, v)| v.clone())
+        .filter(|(k, v)| SECRET_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(k)) && !v.is_empty())
+        .map(|(k, v)| {
+            (
+                v.clone(),
+                format!("answer header {}", k.to_ascii_lowercase()),
+            )
+        })
         .collect();
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&resp.body) {
-        walk(&v, &mut found);
+        let mut fields = Vec::new();
+        json_secrets(&v, SECRET_FIELDS, &mut fields);
+        found.extend(
+            fields
+                .into_iter()
+                .map(|(s, k)| (s, format!("answer field {k}"))),
+        );
     }
+    found
+}
+
+/// The credentials a request gives, each with its kind (`request <field>`): secret-named
+/// fields of a JSON or form body, and the credential of the `Authorization` header (for
+/// `Basic`, the encoded credential and the password in it).
+fn request_secrets(req: &Req) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let auth = req
+        .header("authorization")
+        .and_then(|h| h.trim().split_once(' '));
+    if let Some((scheme, cred)) = auth
+        && !cred.trim().is_empty()
+    {
+        let cred = cred.trim();
+        let scheme = scheme.to_ascii_lowercase();
+        found.push((cred.to_string(), format!("request Authorization {scheme}")));
+        if scheme == "basic" {
+            use base64::Engine as _;
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(cred)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok());
+            if let Some((_, password)) = decoded.as_deref().and_then(|d| d.split_once(':'))
+                && !password.is_empty()
+            {
+                found.push((password.to_string(), "request Basic password".into()));
+            }
+        }
+    }
+    let mut fields = Vec::new();
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&req.body) {
+        json_secrets(&v, REQUEST_SECRET_FIELDS, &mut fields);
+    } else if let Ok(s) = std::str::from_utf8(&req.body) {
+        fields.extend(
+            crate::http::parse_urlencoded(s)
+                .into_iter()
+                .filter(|(k, v)| REQUEST_SECRET_FIELDS.contains(&k.as_str()) && !v.is_empty())
+                .map(|(k, v)| (v, k)),
+        );
+    }
+    found.extend(
+        fields
+            .into_iter()
+            .map(|(s, k)| (s, format!("request field {k}"))),
+    );
     found
 }
 
@@ -447,6 +542,70 @@ mod secret_tests {
         resp.headers.push(("X-Request-Id", "r".into()));
         let mut found = secrets_in(&resp);
         found.sort();
-        assert_eq!(found, vec!["h3", "k2", "vidb_1"]);
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "h3".to_string(),
+                    "answer header x-vmware-vcloud-access-token".to_string()
+                ),
+                ("k2".to_string(), "answer field apiKey".to_string()),
+                ("vidb_1".to_string(), "answer field token".to_string()),
+            ]
+        );
+    }
+
+    fn request(headers: &[(&'static str, &str)], body: &str) -> Req {
+        let mut map = hyper::HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(*k, v.parse().unwrap());
+        }
+        Req {
+            method: hyper::Method::POST,
+            path: "/x".into(),
+            query: Vec::new(),
+            headers: map,
+            body: body.as_bytes().to_vec(),
+            params: Vec::new(),
+            peer_loopback: true,
+        }
+    }
+
+    #[test]
+    fn credentials_given_in_requests_are_found() {
+        use base64::Engine as _;
+        let basic = base64::engine::general_purpose::STANDARD.encode("admin@org:pa55word");
+        let auth = format!("Basic {basic}");
+        let mut found = request_secrets(&request(
+            &[("authorization", auth.as_str())],
+            r#"{"name":"svc","password":"user-pw","nested":{"apiKey":"k"},"token":""}"#,
+        ));
+        found.sort();
+        assert_eq!(
+            found,
+            vec![
+                (basic.clone(), "request Authorization basic".to_string()),
+                ("k".to_string(), "request field apiKey".to_string()),
+                ("pa55word".to_string(), "request Basic password".to_string()),
+                ("user-pw".to_string(), "request field password".to_string()),
+            ]
+        );
+        let found = request_secrets(&request(
+            &[("authorization", "Bearer at-1")],
+            "grant_type=refresh_token&refresh_token=rt%2B1&client_id=c",
+        ));
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "at-1".to_string(),
+                    "request Authorization bearer".to_string()
+                ),
+                (
+                    "rt+1".to_string(),
+                    "request field refresh_token".to_string()
+                ),
+            ]
+        );
     }
 }

@@ -3,6 +3,8 @@
 //! configuration with `dev_overrides`.
 #![allow(dead_code)]
 
+pub mod leaks;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -54,11 +56,13 @@ pub fn sim_bin() -> PathBuf {
     path
 }
 
-/// A running vcf-sim, stopped when dropped.
+/// A running vcf-sim, stopped when dropped. Before it stops, the artifacts of the workdirs
+/// still alive are searched for its secrets (see [`leaks`]).
 pub struct Sim {
     child: Child,
     pub ready: serde_json::Value,
     pub dir: tempfile::TempDir,
+    leak_id: u64,
 }
 
 impl Sim {
@@ -83,7 +87,17 @@ impl Sim {
             .expect("ready line");
         let ready: serde_json::Value =
             serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line {line:?}: {e}"));
-        Sim { child, ready, dir }
+        let pem = ready["ca_file"]
+            .as_str()
+            .and_then(|f| std::fs::read(f).ok())
+            .unwrap_or_default();
+        let leak_id = leaks::register_sim(&ready, pem);
+        Sim {
+            child,
+            ready,
+            dir,
+            leak_id,
+        }
     }
 
     pub fn url(&self) -> &str {
@@ -107,8 +121,16 @@ impl Sim {
 
 impl Drop for Sim {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // Stops the sim even when the check fails the test.
+        struct Stop<'a>(&'a mut Child);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                let _ = self.0.kill();
+                let _ = self.0.wait();
+            }
+        }
+        let _stop = Stop(&mut self.child);
+        leaks::sim_dropped(self.leak_id);
     }
 }
 
@@ -160,11 +182,23 @@ pub fn terraforms() -> Vec<Terraform> {
 }
 
 /// A working directory with a CLI config that points `local/vmware/vcf` at the built provider.
+///
+/// Every command it runs leaves artifacts for the secrets check (see [`leaks`]): the command's
+/// Terraform log (`TF_LOG=trace` into a file of its own, unless the test sets `TF_LOG*`
+/// itself), its stdout and stderr, and any crash log. They live in a temporary directory of
+/// their own, removed with the workdir.
 pub struct Workdir {
     pub dir: tempfile::TempDir,
     pub tf: Terraform,
     cli_config: PathBuf,
     env: Vec<(String, String)>,
+    /// Logs and outputs of the commands run here.
+    artifacts: tempfile::TempDir,
+    /// Commands run so far (numbers the artifacts).
+    commands: std::sync::atomic::AtomicU32,
+    /// Whether commands log at trace into the artifacts (off for benchmarks).
+    trace_log: bool,
+    leak_id: u64,
 }
 
 impl Workdir {
@@ -185,7 +219,30 @@ impl Workdir {
             tf: tf.clone(),
             cli_config,
             env: Vec::new(),
+            artifacts: tempfile::tempdir().expect("temp dir"),
+            commands: std::sync::atomic::AtomicU32::new(0),
+            trace_log: true,
+            leak_id: leaks::register_workdir(),
         }
+    }
+
+    /// Runs terraform without the trace log (for benchmarks, whose timings it would skew);
+    /// stdout and stderr are still checked for secrets.
+    pub fn no_trace_log(mut self) -> Self {
+        self.trace_log = false;
+        self
+    }
+
+    /// Where the artifacts of the secrets check are kept (`NNN-<subcommand>.trace.log`,
+    /// `.stdout`, `.stderr`).
+    pub fn artifacts_dir(&self) -> &Path {
+        self.artifacts.path()
+    }
+
+    /// Adds a file a test wrote itself (the output of a terraform it ran on its own) to the
+    /// artifacts of the secrets check.
+    pub fn artifact(&self, path: &Path, what: &str) {
+        leaks::add_artifact(self.leak_id, path, what.to_string());
     }
 
     pub fn path(&self) -> &Path {
@@ -210,19 +267,88 @@ impl Workdir {
 
     /// Runs terraform with the given arguments; never panics on a failing command.
     pub fn run(&self, args: &[&str]) -> Output {
+        use std::sync::atomic::Ordering;
+        let n = self.commands.fetch_add(1, Ordering::Relaxed) + 1;
+        let sub = args
+            .iter()
+            .find(|a| !a.starts_with('-'))
+            .copied()
+            .unwrap_or("terraform");
+        // Names of artifacts carry the subcommand only: arguments may hold secrets.
+        let label = format!("{n:03}-{sub}");
+        let what = |part: &str| format!("{part} of command #{n} (`terraform {sub}`)");
         let mut cmd = Command::new(&self.tf.path);
         cmd.args(args)
             .current_dir(self.path())
             .env("TF_CLI_CONFIG_FILE", &self.cli_config)
             .env("TF_IN_AUTOMATION", "1")
-            .env("CHECKPOINT_DISABLE", "1")
-            .env_remove("TF_LOG")
-            .env_remove("TF_LOG_PROVIDER");
+            .env("CHECKPOINT_DISABLE", "1");
+        for k in ["TF_LOG", "TF_LOG_CORE", "TF_LOG_PROVIDER", "TF_LOG_PATH"] {
+            cmd.env_remove(k);
+        }
+        let test_logs = self.env.iter().any(|(k, _)| k.starts_with("TF_LOG"));
+        if self.trace_log && !test_logs {
+            // Terraform's log holds the provider's stderr too (both 1.11 and the 1.15 shim
+            // honour TF_LOG_PATH).
+            let log = self.artifacts.path().join(format!("{label}.trace.log"));
+            cmd.env("TF_LOG", "trace").env("TF_LOG_PATH", &log);
+            leaks::add_artifact(self.leak_id, &log, what("trace log"));
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
+            if k == "TF_LOG_PATH" {
+                // The test's own log file (Terraform appends to it): checked as well.
+                let p = self.path().join(v);
+                leaks::add_artifact(
+                    self.leak_id,
+                    &p,
+                    "log file the test set as TF_LOG_PATH".into(),
+                );
+            }
         }
-        cmd.output()
-            .unwrap_or_else(|e| panic!("running terraform {args:?}: {e}"))
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("running terraform {args:?}: {e}"));
+        self.keep(
+            &label,
+            "stdout",
+            &what("stdout"),
+            &stdout_for_check(args, &out.stdout),
+        );
+        self.keep(&label, "stderr", &what("stderr"), &out.stderr);
+        // Terraform's own crash report, if this version writes one.
+        for e in std::fs::read_dir(self.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with("crash") && name.ends_with(".log") {
+                leaks::add_artifact(self.leak_id, &e.path(), format!("crash log {name}"));
+            }
+        }
+        out
+    }
+
+    /// `TF_LOG=trace` into a new log file that the secrets check reads, for a terraform that
+    /// a test runs on its own (not through [`Workdir::run`]).
+    pub fn trace_log_env(&self, label: &str) -> [(String, String); 2] {
+        let log = self.artifacts.path().join(format!("{label}.trace.log"));
+        leaks::add_artifact(self.leak_id, &log, format!("trace log of {label}"));
+        [
+            ("TF_LOG".to_string(), "trace".to_string()),
+            ("TF_LOG_PATH".to_string(), log.display().to_string()),
+        ]
+    }
+
+    /// Writes `bytes` as an artifact of the secrets check (nothing when empty).
+    fn keep(&self, label: &str, part: &str, what: &str, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let path = self.artifacts.path().join(format!("{label}.{part}"));
+        std::fs::write(&path, bytes).expect("write artifact");
+        leaks::add_artifact(self.leak_id, &path, what.to_string());
     }
 
     /// Runs terraform with `-json` output where the command supports it and returns the
@@ -247,6 +373,29 @@ impl Workdir {
             }
         }
         (out.status.success(), diags)
+    }
+}
+
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        leaks::workdir_dropped(self.leak_id);
+    }
+}
+
+/// The stdout of `terraform <args>` as the secrets check sees it (see [`leaks`]): nothing for
+/// commands whose job is to print secrets, the values Terraform marks sensitive blanked out for
+/// `show -json`, else as printed.
+fn stdout_for_check(args: &[&str], stdout: &[u8]) -> Vec<u8> {
+    match leaks::stdout_rule(args) {
+        leaks::Stdout::Checked => stdout.to_vec(),
+        leaks::Stdout::Reveals => Vec::new(),
+        leaks::Stdout::MaskSensitive => match serde_json::from_slice::<Value>(stdout) {
+            Ok(mut doc) => {
+                leaks::mask_sensitive(&mut doc);
+                serde_json::to_vec(&doc).unwrap_or_default()
+            }
+            Err(_) => stdout.to_vec(),
+        },
     }
 }
 
