@@ -3,7 +3,7 @@
 //!
 //! It runs the same server as `terraform-provider-vcf` (go-plugin handshake, AutoMTLS, tonic,
 //! the framework's RPC layer) but serves an empty provider schema, no descriptions, and two
-//! resources whose plan and apply do nothing but echo:
+//! resources whose plan does nothing but echo:
 //! - `floor_user`: the attribute shape of `vcf_sddc_user` (the resource `bench-peer` plans for
 //!   ours: same names, types and required/optional/computed/sensitive flags), so Terraform does
 //!   the same work per instance as for ours, and the provider none;
@@ -36,76 +36,65 @@ impl Provider for Floor {
         None
     }
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(Thing), Arc::new(User)]
+        vec![
+            Arc::new(Echo {
+                name: "floor_thing",
+                block: thing,
+            }),
+            Arc::new(Echo {
+                name: "floor_user",
+                block: user,
+            }),
+        ]
     }
 }
 
-struct Thing;
+/// A resource whose plan echoes what Terraform proposes. The benchmark only plans it; apply
+/// echoes too, with `id` taken from `input` or `name` (other computed attributes stay unknown,
+/// which Terraform would refuse after an apply).
+struct Echo {
+    name: &'static str,
+    block: fn() -> Block,
+}
+
+/// `floor_thing`: the smallest useful resource.
+fn thing() -> Block {
+    Block::new("")
+        .attribute(Attribute::string("id").computed())
+        .attribute(Attribute::string("input").required())
+}
+
+/// `floor_user`: the attribute shape of `vcf_sddc_user`.
+fn user() -> Block {
+    let s = Attribute::string;
+    Block::new("")
+        .attribute(s("id").computed())
+        .attribute(s("name").required())
+        .attribute(s("domain").optional().computed())
+        .attribute(s("type").required())
+        .attribute(s("role").required())
+        .attribute(Attribute::new("rotation_triggers", Type::map(Type::String)).optional())
+        .attribute(s("role_id").computed())
+        .attribute(s("creation_timestamp").computed())
+        .attribute(s("api_key").computed().sensitive())
+}
 
 #[async_trait]
-impl Resource for Thing {
+impl Resource for Echo {
     fn type_name(&self) -> &'static str {
-        "floor_thing"
+        self.name
     }
     fn schema(&self) -> Schema {
-        Schema::new(
-            0,
-            Block::new("")
-                .attribute(Attribute::string("id").computed())
-                .attribute(Attribute::string("input").required()),
-        )
+        Schema::new(0, (self.block)())
     }
     async fn create(&self, _: &Ctx, planned: &Value, _: &Value, _: &mut Diagnostics) -> Value {
         let mut v = planned.clone();
         let id = planned
             .attr("input")
             .as_str()
-            .unwrap_or_default()
-            .to_string();
-        v.set_attr("id", Value::string(id));
+            .or(planned.attr("name").as_str());
+        v.set_attr("id", Value::opt_string(id));
         v
-    }
-    async fn read(&self, _: &Ctx, state: &Value, _: &mut Diagnostics) -> Value {
-        state.clone()
-    }
-    async fn update(
-        &self,
-        _: &Ctx,
-        _: &Value,
-        planned: &Value,
-        _: &Value,
-        _: &mut Diagnostics,
-    ) -> Value {
-        planned.clone()
-    }
-    async fn delete(&self, _: &Ctx, _: &Value, _: &mut Diagnostics) {}
-}
-
-struct User;
-
-#[async_trait]
-impl Resource for User {
-    fn type_name(&self) -> &'static str {
-        "floor_user"
-    }
-    fn schema(&self) -> Schema {
-        let s = Attribute::string;
-        Schema::new(
-            0,
-            Block::new("")
-                .attribute(s("id").computed())
-                .attribute(s("name").required())
-                .attribute(s("domain").optional().computed())
-                .attribute(s("type").required())
-                .attribute(s("role").required())
-                .attribute(Attribute::new("rotation_triggers", Type::map(Type::String)).optional())
-                .attribute(s("role_id").computed())
-                .attribute(s("creation_timestamp").computed())
-                .attribute(s("api_key").computed().sensitive()),
-        )
-    }
-    async fn create(&self, _: &Ctx, planned: &Value, _: &Value, _: &mut Diagnostics) -> Value {
-        planned.clone()
     }
     async fn read(&self, _: &Ctx, state: &Value, _: &mut Diagnostics) -> Value {
         state.clone()

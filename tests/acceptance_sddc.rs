@@ -60,6 +60,25 @@ fn sddc_workdir(sim: &Sim, tf: &common::Terraform, user: &str, password: &str) -
         .env("VCF_CA_FILE", sim.ca_file())
 }
 
+/// A workdir whose provider logs in as the sim's SDDC Manager administrator.
+fn admin_workdir(sim: &Sim, tf: &common::Terraform) -> Workdir {
+    let admin = &sim.ready["sddc_manager"];
+    sddc_workdir(
+        sim,
+        tf,
+        admin["username"].as_str().unwrap(),
+        admin["password"].as_str().unwrap(),
+    )
+}
+
+/// `count` SERVICE accounts with the VIEWER role, named `<prefix>-<index>`.
+fn users_config(count: usize, prefix: &str) -> String {
+    format!(
+        "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\nresource \"vcf_sddc_user\" \"u\" {{\n  count = {count}\n  \
+         name  = \"{prefix}-${{count.index}}\"\n  type  = \"SERVICE\"\n  role  = \"VIEWER\"\n}}\n"
+    )
+}
+
 fn user_config(name: &str, trigger: &str) -> String {
     format!(
         r#"{REQUIRED_PROVIDERS}
@@ -195,7 +214,6 @@ fn operator_provider_account_and_out_of_band_delete() {
         "/objects",
         json!({"op":"create","kind":"sddc_user","fields":{"name":"ops-bot","type":"USER","role":"OPERATOR","password":"Op3rator!pw"}}),
     ));
-    let admin = &sim.ready["sddc_manager"];
     for (i, tf) in terraforms().iter().enumerate() {
         let v = &tf.version;
         let wd = sddc_workdir(&sim, tf, "ops-bot", "Op3rator!pw");
@@ -208,12 +226,7 @@ fn operator_provider_account_and_out_of_band_delete() {
             "Terraform {v}: {t}"
         );
 
-        let wd = sddc_workdir(
-            &sim,
-            tf,
-            admin["username"].as_str().unwrap(),
-            admin["password"].as_str().unwrap(),
-        );
+        let wd = admin_workdir(&sim, tf);
         wd.write_config(&user_config(&format!("svc-drift-{i}"), "1"));
         let out = wd.run(&["apply", "-auto-approve", "-no-color"]);
         assert!(out.status.success(), "Terraform {v}: {}", text(&out));
@@ -241,16 +254,10 @@ fn operator_provider_account_and_out_of_band_delete() {
 fn lost_creation_answer_recovers_the_account() {
     let sim = Sim::start();
     let control = Control::new(&sim);
-    let admin = &sim.ready["sddc_manager"];
     for (i, tf) in terraforms().iter().enumerate() {
         let v = &tf.version;
         let name = format!("svc-lost-{i}");
-        let wd = sddc_workdir(
-            &sim,
-            tf,
-            admin["username"].as_str().unwrap(),
-            admin["password"].as_str().unwrap(),
-        );
+        let wd = admin_workdir(&sim, tf);
         wd.write_config(&user_config(&name, "1"));
         rt().block_on(control.fault(json!({
             "path": "/v1/users", "method": "POST", "kind": "reset_after", "times": 1
@@ -278,18 +285,9 @@ fn lost_creation_answer_recovers_the_account() {
 fn plan_of_new_users_makes_no_request() {
     let sim = Sim::start();
     let control = Control::new(&sim);
-    let admin = &sim.ready["sddc_manager"];
     for tf in terraforms() {
-        let wd = sddc_workdir(
-            &sim,
-            &tf,
-            admin["username"].as_str().unwrap(),
-            admin["password"].as_str().unwrap(),
-        );
-        wd.write_config(&format!(
-            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\nresource \"vcf_sddc_user\" \"u\" {{\n  count = 20\n  \
-             name  = \"plan-only-${{count.index}}\"\n  type  = \"SERVICE\"\n  role  = \"VIEWER\"\n}}\n"
-        ));
+        let wd = admin_workdir(&sim, &tf);
+        wd.write_config(&users_config(20, "plan-only"));
         rt().block_on(control.reset_stats());
         let out = wd.run(&["plan", "-no-color", "-input=false"]);
         let t = text(&out);
@@ -309,19 +307,9 @@ fn plan_of_new_users_makes_no_request() {
 fn refresh_of_many_users_lists_them_once() {
     let sim = Sim::start();
     let control = Control::new(&sim);
-    let admin = &sim.ready["sddc_manager"];
     for tf in terraforms() {
-        let wd = sddc_workdir(
-            &sim,
-            &tf,
-            admin["username"].as_str().unwrap(),
-            admin["password"].as_str().unwrap(),
-        );
-        wd.write_config(&format!(
-            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\nresource \"vcf_sddc_user\" \"u\" {{\n  count = 12\n  \
-             name  = \"refresh-{}-${{count.index}}\"\n  type  = \"SERVICE\"\n  role  = \"VIEWER\"\n}}\n",
-            tf.version
-        ));
+        let wd = admin_workdir(&sim, &tf);
+        wd.write_config(&users_config(12, &format!("refresh-{}", tf.version)));
         let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
         assert!(
             out.status.success(),

@@ -412,26 +412,25 @@ const REQUEST_SECRET_FIELDS: &[&str] = &[
     "accessToken",
 ];
 
+/// Adds (secret, kind) pairs to `Shared::issued`; a secret keeps the kind it was first seen as.
+fn record(shared: &Shared, found: Vec<(String, String)>) {
+    if found.is_empty() {
+        return;
+    }
+    let mut issued = lock(&shared.issued);
+    for (secret, kind) in found {
+        issued.entry(secret).or_insert(kind);
+    }
+}
+
 /// Adds the secrets an answer carries to `Shared::issued`.
 fn record_secrets(shared: &Shared, resp: &Resp) {
-    let found = secrets_in(resp);
-    if !found.is_empty() {
-        let mut issued = lock(&shared.issued);
-        for (secret, kind) in found {
-            issued.entry(secret).or_insert(kind);
-        }
-    }
+    record(shared, secrets_in(resp));
 }
 
 /// Adds the credentials a request gives to `Shared::issued`.
 fn record_request_secrets(shared: &Shared, req: &Req) {
-    let found = request_secrets(req);
-    if !found.is_empty() {
-        let mut issued = lock(&shared.issued);
-        for (secret, kind) in found {
-            issued.entry(secret).or_insert(kind);
-        }
-    }
+    record(shared, request_secrets(req));
 }
 
 /// Values of the secret-named fields of a JSON document at any depth, with their field names.

@@ -471,10 +471,17 @@ fn registry() -> MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+impl Registry {
+    fn next(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+}
+
 pub fn register_sim(ready: &Value, ca_pem: Vec<u8>) -> u64 {
     let mut r = registry();
-    let id = r.next_id;
-    r.next_id += 1;
+    let id = r.next();
     r.sims.insert(
         id,
         SimEntry {
@@ -490,8 +497,7 @@ pub fn register_sim(ready: &Value, ca_pem: Vec<u8>) -> u64 {
 
 pub fn register_workdir() -> u64 {
     let mut r = registry();
-    let id = r.next_id;
-    r.next_id += 1;
+    let id = r.next();
     r.workdirs.insert(
         id,
         WorkdirEntry {
