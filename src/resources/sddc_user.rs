@@ -5,11 +5,11 @@
 //! configurable attribute forces replacement. A SERVICE account's `apiKey` is in the create
 //! answer only: it is kept in state (sensitive) and is null after an import.
 
-use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::client::{ApiClient, ApiError, Call, path_segment};
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
