@@ -45,6 +45,24 @@ fn sim_state(sim: &Sim) -> Value {
     })
 }
 
+/// `wd` with the SDDC Manager and Director blocks configured from the sim's ready line.
+fn sddc_and_director_env(wd: Workdir, sim: &Sim, r: &Value) -> Workdir {
+    let s = |v: &Value| v.as_str().expect("string").to_string();
+    wd.env("VCF_SDDC_MANAGER_HOST", &sim.host())
+        .env(
+            "VCF_SDDC_MANAGER_USERNAME",
+            &s(&r["sddc_manager"]["username"]),
+        )
+        .env(
+            "VCF_SDDC_MANAGER_PASSWORD",
+            &s(&r["sddc_manager"]["password"]),
+        )
+        .env("VCF_DIRECTOR_HOST", &sim.host())
+        .env("VCF_DIRECTOR_ORG", &s(&r["director"]["org"]))
+        .env("VCF_DIRECTOR_USERNAME", &s(&r["director"]["username"]))
+        .env("VCF_DIRECTOR_PASSWORD", &s(&r["director"]["password"]))
+}
+
 #[test]
 fn trace_logs_of_a_run_hold_no_secret() {
     let sim = Sim::start();
@@ -59,20 +77,8 @@ fn trace_logs_of_a_run_hold_no_secret() {
             let mut wd = Workdir::new(&tf)
                 .env("TF_LOG", "trace")
                 .env("VCF_CA_FILE", sim.ca_file())
-                .env("VCF_OPERATIONS_HOST", &sim.host())
-                .env("VCF_SDDC_MANAGER_HOST", &sim.host())
-                .env(
-                    "VCF_SDDC_MANAGER_USERNAME",
-                    &s(&r["sddc_manager"]["username"]),
-                )
-                .env(
-                    "VCF_SDDC_MANAGER_PASSWORD",
-                    &s(&r["sddc_manager"]["password"]),
-                )
-                .env("VCF_DIRECTOR_HOST", &sim.host())
-                .env("VCF_DIRECTOR_ORG", &s(&r["director"]["org"]))
-                .env("VCF_DIRECTOR_USERNAME", &s(&r["director"]["username"]))
-                .env("VCF_DIRECTOR_PASSWORD", &s(&r["director"]["password"]));
+                .env("VCF_OPERATIONS_HOST", &sim.host());
+            wd = sddc_and_director_env(wd, &sim, r);
             wd = if with_token {
                 wd.env(
                     "VCF_OPERATIONS_API_TOKEN",
@@ -269,20 +275,8 @@ output "last_chars" {{ value = vcf_api_token.replace.token_last_chars }}
             .env(
                 "VCF_OPERATIONS_TOKEN_ENDPOINT_URL",
                 &s(&r["operations"]["token_endpoint_url"]),
-            )
-            .env("VCF_SDDC_MANAGER_HOST", &sim.host())
-            .env(
-                "VCF_SDDC_MANAGER_USERNAME",
-                &s(&r["sddc_manager"]["username"]),
-            )
-            .env(
-                "VCF_SDDC_MANAGER_PASSWORD",
-                &s(&r["sddc_manager"]["password"]),
-            )
-            .env("VCF_DIRECTOR_HOST", &sim.host())
-            .env("VCF_DIRECTOR_ORG", &s(&r["director"]["org"]))
-            .env("VCF_DIRECTOR_USERNAME", &s(&r["director"]["username"]))
-            .env("VCF_DIRECTOR_PASSWORD", &s(&r["director"]["password"]));
+            );
+        let wd = sddc_and_director_env(wd, &sim, r);
         wd.write_config(&config);
         // Output of every command but `show -json` (which prints the state's values).
         let mut captured = String::new();

@@ -276,6 +276,17 @@ fn assert_exact(ctl: &SyncControl, wd: &Workdir, n: u64) {
     }
 }
 
+/// The sim's fleet objects of one kind (`clients`, `tokens`) that this file's tests declare:
+/// those whose `field` (`client_id`, `api_client_id`) starts with `rel-`.
+fn rel_objects<'a>(state: &'a Value, kind: &str, field: &str) -> Vec<&'a Value> {
+    state["fleet"][kind]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| o[field].as_str().is_some_and(|id| id.starts_with("rel-")))
+        .collect()
+}
+
 #[test]
 fn apply_under_faults_converges_to_exactly_the_declared_objects() {
     let n = env_num("VCF_REL_CLIENTS", 10);
@@ -322,27 +333,9 @@ fn apply_under_faults_converges_to_exactly_the_declared_objects() {
         }
         ctl.delete("/faults");
         let state = ctl.state();
-        let left: Vec<&Value> = state["fleet"]["clients"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|c| {
-                c["client_id"]
-                    .as_str()
-                    .is_some_and(|id| id.starts_with("rel-"))
-            })
-            .collect();
+        let left = rel_objects(&state, "clients", "client_id");
         assert!(left.is_empty(), "{v}: clients left after destroy: {left:?}");
-        let toks = state["fleet"]["tokens"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|t| {
-                t["api_client_id"]
-                    .as_str()
-                    .is_some_and(|id| id.starts_with("rel-"))
-            })
-            .count();
+        let toks = rel_objects(&state, "tokens", "api_client_id").len();
         assert_eq!(toks, 0, "{v}: tokens left after destroy");
         eprintln!(
             "reliability: Terraform {v}: N={n} ({} resources), seed {seed}: create took {applies} apply(s), \
@@ -493,26 +486,8 @@ fn provider_killed_mid_apply_then_apply_converges() {
                 .unwrap_or(0)
         };
         let state = ctl.state();
-        let sim_clients = state["fleet"]["clients"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|c| {
-                c["client_id"]
-                    .as_str()
-                    .is_some_and(|id| id.starts_with("rel-"))
-            })
-            .count();
-        let sim_tokens = state["fleet"]["tokens"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|t| {
-                t["api_client_id"]
-                    .as_str()
-                    .is_some_and(|id| id.starts_with("rel-"))
-            })
-            .count();
+        let sim_clients = rel_objects(&state, "clients", "client_id").len();
+        let sim_tokens = rel_objects(&state, "tokens", "api_client_id").len();
         eprintln!(
             "reliability: Terraform {v}: after the kill the sim holds {sim_clients} clients and {sim_tokens} tokens, \
              the state {} and {}",
