@@ -5,6 +5,7 @@ mod access_token;
 mod director_token;
 pub mod fleet;
 mod sddc_user;
+pub mod shared;
 mod sso_realm;
 mod temporary_api_token;
 

@@ -5,8 +5,7 @@
 //! configurable attribute forces replacement. A SERVICE account's `apiKey` is in the create
 //! answer only: it is kept in state (sensitive) and is null after an import.
 
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -19,6 +18,7 @@ use crate::framework::{
     Value,
 };
 use crate::provider::VcfContext;
+use crate::resources::shared::{REFRESH_MAX_AGE, SharedReads};
 
 use super::family_client;
 use crate::client::Family;
@@ -110,57 +110,41 @@ async fn list_users(api: &ApiClient) -> Result<Vec<User>, crate::client::ApiErro
     Ok(r.elements)
 }
 
-/// A user list older than this is fetched again (a refresh reads all its users within seconds).
-const USERS_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
-
-type UsersCell = Arc<tokio::sync::OnceCell<(Instant, Arc<Vec<User>>)>>;
-
 /// What `vcf_sddc_user` shares within one provider process: the user list that refresh reads.
 /// The API has no read of one user, so without it every user's refresh lists all users; with it
 /// the reads of one plan share one list, fetched by the first of them (the others wait for it).
 /// A create or delete in this process forgets it; so does a minute's age.
-#[derive(Default)]
+#[derive(Debug)]
 pub struct SddcState {
-    users: Mutex<UsersCell>,
+    users: SharedReads<Arc<Vec<User>>>,
 }
 
-impl std::fmt::Debug for SddcState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SddcState")
-    }
-}
-
-impl SddcState {
-    fn users_cell(&self) -> UsersCell {
-        let mut cell = self.users.lock().unwrap_or_else(|p| p.into_inner());
-        if cell
-            .get()
-            .is_some_and(|(taken, _)| taken.elapsed() > USERS_MAX_AGE)
-        {
-            *cell = UsersCell::default();
+impl Default for SddcState {
+    fn default() -> Self {
+        SddcState {
+            users: SharedReads::aged(REFRESH_MAX_AGE),
         }
-        cell.clone()
-    }
-
-    fn forget_users(&self) {
-        *self.users.lock().unwrap_or_else(|p| p.into_inner()) = UsersCell::default();
     }
 }
+
+/// The one key of [`SddcState::users`]: the provider talks to one SDDC Manager.
+const ALL_USERS: &str = "";
 
 /// The users as refresh sees them: the process's shared list (see [`SddcState`]).
 async fn shared_users(ctx: &Ctx, api: &ApiClient) -> Result<Arc<Vec<User>>, ApiError> {
     let Some(state) = ctx.data::<VcfContext>() else {
         return list_users(api).await.map(Arc::new);
     };
-    let cell = state.sddc.users_cell();
-    cell.get_or_try_init(|| async { Ok((Instant::now(), Arc::new(list_users(api).await?))) })
+    state
+        .sddc
+        .users
+        .get(ALL_USERS, || async { list_users(api).await.map(Arc::new) })
         .await
-        .map(|(_, users)| users.clone())
 }
 
 fn forget_users(ctx: &Ctx) {
     if let Some(state) = ctx.data::<VcfContext>() {
-        state.sddc.forget_users();
+        state.sddc.users.forget(ALL_USERS);
     }
 }
 

@@ -7,7 +7,7 @@
 //! revoked; with `create_before_destroy` both overlap) and the regenerate call (an in-place
 //! update that yields a new id and secret).
 //!
-//! Reads go through the per-client token snapshot ([`super::Fleet::client_tokens`]): one paged
+//! Reads go through the per-client token list ([`super::Fleet::client_tokens`]): one paged
 //! query per (realm, client) serves every token of a plan.
 
 use async_trait::async_trait;
@@ -133,16 +133,16 @@ fn unusable(t: &TokenJson, now_ms: i64) -> Option<String> {
 pub struct ApiToken;
 
 impl ApiToken {
-    /// The token with `id` of `client`: from the shared snapshot, else one GET (a token made
-    /// after the snapshot was taken). `None` when it is gone.
+    /// The token with `id` of `client`: from the client's shared token list, else one GET (a
+    /// token made after the list was read). `None` when it is gone.
     async fn find(
         f: Fleet<'_>,
         realm: &str,
         client: &str,
         id: &str,
     ) -> Result<Option<TokenJson>, ApiError> {
-        let snap = f.client_tokens(realm, client).await?;
-        if let Some(t) = snap.tokens.iter().find(|t| t.id == id) {
+        let tokens = f.client_tokens(realm, client).await?;
+        if let Some(t) = tokens.iter().find(|t| t.id == id) {
             return Ok(Some(t.clone()));
         }
         f.api

@@ -16,7 +16,7 @@ pub mod roles;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -26,6 +26,7 @@ use crate::framework::traits::PlanChange;
 use crate::framework::validate::Length;
 use crate::framework::{Attribute, AttributePath, Ctx, Diagnostic, Diagnostics, Secret, Value};
 use crate::provider::{VcfContext, context};
+use crate::resources::shared::{REFRESH_MAX_AGE, SharedReads};
 
 /// Every call of contract B the resources make. `{…}` segments are filled by [`paths::fill`].
 pub mod paths {
@@ -315,12 +316,6 @@ pub struct RoleList {
 // ---------------------------------------------------------------------------------------------
 // Shared state
 
-/// The tokens of one API client as one paged query saw them.
-pub struct TokenSnapshot {
-    pub tokens: Vec<TokenJson>,
-    taken: Instant,
-}
-
 /// One edit of a principal's assignment set (add, replace or remove this resource's entry).
 pub type AssignmentChange = Box<dyn Fn(&mut Vec<AssignmentJson>) + Send + Sync>;
 type Outcome = Result<Vec<AssignmentJson>, ApiError>;
@@ -341,22 +336,16 @@ pub struct PrincipalQueue {
     pending: Mutex<Vec<Job>>,
 }
 
-type AssignmentCell = Arc<tokio::sync::OnceCell<(Instant, Vec<AssignmentJson>)>>;
-
-type SnapshotCell = Arc<tokio::sync::OnceCell<Arc<TokenSnapshot>>>;
-
-/// A snapshot older than this is queried again (a plan reads all tokens within seconds).
-const SNAPSHOT_MAX_AGE: Duration = Duration::from_secs(60);
-
 /// State the fleet resources share within one provider process.
-#[derive(Default)]
 pub struct FleetState {
     realms: tokio::sync::OnceCell<Vec<RealmJson>>,
-    roles: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Vec<RoleJson>>>>>,
+    /// Each realm's roles, until a custom role of the realm changes in this process.
+    roles: SharedReads<Vec<RoleJson>>,
     principals: Mutex<HashMap<String, Arc<PrincipalQueue>>>,
-    snapshots: Mutex<HashMap<String, SnapshotCell>>,
-    /// Role assignments as refresh read them, per principal, until a write to that principal.
-    assignment_reads: Mutex<HashMap<String, AssignmentCell>>,
+    /// Each API client's tokens as one paged query saw them, by `<realm>/<client id>`.
+    tokens: SharedReads<Arc<Vec<TokenJson>>>,
+    /// Role assignments as refresh read them, by `<realm>/<principal>`.
+    assignment_reads: SharedReads<Vec<AssignmentJson>>,
     /// Server clock minus local clock, from the last `Date` header seen.
     server_offset_ms: Mutex<Option<i64>>,
     /// Token refresh without the per-client query: every token is read with its own GET.
@@ -383,8 +372,14 @@ impl FleetState {
     /// Shared state; `batched_token_reads` false makes every token read its own GET.
     pub fn new(batched_token_reads: bool) -> Self {
         FleetState {
+            realms: tokio::sync::OnceCell::new(),
+            roles: SharedReads::until_forgotten(),
+            principals: Mutex::default(),
+            tokens: SharedReads::aged(REFRESH_MAX_AGE),
+            assignment_reads: SharedReads::aged(REFRESH_MAX_AGE),
+            server_offset_ms: Mutex::default(),
             single_token_reads: !batched_token_reads,
-            ..FleetState::default()
+            planned_roles: Mutex::default(),
         }
     }
 
@@ -424,48 +419,15 @@ impl FleetState {
         m.entry(key).or_default().clone()
     }
 
-    /// Forgets the token snapshot of one client (after a create, regenerate or delete).
+    /// Forgets the shared token list of one client (after a create, regenerate or delete).
     pub fn invalidate_tokens(&self, realm: &str, client_id: &str) {
-        if let Ok(mut m) = self.snapshots.lock() {
-            m.remove(&format!("{realm}/{client_id}"));
-        }
+        self.tokens.forget(&format!("{realm}/{client_id}"));
     }
 
     /// Forgets what refresh read of one principal's assignments (after a write to it).
     pub fn invalidate_assignments(&self, realm: &str, principal: &str) {
-        if let Ok(mut m) = self.assignment_reads.lock() {
-            m.remove(&format!("{realm}/{principal}"));
-        }
-    }
-
-    fn assignment_cell(&self, realm: &str, principal: &str) -> AssignmentCell {
-        let key = format!("{realm}/{principal}");
-        let Ok(mut m) = self.assignment_reads.lock() else {
-            return Arc::default();
-        };
-        let stale = m
-            .get(&key)
-            .and_then(|c| c.get())
-            .is_some_and(|(taken, _)| taken.elapsed() > SNAPSHOT_MAX_AGE);
-        if stale {
-            m.remove(&key);
-        }
-        m.entry(key).or_default().clone()
-    }
-
-    fn snapshot_cell(&self, realm: &str, client_id: &str) -> SnapshotCell {
-        let key = format!("{realm}/{client_id}");
-        let Ok(mut m) = self.snapshots.lock() else {
-            return Arc::default();
-        };
-        let stale = m
-            .get(&key)
-            .and_then(|c| c.get())
-            .is_some_and(|s| s.taken.elapsed() > SNAPSHOT_MAX_AGE);
-        if stale {
-            m.remove(&key);
-        }
-        m.entry(key).or_default().clone()
+        self.assignment_reads
+            .forget(&format!("{realm}/{principal}"));
     }
 }
 
@@ -595,20 +557,17 @@ impl<'a> Fleet<'a> {
 
     /// The realm's VCF roles (one request per realm and process).
     pub async fn roles(&self, realm: &str) -> Result<Vec<RoleJson>, ApiError> {
-        let cell = match self.state().roles.lock() {
-            Ok(mut m) => m.entry(realm.to_string()).or_default().clone(),
-            Err(_) => Arc::default(),
-        };
         let api = self.api;
-        cell.get_or_try_init(|| async move {
-            api.json::<RoleList>(
-                Call::get(paths::fill(paths::ROLES, &[realm])).what("list VCF roles"),
-            )
+        self.state()
+            .roles
+            .get(realm, || async move {
+                api.json::<RoleList>(
+                    Call::get(paths::fill(paths::ROLES, &[realm])).what("list VCF roles"),
+                )
+                .await
+                .map(|r| r.vcf_roles)
+            })
             .await
-            .map(|r| r.vcf_roles)
-        })
-        .await
-        .cloned()
     }
 
     /// Records that a custom role `name` of `realm` is planned to exist after this run.
@@ -628,9 +587,7 @@ impl<'a> Fleet<'a> {
 
     /// Forgets the cached roles of a realm (after a custom role changed).
     pub fn invalidate_roles(&self, realm: &str) {
-        if let Ok(mut m) = self.state().roles.lock() {
-            m.remove(realm);
-        }
+        self.state().roles.forget(realm);
     }
 
     /// The principal's role assignments, always fresh (writes read right before they write).
@@ -755,12 +712,12 @@ impl<'a> Fleet<'a> {
         realm: &str,
         principal: &str,
     ) -> Result<Vec<AssignmentJson>, ApiError> {
-        let cell = self.state().assignment_cell(realm, principal);
-        cell.get_or_try_init(|| async move {
-            Ok((Instant::now(), self.assignments(realm, principal).await?))
-        })
-        .await
-        .map(|(_, list)| list.clone())
+        self.state()
+            .assignment_reads
+            .get(&format!("{realm}/{principal}"), || {
+                self.assignments(realm, principal)
+            })
+            .await
     }
 
     /// Replaces the principal's whole assignment set.
@@ -796,24 +753,17 @@ impl<'a> Fleet<'a> {
         &self,
         realm: &str,
         client_id: &str,
-    ) -> Result<Arc<TokenSnapshot>, ApiError> {
+    ) -> Result<Arc<Vec<TokenJson>>, ApiError> {
         if self.state().single_token_reads {
-            // Every lookup misses an empty snapshot and reads its token with its own GET.
-            return Ok(Arc::new(TokenSnapshot {
-                tokens: Vec::new(),
-                taken: Instant::now(),
-            }));
+            // Every lookup misses an empty list and reads its token with its own GET.
+            return Ok(Arc::default());
         }
-        let cell = self.state().snapshot_cell(realm, client_id);
-        cell.get_or_try_init(|| async move {
-            let tokens = self.query_tokens(realm, client_id).await?;
-            Ok(Arc::new(TokenSnapshot {
-                tokens,
-                taken: Instant::now(),
-            }))
-        })
-        .await
-        .cloned()
+        self.state()
+            .tokens
+            .get(&format!("{realm}/{client_id}"), || async move {
+                self.query_tokens(realm, client_id).await.map(Arc::new)
+            })
+            .await
     }
 
     /// Runs the token query for one client, every page, keeping exact client matches (the SEEN
