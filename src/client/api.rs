@@ -51,6 +51,7 @@ pub struct Call {
     body: Option<Result<Bytes, String>>,
     headers: Vec<(HeaderName, HeaderValue)>,
     idempotent: Option<bool>,
+    success: &'static [u16],
     op: OpContext,
 }
 
@@ -63,6 +64,7 @@ impl Call {
             body: None,
             headers: Vec::new(),
             idempotent: None,
+            success: &[],
             op: OpContext::default(),
         }
     }
@@ -113,6 +115,14 @@ impl Call {
         self
     }
 
+    /// The status codes the API documents as success for this call (`&[201]`, `&[204]`, …).
+    /// Any other answer below 400 — a 1xx, a redirect, an undocumented 2xx — is an error naming
+    /// the status and its `Location`. Without this, any 2xx counts as success.
+    pub fn success(mut self, codes: &'static [u16]) -> Call {
+        self.success = codes;
+        self
+    }
+
     /// What the call does, for error messages: `create API client "ci-bot"`.
     pub fn what(mut self, what: impl Into<String>) -> Call {
         self.op.what = what.into();
@@ -139,6 +149,50 @@ impl Call {
     pub fn path(&self) -> &str {
         &self.path
     }
+}
+
+/// `resp` if its status is one of `codes` (any 2xx when `codes` is empty), else an error that
+/// names the status and, for a redirect, where it pointed.
+pub fn check_success(
+    resp: Response,
+    codes: &[u16],
+    op: &OpContext,
+) -> Result<Response, ApiError> {
+    let ok = if codes.is_empty() {
+        (200..300).contains(&resp.status)
+    } else {
+        codes.contains(&resp.status)
+    };
+    if ok {
+        return Ok(resp);
+    }
+    let expected = if codes.is_empty() {
+        "a 2xx status".to_string()
+    } else {
+        let list: Vec<String> = codes.iter().map(u16::to_string).collect();
+        format!("HTTP {}", list.join(" or "))
+    };
+    let location = resp
+        .header("location")
+        .map(|l| format!(" It points to Location: {}.", super::error::scrub(l)))
+        .unwrap_or_default();
+    let what = if op.what.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", op.what)
+    };
+    Err(ApiError::new(
+        ErrorKind::Decode,
+        "Unexpected response",
+        format!(
+            "{}{what}: HTTP {} is not a success answer of this call (expected {expected}), so the \
+             provider does not treat the change as made.{location} A proxy or load balancer in front \
+             of the API may have answered instead of it.",
+            resp.target(),
+            resp.status,
+        ),
+    )
+    .with_status(resp.status))
 }
 
 /// The result of [`ApiClient::create_with_lookup`].
@@ -248,10 +302,12 @@ impl ApiClient {
 
     /// Sends the call: authenticates first if needed; on a 401 the authenticator refreshes (one
     /// refresh for all concurrent 401s) and the call is sent once more.
+    /// Only the call's documented success codes ([`Call::success`]), or any 2xx when it names
+    /// none, count as success.
     pub async fn call(&self, call: Call) -> Result<Response, ApiError> {
         let req = self.request(&call)?;
         let bearer = self.auth.bearer().await?;
-        match self.http.send(&req, Some(&bearer), &call.op).await {
+        let resp = match self.http.send(&req, Some(&bearer), &call.op).await {
             Err(e) if e.status() == Some(401) => {
                 tracing::debug!(
                     family = self.family.name(),
@@ -262,7 +318,8 @@ impl ApiClient {
                 self.http.send(&req, Some(&fresh), &call.op).await
             }
             other => other,
-        }
+        }?;
+        check_success(resp, call.success, &call.op)
     }
 
     /// Sends the call and decodes the JSON answer.
@@ -361,5 +418,43 @@ impl ApiClient {
             tokio::time::sleep(delay).await;
             retry += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, location: Option<&'static str>) -> Response {
+        let mut h = HeaderMap::new();
+        if let Some(l) = location {
+            h.insert("location", HeaderValue::from_static(l));
+        }
+        Response::for_test(status, h, b"")
+    }
+
+    #[test]
+    fn only_documented_codes_are_success() {
+        let op = OpContext::default();
+        assert!(check_success(answer(204, None), &[204], &op).is_ok());
+        assert!(check_success(answer(200, None), &[], &op).is_ok());
+        for (status, codes) in [(200u16, &[204u16][..]), (202, &[204]), (101, &[]), (304, &[])] {
+            let e = check_success(answer(status, None), codes, &op).unwrap_err();
+            assert_eq!(e.status(), Some(status));
+            assert!(e.detail().contains(&format!("HTTP {status} is not")), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_redirect_names_its_location() {
+        let op = OpContext {
+            what: "delete API client \"ci\"".into(),
+            ..OpContext::default()
+        };
+        let e = check_success(answer(302, Some("https://lb.example/login")), &[204], &op)
+            .unwrap_err();
+        assert!(e.detail().contains("Location: https://lb.example/login"), "{e}");
+        assert!(e.detail().contains("expected HTTP 204"), "{e}");
+        assert!(e.detail().contains("delete API client"), "{e}");
     }
 }

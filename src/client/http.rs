@@ -165,6 +165,18 @@ impl Response {
         })
     }
 
+    /// A response as if `method url` had answered it (for tests of what callers make of it).
+    #[cfg(test)]
+    pub(crate) fn for_test(status: u16, headers: HeaderMap, body: &'static [u8]) -> Response {
+        Response {
+            status,
+            headers,
+            body: Bytes::from_static(body),
+            method: Method::DELETE,
+            url: Url::parse("https://ops.example/suite-api/x").expect("static url"),
+        }
+    }
+
     /// A header value as text.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
