@@ -153,11 +153,7 @@ impl Call {
 
 /// `resp` if its status is one of `codes` (any 2xx when `codes` is empty), else an error that
 /// names the status and, for a redirect, where it pointed.
-pub fn check_success(
-    resp: Response,
-    codes: &[u16],
-    op: &OpContext,
-) -> Result<Response, ApiError> {
+pub fn check_success(resp: Response, codes: &[u16], op: &OpContext) -> Result<Response, ApiError> {
     let ok = if codes.is_empty() {
         (200..300).contains(&resp.status)
     } else {
@@ -438,7 +434,12 @@ mod tests {
         let op = OpContext::default();
         assert!(check_success(answer(204, None), &[204], &op).is_ok());
         assert!(check_success(answer(200, None), &[], &op).is_ok());
-        for (status, codes) in [(200u16, &[204u16][..]), (202, &[204]), (101, &[]), (304, &[])] {
+        for (status, codes) in [
+            (200u16, &[204u16][..]),
+            (202, &[204]),
+            (101, &[]),
+            (304, &[]),
+        ] {
             let e = check_success(answer(status, None), codes, &op).unwrap_err();
             assert_eq!(e.status(), Some(status));
             assert!(e.detail().contains(&format!("HTTP {status} is not")), "{e}");
@@ -451,9 +452,12 @@ mod tests {
             what: "delete API client \"ci\"".into(),
             ..OpContext::default()
         };
-        let e = check_success(answer(302, Some("https://lb.example/login")), &[204], &op)
-            .unwrap_err();
-        assert!(e.detail().contains("Location: https://lb.example/login"), "{e}");
+        let e =
+            check_success(answer(302, Some("https://lb.example/login")), &[204], &op).unwrap_err();
+        assert!(
+            e.detail().contains("Location: https://lb.example/login"),
+            "{e}"
+        );
         assert!(e.detail().contains("expected HTTP 204"), "{e}");
         assert!(e.detail().contains("delete API client"), "{e}");
     }
