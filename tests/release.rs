@@ -38,6 +38,9 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const NAME: &str = "terraform-provider-vcf";
 const ADDRESS: &str = "local/vmware/vcf";
 
+/// Damages one artifact of a release directory.
+type Tamper<'a> = Box<dyn Fn(&Path) + 'a>;
+
 fn platform() -> String {
     let arch = match std::env::consts::ARCH {
         "x86_64" => "amd64",
@@ -629,7 +632,7 @@ fn release_is_signed_verified_and_installed_by_terraform_init() {
 
     // Tampering fails the verification.
     let sums_name = format!("{prefix}SHA256SUMS");
-    let tampers: [(&str, Box<dyn Fn(&Path)>); 3] = [
+    let tampers: [(&str, Tamper); 3] = [
         (
             "a zip",
             Box::new(|d: &Path| tamper_zip(&d.join(file_name(&zip)))),
