@@ -679,6 +679,59 @@ fn sigterm_stops_cleanly() {
     );
 }
 
+/// Is process `pid` still running (present and not a zombie)?
+fn running(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the parenthesised command name.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+#[test]
+fn a_provider_whose_terraform_was_killed_stops_and_cleans_up() {
+    // A shell stands in for Terraform: it starts the provider, says the provider's pid, and
+    // is then SIGKILLed, so no Shutdown RPC and no signal ever reach the provider.
+    let mut parent = Command::new("sh")
+        .args(["-c", "\"$0\" & echo \"pid $!\"; wait"])
+        .arg(common::provider_bin())
+        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sh starts");
+    let mut out = BufReader::new(parent.stdout.take().unwrap());
+    let (mut pid, mut address) = (None, None);
+    while pid.is_none() || address.is_none() {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "no pid or handshake");
+        match line.trim_end().strip_prefix("pid ") {
+            Some(p) => pid = Some(p.to_string()),
+            None => address = line.split('|').nth(3).map(str::to_string),
+        }
+    }
+    let (pid, address) = (pid.unwrap(), address.unwrap());
+    assert!(running(&pid), "the provider runs before its parent dies");
+    parent.kill().expect("SIGKILL the parent");
+    parent.wait().expect("reap the parent");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while running(&pid) {
+        if Instant::now() > deadline {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+            panic!("the provider outlived the process that started it by 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !PathBuf::from(&address).exists(),
+        "the provider did not take its orderly way out (socket left behind)"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_sigint_is_left_to_terraform_and_a_second_one_stops() {
     let mut child = Command::new(common::provider_bin())

@@ -446,16 +446,46 @@ async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) {
     }
 }
 
-/// Waits for the controller's Shutdown RPC, SIGTERM, or SIGINT. Under Terraform the first
-/// SIGINT (Ctrl-C reaches the whole process group) is left to Terraform, which stops providers
-/// through StopProvider and Shutdown once in-flight work is saved; a second SIGINT ends the
-/// process. In debug mode the first SIGINT ends it.
+/// How often a managed provider checks that the Terraform process that started it still lives.
+const PARENT_CHECK: Duration = Duration::from_millis(500);
+
+/// Resolves when the process that started this one is gone: a SIGKILLed Terraform cannot send
+/// Shutdown, and its orphaned provider would otherwise keep its API sessions (and itself) alive.
+/// An orphan is re-parented, so its parent id changes. Pending forever in debug mode (the user
+/// stops it) and when the parent is already init (nothing to outlive).
+async fn parent_gone(mode: &Mode) {
+    let parent = std::os::unix::process::parent_id();
+    if *mode == Mode::Debug || parent <= 1 {
+        return std::future::pending().await;
+    }
+    let mut tick = tokio::time::interval(PARENT_CHECK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if std::os::unix::process::parent_id() != parent {
+            tracing::warn!(
+                parent,
+                "the Terraform process that started the provider is gone; stopping"
+            );
+            return;
+        }
+    }
+}
+
+/// Waits for the controller's Shutdown RPC, SIGTERM, SIGINT, or the end of the Terraform
+/// process that started the provider. Under Terraform the first SIGINT (Ctrl-C reaches the
+/// whole process group) is left to Terraform, which stops providers through StopProvider and
+/// Shutdown once in-flight work is saved; a second SIGINT ends the process. In debug mode the
+/// first SIGINT ends it.
 async fn wait_for_shutdown(mode: &Mode, mut signals: Signals, mut shutdown: watch::Receiver<bool>) {
     let mut interrupts = 0;
+    let orphaned = parent_gone(mode);
+    tokio::pin!(orphaned);
     loop {
         tokio::select! {
             _ = shutdown.wait_for(|stop| *stop) => return,
             _ = next_signal(&mut signals.term) => return,
+            _ = &mut orphaned => return,
             _ = next_signal(&mut signals.int) => {
                 interrupts += 1;
                 if *mode == Mode::Debug || interrupts >= 2 {
