@@ -65,10 +65,7 @@ pub fn exchange(ctl: &SyncControl, sim: &Sim, api_token: &str) -> Result<String,
     ctl.block_on(async move {
         let r = http
             .post(url)
-            .form(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", api_token),
-            ])
+            .form(&common::fleet_token_form(api_token))
             .send()
             .await
             .expect("token endpoint");
@@ -254,6 +251,58 @@ fn quickstart_identity_lifecycle() {
         );
         // The revoked token no longer authenticates.
         assert!(exchange(&ctl, &sim, secret).is_err(), "{v}");
+    }
+}
+
+/// Username and password: the provider acquires one session per Terraform command, sends it as
+/// `OpsToken` (the sim refuses it as a bearer), and releases it when Terraform stops it.
+#[test]
+fn password_sessions_are_ops_tokens_released_at_exit() {
+    for tf in terraforms() {
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let ops = &sim.ready["operations"];
+        let w = fleet_workdir(&tf, &sim)
+            .env("VCF_OPERATIONS_API_TOKEN", "")
+            .env("VCF_OPERATIONS_TOKEN_ENDPOINT_URL", "")
+            .env(
+                "VCF_OPERATIONS_USERNAME",
+                ops["username"].as_str().expect("username"),
+            )
+            .env(
+                "VCF_OPERATIONS_PASSWORD",
+                ops["password"].as_str().expect("password"),
+            );
+        w.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+
+resource "vcf_api_client" "pw" {{
+  client_id = "PasswordMade"
+  name      = "Made with a password session"
+}}
+"#
+        ));
+        ctl.reset_stats();
+        w.apply();
+        w.assert_no_changes("after apply with a password session");
+        let acquired = ctl.count("POST /suite-api/api/auth/token/acquire", Some("200"));
+        let released = ctl.count("POST /suite-api/api/auth/token/release", Some("200"));
+        assert!(acquired >= 2, "{}: one session per command", tf.version);
+        assert_eq!(
+            released, acquired,
+            "{}: every acquired session is released when the provider stops",
+            tf.version
+        );
+        let state = ctl.state();
+        assert!(
+            state["sessions"]
+                .as_object()
+                .is_some_and(|m| m.values().all(|s| s["kind"]["Fleet"]["acquired"] != true)),
+            "{}: no acquired session is left open",
+            tf.version
+        );
+        w.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     }
 }
 

@@ -30,6 +30,8 @@ macro_rules! iam {
 /// Path of the identity broker token endpoint (on the sim's own host and port).
 pub const TOKEN_ENDPOINT_PATH: &str = "/acs/t/CUSTOMER/token";
 pub const OIDC_ISSUER_PATH: &str = "/acs/t/CUSTOMER";
+/// The token-endpoint grant of an API token (TokenFormData `api_token`).
+pub const GRANT_TYPE_API_TOKEN: &str = "urn:custom:vcf:params:oauth:grant-type:api-token";
 /// Lifetime of a username/password (`token/acquire`) token.
 pub const ACQUIRE_TTL_MS: i64 = 6 * 60 * 60_000;
 pub const API_TOKEN_TTL_MAX: i64 = 259_200;
@@ -57,7 +59,8 @@ pub const ROUTES: &[Route] = &[
     Route { method: "POST", template: iam!("/ssorealms/{realm}/roles"), contract: Assumed, handler: create_role },
     Route { method: "PUT", template: iam!("/ssorealms/{realm}/roles/{name}"), contract: Assumed, handler: update_role },
     Route { method: "DELETE", template: iam!("/ssorealms/{realm}/roles/{name}"), contract: Assumed, handler: delete_role },
-    Route { method: "POST", template: "/suite-api/api/auth/token/acquire", contract: Assumed, handler: acquire },
+    Route { method: "POST", template: "/suite-api/api/auth/token/acquire", contract: Seen, handler: acquire },
+    Route { method: "POST", template: "/suite-api/api/auth/token/release", contract: Seen, handler: release },
     Route { method: "POST", template: TOKEN_ENDPOINT_PATH, contract: Assumed, handler: token_endpoint },
 ];
 
@@ -157,6 +160,51 @@ fn realm_role<'a>(w: &'a World, realm: &str, name: &str) -> Option<&'a VcfRole> 
         .find(|r| r.name == name && r.realm_id.as_deref().is_none_or(|x| x == realm))
 }
 
+/// The principal of the request's token. The OpsToken security scheme carries `token/acquire`
+/// session tokens (`OpsToken`, and its older name `vRealizeOpsToken`); the Bearer scheme
+/// carries VCF SSO access tokens. A token under the other scheme is refused with 401.
+fn session_principal(w: &mut World, ctx: &Ctx, req: &Req) -> Result<String, ApiError> {
+    let (scheme, token) = req.authorization().ok_or_else(|| {
+        ApiError::unauthorized(
+            "Missing Authorization: OpsToken <session token> or Bearer <VCF SSO access token>",
+        )
+    })?;
+    let ops = ["OpsToken", "vRealizeOpsToken"]
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(scheme));
+    if !ops && !scheme.eq_ignore_ascii_case("Bearer") {
+        return Err(ApiError::unauthorized(format!(
+            "Unsupported authorization scheme {scheme:?}"
+        )));
+    }
+    let session = w.session(token, ctx.now).ok_or_else(|| {
+        ApiError::new(
+            401,
+            "TOKEN_EXPIRED",
+            "The access token is invalid or has expired",
+        )
+    })?;
+    let SessionKind::Fleet {
+        principal_id,
+        acquired,
+        ..
+    } = session.kind
+    else {
+        return Err(ApiError::unauthorized(
+            "The token is not a VCF Operations access token",
+        ));
+    };
+    match (acquired, ops) {
+        (true, false) => Err(ApiError::unauthorized(
+            "A session token from token/acquire is sent as Authorization: OpsToken <token>",
+        )),
+        (false, true) => Err(ApiError::unauthorized(
+            "A VCF SSO access token is sent as Authorization: Bearer <token>",
+        )),
+        _ => Ok(principal_id),
+    }
+}
+
 /// Authenticate the bearer and check the caller's VCF roles in `realm` (any realm when `None`).
 fn authorize(
     w: &mut World,
@@ -165,21 +213,7 @@ fn authorize(
     realm: Option<&str>,
     access: Access,
 ) -> Result<Caller, ApiError> {
-    let token = req
-        .auth_credential(&["Bearer", "OpsToken", "vRealizeOpsToken"])
-        .ok_or_else(|| ApiError::unauthorized("Missing Authorization: Bearer <access token>"))?;
-    let session = w.session(token, ctx.now).ok_or_else(|| {
-        ApiError::new(
-            401,
-            "TOKEN_EXPIRED",
-            "The access token is invalid or has expired",
-        )
-    })?;
-    let SessionKind::Fleet { principal_id, .. } = session.kind else {
-        return Err(ApiError::unauthorized(
-            "The token is not a VCF Operations access token",
-        ));
-    };
+    let principal_id = session_principal(w, ctx, req)?;
     if let Some(r) = realm {
         realm_exists(w, r)?;
     }
@@ -1124,6 +1158,7 @@ fn acquire(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
             realm_id: user.realm_id,
             principal_id: user.id,
             api_token_id: None,
+            acquired: true,
         },
         validity,
     );
@@ -1133,6 +1168,25 @@ fn acquire(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         "expiresAt": iso8601(ctx.client_time(validity)),
         "roles": [],
     })))
+}
+
+/// `releaseToken`: ends the session of the OpsToken it is sent with (200, no body).
+fn release(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    session_principal(w, ctx, req)?;
+    let (_, token) = req
+        .authorization()
+        .ok_or_else(|| ApiError::unauthorized("Missing Authorization"))?;
+    let token = token.to_string();
+    if !matches!(
+        w.sessions.get(&token).map(|s| &s.kind),
+        Some(SessionKind::Fleet { acquired: true, .. })
+    ) {
+        return Err(ApiError::unauthorized(
+            "Only a session token from token/acquire can be released",
+        ));
+    }
+    w.sessions.remove(&token);
+    Ok(Resp::empty(200))
 }
 
 /// Find the token object of a `vidb_` secret.
@@ -1155,12 +1209,21 @@ fn token_endpoint(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let form = req.form()?;
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     match get("grant_type") {
-        Some("refresh_token") => {}
+        Some(GRANT_TYPE_API_TOKEN) => {}
+        // The broker issues no refresh tokens to API clients: an API token sent as one is not
+        // a refresh token it knows.
+        Some("refresh_token") => {
+            return Err(ApiError::oauth(
+                400,
+                "invalid_grant",
+                "The refresh token is invalid or expired",
+            ));
+        }
         Some(g) => {
             return Err(ApiError::oauth(
                 400,
                 "unsupported_grant_type",
-                format!("grant_type {g:?} is not supported; use refresh_token"),
+                format!("grant_type {g:?} is not supported"),
             ));
         }
         None => {
@@ -1171,8 +1234,8 @@ fn token_endpoint(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
             ));
         }
     }
-    let secret = get("refresh_token")
-        .ok_or_else(|| ApiError::oauth(400, "invalid_request", "refresh_token is required"))?;
+    let secret = get("api_token")
+        .ok_or_else(|| ApiError::oauth(400, "invalid_request", "api_token is required"))?;
     let t = token_by_secret(w, secret)
         .cloned()
         .ok_or_else(|| ApiError::oauth(400, "invalid_grant", "The API token is not valid"))?;
@@ -1196,6 +1259,7 @@ fn token_endpoint(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
             realm_id: t.realm_id.clone(),
             principal_id: t.principal_id.clone(),
             api_token_id: Some(t.id.clone()),
+            acquired: false,
         },
         exp,
     );

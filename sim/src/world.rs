@@ -86,6 +86,10 @@ pub enum SessionKind {
         realm_id: String,
         principal_id: String,
         api_token_id: Option<String>,
+        /// A `token/acquire` session token (sent as `OpsToken`), not a VCF SSO access token
+        /// (sent as `Bearer`).
+        #[serde(default)]
+        acquired: bool,
     },
     Director {
         org_id: String,

@@ -303,7 +303,12 @@ impl ApiClient {
     pub async fn call(&self, call: Call) -> Result<Response, ApiError> {
         let req = self.request(&call)?;
         let bearer = self.auth.bearer().await?;
-        let resp = match self.http.send(&req, Some(&bearer), &call.op).await {
+        let scheme = self.auth.scheme();
+        let resp = match self
+            .http
+            .send_as(&req, Some((scheme, &bearer)), &call.op)
+            .await
+        {
             Err(e) if e.status() == Some(401) => {
                 tracing::debug!(
                     family = self.family.name(),
@@ -311,7 +316,9 @@ impl ApiClient {
                     "401; refreshing the access token and retrying once"
                 );
                 let fresh = self.auth.on_unauthorized(&bearer).await?;
-                self.http.send(&req, Some(&fresh), &call.op).await
+                self.http
+                    .send_as(&req, Some((scheme, &fresh)), &call.op)
+                    .await
             }
             other => other,
         }?;
