@@ -345,10 +345,14 @@ pub fn server_json(data: &[u8]) {
             }
         }
         1 => {
-            if let Some(l) = de::<f::ClientList>(body) {
-                let _ = l.api_clients.len();
+            if let Some(l) = de::<f::ClientPage>(body) {
+                for c in l.api_clients {
+                    let _ = c.checked("fuzz");
+                }
             }
-            let _ = de::<f::ClientJson>(body);
+            if let Some(c) = de::<f::ClientJson>(body) {
+                let _ = c.checked("fuzz");
+            }
         }
         2 => {
             if let Some(a) = de::<f::AssignmentsJson>(body) {

@@ -306,6 +306,59 @@ resource "vcf_api_client" "pw" {{
     }
 }
 
+/// `vcf_api_clients` reads every page of the client query (the API's only list): 55 clients
+/// made out of band take two pages of 50.
+#[test]
+fn the_api_clients_data_source_pages_through_the_query() {
+    for tf in terraforms() {
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "api_client", "count": 55, "fields": {"clientId": "paged"}}),
+        );
+        let w = fleet_workdir(&tf, &sim);
+        w.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+
+data "vcf_api_clients" "paged" {{
+  client_id_prefix = "paged-"
+}}
+
+output "ids" {{
+  value = data.vcf_api_clients.paged.clients[*].client_id
+}}
+
+output "principals" {{
+  value = data.vcf_api_clients.paged.clients[*].principal_id
+}}
+"#
+        ));
+        ctl.reset_stats();
+        w.apply();
+        let out: Value = serde_json::from_str(&w.ok(&["output", "-json"])).expect("outputs");
+        let ids = out["ids"]["value"].as_array().expect("ids");
+        assert_eq!(ids.len(), 55, "{}: {ids:?}", tf.version);
+        assert!(
+            ids.windows(2).all(|p| p[0].as_str() < p[1].as_str()),
+            "ordered by client_id"
+        );
+        assert!(
+            out["principals"]["value"]
+                .as_array()
+                .expect("principals")
+                .iter()
+                .all(|p| p.as_str().is_some_and(|p| !p.is_empty()))
+        );
+        let pages = ctl.count(
+            "POST /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-clients/query",
+            Some("200"),
+        );
+        assert!(pages >= 2, "{}: {pages} query pages", tf.version);
+    }
+}
+
 #[test]
 fn import_block_generates_configuration() {
     for tf in terraforms() {

@@ -42,11 +42,13 @@ pub const COMPONENTS: [&str; 5] = ["VCENTER", "NSX", "VCF_OPERATIONS", "VCF_AUTO
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
     Route { method: "GET", template: iam!("/ssorealms"), contract: Seen, handler: list_realms },
+    // createApiClient, updateApiClient (PATCH with clientUuid in the body), the paged query (the
+    // only list: there is no GET of the collection), getApiClient, deleteApiClient.
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-clients"), contract: Seen, handler: create_client },
-    Route { method: "GET", template: iam!("/ssorealms/{realm}/api-clients"), contract: Assumed, handler: list_clients },
-    Route { method: "GET", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Assumed, handler: get_client },
-    Route { method: "PUT", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Assumed, handler: update_client },
-    Route { method: "DELETE", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Assumed, handler: delete_client },
+    Route { method: "PATCH", template: iam!("/ssorealms/{realm}/api-clients"), contract: Seen, handler: update_client },
+    Route { method: "POST", template: iam!("/ssorealms/{realm}/api-clients/query"), contract: Seen, handler: query_clients },
+    Route { method: "GET", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Seen, handler: get_client },
+    Route { method: "DELETE", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Seen, handler: delete_client },
     Route { method: "PUT", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: put_assignments },
     Route { method: "GET", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: get_assignments },
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens"), contract: Seen, handler: create_token },
@@ -360,14 +362,18 @@ fn create_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let o = body_obj(req)?;
     let client_id =
         opt_str(&o, "clientId")?.ok_or_else(|| ApiError::bad_request("clientId is required"))?;
+    // ApiClient.clientName is required in the reference.
+    let name = opt_str(&o, "clientName")?
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| ApiError::bad_request("clientName is required"))?;
     let c = insert_client(
         w,
         &realm,
         &client_id,
-        opt_str(&o, "clientName")?,
+        Some(name),
         opt_str(&o, "clientDescription")?,
     )?;
-    Ok(Resp::ok(client_json(&c)))
+    Ok(Resp::json(201, &client_json(&c)))
 }
 
 fn find_client(w: &World, realm: &str, client_id: &str) -> Result<usize, ApiError> {
@@ -378,17 +384,45 @@ fn find_client(w: &World, realm: &str, client_id: &str) -> Result<usize, ApiErro
         .ok_or_else(|| ApiError::not_found(format!("API client {client_id} not found")))
 }
 
-fn list_clients(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+/// The paged client query: `page` (0-based) and `pageSize` default to 0 and 50; the body is a
+/// ClientTokenQuery (its search terms on CLIENT_ID / CLIENT_NAME apply; token filters do not).
+fn query_clients(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let realm = req.param(0).to_string();
     authorize(w, ctx, req, Some(&realm), Access::Read)?;
-    let list: Vec<Value> = w
+    let (page, page_size) = paging(req)?;
+    let q: QueryBody = if req.body.iter().all(u8::is_ascii_whitespace) {
+        QueryBody::default()
+    } else {
+        req.json()?
+    };
+    let mut hits: Vec<&ApiClient> = w
         .fleet
         .clients
         .iter()
         .filter(|c| c.realm_id == realm)
+        .filter(|c| q.search_terms.matches(|f| client_field(c, f)))
+        .collect();
+    hits.sort_by(|a, b| a.client_id.cmp(&b.client_id));
+    let total = hits.len();
+    let items: Vec<Value> = hits
+        .into_iter()
+        .skip(page.saturating_mul(page_size).clamp(0, i64::MAX) as usize)
+        .take(page_size as usize)
         .map(client_json)
         .collect();
-    Ok(Resp::ok(json!({ "apiClients": list })))
+    Ok(Resp::ok(json!({
+        "apiClients": items,
+        "pageInfo": { "totalCount": total, "page": page, "pageSize": page_size },
+        "links": [],
+    })))
+}
+
+fn client_field(c: &ApiClient, f: Field) -> Option<&str> {
+    match f {
+        Field::ClientId => Some(&c.client_id),
+        Field::ClientName => Some(&c.client_name),
+        Field::TokenName | Field::PrincipalName => None,
+    }
 }
 
 fn get_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
@@ -398,11 +432,19 @@ fn get_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     Ok(Resp::ok(client_json(&w.fleet.clients[i])))
 }
 
+/// updateApiClient: the client is named by `clientUuid` in the body; 204 without a body.
 fn update_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let realm = req.param(0).to_string();
     authorize(w, ctx, req, Some(&realm), Access::Write)?;
-    let i = find_client(w, &realm, req.param(1))?;
     let o = body_obj(req)?;
+    let uuid = opt_str(&o, "clientUuid")?
+        .ok_or_else(|| ApiError::bad_request("clientUuid is required"))?;
+    let i = w
+        .fleet
+        .clients
+        .iter()
+        .position(|c| c.realm_id == realm && c.client_uuid == uuid)
+        .ok_or_else(|| ApiError::not_found(format!("API client {uuid} not found")))?;
     if let Some(id) = opt_str(&o, "clientId")?
         && id != w.fleet.clients[i].client_id
     {
@@ -411,6 +453,9 @@ fn update_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         ));
     }
     let name = opt_str(&o, "clientName")?;
+    if name.as_deref() == Some("") {
+        return Err(ApiError::bad_request("clientName must not be empty"));
+    }
     let desc = opt_str(&o, "clientDescription")?;
     let c = &mut w.fleet.clients[i];
     if let Some(n) = name {
@@ -419,9 +464,8 @@ fn update_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     if let Some(d) = desc {
         c.client_description = d;
     }
-    let out = client_json(c);
     w.dirty = true;
-    Ok(Resp::ok(out))
+    Ok(Resp::no_content())
 }
 
 /// Remove a client with its tokens and role assignments.
@@ -802,7 +846,9 @@ fn default_op() -> Operator {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 enum Field {
     ClientId,
+    ClientName,
     TokenName,
+    PrincipalName,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -819,12 +865,26 @@ struct Filters {
     token_status: Vec<String>,
 }
 
+impl SearchTerms {
+    /// Every `allOf` term and (when there are any) one `anyOf` term hold for the object whose
+    /// fields `value` gives (`None`: the object has no such field, and the term fails).
+    fn matches<'a>(&self, value: impl Fn(Field) -> Option<&'a str>) -> bool {
+        let hit = |t: &Term| value(t.field).is_some_and(|v| t.matches(v));
+        self.all_of.iter().all(hit) && (self.any_of.is_empty() || self.any_of.iter().any(hit))
+    }
+}
+
+fn token_field(t: &ApiToken, f: Field) -> Option<&str> {
+    match f {
+        Field::ClientId => Some(t.api_client_id.as_deref().unwrap_or(&t.principal_name)),
+        Field::ClientName => None,
+        Field::TokenName => Some(&t.token_name),
+        Field::PrincipalName => Some(&t.principal_name),
+    }
+}
+
 impl Term {
-    fn matches(&self, t: &ApiToken) -> bool {
-        let value = match self.field {
-            Field::ClientId => t.api_client_id.as_deref().unwrap_or(&t.principal_name),
-            Field::TokenName => &t.token_name,
-        };
+    fn matches(&self, value: &str) -> bool {
         self.terms.iter().any(|term| match self.operator {
             Operator::Equals => value == term,
             Operator::Like => {
@@ -844,9 +904,8 @@ fn query_param(req: &Req, name: &str, default: i64) -> Result<i64, ApiError> {
     }
 }
 
-fn query_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Read)?;
+/// `page` (0-based, default 0) and `pageSize` (default 50) of the paged queries.
+fn paging(req: &Req) -> Result<(i64, i64), ApiError> {
     let page = query_param(req, "page", 0)?;
     let page_size = query_param(req, "pageSize", 50)?;
     if page < 0 {
@@ -857,6 +916,13 @@ fn query_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
             "pageSize must be between 1 and {PAGE_SIZE_MAX}"
         )));
     }
+    Ok((page, page_size))
+}
+
+fn query_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Read)?;
+    let (page, page_size) = paging(req)?;
     let sort = req.query_value("sortOrder").unwrap_or("ASCENDING");
     if sort != "ASCENDING" && sort != "DESCENDING" {
         return Err(ApiError::bad_request(format!(
@@ -880,11 +946,7 @@ fn query_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .tokens
         .iter()
         .filter(|t| t.realm_id == realm)
-        .filter(|t| q.search_terms.all_of.iter().all(|term| term.matches(t)))
-        .filter(|t| {
-            q.search_terms.any_of.is_empty()
-                || q.search_terms.any_of.iter().any(|term| term.matches(t))
-        })
+        .filter(|t| q.search_terms.matches(|f| token_field(t, f)))
         .filter(|t| q.filters.token_type.is_empty() || q.filters.token_type.contains(&t.token_type))
         .filter(|t| {
             q.filters.token_status.is_empty()

@@ -284,7 +284,7 @@ impl Sim {
                 &json!({ "clientId": client_id, "clientName": client_id, "clientDescription": "" }),
             )
             .await;
-        assert_eq!(c.status, 200, "{}", c.text);
+        assert_eq!(c.status, 201, "{}", c.text);
         let uuid = c.body["clientUuid"].as_str().expect("uuid").to_string();
         let set: Vec<Value> = roles
             .iter()

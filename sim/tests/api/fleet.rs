@@ -47,7 +47,7 @@ async fn seed_001_steps_0_to_5() {
             &json!({ "clientId": "IamClient", "clientName": "Iam Client", "clientDescription": "API client for IAM functional testing" }),
         )
         .await;
-    assert_eq!(c.status, 200, "{}", c.text);
+    assert_eq!(c.status, 201, "{}", c.text);
     assert_eq!(c.body["clientId"], "IamClient");
     assert_eq!(c.body["clientName"], "Iam Client");
     assert_eq!(
@@ -175,7 +175,7 @@ async fn seed_001_steps_0_to_5() {
         .post(
             &format!("{IAM}/ssorealms/{realm_id}/api-clients"),
             cat,
-            &json!({ "clientId": "x" }),
+            &json!({ "clientId": "x", "clientName": "x" }),
         )
         .await;
     assert_error(&w, 403);
@@ -204,7 +204,7 @@ async fn api_clients_crud() {
             &json!({ "clientId": "c1", "clientName": "one", "clientDescription": "d" }),
         )
         .await;
-    assert_eq!(c.status, 200);
+    assert_eq!(c.status, 201, "createApiClient answers 201: {}", c.text);
     assert_error(
         &sim.post(
             &base,
@@ -219,15 +219,33 @@ async fn api_clients_crud() {
             .await,
         400,
     );
-    assert_error(&sim.post(&base, &at, &json!({ "clientId": 7 })).await, 400);
+    // clientName is required.
     assert_error(
-        &sim.post(&base, &at, &json!({ "clientId": "has space" }))
+        &sim.post(&base, &at, &json!({ "clientId": "c9" })).await,
+        400,
+    );
+    assert_error(
+        &sim.post(&base, &at, &json!({ "clientId": 7, "clientName": "n" }))
             .await,
         400,
     );
+    assert_error(
+        &sim.post(
+            &base,
+            &at,
+            &json!({ "clientId": "has space", "clientName": "n" }),
+        )
+        .await,
+        400,
+    );
 
-    let list = sim.get(&base, &at).await;
-    assert_eq!(list.status, 200);
+    // The only list is the paged query; the collection has no GET.
+    assert_error(&sim.get(&base, &at).await, 405);
+    let list = sim
+        .post(&format!("{base}/query?page=0&pageSize=50"), &at, &json!({}))
+        .await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    assert!(list.body["pageInfo"]["totalCount"].is_u64());
     assert!(
         list.body["apiClients"]
             .as_array()
@@ -237,20 +255,41 @@ async fn api_clients_crud() {
     );
     let one = sim.get(&format!("{base}/c1"), &at).await;
     assert_eq!(one.body, c.body);
+
+    // Update: PATCH on the collection, the client named by clientUuid; 204 without a body.
+    let uuid = c.body["clientUuid"].clone();
     let upd = sim
-        .put(
-            &format!("{base}/c1"),
-            &at,
-            &json!({ "clientName": "uno", "clientDescription": "new" }),
+        .call(
+            Method::PATCH,
+            &base,
+            Some(&at),
+            Some(&json!({ "clientUuid": uuid, "clientId": "c1", "clientName": "uno", "clientDescription": "new" })),
         )
         .await;
-    assert_eq!(upd.status, 200);
-    assert_eq!(upd.body["clientName"], "uno");
-    assert_eq!(upd.body["clientUuid"], c.body["clientUuid"]);
+    assert_eq!(upd.status, 204, "{}", upd.text);
+    assert!(upd.text.is_empty());
+    let one = sim.get(&format!("{base}/c1"), &at).await;
+    assert_eq!(one.body["clientName"], "uno");
+    assert_eq!(one.body["clientDescription"], "new");
+    assert_eq!(one.body["clientUuid"], uuid);
+    let patch = |body: Value| {
+        let (sim, base, at) = (&sim, &base, &at);
+        async move { sim.call(Method::PATCH, base, Some(at), Some(&body)).await }
+    };
+    assert_error(&patch(json!({ "clientName": "no uuid" })).await, 400);
     assert_error(
-        &sim.put(&format!("{base}/c1"), &at, &json!({ "clientId": "c2" }))
-            .await,
+        &patch(json!({ "clientUuid": uuid, "clientId": "c2" })).await,
         400,
+    );
+    assert_error(
+        &patch(json!({ "clientUuid": "00000000-0000-0000-0000-000000000000" })).await,
+        404,
+    );
+    // The old guessed update (PUT on the client) does not exist.
+    assert_error(
+        &sim.put(&format!("{base}/c1"), &at, &json!({ "clientName": "x" }))
+            .await,
+        405,
     );
 
     // Delete cascades to its tokens.
@@ -276,9 +315,62 @@ async fn api_clients_crud() {
         400,
     );
     assert_error(
-        &sim.get(&format!("{IAM}/ssorealms/nope/api-clients"), &at)
-            .await,
+        &sim.post(
+            &format!("{IAM}/ssorealms/nope/api-clients/query"),
+            &at,
+            &json!({}),
+        )
+        .await,
         404,
+    );
+}
+
+/// The client query pages (0-based) and narrows by CLIENT_ID / CLIENT_NAME search terms.
+#[tokio::test]
+async fn api_client_query_pages_and_searches() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    let base = format!("{IAM}/ssorealms/{realm}/api-clients");
+    for i in 0..60 {
+        let c = sim
+            .post(
+                &base,
+                &at,
+                &json!({ "clientId": format!("bulk-{i:02}"), "clientName": format!("Bulk {i}") }),
+            )
+            .await;
+        assert_eq!(c.status, 201, "{}", c.text);
+    }
+    let terms = json!({ "searchTerms": { "allOf": [ { "field": "CLIENT_ID", "operator": "LIKE", "terms": ["bulk-"] } ] } });
+    let p0 = sim
+        .post(&format!("{base}/query?page=0&pageSize=50"), &at, &terms)
+        .await;
+    let p1 = sim
+        .post(&format!("{base}/query?page=1&pageSize=50"), &at, &terms)
+        .await;
+    assert_eq!(p0.body["pageInfo"]["totalCount"], 60);
+    assert_eq!(p0.body["apiClients"].as_array().expect("page 0").len(), 50);
+    assert_eq!(p1.body["apiClients"].as_array().expect("page 1").len(), 10);
+    let by_name = sim
+        .post(
+            &format!("{base}/query"),
+            &at,
+            &json!({ "searchTerms": { "allOf": [ { "field": "CLIENT_NAME", "operator": "EQUALS", "terms": ["Bulk 7"] } ] } }),
+        )
+        .await;
+    let hits = by_name.body["apiClients"].as_array().expect("hits");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["clientId"], "bulk-07");
+    assert_error(
+        &sim.post(&format!("{base}/query?pageSize=0"), &at, &json!({}))
+            .await,
+        400,
+    );
+    assert_error(
+        &sim.post(&format!("{base}/query?page=x"), &at, &json!({}))
+            .await,
+        400,
     );
 }
 
@@ -547,10 +639,10 @@ async fn custom_roles_and_builtins() {
         .post(
             &format!("{IAM}/ssorealms/{realm}/api-clients"),
             &cat,
-            &json!({ "clientId": "made-by-custom-role" }),
+            &json!({ "clientId": "made-by-custom-role", "clientName": "made-by-custom-role" }),
         )
         .await;
-    assert_eq!(w.status, 200, "{}", w.text);
+    assert_eq!(w.status, 201, "{}", w.text);
     // In use: cannot be deleted until unassigned.
     assert_error(
         &sim.delete(&format!("{base}/vcf-fleet-admin"), &at).await,
@@ -587,7 +679,12 @@ async fn permissions_follow_vcf_roles_only() {
         sim.get(&format!("{IAM}/ssorealms"), &viewer).await.status,
         200
     );
-    assert_eq!(sim.get(&clients, &viewer).await.status, 200);
+    assert_eq!(
+        sim.post(&format!("{clients}/query"), &viewer, &json!({}))
+            .await
+            .status,
+        200
+    );
     assert_eq!(
         sim.post(
             &format!("{IAM}/ssorealms/{realm}/api-tokens/query"),
@@ -599,7 +696,11 @@ async fn permissions_follow_vcf_roles_only() {
         200
     );
     let w = sim
-        .post(&clients, &viewer, &json!({ "clientId": "v" }))
+        .post(
+            &clients,
+            &viewer,
+            &json!({ "clientId": "v", "clientName": "v" }),
+        )
         .await;
     assert_error(&w, 403);
     assert!(
@@ -609,10 +710,11 @@ async fn permissions_follow_vcf_roles_only() {
             .contains("vcf_viewer")
     );
     assert_error(
-        &sim.put(
-            &format!("{clients}/viewer"),
-            &viewer,
-            &json!({ "clientName": "x" }),
+        &sim.call(
+            Method::PATCH,
+            &clients,
+            Some(&viewer),
+            Some(&json!({ "clientUuid": "any", "clientName": "x" })),
         )
         .await,
         403,
@@ -623,13 +725,21 @@ async fn permissions_follow_vcf_roles_only() {
     );
     // No role at all: nothing.
     assert_error(&sim.get(&format!("{IAM}/ssorealms"), &nobody).await, 403);
-    assert_error(&sim.get(&clients, &nobody).await, 403);
+    assert_error(
+        &sim.post(&format!("{clients}/query"), &nobody, &json!({}))
+            .await,
+        403,
+    );
     // Admin: writes.
     assert_eq!(
-        sim.post(&clients, &admin, &json!({ "clientId": "by-admin" }))
-            .await
-            .status,
-        200
+        sim.post(
+            &clients,
+            &admin,
+            &json!({ "clientId": "by-admin", "clientName": "by-admin" })
+        )
+        .await
+        .status,
+        201
     );
 
     // sddc_admin at VCF_INSTANCE scope reads, but does not manage IAM.
@@ -645,9 +755,19 @@ async fn permissions_follow_vcf_roles_only() {
         .as_str()
         .expect("at")
         .to_string();
-    assert_eq!(sim.get(&clients, &inst).await.status, 200);
+    assert_eq!(
+        sim.post(&format!("{clients}/query"), &inst, &json!({}))
+            .await
+            .status,
+        200
+    );
     assert_error(
-        &sim.post(&clients, &inst, &json!({ "clientId": "i" })).await,
+        &sim.post(
+            &clients,
+            &inst,
+            &json!({ "clientId": "i", "clientName": "i" }),
+        )
+        .await,
         403,
     );
 
@@ -663,17 +783,38 @@ async fn permissions_follow_vcf_roles_only() {
         .as_str()
         .expect("at")
         .to_string();
-    assert_error(&sim.get(&clients, &temp).await, 403);
+    assert_error(
+        &sim.post(&format!("{clients}/query"), &temp, &json!({}))
+            .await,
+        403,
+    );
 
     // Unknown and missing bearer tokens are 401.
-    assert_error(&sim.get(&clients, "nonsense").await, 401);
-    assert_error(&sim.call(Method::GET, &clients, None, None).await, 401);
+    assert_error(
+        &sim.post(&format!("{clients}/query"), "nonsense", &json!({}))
+            .await,
+        401,
+    );
+    assert_error(
+        &sim.call(
+            Method::POST,
+            &format!("{clients}/query"),
+            None,
+            Some(&json!({})),
+        )
+        .await,
+        401,
+    );
     // An SDDC Manager token is not a fleet token.
     let sddc = sim.sddc_admin().await["accessToken"]
         .as_str()
         .expect("at")
         .to_string();
-    assert_error(&sim.get(&clients, &sddc).await, 401);
+    assert_error(
+        &sim.post(&format!("{clients}/query"), &sddc, &json!({}))
+            .await,
+        401,
+    );
 }
 
 #[tokio::test]
@@ -871,15 +1012,23 @@ vcf_instances = [{ name = "b-vcf" }]
         .to_string();
     // The bootstrap client is vcf_admin in realm-a only.
     assert_error(
-        &sim.get(&format!("{IAM}/ssorealms/{b}/api-clients"), &at)
-            .await,
+        &sim.post(
+            &format!("{IAM}/ssorealms/{b}/api-clients/query"),
+            &at,
+            &json!({}),
+        )
+        .await,
         403,
     );
     let a = sim.realm();
     assert_eq!(
-        sim.get(&format!("{IAM}/ssorealms/{a}/api-clients"), &at)
-            .await
-            .status,
+        sim.post(
+            &format!("{IAM}/ssorealms/{a}/api-clients/query"),
+            &at,
+            &json!({})
+        )
+        .await
+        .status,
         200
     );
     // An instance of realm-b is not a valid scope in realm-a.

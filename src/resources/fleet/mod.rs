@@ -42,6 +42,7 @@ pub mod paths {
 
     pub const REALMS: &str = "/ssorealms";
     pub const CLIENTS: &str = "/ssorealms/{realm}/api-clients";
+    pub const CLIENT_QUERY: &str = "/ssorealms/{realm}/api-clients/query";
     pub const CLIENT: &str = "/ssorealms/{realm}/api-clients/{clientId}";
     pub const PRINCIPAL_ROLES: &str = "/ssorealms/{realm}/principals/{principalId}/roles";
     pub const TOKENS: &str = "/ssorealms/{realm}/api-tokens";
@@ -55,11 +56,11 @@ pub mod paths {
     #[rustfmt::skip]
     pub const ENDPOINTS: &[(&str, &str, Contract, &str)] = &[
         ("GET", REALMS, Seen, "{ssoRealms:[{id,name,vcfInstanceId,ssoRealmCoverage}]}"),
-        ("POST", CLIENTS, Seen, "{clientId,clientName,clientDescription} -> client with clientUuid; 409 on a duplicate clientId (ASSUMED)"),
-        ("GET", CLIENTS, Assumed, "{apiClients:[client]}"),
-        ("GET", CLIENT, Assumed, "client; 404 when gone"),
-        ("PUT", CLIENT, Assumed, "{clientName,clientDescription} -> client; clientId is immutable"),
-        ("DELETE", CLIENT, Assumed, "204; revokes the client's tokens"),
+        ("POST", CLIENTS, Seen, "createApiClient {clientId,clientName (required),clientDescription} -> 201 client with clientUuid; 409 on a duplicate clientId (UNCONFIRMED)"),
+        ("PATCH", CLIENTS, Seen, "updateApiClient {clientUuid,clientId,clientName,clientDescription} -> 204, no body"),
+        ("POST", CLIENT_QUERY, Seen, "page (0-based), pageSize; ClientTokenQuery -> {apiClients, pageInfo{totalCount}}"),
+        ("GET", CLIENT, Seen, "getApiClient -> client; 404 when gone"),
+        ("DELETE", CLIENT, Seen, "deleteApiClient -> 204; revokes the client's tokens"),
         ("GET", PRINCIPAL_ROLES, Seen, "{vcfRoleAssignments:[{roleName,roleScope:{scopeType,resources:[{id}]},expiresAt}]}"),
         ("PUT", PRINCIPAL_ROLES, Seen, "replaces the principal's whole set"),
         ("POST", TOKENS, Seen, "token with its secret (only here and on regenerate); TTLs as strings"),
@@ -73,8 +74,10 @@ pub mod paths {
         ("DELETE", ROLE, Assumed, "delete a custom role"),
     ];
 
-    /// ASSUMED: the largest page the token query serves.
+    /// The page size of the paged queries (the reference's default; no larger page is
+    /// documented).
     pub const TOKEN_PAGE_SIZE: i64 = 50;
+    pub const CLIENT_PAGE_SIZE: i64 = 50;
     /// SEEN: the query field and operator of seed 001 step 4.
     pub const QUERY_FIELD_CLIENT_ID: &str = "CLIENT_ID";
     pub const QUERY_OPERATOR: &str = "LIKE";
@@ -147,10 +150,13 @@ pub struct RealmList {
     pub sso_realms: Vec<RealmJson>,
 }
 
+/// An API client. `clientUuid` is optional in the reference; the provider needs it (it is the
+/// client's principal id), so [`ClientJson::checked`] refuses an answer without it.
 #[derive(Deserialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientJson {
     pub client_id: String,
+    #[serde(default)]
     pub client_uuid: String,
     #[serde(default)]
     pub client_name: Option<String>,
@@ -158,10 +164,31 @@ pub struct ClientJson {
     pub client_description: Option<String>,
 }
 
+impl ClientJson {
+    /// The client, when the answer carries what the provider needs of it.
+    pub fn checked(self, what: &str) -> Result<ClientJson, ApiError> {
+        if self.client_uuid.is_empty() {
+            return Err(ApiError::new(
+                crate::client::ErrorKind::Decode,
+                "Unexpected response",
+                format!(
+                    "{what}: the answer describes API client {:?} without its clientUuid, which the provider \
+                     needs as the client's principal_id.",
+                    self.client_id
+                ),
+            ));
+        }
+        Ok(self)
+    }
+}
+
+/// One page of the API client query (`apiClients` is required in the reference).
 #[derive(Deserialize)]
-pub struct ClientList {
-    #[serde(rename = "apiClients", default)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientPage {
     pub api_clients: Vec<ClientJson>,
+    #[serde(default)]
+    pub page_info: Option<PageInfo>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -568,6 +595,56 @@ impl<'a> Fleet<'a> {
                 .map(|r| r.vcf_roles)
             })
             .await
+    }
+
+    /// Page `page` (0-based) of the realm's API clients, narrowed by `search` (ClientTokenQuery
+    /// `searchTerms`; `None` for all). Also says whether a further page may follow.
+    pub async fn clients_page(
+        &self,
+        realm: &str,
+        search: Option<&serde_json::Value>,
+        page: i64,
+    ) -> Result<(Vec<ClientJson>, bool), ApiError> {
+        let body = match search {
+            Some(terms) => serde_json::json!({ "searchTerms": terms }),
+            None => serde_json::json!({}),
+        };
+        let p: ClientPage = self
+            .api
+            .json(
+                Call::post(paths::fill(paths::CLIENT_QUERY, &[realm]))
+                    .query("page", page)
+                    .query("pageSize", paths::CLIENT_PAGE_SIZE)
+                    .json(&body)
+                    .idempotent(true)
+                    .success(&[200])
+                    .what("list API clients"),
+            )
+            .await?;
+        let n = p.api_clients.len() as i64;
+        let total = p.page_info.and_then(|i| i.total_count);
+        let seen = (page + 1).saturating_mul(paths::CLIENT_PAGE_SIZE);
+        let more = n >= paths::CLIENT_PAGE_SIZE && total.is_none_or(|t| seen < t) && page < 10_000;
+        let clients = p
+            .api_clients
+            .into_iter()
+            .map(|c| c.checked("list API clients"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((clients, more))
+    }
+
+    /// Every API client of the realm, page by page.
+    pub async fn all_clients(&self, realm: &str) -> Result<Vec<ClientJson>, ApiError> {
+        let mut out = Vec::new();
+        let mut page = 0;
+        loop {
+            let (list, more) = self.clients_page(realm, None, page).await?;
+            out.extend(list);
+            if !more {
+                return Ok(out);
+            }
+            page += 1;
+        }
     }
 
     /// Records that a custom role `name` of `realm` is planned to exist after this run.
@@ -1012,9 +1089,6 @@ mod tests {
             .map(|e| (e.0, e.1))
             .collect();
         for want in [
-            ("GET", paths::CLIENT),
-            ("PUT", paths::CLIENT),
-            ("DELETE", paths::CLIENT),
             ("GET", paths::TOKEN),
             ("DELETE", paths::TOKEN),
             ("GET", paths::ROLES),
