@@ -144,7 +144,8 @@ fn issue_pair(w: &mut World, ctx: &Ctx, user_id: &str, subject: &str) -> Value {
             expires_ms: ctx.now + REFRESH_TTL_MS,
         },
     );
-    json!({ "accessToken": access, "refreshToken": refresh })
+    // TokenPair: the refresh token is a RefreshToken object `{"id"}`, never a bare string.
+    json!({ "accessToken": access, "refreshToken": { "id": refresh } })
 }
 
 fn create_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {

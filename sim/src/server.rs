@@ -444,6 +444,18 @@ fn json_secrets(v: &serde_json::Value, names: &[&str], out: &mut Vec<(String, St
                     {
                         out.push((s.clone(), k.clone()))
                     }
+                    // A secret-named object that carries its secret as `id` (SDDC Manager's
+                    // RefreshToken `{"id"}`).
+                    serde_json::Value::Object(o)
+                        if names.contains(&k.as_str())
+                            && o.get("id")
+                                .and_then(|v| v.as_str())
+                                .is_some_and(|s| !s.is_empty()) =>
+                    {
+                        if let Some(s) = o.get("id").and_then(|v| v.as_str()) {
+                            out.push((s.to_string(), format!("{k}.id")));
+                        }
+                    }
                     _ => json_secrets(x, names, out),
                 }
             }
@@ -550,6 +562,26 @@ mod secret_tests {
                 ),
                 ("k2".to_string(), "answer field apiKey".to_string()),
                 ("vidb_1".to_string(), "answer field token".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_refresh_token_object_is_a_secret_by_its_id() {
+        let resp = Resp::json(
+            200,
+            &json!({"accessToken": "at-1", "refreshToken": {"id": "rt-1"}}),
+        );
+        let mut found = secrets_in(&resp);
+        found.sort();
+        assert_eq!(
+            found,
+            vec![
+                ("at-1".to_string(), "answer field accessToken".to_string()),
+                (
+                    "rt-1".to_string(),
+                    "answer field refreshToken.id".to_string()
+                ),
             ]
         );
     }

@@ -44,7 +44,11 @@ async fn seed_000_flow() {
     let sim = Sim::start().await;
     let pair = sim.sddc_admin().await;
     let access = pair["accessToken"].as_str().expect("accessToken");
-    let refresh = pair["refreshToken"].as_str().expect("refreshToken");
+    // TokenPair: refreshToken is a RefreshToken object {"id"}, never the old bare string.
+    assert!(pair["refreshToken"].is_object(), "{pair}");
+    let refresh = pair["refreshToken"]["id"]
+        .as_str()
+        .expect("refreshToken.id");
     assert_eq!(access.split('.').count(), 3, "access token is a JWT");
     let c = jwt_claims(access);
     assert_eq!(
@@ -136,7 +140,7 @@ async fn access_and_refresh_ttl_follow_the_clock() {
     let sim = Sim::start().await;
     let pair = sim.sddc_admin().await;
     let access = pair["accessToken"].as_str().expect("at");
-    let refresh = pair["refreshToken"].as_str().expect("rt");
+    let refresh = pair["refreshToken"]["id"].as_str().expect("rt");
     sim.advance_minutes(59.0).await;
     assert_eq!(sim.get("/v1/roles", access).await.status, 200);
     sim.advance_minutes(2.0).await;

@@ -53,7 +53,7 @@ impl SddcFlow {
         Grant {
             access: Secret::new(pair.access_token),
             lifetime,
-            refresh_token: pair.refresh_token.map(Secret::new),
+            refresh_token: pair.refresh_token.map(|r| Secret::new(r.id)),
         }
     }
 }
@@ -118,5 +118,32 @@ impl Flow for SddcFlow {
 
     fn family(&self) -> &'static str {
         "SDDC Manager"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_pair_of_the_reference_decodes() {
+        // The TokenPair example of the reference: the refresh token is an object `{"id"}`;
+        // fields the provider does not know are ignored.
+        let body = br#"{"accessToken":"eyJhbGciOiJIUzI1NiJ9.e30.c2ln","refreshToken":{"id":"6d0b1d1e-1f9c-4c1e-9a57-3e1e0b8f2b6a"},"extra":1}"#;
+        let pair: c::TokenPair = serde_json::from_slice(body).expect("TokenPair");
+        let g = SddcFlow::grant(pair);
+        assert_eq!(g.access.expose(), "eyJhbGciOiJIUzI1NiJ9.e30.c2ln");
+        assert_eq!(
+            g.refresh_token.expect("refresh token").expose(),
+            "6d0b1d1e-1f9c-4c1e-9a57-3e1e0b8f2b6a"
+        );
+        // The old guessed shape (a bare string) is not what the API answers, and is refused.
+        assert!(
+            serde_json::from_slice::<c::TokenPair>(br#"{"accessToken":"a","refreshToken":"r"}"#)
+                .is_err()
+        );
+        // Without a refresh token the pair still gives an access token.
+        let g = SddcFlow::grant(serde_json::from_slice(br#"{"accessToken":"a"}"#).expect("pair"));
+        assert!(g.refresh_token.is_none());
     }
 }
