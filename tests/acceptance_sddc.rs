@@ -341,3 +341,69 @@ fn refresh_of_many_users_lists_them_once() {
         );
     }
 }
+
+/// Sixty-one minutes of sim clock pass during a run (the `advance_clock` fault, at the first
+/// `GET /v1/roles`): the access token is then expired, SDDC Manager answers 401, and the
+/// provider renews it once with `PATCH /v1/tokens/access-token/refresh` (the refresh-token id
+/// as a bare JSON string, the new access token as a bare JSON string) instead of logging in
+/// again. When the provider stops, it invalidates its refresh token (`DELETE
+/// /v1/tokens/refresh-token`, 204): none is left in the sim's state.
+#[test]
+fn access_token_refreshed_after_sixty_minutes_and_refresh_token_invalidated_at_exit() {
+    let sim = Sim::start();
+    let control = Control::new(&sim);
+    let config = format!(
+        "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\ndata \"vcf_sddc_roles\" \"all\" {{}}\n\
+         output \"operator\" {{ value = data.vcf_sddc_roles.all.ids[\"OPERATOR\"] }}\n"
+    );
+    for tf in terraforms() {
+        let v = &tf.version;
+        let wd = admin_workdir(&sim, &tf);
+        wd.write_config(&config);
+        rt().block_on(control.reset_stats());
+        rt().block_on(control.fault(json!({
+            "path": "/v1/roles", "method": "GET", "kind": "advance_clock",
+            "advance_seconds": 61 * 60, "times": 1
+        })));
+        let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+        assert!(outputs(&wd)["operator"]["value"].is_string());
+        let count = |ep: &str, status: &str| rt().block_on(control.count(ep, Some(status)));
+        assert_eq!(
+            count("GET /v1/roles", "401"),
+            1,
+            "Terraform {v}: expired token"
+        );
+        assert_eq!(
+            count("PATCH /v1/tokens/access-token/refresh", "200"),
+            1,
+            "Terraform {v}: one refresh"
+        );
+        assert_eq!(
+            rt().block_on(control.count("PATCH /v1/tokens/access-token/refresh", None)),
+            1,
+            "Terraform {v}: no refused refresh"
+        );
+        assert_eq!(count("GET /v1/roles", "200"), 1, "Terraform {v}: retried");
+        let logins = count("POST /v1/tokens", "200");
+        assert!(logins >= 1, "Terraform {v}");
+        assert_eq!(
+            rt().block_on(control.count("POST /v1/tokens", None)),
+            logins,
+            "Terraform {v}: no failed login"
+        );
+        // Every provider process that logged in invalidated its refresh token at exit.
+        assert_eq!(
+            count("DELETE /v1/tokens/refresh-token", "204"),
+            logins,
+            "Terraform {v}: {}",
+            rt().block_on(control.stats())
+        );
+        let state = rt().block_on(control.state());
+        let left = &state["sddc"]["refresh_tokens"];
+        assert!(
+            left.as_object().is_some_and(|m| m.is_empty()),
+            "Terraform {v}: refresh tokens left: {left}"
+        );
+    }
+}

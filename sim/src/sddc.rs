@@ -22,17 +22,18 @@ pub const ROUTES: &[Route] = &[
         contract: Seen,
         handler: create_tokens,
     },
+    // Body and answer: bare JSON strings (the refresh-token id in, the access token out).
     Route {
         method: "PATCH",
         template: "/v1/tokens/access-token/refresh",
         contract: Seen,
         handler: refresh,
     },
-    // Body ASSUMED: {"refreshToken"} (a bare JSON string is accepted too).
+    // Body: the refresh-token id as a bare JSON string; 204.
     Route {
         method: "DELETE",
         template: "/v1/tokens/refresh-token",
-        contract: Assumed,
+        contract: Seen,
         handler: invalidate_refresh,
     },
     // Path and response SEEN, request body ASSUMED.
@@ -197,22 +198,19 @@ fn str_field<'a>(obj: &'a serde_json::Map<String, Value>, name: &str) -> Result<
     }
 }
 
-/// The refresh token from `{"refreshToken": "…"}` or a bare JSON string.
+/// The refresh-token id: the body of both refresh-token calls is a bare JSON string
+/// (reference: "Request Body string … Required"). The old guessed `{"refreshToken": …}`
+/// object is refused with 400, as a real appliance refuses a body it cannot read as a string.
 fn refresh_token_of(req: &Req) -> Result<String, ApiError> {
     match req.json::<Value>()? {
-        Value::String(s) => Ok(s),
-        Value::Object(o) => match o.get("refreshToken") {
-            Some(Value::String(s)) => Ok(s.clone()),
-            // Also accept the {"refreshToken": {"id": …}} form of older releases.
-            Some(Value::Object(r)) => r
-                .get("id")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .ok_or_else(|| ApiError::bad_request("refreshToken.id must be a string")),
-            Some(_) => Err(ApiError::bad_request("refreshToken must be a string")),
-            None => Err(ApiError::bad_request("refreshToken is required")),
-        },
-        _ => Err(ApiError::bad_request("body must be a JSON object")),
+        Value::String(s) if !s.is_empty() => Ok(s),
+        Value::String(_) => Err(ApiError::bad_request(
+            "the body must be the refresh-token id as a JSON string, not an empty string",
+        )),
+        _ => Err(ApiError::bad_request(
+            "the body must be the refresh-token id as a JSON string (for example \"6d0b…\"), \
+             not an object or another JSON value",
+        )),
     }
 }
 
@@ -243,7 +241,8 @@ fn refresh(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let exp = ctx.now + ACCESS_TTL_MS;
     let access = w.mint_jwt(&user.name, "sddc-manager", ctx, exp);
     w.add_session(access.clone(), SessionKind::Sddc { user_id: user.id }, exp);
-    Ok(Resp::ok(json!({ "accessToken": access })))
+    // 200 "Returns string": the new access token as a bare JSON string.
+    Ok(Resp::ok(json!(access)))
 }
 
 fn invalidate_refresh(w: &mut World, _ctx: &Ctx, req: &Req) -> HResult {

@@ -312,6 +312,10 @@ async fn handle(
     if plan.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(plan.latency_ms)).await;
     }
+    if plan.advance_ms > 0 {
+        shared.clock.advance(plan.advance_ms);
+        lock(&shared.world).dirty = true;
+    }
     let mut reset_after = false;
     if let Some(rule) = plan.terminal {
         let injected = match rule.kind {
@@ -348,7 +352,7 @@ async fn handle(
                 reset_after = true;
                 None
             }
-            FaultKind::Latency => None,
+            FaultKind::Latency | FaultKind::AdvanceClock => None,
         };
         if let Some(e) = injected {
             shared.finish(&rid, &req, &key, &e.status.to_string(), started);
@@ -479,7 +483,12 @@ fn secrets_in(resp: &Resp) -> Vec<(String, String)> {
             )
         })
         .collect();
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&resp.body) {
+    if let Ok(serde_json::Value::String(s)) = serde_json::from_slice(&resp.body)
+        && !s.is_empty()
+    {
+        // A bare JSON string answer is a token (SDDC Manager's refreshed access token).
+        found.push((s, "answer string body".into()));
+    } else if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&resp.body) {
         let mut fields = Vec::new();
         json_secrets(&v, SECRET_FIELDS, &mut fields);
         found.extend(
@@ -519,7 +528,12 @@ fn request_secrets(req: &Req) -> Vec<(String, String)> {
         }
     }
     let mut fields = Vec::new();
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&req.body) {
+    if let Ok(serde_json::Value::String(s)) = serde_json::from_slice(&req.body)
+        && !s.is_empty()
+    {
+        // A bare JSON string body is a token (SDDC Manager's refresh-token id).
+        found.push((s, "request string body".into()));
+    } else if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&req.body) {
         json_secrets(&v, REQUEST_SECRET_FIELDS, &mut fields);
     } else if let Ok(s) = std::str::from_utf8(&req.body) {
         fields.extend(
@@ -583,6 +597,19 @@ mod secret_tests {
                     "answer field refreshToken.id".to_string()
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn bare_string_bodies_are_secrets() {
+        let resp = Resp::json(200, &json!("at-2"));
+        assert_eq!(
+            secrets_in(&resp),
+            vec![("at-2".to_string(), "answer string body".to_string())]
+        );
+        assert_eq!(
+            request_secrets(&request(&[], r#""rt-2""#)),
+            vec![("rt-2".to_string(), "request string body".to_string())]
         );
     }
 

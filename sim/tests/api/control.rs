@@ -321,7 +321,7 @@ async fn restart_keeps_state() {
             Method::PATCH,
             "/v1/tokens/access-token/refresh",
             None,
-            Some(&json!({ "refreshToken": rt })),
+            Some(&json!(rt)),
         )
         .await;
     assert_eq!(r.status, 200);

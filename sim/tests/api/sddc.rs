@@ -65,11 +65,12 @@ async fn seed_000_flow() {
             Method::PATCH,
             "/v1/tokens/access-token/refresh",
             None,
-            Some(&json!({ "refreshToken": refresh })),
+            Some(&json!(refresh)),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let new_access = r.body["accessToken"].as_str().expect("accessToken");
+    // 200 "Returns string": the new access token as a bare JSON string.
+    let new_access = r.body.as_str().expect("a bare JSON string");
     assert_ne!(new_access, access);
     assert_eq!(sim.get("/v1/domains", new_access).await.status, 200);
 
@@ -84,7 +85,7 @@ async fn seed_000_flow() {
             Method::DELETE,
             "/v1/tokens/refresh-token",
             Some(access),
-            Some(&json!({ "refreshToken": refresh })),
+            Some(&json!(refresh)),
         )
         .await;
     assert_eq!(d.status, 204, "{}", d.text);
@@ -93,7 +94,7 @@ async fn seed_000_flow() {
             Method::PATCH,
             "/v1/tokens/access-token/refresh",
             None,
-            Some(&json!({ "refreshToken": refresh })),
+            Some(&json!(refresh)),
         )
         .await;
     assert!(again.status == 401 || again.status == 404);
@@ -150,7 +151,7 @@ async fn access_and_refresh_ttl_follow_the_clock() {
             Method::PATCH,
             "/v1/tokens/access-token/refresh",
             None,
-            Some(&json!({ "refreshToken": refresh })),
+            Some(&json!(refresh)),
         )
         .await;
     assert_eq!(r.status, 200);
@@ -160,7 +161,7 @@ async fn access_and_refresh_ttl_follow_the_clock() {
             Method::PATCH,
             "/v1/tokens/access-token/refresh",
             None,
-            Some(&json!({ "refreshToken": refresh })),
+            Some(&json!(refresh)),
         )
         .await;
     assert_error(&r, 401);
@@ -363,4 +364,84 @@ async fn jwt_claims_are_wall_clock_under_time_scale() {
         .expect("time")
         .as_secs() as i64;
     assert!((c["iat"].as_i64().expect("iat") - now).abs() <= 5);
+}
+
+/// The old guessed bodies `{"refreshToken": …}` are refused with 400 by both refresh-token
+/// calls, and change nothing: the refresh token still works afterwards.
+#[tokio::test]
+async fn old_refresh_token_object_bodies_are_refused() {
+    let sim = Sim::start().await;
+    let pair = sim.sddc_admin().await;
+    let access = pair["accessToken"].as_str().expect("at");
+    let refresh = pair["refreshToken"]["id"].as_str().expect("rt");
+    for body in [
+        json!({ "refreshToken": refresh }),
+        json!({ "refreshToken": { "id": refresh } }),
+        json!({ "id": refresh }),
+        json!(""),
+        json!([refresh]),
+    ] {
+        for (method, path, bearer) in [
+            (Method::PATCH, "/v1/tokens/access-token/refresh", None),
+            (Method::DELETE, "/v1/tokens/refresh-token", Some(access)),
+        ] {
+            let r = sim.call(method.clone(), path, bearer, Some(&body)).await;
+            assert_error(&r, 400);
+            assert!(
+                r.body["message"]
+                    .as_str()
+                    .expect("message")
+                    .contains("JSON string"),
+                "{method} {path} {body}: {}",
+                r.text
+            );
+        }
+    }
+    let r = sim
+        .call(
+            Method::PATCH,
+            "/v1/tokens/access-token/refresh",
+            None,
+            Some(&json!(refresh)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body.is_string(), "{}", r.text);
+    // Unknown ids: 404 for both calls.
+    for (method, path) in [
+        (Method::PATCH, "/v1/tokens/access-token/refresh"),
+        (Method::DELETE, "/v1/tokens/refresh-token"),
+    ] {
+        let r = sim
+            .call(method, path, Some(access), Some(&json!("no-such-id")))
+            .await;
+        assert_error(&r, 404);
+    }
+}
+
+/// The advance_clock fault moves the clock at one request: the access token issued before it
+/// is expired for that very request.
+#[tokio::test]
+async fn advance_clock_fault_expires_the_token_at_that_request() {
+    let sim = Sim::start().await;
+    let access = sim.sddc_admin().await["accessToken"]
+        .as_str()
+        .expect("at")
+        .to_string();
+    sim.ctl(
+        Method::POST,
+        "/faults",
+        Some(json!({ "path": "/v1/roles", "kind": "advance_clock", "advance_seconds": 3660, "times": 1 })),
+    )
+    .await;
+    assert_error(&sim.get("/v1/roles", &access).await, 401);
+    let bad = sim
+        .call(
+            Method::POST,
+            "/_sim/faults",
+            None,
+            Some(&json!({ "path": "*", "kind": "advance_clock" })),
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
 }

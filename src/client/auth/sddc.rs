@@ -26,10 +26,13 @@ struct Login<'a> {
     password: &'a str,
 }
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RefreshBody<'a> {
-    refresh_token: &'a str,
+/// The answer of `PATCH /v1/tokens/access-token/refresh`: the reference documents a bare JSON
+/// string (the new access token); an object with `accessToken` is accepted too.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Refreshed {
+    Bare(String),
+    Pair(c::TokenPair),
 }
 
 impl SddcFlow {
@@ -84,23 +87,30 @@ impl Flow for SddcFlow {
     }
 
     async fn refresh(&self, refresh_token: &Secret) -> Result<Grant, ApiError> {
-        let body = RefreshBody {
-            refresh_token: refresh_token.expose(),
-        };
-        let req = Request::json(Method::PATCH, self.url(c::REFRESH), &body)?.idempotent(true);
+        // The body is the refresh-token id as a bare JSON string.
+        let req = Request::json(Method::PATCH, self.url(c::REFRESH), refresh_token.expose())?
+            .idempotent(true);
         let op = OpContext {
             what: "refresh the SDDC Manager access token".into(),
             ..OpContext::default()
         };
         let resp = self.http.send(&req, None, &op).await?;
-        Ok(Self::grant(resp.json()?))
+        Ok(match resp.json::<Refreshed>()? {
+            Refreshed::Bare(access_token) => Self::grant(c::TokenPair {
+                access_token,
+                refresh_token: None,
+            }),
+            Refreshed::Pair(pair) => Self::grant(pair),
+        })
     }
 
     async fn logout(&self, access: &Secret, refresh_token: &Secret) -> Result<(), ApiError> {
-        let body = RefreshBody {
-            refresh_token: refresh_token.expose(),
-        };
-        let req = Request::json(Method::DELETE, self.url(c::INVALIDATE_REFRESH), &body)?;
+        // The body is the refresh-token id as a bare JSON string; 204 on success.
+        let req = Request::json(
+            Method::DELETE,
+            self.url(c::INVALIDATE_REFRESH),
+            refresh_token.expose(),
+        )?;
         let op = OpContext {
             what: "invalidate the SDDC Manager refresh token".into(),
             ..OpContext::default()
@@ -142,6 +152,15 @@ mod tests {
             serde_json::from_slice::<c::TokenPair>(br#"{"accessToken":"a","refreshToken":"r"}"#)
                 .is_err()
         );
+        // The refresh answer is a bare JSON string; an object is accepted too.
+        assert!(matches!(
+            serde_json::from_slice::<Refreshed>(br#""eyJhbGciOiJIUzI1NiJ9.e30.c2ln""#),
+            Ok(Refreshed::Bare(t)) if t.starts_with("eyJ")
+        ));
+        assert!(matches!(
+            serde_json::from_slice::<Refreshed>(br#"{"accessToken":"a"}"#),
+            Ok(Refreshed::Pair(_))
+        ));
         // Without a refresh token the pair still gives an access token.
         let g = SddcFlow::grant(serde_json::from_slice(br#"{"accessToken":"a"}"#).expect("pair"));
         assert!(g.refresh_token.is_none());
