@@ -13,17 +13,45 @@ use crate::client::error::{ApiError, OpContext};
 use crate::client::http::{HttpClient, Request};
 use crate::framework::Secret;
 
+/// How the provider logs in to SDDC Manager (TokenCreationSpec: `username`/`password`, or the
+/// `apiKey` of a SERVICE user).
+#[derive(Clone)]
+pub enum SddcCredentials {
+    Password { username: String, password: Secret },
+    ApiKey { key: Secret },
+}
+
+impl std::fmt::Debug for SddcCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SddcCredentials::Password { username, .. } => f
+                .debug_struct("Password")
+                .field("username", username)
+                .finish_non_exhaustive(),
+            SddcCredentials::ApiKey { .. } => f.debug_struct("ApiKey").finish_non_exhaustive(),
+        }
+    }
+}
+
 pub struct SddcFlow {
     http: Arc<HttpClient>,
     root: Url,
-    username: String,
-    password: Secret,
+    credentials: SddcCredentials,
 }
 
+/// TokenCreationSpec (`…/sddc-manager-api/latest/data-structures/TokenCreationSpec`): one of
+/// the two logins.
 #[derive(serde::Serialize)]
-struct Login<'a> {
-    username: &'a str,
-    password: &'a str,
+#[serde(untagged)]
+enum Login<'a> {
+    Password {
+        username: &'a str,
+        password: &'a str,
+    },
+    ApiKey {
+        #[serde(rename = "apiKey")]
+        api_key: &'a str,
+    },
 }
 
 /// The answer of `PATCH /v1/tokens/access-token/refresh`: the reference documents a bare JSON
@@ -36,12 +64,11 @@ enum Refreshed {
 }
 
 impl SddcFlow {
-    pub fn new(http: Arc<HttpClient>, root: Url, username: String, password: Secret) -> Self {
+    pub fn new(http: Arc<HttpClient>, root: Url, credentials: SddcCredentials) -> Self {
         SddcFlow {
             http,
             root,
-            username,
-            password,
+            credentials,
         }
     }
 
@@ -64,25 +91,36 @@ impl SddcFlow {
 #[async_trait]
 impl Flow for SddcFlow {
     async fn login(&self) -> Result<Grant, ApiError> {
-        let body = Login {
-            username: &self.username,
-            password: self.password.expose(),
+        let (body, who, fix) = match &self.credentials {
+            SddcCredentials::Password { username, password } => (
+                Login::Password {
+                    username,
+                    password: password.expose(),
+                },
+                format!("user {username:?}"),
+                "check sddc_manager.username and sddc_manager.password (or VCF_SDDC_MANAGER_USERNAME \
+                 and VCF_SDDC_MANAGER_PASSWORD)",
+            ),
+            SddcCredentials::ApiKey { key } => (
+                Login::ApiKey {
+                    api_key: key.expose(),
+                },
+                "the SERVICE account of sddc_manager.api_key".to_string(),
+                "check sddc_manager.api_key (or VCF_SDDC_MANAGER_API_KEY): it must be the API key of an \
+                 existing SDDC Manager SERVICE account, shown once when the account was created",
+            ),
         };
         // Repeating a login after a 5xx or a lost answer is harmless; a 401 is never repeated.
         let req = Request::json(Method::POST, self.url(c::TOKENS), &body)?.idempotent(true);
         let op = OpContext {
-            what: format!("authenticate to SDDC Manager as {:?}", self.username),
+            what: format!("authenticate to SDDC Manager as {who}"),
             ..OpContext::default()
         };
-        let resp = self.http.send(&req, None, &op).await.map_err(|e| {
-            rejected(
-                e,
-                "SDDC Manager",
-                &format!("user {:?}", self.username),
-                "check sddc_manager.username and sddc_manager.password (or VCF_SDDC_MANAGER_USERNAME \
-                 and VCF_SDDC_MANAGER_PASSWORD)",
-            )
-        })?;
+        let resp = self
+            .http
+            .send(&req, None, &op)
+            .await
+            .map_err(|e| rejected(e, "SDDC Manager", &who, fix))?;
         Ok(Self::grant(resp.json()?))
     }
 
@@ -123,7 +161,10 @@ impl Flow for SddcFlow {
     }
 
     fn method(&self) -> AuthMethod {
-        AuthMethod::Password
+        match self.credentials {
+            SddcCredentials::Password { .. } => AuthMethod::Password,
+            SddcCredentials::ApiKey { .. } => AuthMethod::ApiToken,
+        }
     }
 
     fn family(&self) -> &'static str {
@@ -134,6 +175,22 @@ impl Flow for SddcFlow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn login_bodies_are_token_creation_specs() {
+        let pw = serde_json::to_value(Login::Password {
+            username: "u",
+            password: "p",
+        })
+        .expect("json");
+        assert_eq!(pw, serde_json::json!({"username": "u", "password": "p"}));
+        let key = serde_json::to_value(Login::ApiKey { api_key: "k" }).expect("json");
+        assert_eq!(key, serde_json::json!({"apiKey": "k"}));
+        let creds = SddcCredentials::ApiKey {
+            key: Secret::new("hidden-key"),
+        };
+        assert!(!format!("{creds:?}").contains("hidden-key"));
+    }
 
     #[test]
     fn token_pair_of_the_reference_decodes() {
