@@ -36,7 +36,7 @@ pub const ROUTES: &[Route] = &[
         contract: Seen,
         handler: invalidate_refresh,
     },
-    // Path and response SEEN, request body ASSUMED.
+    // 201 PageOfUser.
     Route {
         method: "POST",
         template: "/v1/users",
@@ -254,14 +254,15 @@ fn invalidate_refresh(w: &mut World, _ctx: &Ctx, req: &Req) -> HResult {
     Ok(Resp::no_content())
 }
 
-pub fn user_json(w: &World, u: &SddcUser, with_key: bool) -> Value {
-    let role = w.sddc.roles.iter().find(|r| r.id == u.role_id);
+/// User as the reference shows it: the role is `{"id"}` only (clients name it from
+/// `GET /v1/roles`); `apiKey` only where asked for (the create answer of a SERVICE user).
+pub fn user_json(_w: &World, u: &SddcUser, with_key: bool) -> Value {
     let mut v = json!({
         "id": u.id,
         "name": u.name,
         "domain": u.domain,
         "type": u.user_type,
-        "role": { "id": u.role_id, "name": role.map(|r| r.name.as_str()).unwrap_or("") },
+        "role": { "id": u.role_id },
         "creationTimestamp": u.creation_timestamp,
     });
     if with_key && let Some(k) = &u.api_key {
@@ -338,7 +339,17 @@ fn create_users(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let elements: Vec<Value> = new_users.iter().map(|u| user_json(w, u, true)).collect();
     w.sddc.users.extend(new_users);
     w.dirty = true;
-    Ok(Resp::ok(json!({ "elements": elements })))
+    // 201 Created with a PageOfUser.
+    Ok(Resp::json(201, &page_of(elements)))
+}
+
+/// A one-page `PageOf…` answer: `elements` and the read-only `pageMetadata`.
+fn page_of(elements: Vec<Value>) -> Value {
+    let n = elements.len();
+    json!({
+        "elements": elements,
+        "pageMetadata": { "pageNumber": 0, "pageSize": n, "totalElements": n, "totalPages": 1 },
+    })
 }
 
 fn prefix(i: usize, mut e: ApiError) -> ApiError {
@@ -354,7 +365,7 @@ fn list_users(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .iter()
         .map(|u| user_json(w, u, false))
         .collect();
-    Ok(Resp::ok(json!({ "elements": elements })))
+    Ok(Resp::ok(page_of(elements)))
 }
 
 fn delete_user(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
@@ -381,7 +392,7 @@ fn list_roles(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .iter()
         .map(|r| json!({ "id": r.id, "name": r.name, "description": r.description }))
         .collect();
-    Ok(Resp::ok(json!({ "elements": elements })))
+    Ok(Resp::ok(page_of(elements)))
 }
 
 fn list_domains(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {

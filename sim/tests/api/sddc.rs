@@ -34,8 +34,23 @@ async fn service_user(sim: &Sim, admin: &str, name: &str, role: &str) -> Value {
             &json!([{ "name": name, "domain": "vsphere.local", "type": "SERVICE", "role": { "id": role_id } }]),
         )
         .await;
-    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(res.body["pageMetadata"]["totalElements"], 1, "{}", res.text);
     res.body["elements"][0].clone()
+}
+
+/// The name of the role with id `id`, from `GET /v1/roles`.
+async fn role_name(sim: &Sim, admin: &str, id: &Value) -> String {
+    let roles = sim.get("/v1/roles", admin).await;
+    roles.body["elements"]
+        .as_array()
+        .expect("elements")
+        .iter()
+        .find(|r| &r["id"] == id)
+        .expect("role")["name"]
+        .as_str()
+        .expect("name")
+        .to_string()
 }
 
 /// Seed 000, steps 1-5: token pair, bearer call, refresh, service account, invalidation.
@@ -76,7 +91,12 @@ async fn seed_000_flow() {
 
     let svc = service_user(&sim, access, "svc-automation", "OPERATOR").await;
     assert_eq!(svc["type"], "SERVICE");
-    assert_eq!(svc["role"]["name"], "OPERATOR");
+    // The role is `{"id"}` only, as in the reference.
+    assert_eq!(svc["role"].as_object().expect("role").len(), 1, "{svc}");
+    assert_eq!(
+        role_name(&sim, new_access, &svc["role"]["id"]).await,
+        "OPERATOR"
+    );
     assert!(svc["apiKey"].is_string());
     assert!(svc["creationTimestamp"].is_string());
 
@@ -199,7 +219,11 @@ async fn users_roles_and_service_api_keys() {
         .find(|u| u["id"] == id)
         .expect("listed");
     assert!(found.get("apiKey").is_none(), "apiKey is shown only once");
-    assert_eq!(found["role"]["name"], "VIEWER");
+    assert_eq!(
+        role_name(&sim, &admin, &found["role"]["id"]).await,
+        "VIEWER"
+    );
+    assert!(list.body["pageMetadata"].is_object(), "{}", list.text);
 
     // The api key authenticates.
     let at = login_key(&sim, key).await;
@@ -214,7 +238,7 @@ async fn users_roles_and_service_api_keys() {
             &json!([{ "name": "jdoe", "domain": "rainpole.io", "type": "USER", "role": { "id": role_id } }]),
         )
         .await;
-    assert_eq!(u.status, 200);
+    assert_eq!(u.status, 201);
     assert!(u.body["elements"][0].get("apiKey").is_none());
     let dup = sim
         .post(
