@@ -474,7 +474,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ),
         (
             5,
-            r#"{"accessToken":"eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjEsImV4cCI6MzYwMX0.x","refreshToken":"r","token":"t","validity":1779354411000,"access_token":"a","expires_in":1800}"#,
+            r#"{"accessToken":"eyJhbGciOiJIUzI1NiJ9.eyJpYXQiOjEsImV4cCI6MzYwMX0.x","refreshToken":{"id":"r"},"token":"t","validity":1779354411000,"access_token":"a","expires_in":1800}"#,
         ),
         (
             6,

@@ -341,3 +341,180 @@ fn refresh_of_many_users_lists_them_once() {
         );
     }
 }
+
+/// Sixty-one minutes of sim clock pass during a run (the `advance_clock` fault, at the first
+/// `GET /v1/roles`): the access token is then expired, SDDC Manager answers 401, and the
+/// provider renews it once with `PATCH /v1/tokens/access-token/refresh` (the refresh-token id
+/// as a bare JSON string, the new access token as a bare JSON string) instead of logging in
+/// again. When the provider stops, it invalidates its refresh token (`DELETE
+/// /v1/tokens/refresh-token`, 204): none is left in the sim's state.
+#[test]
+fn access_token_refreshed_after_sixty_minutes_and_refresh_token_invalidated_at_exit() {
+    let sim = Sim::start();
+    let control = Control::new(&sim);
+    let config = format!(
+        "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\ndata \"vcf_sddc_roles\" \"all\" {{}}\n\
+         output \"operator\" {{ value = data.vcf_sddc_roles.all.ids[\"OPERATOR\"] }}\n"
+    );
+    for tf in terraforms() {
+        let v = &tf.version;
+        let wd = admin_workdir(&sim, &tf);
+        wd.write_config(&config);
+        rt().block_on(control.reset_stats());
+        rt().block_on(control.fault(json!({
+            "path": "/v1/roles", "method": "GET", "kind": "advance_clock",
+            "advance_seconds": 61 * 60, "times": 1
+        })));
+        let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+        assert!(outputs(&wd)["operator"]["value"].is_string());
+        let count = |ep: &str, status: &str| rt().block_on(control.count(ep, Some(status)));
+        assert_eq!(
+            count("GET /v1/roles", "401"),
+            1,
+            "Terraform {v}: expired token"
+        );
+        assert_eq!(
+            count("PATCH /v1/tokens/access-token/refresh", "200"),
+            1,
+            "Terraform {v}: one refresh"
+        );
+        assert_eq!(
+            rt().block_on(control.count("PATCH /v1/tokens/access-token/refresh", None)),
+            1,
+            "Terraform {v}: no refused refresh"
+        );
+        assert_eq!(count("GET /v1/roles", "200"), 1, "Terraform {v}: retried");
+        let logins = count("POST /v1/tokens", "200");
+        assert!(logins >= 1, "Terraform {v}");
+        assert_eq!(
+            rt().block_on(control.count("POST /v1/tokens", None)),
+            logins,
+            "Terraform {v}: no failed login"
+        );
+        // Every provider process that logged in invalidated its refresh token at exit.
+        assert_eq!(
+            count("DELETE /v1/tokens/refresh-token", "204"),
+            logins,
+            "Terraform {v}: {}",
+            rt().block_on(control.stats())
+        );
+        let state = rt().block_on(control.state());
+        let left = &state["sddc"]["refresh_tokens"];
+        assert!(
+            left.as_object().is_some_and(|m| m.is_empty()),
+            "Terraform {v}: refresh tokens left: {left}"
+        );
+    }
+}
+
+/// `sddc_manager { api_key }`: the provider logs in as a SERVICE account with
+/// `POST /v1/tokens {"apiKey"}` — here the ADMIN account that another configuration created
+/// with `vcf_sddc_user` — and manages users with it. A wrong key is one refused login whose
+/// diagnostic names `sddc_manager.api_key`; setting a password as well is a diagnostic on
+/// `sddc_manager.api_key` at validate time.
+#[test]
+fn provider_logs_in_with_a_service_account_api_key() {
+    let sim = Sim::start();
+    let control = Control::new(&sim);
+    for (i, tf) in terraforms().iter().enumerate() {
+        let v = &tf.version;
+        // The SERVICE account, created by the administrator's configuration.
+        let admin = admin_workdir(&sim, tf);
+        admin.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+resource "vcf_sddc_user" "automation" {{
+  name = "svc-terraform-{i}"
+  type = "SERVICE"
+  role = "ADMIN"
+}}
+output "api_key" {{
+  value     = vcf_sddc_user.automation.api_key
+  sensitive = true
+}}
+"#
+        ));
+        let out = admin.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+        let key = outputs(&admin)["api_key"]["value"]
+            .as_str()
+            .expect("api_key")
+            .to_string();
+
+        // A configuration that authenticates with that key only.
+        let wd = Workdir::new(tf)
+            .env("VCF_SDDC_MANAGER_HOST", &sim.host())
+            .env("VCF_SDDC_MANAGER_API_KEY", &key)
+            .env("VCF_CA_FILE", sim.ca_file());
+        let child = format!("svc-child-{i}");
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\nresource \"vcf_sddc_user\" \"child\" {{\n  \
+             name = \"{child}\"\n  type = \"SERVICE\"\n  role = \"VIEWER\"\n}}\n"
+        ));
+        rt().block_on(control.reset_stats());
+        let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        let t = text(&out);
+        assert!(out.status.success(), "Terraform {v}: {t}");
+        assert!(!t.contains(&key), "Terraform {v}: the key leaked");
+        assert!(sim_users(&sim).iter().any(|u| u["name"] == child.as_str()));
+        let logins = rt().block_on(control.count("POST /v1/tokens", Some("200")));
+        assert!(logins >= 1, "Terraform {v}");
+        assert_eq!(
+            rt().block_on(control.count("POST /v1/tokens", None)),
+            logins,
+            "Terraform {v}: no refused login"
+        );
+        let out = wd.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+        assert!(!sim_users(&sim).iter().any(|u| u["name"] == child.as_str()));
+
+        // A wrong key: one refused login, a diagnostic naming the setting to fix.
+        let mut wrong = Workdir::new(tf)
+            .env("VCF_SDDC_MANAGER_HOST", &sim.host())
+            .env("VCF_CA_FILE", sim.ca_file());
+        wrong.set_env("VCF_SDDC_MANAGER_API_KEY", "not-a-key-of-this-appliance");
+        wrong.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\ndata \"vcf_sddc_roles\" \"all\" {{}}\n"
+        ));
+        rt().block_on(control.reset_stats());
+        let out = wrong.run(&["plan", "-no-color", "-input=false"]);
+        let t = text(&out);
+        assert!(!out.status.success(), "Terraform {v}: {t}");
+        assert!(
+            t.contains("Credentials rejected") && t.contains("sddc_manager.api_key"),
+            "Terraform {v}: {t}"
+        );
+        assert_eq!(
+            rt().block_on(control.count("POST /v1/tokens", Some("401"))),
+            1,
+            "Terraform {v}: the rejected login is not repeated"
+        );
+
+        // A key and a password: refused at validate time, on the attribute.
+        let both = Workdir::new(tf);
+        both.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{
+  sddc_manager {{
+    host     = "sddc.example.com"
+    username = "administrator@vsphere.local"
+    password = "x"
+    api_key  = "y"
+  }}
+}}
+data "vcf_sddc_roles" "all" {{}}
+"#
+        ));
+        let (ok, diags) = both.diagnostics(&["validate", "-json"]);
+        assert!(!ok, "Terraform {v}: {diags:?}");
+        assert!(
+            diags
+                .iter()
+                .any(|d| d["severity"] == "error" && d.to_string().contains("api_key")),
+            "Terraform {v}: {diags:?}"
+        );
+        let out = admin.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+    }
+}

@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use common::Sim;
 use serde_json::Value;
-use terraform_provider_vcf::client::{Call, Clients, Config, SddcConfig, TransportOptions};
+use terraform_provider_vcf::client::{
+    Call, Clients, Config, SddcConfig, SddcCredentials, TransportOptions,
+};
 use terraform_provider_vcf::framework::Secret;
 
 const ROUNDS: usize = 40;
@@ -61,8 +63,10 @@ async fn client_overhead_per_request() {
         },
         sddc_manager: Some(SddcConfig {
             host: sim.host(),
-            username: user,
-            password: Secret::new(password),
+            credentials: SddcCredentials::Password {
+                username: user,
+                password: Secret::new(password),
+            },
         }),
         ..Config::default()
     })

@@ -12,7 +12,7 @@ use common::{Control, Sim};
 use serde_json::{Value, json};
 use terraform_provider_vcf::client::{
     ApiClient, Call, Clients, Clock, Config, Created, DirectorConfig, DirectorCredentials,
-    ErrorKind, FleetCredentials, OperationsConfig, SddcConfig, TransportOptions,
+    ErrorKind, FleetCredentials, OperationsConfig, SddcConfig, SddcCredentials, TransportOptions,
 };
 use terraform_provider_vcf::framework::Secret;
 
@@ -31,11 +31,13 @@ fn sddc_config(sim: &Sim, password: &str, parallel: u32) -> Config {
         transport: transport(sim, parallel, 5),
         sddc_manager: Some(SddcConfig {
             host: sim.host(),
-            username: sim.ready["sddc_manager"]["username"]
-                .as_str()
-                .expect("user")
-                .into(),
-            password: Secret::new(password),
+            credentials: SddcCredentials::Password {
+                username: sim.ready["sddc_manager"]["username"]
+                    .as_str()
+                    .expect("user")
+                    .into(),
+                password: Secret::new(password),
+            },
         }),
         ..Config::default()
     }
@@ -613,8 +615,12 @@ async fn forbidden_names_the_needed_role() {
     )
     .await;
     let mut cfg = sddc_config(&sim, "Viewer1!", 8);
-    if let Some(s) = cfg.sddc_manager.as_mut() {
-        s.username = "viewer@vsphere.local".into();
+    if let Some(SddcConfig {
+        credentials: SddcCredentials::Password { username, .. },
+        ..
+    }) = cfg.sddc_manager.as_mut()
+    {
+        *username = "viewer@vsphere.local".into();
     }
     let clients = Clients::new(&cfg).expect("clients");
     let api = clients.sddc_manager().expect("sddc");

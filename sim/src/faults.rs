@@ -25,6 +25,9 @@ pub enum FaultKind {
     ResetAfter,
     /// Answer 401 even though the bearer token is valid (forces a client refresh).
     Unauthorized,
+    /// Move the sim's clock forward by `advance_seconds` before the request is applied (the
+    /// request then runs normally): time passes at an exact point of a client's run.
+    AdvanceClock,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -49,6 +52,8 @@ pub struct FaultRule {
     pub status: Option<u16>,
     #[serde(default)]
     pub retry_after: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advance_seconds: Option<u64>,
 }
 
 fn one() -> f64 {
@@ -59,6 +64,8 @@ fn one() -> f64 {
 #[derive(Default, Debug)]
 pub struct Plan {
     pub latency_ms: u64,
+    /// How far to move the clock before the request is applied.
+    pub advance_ms: i64,
     pub terminal: Option<FaultRule>,
 }
 
@@ -108,6 +115,16 @@ impl Faults {
             FaultKind::RateLimit => {
                 r.retry_after.get_or_insert(1);
             }
+            FaultKind::AdvanceClock => {
+                let secs = r
+                    .advance_seconds
+                    .ok_or_else(|| ApiError::bad_request("advance_clock needs advance_seconds"))?;
+                if secs == 0 || secs > 100 * 365 * 86_400 {
+                    return Err(ApiError::bad_request(
+                        "advance_seconds must be between 1 and 100 years",
+                    ));
+                }
+            }
             _ => {}
         }
         if r.times == Some(0) {
@@ -145,7 +162,8 @@ impl Faults {
             {
                 continue;
             }
-            if r.kind != FaultKind::Latency && plan.terminal.is_some() {
+            let passive = matches!(r.kind, FaultKind::Latency | FaultKind::AdvanceClock);
+            if !passive && plan.terminal.is_some() {
                 continue;
             }
             if r.probability < 1.0 && self.rng.random::<f64>() >= r.probability {
@@ -157,7 +175,9 @@ impl Faults {
                     exhausted.push(r.id);
                 }
             }
-            if r.kind == FaultKind::Latency {
+            if r.kind == FaultKind::AdvanceClock {
+                plan.advance_ms += r.advance_seconds.unwrap_or(0) as i64 * 1000;
+            } else if r.kind == FaultKind::Latency {
                 let [a, b] = r.latency_ms.unwrap_or([0, 0]);
                 plan.latency_ms += if a == b {
                     a
@@ -228,7 +248,25 @@ mod tests {
             latency_ms: Some([5, 5]),
             status: None,
             retry_after: None,
+            advance_seconds: None,
         }
+    }
+
+    #[test]
+    fn advance_clock_is_passive_and_needs_seconds() {
+        let mut f = Faults::new(1);
+        assert!(f.add(rule(FaultKind::AdvanceClock)).is_err());
+        let mut r = rule(FaultKind::AdvanceClock);
+        r.advance_seconds = Some(3660);
+        f.add(r).expect("add");
+        f.add(rule(FaultKind::Unauthorized)).expect("add");
+        let p = f.plan("GET", "/x");
+        assert_eq!(p.advance_ms, 3_660_000);
+        assert!(
+            p.terminal
+                .is_some_and(|t| t.kind == FaultKind::Unauthorized)
+        );
+        assert_eq!(f.plan("GET", "/x").advance_ms, 0, "fired once");
     }
 
     #[test]

@@ -22,20 +22,21 @@ pub const ROUTES: &[Route] = &[
         contract: Seen,
         handler: create_tokens,
     },
+    // Body and answer: bare JSON strings (the refresh-token id in, the access token out).
     Route {
         method: "PATCH",
         template: "/v1/tokens/access-token/refresh",
         contract: Seen,
         handler: refresh,
     },
-    // Body ASSUMED: {"refreshToken"} (a bare JSON string is accepted too).
+    // Body: the refresh-token id as a bare JSON string; 204.
     Route {
         method: "DELETE",
         template: "/v1/tokens/refresh-token",
-        contract: Assumed,
+        contract: Seen,
         handler: invalidate_refresh,
     },
-    // Path and response SEEN, request body ASSUMED.
+    // 201 PageOfUser.
     Route {
         method: "POST",
         template: "/v1/users",
@@ -144,7 +145,8 @@ fn issue_pair(w: &mut World, ctx: &Ctx, user_id: &str, subject: &str) -> Value {
             expires_ms: ctx.now + REFRESH_TTL_MS,
         },
     );
-    json!({ "accessToken": access, "refreshToken": refresh })
+    // TokenPair: the refresh token is a RefreshToken object `{"id"}`, never a bare string.
+    json!({ "accessToken": access, "refreshToken": { "id": refresh } })
 }
 
 fn create_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
@@ -196,22 +198,19 @@ fn str_field<'a>(obj: &'a serde_json::Map<String, Value>, name: &str) -> Result<
     }
 }
 
-/// The refresh token from `{"refreshToken": "…"}` or a bare JSON string.
+/// The refresh-token id: the body of both refresh-token calls is a bare JSON string
+/// (reference: "Request Body string … Required"). The old guessed `{"refreshToken": …}`
+/// object is refused with 400, as a real appliance refuses a body it cannot read as a string.
 fn refresh_token_of(req: &Req) -> Result<String, ApiError> {
     match req.json::<Value>()? {
-        Value::String(s) => Ok(s),
-        Value::Object(o) => match o.get("refreshToken") {
-            Some(Value::String(s)) => Ok(s.clone()),
-            // Also accept the {"refreshToken": {"id": …}} form of older releases.
-            Some(Value::Object(r)) => r
-                .get("id")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .ok_or_else(|| ApiError::bad_request("refreshToken.id must be a string")),
-            Some(_) => Err(ApiError::bad_request("refreshToken must be a string")),
-            None => Err(ApiError::bad_request("refreshToken is required")),
-        },
-        _ => Err(ApiError::bad_request("body must be a JSON object")),
+        Value::String(s) if !s.is_empty() => Ok(s),
+        Value::String(_) => Err(ApiError::bad_request(
+            "the body must be the refresh-token id as a JSON string, not an empty string",
+        )),
+        _ => Err(ApiError::bad_request(
+            "the body must be the refresh-token id as a JSON string (for example \"6d0b…\"), \
+             not an object or another JSON value",
+        )),
     }
 }
 
@@ -242,7 +241,8 @@ fn refresh(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let exp = ctx.now + ACCESS_TTL_MS;
     let access = w.mint_jwt(&user.name, "sddc-manager", ctx, exp);
     w.add_session(access.clone(), SessionKind::Sddc { user_id: user.id }, exp);
-    Ok(Resp::ok(json!({ "accessToken": access })))
+    // 200 "Returns string": the new access token as a bare JSON string.
+    Ok(Resp::ok(json!(access)))
 }
 
 fn invalidate_refresh(w: &mut World, _ctx: &Ctx, req: &Req) -> HResult {
@@ -254,14 +254,15 @@ fn invalidate_refresh(w: &mut World, _ctx: &Ctx, req: &Req) -> HResult {
     Ok(Resp::no_content())
 }
 
-pub fn user_json(w: &World, u: &SddcUser, with_key: bool) -> Value {
-    let role = w.sddc.roles.iter().find(|r| r.id == u.role_id);
+/// User as the reference shows it: the role is `{"id"}` only (clients name it from
+/// `GET /v1/roles`); `apiKey` only where asked for (the create answer of a SERVICE user).
+pub fn user_json(_w: &World, u: &SddcUser, with_key: bool) -> Value {
     let mut v = json!({
         "id": u.id,
         "name": u.name,
         "domain": u.domain,
         "type": u.user_type,
-        "role": { "id": u.role_id, "name": role.map(|r| r.name.as_str()).unwrap_or("") },
+        "role": { "id": u.role_id },
         "creationTimestamp": u.creation_timestamp,
     });
     if with_key && let Some(k) = &u.api_key {
@@ -338,7 +339,17 @@ fn create_users(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let elements: Vec<Value> = new_users.iter().map(|u| user_json(w, u, true)).collect();
     w.sddc.users.extend(new_users);
     w.dirty = true;
-    Ok(Resp::ok(json!({ "elements": elements })))
+    // 201 Created with a PageOfUser.
+    Ok(Resp::json(201, &page_of(elements)))
+}
+
+/// A one-page `PageOf…` answer: `elements` and the read-only `pageMetadata`.
+fn page_of(elements: Vec<Value>) -> Value {
+    let n = elements.len();
+    json!({
+        "elements": elements,
+        "pageMetadata": { "pageNumber": 0, "pageSize": n, "totalElements": n, "totalPages": 1 },
+    })
 }
 
 fn prefix(i: usize, mut e: ApiError) -> ApiError {
@@ -354,7 +365,7 @@ fn list_users(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .iter()
         .map(|u| user_json(w, u, false))
         .collect();
-    Ok(Resp::ok(json!({ "elements": elements })))
+    Ok(Resp::ok(page_of(elements)))
 }
 
 fn delete_user(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
@@ -381,7 +392,7 @@ fn list_roles(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .iter()
         .map(|r| json!({ "id": r.id, "name": r.name, "description": r.description }))
         .collect();
-    Ok(Resp::ok(json!({ "elements": elements })))
+    Ok(Resp::ok(page_of(elements)))
 }
 
 fn list_domains(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {

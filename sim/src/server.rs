@@ -312,6 +312,10 @@ async fn handle(
     if plan.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(plan.latency_ms)).await;
     }
+    if plan.advance_ms > 0 {
+        shared.clock.advance(plan.advance_ms);
+        lock(&shared.world).dirty = true;
+    }
     let mut reset_after = false;
     if let Some(rule) = plan.terminal {
         let injected = match rule.kind {
@@ -348,7 +352,7 @@ async fn handle(
                 reset_after = true;
                 None
             }
-            FaultKind::Latency => None,
+            FaultKind::Latency | FaultKind::AdvanceClock => None,
         };
         if let Some(e) = injected {
             shared.finish(&rid, &req, &key, &e.status.to_string(), started);
@@ -444,6 +448,18 @@ fn json_secrets(v: &serde_json::Value, names: &[&str], out: &mut Vec<(String, St
                     {
                         out.push((s.clone(), k.clone()))
                     }
+                    // A secret-named object that carries its secret as `id` (SDDC Manager's
+                    // RefreshToken `{"id"}`).
+                    serde_json::Value::Object(o)
+                        if names.contains(&k.as_str())
+                            && o.get("id")
+                                .and_then(|v| v.as_str())
+                                .is_some_and(|s| !s.is_empty()) =>
+                    {
+                        if let Some(s) = o.get("id").and_then(|v| v.as_str()) {
+                            out.push((s.to_string(), format!("{k}.id")));
+                        }
+                    }
                     _ => json_secrets(x, names, out),
                 }
             }
@@ -467,7 +483,12 @@ fn secrets_in(resp: &Resp) -> Vec<(String, String)> {
             )
         })
         .collect();
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&resp.body) {
+    if let Ok(serde_json::Value::String(s)) = serde_json::from_slice(&resp.body)
+        && !s.is_empty()
+    {
+        // A bare JSON string answer is a token (SDDC Manager's refreshed access token).
+        found.push((s, "answer string body".into()));
+    } else if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&resp.body) {
         let mut fields = Vec::new();
         json_secrets(&v, SECRET_FIELDS, &mut fields);
         found.extend(
@@ -507,7 +528,12 @@ fn request_secrets(req: &Req) -> Vec<(String, String)> {
         }
     }
     let mut fields = Vec::new();
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&req.body) {
+    if let Ok(serde_json::Value::String(s)) = serde_json::from_slice(&req.body)
+        && !s.is_empty()
+    {
+        // A bare JSON string body is a token (SDDC Manager's refresh-token id).
+        found.push((s, "request string body".into()));
+    } else if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&req.body) {
         json_secrets(&v, REQUEST_SECRET_FIELDS, &mut fields);
     } else if let Ok(s) = std::str::from_utf8(&req.body) {
         fields.extend(
@@ -551,6 +577,39 @@ mod secret_tests {
                 ("k2".to_string(), "answer field apiKey".to_string()),
                 ("vidb_1".to_string(), "answer field token".to_string()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_refresh_token_object_is_a_secret_by_its_id() {
+        let resp = Resp::json(
+            200,
+            &json!({"accessToken": "at-1", "refreshToken": {"id": "rt-1"}}),
+        );
+        let mut found = secrets_in(&resp);
+        found.sort();
+        assert_eq!(
+            found,
+            vec![
+                ("at-1".to_string(), "answer field accessToken".to_string()),
+                (
+                    "rt-1".to_string(),
+                    "answer field refreshToken.id".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn bare_string_bodies_are_secrets() {
+        let resp = Resp::json(200, &json!("at-2"));
+        assert_eq!(
+            secrets_in(&resp),
+            vec![("at-2".to_string(), "answer string body".to_string())]
+        );
+        assert_eq!(
+            request_secrets(&request(&[], r#""rt-2""#)),
+            vec![("rt-2".to_string(), "request string body".to_string())]
         );
     }
 

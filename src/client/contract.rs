@@ -4,24 +4,39 @@
 //! ASSUMED item against a real appliance is a change here only; vcf-sim implements the same
 //! contract (`sim/src/{sddc,fleet,director}.rs`).
 
-/// A. SDDC Manager (seed 000).
+/// A. SDDC Manager. Reference: the SDDC Manager API 9.1.1
+/// (https://developer.broadcom.com/xapis/sddc-manager-api/9.1.1/) and the Tokens guide
+/// (https://developer.broadcom.com/xapis/vmware-cloud-foundation-api/latest/tokens); the rows
+/// are in `docs/dev/api-contract.md` § A.
 pub mod sddc {
-    /// SEEN: `POST {"username","password"}` → `{"accessToken","refreshToken"}`; 401 on bad
-    /// credentials, and repeated failures can lock the account.
+    /// `POST` TokenCreationSpec `{"username","password"}` or `{"apiKey"}` (SERVICE users) →
+    /// 200 TokenPair `{"accessToken", "refreshToken": {"id"}}`; 401 on bad credentials, and
+    /// repeated failures can lock the account.
     pub const TOKENS: &str = "/v1/tokens";
-    /// SEEN: `PATCH {"refreshToken"}` → `{"accessToken"}`; 401/404 when the refresh token is dead.
+    /// `PATCH`, body the refresh-token id as a bare JSON string → 200 the new access token as a
+    /// bare JSON string.
     pub const REFRESH: &str = "/v1/tokens/access-token/refresh";
-    /// SEEN path, ASSUMED body `{"refreshToken"}`: invalidates the refresh token (at shutdown).
+    /// `DELETE`, body the refresh-token id as a bare JSON string → 204: invalidates the
+    /// refresh token (at shutdown).
     pub const INVALIDATE_REFRESH: &str = "/v1/tokens/refresh-token";
-    /// SEEN: access tokens live 60 minutes (used when the JWT carries no `exp`).
+    /// Access tokens live 60 minutes (used when the JWT carries no `exp`).
     pub const ACCESS_TOKEN_LIFETIME_SECS: u64 = 60 * 60;
 
+    /// TokenPair (`…/sddc-manager-api/latest/data-structures/TokenPair`). Unknown fields are
+    /// ignored; without a refresh token the provider simply logs in again when the access
+    /// token expires.
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct TokenPair {
         pub access_token: String,
         #[serde(default)]
-        pub refresh_token: Option<String>,
+        pub refresh_token: Option<RefreshToken>,
+    }
+
+    /// RefreshToken (`…/sddc-manager-api/latest/data-structures/RefreshToken`): `{"id"}`.
+    #[derive(serde::Deserialize)]
+    pub struct RefreshToken {
+        pub id: String,
     }
 }
 

@@ -31,19 +31,19 @@ use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 pub use api::{ApiClient, Call, Created, Family};
 pub use auth::{
     AuthCounters, AuthMethod, Authenticator, Clock, DirectorCredentials, FleetCredentials,
+    SddcCredentials,
 };
 pub use error::{ApiError, ErrorKind};
 pub use http::{HttpClient, Response, TransportOptions};
 
-use crate::framework::{Diagnostic, Secret};
+use crate::framework::Diagnostic;
 use auth::{DirectorFlow, FleetFlow, SddcFlow, TokenManager};
 
 /// SDDC Manager connection.
 #[derive(Debug, Clone)]
 pub struct SddcConfig {
     pub host: String,
-    pub username: String,
-    pub password: Secret,
+    pub credentials: SddcCredentials,
 }
 
 /// VCF Operations fleet IAM connection.
@@ -131,12 +131,7 @@ impl Clients {
             None => None,
             Some(c) => {
                 let root = root_url(&c.host, "sddc_manager")?;
-                let flow = SddcFlow::new(
-                    http.clone(),
-                    root.clone(),
-                    c.username.clone(),
-                    c.password.clone(),
-                );
+                let flow = SddcFlow::new(http.clone(), root.clone(), c.credentials.clone());
                 Some(ApiClient::new(
                     Family::SddcManager,
                     http.clone(),
@@ -257,6 +252,7 @@ fn missing(family: Family) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::Secret;
 
     #[test]
     fn host_settings_become_root_urls() {

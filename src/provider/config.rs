@@ -149,7 +149,11 @@ fn operations_block() -> Block {
 }
 
 fn sddc_manager_block() -> Block {
-    Block::new("Connection to the SDDC Manager API (service accounts and users). User management needs the ADMIN role.")
+    Block::new(
+        "Connection to the SDDC Manager API (service accounts and users). Authenticate with `username` and `password`, \
+         or with the `api_key` of a SERVICE account; set exactly one of `password` and `api_key`. User management \
+         needs the ADMIN role.",
+    )
         .attribute(host_attr("VCF_SDDC_MANAGER_HOST", "the SDDC Manager appliance, for example `sfo-vcf01.rainpole.io`"))
         .attribute(
             Attribute::string("username")
@@ -163,6 +167,18 @@ fn sddc_manager_block() -> Block {
                 .sensitive()
                 .description("Password of `username`. Falls back to `VCF_SDDC_MANAGER_PASSWORD`.")
                 .validator(AlsoRequires::new(&["username"])),
+        )
+        .attribute(
+            Attribute::string("api_key")
+                .optional()
+                .sensitive()
+                .description(
+                    "API key of an SDDC Manager SERVICE account (for example the `api_key` of a `vcf_sddc_user` of type \
+                     `SERVICE`), exchanged for tokens with `POST /v1/tokens`. The account's role decides what the provider \
+                     may do. Conflicts with `username` and `password`. Falls back to `VCF_SDDC_MANAGER_API_KEY`.",
+                )
+                .validator(ConflictsWith::new(&["username", "password"]))
+                .validator(Length::at_least(1)),
         )
 }
 
@@ -636,8 +652,39 @@ impl Settings {
         src: &Source<'_, E>,
         diags: &mut Diagnostics,
     ) -> Option<Endpoint> {
-        let host = Self::host(src, "sddc_manager", "VCF_SDDC_MANAGER_HOST", diags)?;
-        let auth = Self::credentials(src, "sddc_manager", "VCF_SDDC_MANAGER", false, diags)?;
+        const B: &str = "sddc_manager";
+        let host = Self::host(src, B, "VCF_SDDC_MANAGER_HOST", diags)?;
+        let user = src.string(Some(B), "username", "VCF_SDDC_MANAGER_USERNAME");
+        let pass = src.string(Some(B), "password", "VCF_SDDC_MANAGER_PASSWORD");
+        // Exactly one of password and api_key (a SERVICE account's key, POST /v1/tokens {apiKey}).
+        if let Some(key) = src.string(Some(B), "api_key", "VCF_SDDC_MANAGER_API_KEY") {
+            if user.is_some() || pass.is_some() {
+                diags.attr_error(
+                    path(Some(B), "api_key"),
+                    "Conflicting configuration arguments",
+                    "Set exactly one of sddc_manager.api_key and sddc_manager.username/password (including the \
+                     VCF_SDDC_MANAGER_API_KEY, VCF_SDDC_MANAGER_USERNAME and VCF_SDDC_MANAGER_PASSWORD variables).",
+                );
+                return None;
+            }
+            return Some(Endpoint {
+                host,
+                auth: Auth::ApiToken {
+                    token: Secret::new(key),
+                    token_endpoint_url: None,
+                },
+            });
+        }
+        if user.is_none() && pass.is_none() {
+            diags.attr_error(
+                AttributePath::attr(B),
+                "Missing credentials",
+                "The sddc_manager block needs username and password (or VCF_SDDC_MANAGER_USERNAME and \
+                 VCF_SDDC_MANAGER_PASSWORD), or the api_key of a SERVICE account (or VCF_SDDC_MANAGER_API_KEY).",
+            );
+            return None;
+        }
+        let auth = Self::credentials(src, B, "VCF_SDDC_MANAGER", false, diags)?;
         Some(Endpoint { host, auth })
     }
 
@@ -839,6 +886,72 @@ mod tests {
             .is_none()
         );
         assert_eq!(error_paths(&d), vec!["max_retries"]);
+    }
+
+    #[test]
+    fn sddc_manager_takes_exactly_one_of_password_and_api_key() {
+        let block = |pairs: &[(&str, Value)]| {
+            let mut b = Value::object(
+                ["host", "username", "password", "api_key"]
+                    .iter()
+                    .map(|k| (k.to_string(), Value::Null)),
+            );
+            for (k, v) in pairs {
+                b.set_attr(k, v.clone());
+            }
+            config(&[("sddc_manager", b)])
+        };
+        // The api key alone: an API-key login, never printed.
+        let v = block(&[("host", "sddc".into()), ("api_key", "key-0f3b9c".into())]);
+        assert!(validate_all(&v).is_empty());
+        let mut d = Diagnostics::new();
+        let s = Settings::from_config(&v, |_| None, &mut d).expect("settings");
+        assert!(d.is_empty(), "{d:?}");
+        let e = s.sddc_manager.as_ref().expect("sddc");
+        assert!(matches!(&e.auth, Auth::ApiToken { token, .. } if token.expose() == "key-0f3b9c"));
+        assert!(!format!("{s:?}").contains("key-0f3b9c"));
+        // From the environment too.
+        let env = |k: &str| match k {
+            "VCF_SDDC_MANAGER_HOST" => Some("sddc".to_string()),
+            "VCF_SDDC_MANAGER_API_KEY" => Some("env-key".to_string()),
+            _ => None,
+        };
+        let mut d = Diagnostics::new();
+        let s = Settings::from_config(&config(&[]), env, &mut d).expect("settings");
+        assert!(
+            matches!(&s.sddc_manager.expect("sddc").auth, Auth::ApiToken { token, .. } if token.expose() == "env-key")
+        );
+        // Both: at validate time and at configure time, on sddc_manager.api_key.
+        let both = block(&[
+            ("host", "sddc".into()),
+            ("username", "u".into()),
+            ("password", "p".into()),
+            ("api_key", "k".into()),
+        ]);
+        let mut paths = error_paths(&validate_all(&both));
+        paths.dedup();
+        assert_eq!(paths, vec!["sddc_manager.api_key"]);
+        let mut d = Diagnostics::new();
+        assert!(Settings::from_config(&both, |_| None, &mut d).is_none());
+        assert_eq!(error_paths(&d), vec!["sddc_manager.api_key"]);
+        let env_user = |k: &str| (k == "VCF_SDDC_MANAGER_PASSWORD").then(|| "p".to_string());
+        let key_only = block(&[("host", "sddc".into()), ("api_key", "k".into())]);
+        let mut d = Diagnostics::new();
+        assert!(Settings::from_config(&key_only, env_user, &mut d).is_none());
+        assert_eq!(error_paths(&d), vec!["sddc_manager.api_key"]);
+        // Neither: on the block, naming both ways.
+        let mut d = Diagnostics::new();
+        assert!(
+            Settings::from_config(&block(&[("host", "sddc".into())]), |_| None, &mut d).is_none()
+        );
+        assert_eq!(error_paths(&d), vec!["sddc_manager"]);
+        assert!(format!("{d:?}").contains("api_key"), "{d:?}");
+        // An empty key is refused on the attribute.
+        let empty = block(&[("host", "sddc".into()), ("api_key", "".into())]);
+        assert_eq!(
+            error_paths(&validate_all(&empty)),
+            vec!["sddc_manager.api_key"]
+        );
     }
 
     #[test]

@@ -73,15 +73,22 @@ fn batched_token_reads(value: Option<String>, diags: &mut Diagnostics) -> bool {
 /// Maps the merged settings to the client layer's configuration.
 fn client_config(s: &Settings, diags: &mut Diagnostics) -> Option<client::Config> {
     let transport = s.transport.clone();
-    let sddc_manager = s.sddc_manager.as_ref().and_then(|e| match &e.auth {
-        Auth::Password {
-            username, password, ..
-        } => Some(client::SddcConfig {
+    let sddc_manager = s.sddc_manager.as_ref().and_then(|e| {
+        let credentials = match &e.auth {
+            Auth::Password {
+                username, password, ..
+            } => client::SddcCredentials::Password {
+                username: username.clone(),
+                password: password.clone(),
+            },
+            // sddc_manager.api_key: a SERVICE account's API key.
+            Auth::ApiToken { token, .. } => client::SddcCredentials::ApiKey { key: token.clone() },
+            Auth::AccessToken { .. } => return None,
+        };
+        Some(client::SddcConfig {
             host: e.host.clone(),
-            username: username.clone(),
-            password: password.clone(),
-        }),
-        Auth::ApiToken { .. } | Auth::AccessToken { .. } => None,
+            credentials,
+        })
     });
     let operations = match &s.operations {
         None => None,

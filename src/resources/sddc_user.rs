@@ -1,9 +1,11 @@
 //! Resource `vcf_sddc_user` (an SDDC Manager user, group or SERVICE account with one of the
-//! roles ADMIN, OPERATOR, VIEWER) and data source `vcf_sddc_roles` — contract A, seed 000:
-//! `POST /v1/users` (SEEN path and answer, ASSUMED body), `GET /v1/users`, `DELETE
-//! /v1/users/{id}` and `GET /v1/roles` (ASSUMED). The API cannot change a user, so every
-//! configurable attribute forces replacement. A SERVICE account's `apiKey` is in the create
-//! answer only: it is kept in state (sensitive) and is null after an import.
+//! roles ADMIN, OPERATOR, VIEWER) and data source `vcf_sddc_roles` — `docs/dev/api-contract.md`
+//! § A: `POST /v1/users` (201 PageOfUser), `GET /v1/users` (PageOfUser), `DELETE /v1/users/{id}`
+//! (204) and `GET /v1/roles` (PageOfRole). The API cannot change a user, so every configurable
+//! attribute forces replacement. A SERVICE account's `apiKey` is in the create answer only: it
+//! is kept in state (sensitive) and is null after an import. The reference's User has an
+//! optional `id` and a role that is `{"id"}` only: answers are decoded tolerantly, the role name
+//! comes from `GET /v1/roles`, and a missing `id` is looked up by name.
 
 use std::sync::Arc;
 
@@ -23,7 +25,7 @@ use crate::resources::shared::{REFRESH_MAX_AGE, SharedReads};
 use super::family_client;
 use crate::client::Family;
 
-/// ASSUMED paths of contract A's user management (seed 000 shows only `POST /v1/users`).
+/// The paths of SDDC Manager user management (`docs/dev/api-contract.md` § A).
 mod paths {
     pub const USERS: &str = "/v1/users";
     pub const ROLES: &str = "/v1/roles";
@@ -53,22 +55,28 @@ struct Role {
     description: Option<String>,
 }
 
-#[derive(Deserialize, Clone)]
+/// A user's role: the reference shows `{"id"}` only; a `name` is used when an appliance sends one.
+#[derive(Deserialize, Clone, Default)]
 struct RoleRef {
-    id: String,
+    #[serde(default)]
+    id: Option<String>,
     #[serde(default)]
     name: Option<String>,
 }
 
+/// User (`…/vmware-cloud-foundation-api/latest/data-structures/User/`): `name` and `type`
+/// required, everything else optional; unknown fields are ignored.
 #[derive(Deserialize, Clone)]
 #[serde(rename_all = "camelCase")]
 struct User {
-    id: String,
+    #[serde(default)]
+    id: Option<String>,
     name: String,
     #[serde(default)]
     domain: Option<String>,
     #[serde(rename = "type")]
     user_type: String,
+    #[serde(default)]
     role: RoleRef,
     /// Only in the create answer, only for SERVICE accounts. Never printed.
     #[serde(default, deserialize_with = "super::secret_opt")]
@@ -92,9 +100,28 @@ struct NewRole<'a> {
     id: &'a str,
 }
 
+impl User {
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref().filter(|i| !i.is_empty())
+    }
+
+    /// The role name: the answer's own, else the one `roles` gives the role id.
+    fn role_name(&self, roles: &[Role]) -> Option<String> {
+        if let Some(n) = self.role.name.as_deref().filter(|n| !n.is_empty()) {
+            return Some(n.to_string());
+        }
+        let id = self.role.id.as_deref()?;
+        roles.iter().find(|r| r.id == id).map(|r| r.name.clone())
+    }
+}
+
 async fn list_roles(api: &ApiClient) -> Result<Vec<Role>, crate::client::ApiError> {
     let r: Elements<Role> = api
-        .json(Call::get(paths::ROLES).what("list SDDC Manager roles"))
+        .json(
+            Call::get(paths::ROLES)
+                .success(&[200])
+                .what("list SDDC Manager roles"),
+        )
         .await?;
     Ok(r.elements)
 }
@@ -103,6 +130,7 @@ async fn list_users(api: &ApiClient) -> Result<Vec<User>, crate::client::ApiErro
     let r: Elements<User> = api
         .json(
             Call::get(paths::USERS)
+                .success(&[200])
                 .what("list SDDC Manager users")
                 .needs_role(NEEDS_ADMIN),
         )
@@ -117,12 +145,15 @@ async fn list_users(api: &ApiClient) -> Result<Vec<User>, crate::client::ApiErro
 #[derive(Debug)]
 pub struct SddcState {
     users: SharedReads<Arc<Vec<User>>>,
+    /// The roles, for naming the role of users whose answer carries only its id.
+    roles: SharedReads<Arc<Vec<Role>>>,
 }
 
 impl Default for SddcState {
     fn default() -> Self {
         SddcState {
             users: SharedReads::aged(REFRESH_MAX_AGE),
+            roles: SharedReads::aged(REFRESH_MAX_AGE),
         }
     }
 }
@@ -142,6 +173,18 @@ async fn shared_users(ctx: &Ctx, api: &ApiClient) -> Result<Arc<Vec<User>>, ApiE
         .await
 }
 
+/// The roles as refresh sees them: shared like [`shared_users`].
+async fn shared_roles(ctx: &Ctx, api: &ApiClient) -> Result<Arc<Vec<Role>>, ApiError> {
+    let Some(state) = ctx.data::<VcfContext>() else {
+        return list_roles(api).await.map(Arc::new);
+    };
+    state
+        .sddc
+        .roles
+        .get(ALL_USERS, || async { list_roles(api).await.map(Arc::new) })
+        .await
+}
+
 fn forget_users(ctx: &Ctx) {
     if let Some(state) = ctx.data::<VcfContext>() {
         state.sddc.users.forget(ALL_USERS);
@@ -156,16 +199,28 @@ fn replace_on_change(a: Attribute) -> Attribute {
 /// `vcf_sddc_user`.
 pub struct SddcUser;
 
-/// The state of one user; `api_key` and `rotation_triggers` come from the caller (the API
-/// never shows them again).
-fn user_value(u: &User, role_name: &str, api_key: Value, rotation_triggers: Value) -> Value {
+/// The state of one user with id `id`; `role_id` is the answer's (or, without one, what the
+/// caller knows); `api_key` and `rotation_triggers` come from the caller (the API never shows
+/// them again).
+fn user_value(
+    u: &User,
+    id: &str,
+    role_name: &str,
+    role_id: Value,
+    api_key: Value,
+    rotation_triggers: Value,
+) -> Value {
+    let role_id = match u.role.id.as_deref() {
+        Some(r) if !r.is_empty() => Value::string(r),
+        _ => role_id,
+    };
     Value::object([
-        ("id", Value::string(&u.id)),
+        ("id", Value::string(id)),
         ("name", Value::string(&u.name)),
         ("domain", Value::opt_string(u.domain.as_deref())),
         ("type", Value::string(&u.user_type)),
         ("role", Value::string(role_name)),
-        ("role_id", Value::string(&u.role.id)),
+        ("role_id", role_id),
         (
             "creation_timestamp",
             Value::opt_string(u.creation_timestamp.as_deref()),
@@ -327,6 +382,7 @@ impl Resource for SddcUser {
         }];
         let call = Call::post(paths::USERS)
             .json(&body)
+            .success(&[201])
             .what(format!("create SDDC Manager {user_type} {who:?}"))
             .needs_role(NEEDS_ADMIN);
         let lookup = || async {
@@ -369,6 +425,41 @@ impl Resource for SddcUser {
             );
             return Value::Null;
         };
+        // The reference's User.id is optional: without one in the answer, find it by name.
+        let id = match user.id() {
+            Some(i) => i.to_string(),
+            None => {
+                let found = list_users(api).await.map(|users| {
+                    users.into_iter().find_map(|u| {
+                        let same = u.name.eq_ignore_ascii_case(name)
+                            && domain.is_none_or(|d| {
+                                u.domain
+                                    .as_deref()
+                                    .is_some_and(|x| x.eq_ignore_ascii_case(d))
+                            });
+                        same.then(|| u.id().map(str::to_string)).flatten()
+                    })
+                });
+                match found {
+                    Ok(Some(i)) => i,
+                    Ok(None) => {
+                        diags.error(
+                            "Unexpected response",
+                            format!(
+                                "SDDC Manager created {who:?} but answered without the user's `id`, and GET /v1/users \
+                                 does not list an id for it either; the provider needs the id to manage the user. \
+                                 Import it by id (terraform import vcf_sddc_user.<name> <id>) once SDDC Manager shows it."
+                            ),
+                        );
+                        return Value::Null;
+                    }
+                    Err(e) => {
+                        diags.push(e.to_diagnostic());
+                        return Value::Null;
+                    }
+                }
+            }
+        };
         let api_key = match (&user.api_key, user.user_type.as_str()) {
             (Some(k), _) => Value::string(k.expose()),
             (None, "SERVICE") => {
@@ -387,7 +478,9 @@ impl Resource for SddcUser {
         };
         user_value(
             &user,
+            &id,
             &role.name,
+            Value::string(&role.id),
             api_key,
             planned.attr("rotation_triggers").clone(),
         )
@@ -407,7 +500,7 @@ impl Resource for SddcUser {
                 return Value::Null;
             }
         };
-        let Some(user) = users.iter().find(|u| u.id == id).cloned() else {
+        let Some(user) = users.iter().find(|u| u.id() == Some(id)).cloned() else {
             diags.warning(
                 "SDDC Manager user no longer exists",
                 format!(
@@ -418,14 +511,14 @@ impl Resource for SddcUser {
             );
             return Value::Null;
         };
-        let role_name = match &user.role.name {
-            Some(n) if !n.is_empty() => n.clone(),
-            _ => match list_roles(api).await {
-                Ok(roles) => roles
-                    .into_iter()
-                    .find(|r| r.id == user.role.id)
-                    .map(|r| r.name)
-                    .unwrap_or_else(|| user.role.id.clone()),
+        let role_name = match (user.role_name(&[]), user.role.id.as_deref()) {
+            (Some(n), _) => n,
+            // No role in the answer: keep what the state says.
+            (None, None) => state.attr("role").as_str().unwrap_or("").to_string(),
+            (None, Some(role_id)) => match shared_roles(ctx, api).await {
+                Ok(roles) => user
+                    .role_name(&roles)
+                    .unwrap_or_else(|| role_id.to_string()),
                 Err(e) => {
                     diags.push(e.to_diagnostic());
                     return Value::Null;
@@ -434,7 +527,9 @@ impl Resource for SddcUser {
         };
         user_value(
             &user,
+            id,
             &role_name,
+            state.attr("role_id").clone(),
             state.attr("api_key").clone(),
             state.attr("rotation_triggers").clone(),
         )
@@ -461,6 +556,7 @@ impl Resource for SddcUser {
         };
         let name = state.attr("name").as_str().unwrap_or("");
         let call = Call::delete(paths::user(id))
+            .success(&[204])
             .what(format!("delete SDDC Manager user {name:?} ({id})"))
             .needs_role(NEEDS_ADMIN);
         let result = api.call(call).await;
@@ -634,19 +730,15 @@ impl crate::framework::ListResource for SddcUserList {
             .iter()
             .filter(|u| only.is_none_or(|t| t == u.user_type))
         {
-            let role_name = match &u.role.name {
-                Some(n) if !n.is_empty() => n.clone(),
-                _ => roles
-                    .iter()
-                    .find(|r| r.id == u.role.id)
-                    .map(|r| r.name.clone())
-                    .unwrap_or_else(|| u.role.id.clone()),
-            };
+            // A user without an id cannot be imported or managed.
+            let Some(id) = u.id() else { continue };
+            let role_name = u
+                .role_name(&roles)
+                .or_else(|| u.role.id.clone())
+                .unwrap_or_default();
             let label = format!("{} ({}, {role_name})", u.name, u.user_type);
-            if !sink
-                .send(user_value(u, &role_name, Value::Null, Value::Null), label)
-                .await
-            {
+            let value = user_value(u, id, &role_name, Value::Null, Value::Null, Value::Null);
+            if !sink.send(value, label).await {
                 return;
             }
         }
@@ -658,13 +750,15 @@ impl crate::framework::ListResource for SddcUserList {
 #[doc(hidden)]
 pub fn fuzz_json(body: &[u8]) {
     if let Ok(u) = serde_json::from_slice::<User>(body) {
-        let _ = user_value(&u, "ADMIN", Value::Null, Value::Null);
+        let _ = user_value(&u, "x", "ADMIN", Value::Null, Value::Null, Value::Null);
     }
     if let Ok(l) = serde_json::from_slice::<Elements<User>>(body) {
         for u in &l.elements {
             let _ = user_value(
                 u,
-                u.role.name.as_deref().unwrap_or(""),
+                u.id().unwrap_or(""),
+                &u.role_name(&[]).unwrap_or_default(),
+                Value::Null,
                 Value::Null,
                 Value::Null,
             );
@@ -687,7 +781,9 @@ mod tests {
         assert_eq!(format!("{:?}", u.api_key), "Some(***)");
         let v = user_value(
             u,
+            u.id().unwrap(),
             "OPERATOR",
+            Value::Null,
             Value::string(u.api_key.as_ref().unwrap().expose()),
             Value::Null,
         );
@@ -696,6 +792,41 @@ mod tests {
         msgpack::encode(&v, &SddcUser.schema().value_type()).unwrap();
         let imported = import_state("6f1c");
         msgpack::encode(&imported, &SddcUser.schema().value_type()).unwrap();
+    }
+
+    #[test]
+    fn reference_user_shapes_decode() {
+        // The reference's example: the role is `{"id"}` only, pageMetadata beside elements.
+        let json = r#"{"elements":[{"id":"6f1c","name":"svc-ci","domain":"vsphere.local","type":"SERVICE",
+            "role":{"id":"r2"},"creationTimestamp":"2026-05-14T05:12:51.488Z","extra":{"x":1}}],
+            "pageMetadata":{"pageNumber":0,"pageSize":1,"totalElements":1,"totalPages":1}}"#;
+        let r: Elements<User> = serde_json::from_str(json).unwrap();
+        let u = &r.elements[0];
+        let roles = vec![Role {
+            id: "r2".into(),
+            name: "OPERATOR".into(),
+            description: None,
+        }];
+        assert_eq!(u.role_name(&roles).as_deref(), Some("OPERATOR"));
+        assert_eq!(u.role_name(&[]), None);
+        // No id and no role: still decodes; the id is then looked up, the role kept from state.
+        let bare: User = serde_json::from_str(r#"{"name":"g","type":"GROUP"}"#).unwrap();
+        assert_eq!(bare.id(), None);
+        let v = user_value(
+            &bare,
+            "9",
+            "VIEWER",
+            Value::string("r3"),
+            Value::Null,
+            Value::Null,
+        );
+        assert_eq!(v.attr("role_id").as_str(), Some("r3"));
+        assert_eq!(v.attr("id").as_str(), Some("9"));
+        // What the provider truly needs is named when missing.
+        let e = serde_json::from_str::<User>(r#"{"type":"USER"}"#)
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("name"), "{e}");
     }
 
     fn import_state(id: &str) -> Value {

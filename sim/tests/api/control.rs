@@ -316,13 +316,13 @@ async fn restart_keeps_state() {
         200
     );
     assert_eq!(sim.exchange(&vidb).await.status, 200);
-    let rt = sddc["refreshToken"].as_str().expect("rt");
+    let rt = sddc["refreshToken"]["id"].as_str().expect("rt");
     let r = sim
         .call(
             Method::PATCH,
             "/v1/tokens/access-token/refresh",
             None,
-            Some(&json!({ "refreshToken": rt })),
+            Some(&json!(rt)),
         )
         .await;
     assert_eq!(r.status, 200);

@@ -34,8 +34,23 @@ async fn service_user(sim: &Sim, admin: &str, name: &str, role: &str) -> Value {
             &json!([{ "name": name, "domain": "vsphere.local", "type": "SERVICE", "role": { "id": role_id } }]),
         )
         .await;
-    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(res.body["pageMetadata"]["totalElements"], 1, "{}", res.text);
     res.body["elements"][0].clone()
+}
+
+/// The name of the role with id `id`, from `GET /v1/roles`.
+async fn role_name(sim: &Sim, admin: &str, id: &Value) -> String {
+    let roles = sim.get("/v1/roles", admin).await;
+    roles.body["elements"]
+        .as_array()
+        .expect("elements")
+        .iter()
+        .find(|r| &r["id"] == id)
+        .expect("role")["name"]
+        .as_str()
+        .expect("name")
+        .to_string()
 }
 
 /// Seed 000, steps 1-5: token pair, bearer call, refresh, service account, invalidation.
@@ -44,7 +59,11 @@ async fn seed_000_flow() {
     let sim = Sim::start().await;
     let pair = sim.sddc_admin().await;
     let access = pair["accessToken"].as_str().expect("accessToken");
-    let refresh = pair["refreshToken"].as_str().expect("refreshToken");
+    // TokenPair: refreshToken is a RefreshToken object {"id"}, never the old bare string.
+    assert!(pair["refreshToken"].is_object(), "{pair}");
+    let refresh = pair["refreshToken"]["id"]
+        .as_str()
+        .expect("refreshToken.id");
     assert_eq!(access.split('.').count(), 3, "access token is a JWT");
     let c = jwt_claims(access);
     assert_eq!(
@@ -61,17 +80,23 @@ async fn seed_000_flow() {
             Method::PATCH,
             "/v1/tokens/access-token/refresh",
             None,
-            Some(&json!({ "refreshToken": refresh })),
+            Some(&json!(refresh)),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let new_access = r.body["accessToken"].as_str().expect("accessToken");
+    // 200 "Returns string": the new access token as a bare JSON string.
+    let new_access = r.body.as_str().expect("a bare JSON string");
     assert_ne!(new_access, access);
     assert_eq!(sim.get("/v1/domains", new_access).await.status, 200);
 
     let svc = service_user(&sim, access, "svc-automation", "OPERATOR").await;
     assert_eq!(svc["type"], "SERVICE");
-    assert_eq!(svc["role"]["name"], "OPERATOR");
+    // The role is `{"id"}` only, as in the reference.
+    assert_eq!(svc["role"].as_object().expect("role").len(), 1, "{svc}");
+    assert_eq!(
+        role_name(&sim, new_access, &svc["role"]["id"]).await,
+        "OPERATOR"
+    );
     assert!(svc["apiKey"].is_string());
     assert!(svc["creationTimestamp"].is_string());
 
@@ -80,7 +105,7 @@ async fn seed_000_flow() {
             Method::DELETE,
             "/v1/tokens/refresh-token",
             Some(access),
-            Some(&json!({ "refreshToken": refresh })),
+            Some(&json!(refresh)),
         )
         .await;
     assert_eq!(d.status, 204, "{}", d.text);
@@ -89,7 +114,7 @@ async fn seed_000_flow() {
             Method::PATCH,
             "/v1/tokens/access-token/refresh",
             None,
-            Some(&json!({ "refreshToken": refresh })),
+            Some(&json!(refresh)),
         )
         .await;
     assert!(again.status == 401 || again.status == 404);
@@ -136,7 +161,7 @@ async fn access_and_refresh_ttl_follow_the_clock() {
     let sim = Sim::start().await;
     let pair = sim.sddc_admin().await;
     let access = pair["accessToken"].as_str().expect("at");
-    let refresh = pair["refreshToken"].as_str().expect("rt");
+    let refresh = pair["refreshToken"]["id"].as_str().expect("rt");
     sim.advance_minutes(59.0).await;
     assert_eq!(sim.get("/v1/roles", access).await.status, 200);
     sim.advance_minutes(2.0).await;
@@ -146,7 +171,7 @@ async fn access_and_refresh_ttl_follow_the_clock() {
             Method::PATCH,
             "/v1/tokens/access-token/refresh",
             None,
-            Some(&json!({ "refreshToken": refresh })),
+            Some(&json!(refresh)),
         )
         .await;
     assert_eq!(r.status, 200);
@@ -156,7 +181,7 @@ async fn access_and_refresh_ttl_follow_the_clock() {
             Method::PATCH,
             "/v1/tokens/access-token/refresh",
             None,
-            Some(&json!({ "refreshToken": refresh })),
+            Some(&json!(refresh)),
         )
         .await;
     assert_error(&r, 401);
@@ -194,7 +219,11 @@ async fn users_roles_and_service_api_keys() {
         .find(|u| u["id"] == id)
         .expect("listed");
     assert!(found.get("apiKey").is_none(), "apiKey is shown only once");
-    assert_eq!(found["role"]["name"], "VIEWER");
+    assert_eq!(
+        role_name(&sim, &admin, &found["role"]["id"]).await,
+        "VIEWER"
+    );
+    assert!(list.body["pageMetadata"].is_object(), "{}", list.text);
 
     // The api key authenticates.
     let at = login_key(&sim, key).await;
@@ -209,7 +238,7 @@ async fn users_roles_and_service_api_keys() {
             &json!([{ "name": "jdoe", "domain": "rainpole.io", "type": "USER", "role": { "id": role_id } }]),
         )
         .await;
-    assert_eq!(u.status, 200);
+    assert_eq!(u.status, 201);
     assert!(u.body["elements"][0].get("apiKey").is_none());
     let dup = sim
         .post(
@@ -359,4 +388,84 @@ async fn jwt_claims_are_wall_clock_under_time_scale() {
         .expect("time")
         .as_secs() as i64;
     assert!((c["iat"].as_i64().expect("iat") - now).abs() <= 5);
+}
+
+/// The old guessed bodies `{"refreshToken": …}` are refused with 400 by both refresh-token
+/// calls, and change nothing: the refresh token still works afterwards.
+#[tokio::test]
+async fn old_refresh_token_object_bodies_are_refused() {
+    let sim = Sim::start().await;
+    let pair = sim.sddc_admin().await;
+    let access = pair["accessToken"].as_str().expect("at");
+    let refresh = pair["refreshToken"]["id"].as_str().expect("rt");
+    for body in [
+        json!({ "refreshToken": refresh }),
+        json!({ "refreshToken": { "id": refresh } }),
+        json!({ "id": refresh }),
+        json!(""),
+        json!([refresh]),
+    ] {
+        for (method, path, bearer) in [
+            (Method::PATCH, "/v1/tokens/access-token/refresh", None),
+            (Method::DELETE, "/v1/tokens/refresh-token", Some(access)),
+        ] {
+            let r = sim.call(method.clone(), path, bearer, Some(&body)).await;
+            assert_error(&r, 400);
+            assert!(
+                r.body["message"]
+                    .as_str()
+                    .expect("message")
+                    .contains("JSON string"),
+                "{method} {path} {body}: {}",
+                r.text
+            );
+        }
+    }
+    let r = sim
+        .call(
+            Method::PATCH,
+            "/v1/tokens/access-token/refresh",
+            None,
+            Some(&json!(refresh)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body.is_string(), "{}", r.text);
+    // Unknown ids: 404 for both calls.
+    for (method, path) in [
+        (Method::PATCH, "/v1/tokens/access-token/refresh"),
+        (Method::DELETE, "/v1/tokens/refresh-token"),
+    ] {
+        let r = sim
+            .call(method, path, Some(access), Some(&json!("no-such-id")))
+            .await;
+        assert_error(&r, 404);
+    }
+}
+
+/// The advance_clock fault moves the clock at one request: the access token issued before it
+/// is expired for that very request.
+#[tokio::test]
+async fn advance_clock_fault_expires_the_token_at_that_request() {
+    let sim = Sim::start().await;
+    let access = sim.sddc_admin().await["accessToken"]
+        .as_str()
+        .expect("at")
+        .to_string();
+    sim.ctl(
+        Method::POST,
+        "/faults",
+        Some(json!({ "path": "/v1/roles", "kind": "advance_clock", "advance_seconds": 3660, "times": 1 })),
+    )
+    .await;
+    assert_error(&sim.get("/v1/roles", &access).await, 401);
+    let bad = sim
+        .call(
+            Method::POST,
+            "/_sim/faults",
+            None,
+            Some(&json!({ "path": "*", "kind": "advance_clock" })),
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
 }

@@ -26,7 +26,7 @@ use crate::framework::Secret;
 
 pub use director::{DirectorCredentials, DirectorFlow};
 pub use fleet::{FleetCredentials, FleetFlow};
-pub use sddc::SddcFlow;
+pub use sddc::{SddcCredentials, SddcFlow};
 
 /// How a family is authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
