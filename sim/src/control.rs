@@ -252,7 +252,10 @@ fn objects(
             let principal = s(o, "id")?;
             let body = serde_json::to_vec(fields).unwrap_or_default();
             let list = crate::fleet::parse_assignments(w, &realm, &body)?;
-            let out: Vec<Value> = list.iter().map(crate::fleet::assignment_json).collect();
+            let out: Vec<Value> = list
+                .iter()
+                .map(|a| crate::fleet::assignment_json(w, &realm, a))
+                .collect();
             w.fleet
                 .assignments
                 .insert(format!("{realm}/{principal}"), list);

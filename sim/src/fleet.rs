@@ -47,6 +47,7 @@ pub const ROUTES: &[Route] = &[
     Route { method: "DELETE", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Assumed, handler: delete_client },
     Route { method: "PUT", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: put_assignments },
     Route { method: "GET", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: get_assignments },
+    Route { method: "DELETE", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: delete_assignments },
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens"), contract: Seen, handler: create_token },
     // TOKEN_NAME field, EQUALS operator and the pageSize limit of 50 are ASSUMED.
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens/query"), contract: Seen, handler: query_tokens },
@@ -414,15 +415,42 @@ fn delete_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
 // ---------------------------------------------------------------------------------------------
 // Role assignments
 
-pub fn assignment_json(a: &Assignment) -> Value {
-    json!({
-        "roleName": a.role_name,
-        "roleScope": {
-            "scopeType": a.scope_type,
-            "resources": a.resources.iter().map(|id| json!({ "id": id })).collect::<Vec<_>>(),
-        },
-        "expiresAt": a.expires_at,
-    })
+/// One VcfRoleAssignment as `getRoleAssignment` answers it, with the optional fields the
+/// provider does not use (`roleDisplayName`, `ssoName`, resource names) filled in.
+pub fn assignment_json(w: &World, realm: &str, a: &Assignment) -> Value {
+    let realm_obj = w.fleet.realms.iter().find(|r| r.id == realm);
+    let resources: Vec<Value> = a
+        .resources
+        .iter()
+        .map(|id| {
+            let name = realm_obj
+                .and_then(|r| r.coverage.iter().find(|c| &c.id == id))
+                .map(|c| c.name.clone());
+            match name {
+                Some(n) => json!({ "id": id, "name": n }),
+                None => json!({ "id": id }),
+            }
+        })
+        .collect();
+    let mut scope = json!({ "scopeType": a.scope_type, "resources": resources });
+    if let Some(r) = realm_obj {
+        scope["ssoName"] = json!(r.name);
+    }
+    let mut out = json!({ "roleName": a.role_name, "roleScope": scope });
+    if let Some(r) = realm_role(w, realm, &a.role_name) {
+        out["roleDisplayName"] = json!(r.display_name);
+    }
+    if let Some(e) = a.expires_at {
+        out["expiresAt"] = json!(e);
+    }
+    out
+}
+
+/// `updateRoleAssignment` answers 200 with no body.
+fn ok_without_body() -> Resp {
+    let mut r = Resp::no_content();
+    r.status = 200;
+    r
 }
 
 fn principal_exists(w: &World, realm: &str, principal: &str) -> bool {
@@ -548,7 +576,6 @@ fn put_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         )));
     }
     let list = parse_assignments(w, &realm, &req.body)?;
-    let out: Vec<Value> = list.iter().map(assignment_json).collect();
     let key = format!("{realm}/{principal}");
     if list.is_empty() {
         w.fleet.assignments.remove(&key);
@@ -556,7 +583,21 @@ fn put_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         w.fleet.assignments.insert(key, list);
     }
     w.dirty = true;
-    Ok(Resp::ok(json!({ "vcfRoleAssignments": out })))
+    Ok(ok_without_body())
+}
+
+fn delete_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    let principal = req.param(1).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    if !principal_exists(w, &realm, &principal) {
+        return Err(ApiError::not_found(format!(
+            "Principal {principal} not found in SSO realm {realm}"
+        )));
+    }
+    w.fleet.assignments.remove(&format!("{realm}/{principal}"));
+    w.dirty = true;
+    Ok(Resp::no_content())
 }
 
 fn get_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
@@ -572,7 +613,7 @@ fn get_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .fleet
         .assignments
         .get(&format!("{realm}/{principal}"))
-        .map(|l| l.iter().map(assignment_json).collect())
+        .map(|l| l.iter().map(|a| assignment_json(w, &realm, a)).collect())
         .unwrap_or_default();
     Ok(Resp::ok(json!({ "vcfRoleAssignments": out })))
 }

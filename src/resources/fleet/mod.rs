@@ -60,8 +60,9 @@ pub mod paths {
         ("GET", CLIENT, Assumed, "client; 404 when gone"),
         ("PUT", CLIENT, Assumed, "{clientName,clientDescription} -> client; clientId is immutable"),
         ("DELETE", CLIENT, Assumed, "204; revokes the client's tokens"),
-        ("GET", PRINCIPAL_ROLES, Seen, "{vcfRoleAssignments:[{roleName,roleScope:{scopeType,resources:[{id}]},expiresAt}]}"),
-        ("PUT", PRINCIPAL_ROLES, Seen, "replaces the principal's whole set"),
+        ("GET", PRINCIPAL_ROLES, Seen, "getRoleAssignment 200 {vcfRoleAssignments:[{roleName,roleScope:{scopeType?,resources:[{id}]},expiresAt}]}; a missing scopeType is implied (UNCONFIRMED)"),
+        ("PUT", PRINCIPAL_ROLES, Seen, "updateRoleAssignment: replaces the principal's whole set; 200 with no body"),
+        ("DELETE", PRINCIPAL_ROLES, Seen, "deleteRoleAssignments: removes every assignment of the principal; 204"),
         ("POST", TOKENS, Seen, "token with its secret (only here and on regenerate); TTLs as strings"),
         ("POST", TOKEN_QUERY, Seen, "page/pageSize/sortOrder; CLIENT_ID LIKE (SEEN); pageSize <= 50 (ASSUMED)"),
         ("POST", TOKEN_REGENERATE, Seen, "a new token object: new id and secret; the old id stops being ACTIVE"),
@@ -182,12 +183,48 @@ pub struct AssignmentJson {
     pub expires_at: Option<i64>,
 }
 
+/// A role scope. `scopeType` is Required in the reference's RoleScope, yet the reference's own
+/// `getRoleAssignment` example omits it; a scope read without one gets [`implied_scope_type`].
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "ScopeWire")]
 pub struct ScopeJson {
     pub scope_type: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<ResourceRef>,
+}
+
+/// RoleScope as it may arrive: `scopeType` and `resources` both possibly missing or null.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScopeWire {
+    #[serde(default)]
+    scope_type: Option<String>,
+    #[serde(default)]
+    resources: Option<Vec<ResourceRef>>,
+}
+
+impl From<ScopeWire> for ScopeJson {
+    fn from(w: ScopeWire) -> ScopeJson {
+        let resources = w.resources.unwrap_or_default();
+        ScopeJson {
+            scope_type: w
+                .scope_type
+                .unwrap_or_else(|| implied_scope_type(&resources).to_string()),
+            resources,
+        }
+    }
+}
+
+/// UNCONFIRMED (docs/dev/api-contract.md B6): the scope type of an assignment read without
+/// `scopeType`. An SSO_REALM scope takes no resources and a VCF_INSTANCE scope needs at least
+/// one, so a scope without resources is read as SSO_REALM and one with resources as
+/// VCF_INSTANCE. Such an assignment then compares equal to the configured one it matches.
+pub fn implied_scope_type(resources: &[ResourceRef]) -> &'static str {
+    if resources.is_empty() {
+        "SSO_REALM"
+    } else {
+        "VCF_INSTANCE"
+    }
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -598,9 +635,11 @@ impl<'a> Fleet<'a> {
     ) -> Result<Vec<AssignmentJson>, ApiError> {
         self.api
             .json::<AssignmentsJson>(
-                Call::get(paths::fill(paths::PRINCIPAL_ROLES, &[realm, principal])).what(format!(
-                    "read the role assignments of principal {principal}"
-                )),
+                Call::get(paths::fill(paths::PRINCIPAL_ROLES, &[realm, principal]))
+                    .success(&[200])
+                    .what(format!(
+                        "read the role assignments of principal {principal}"
+                    )),
             )
             .await
             .map(|a| a.vcf_role_assignments)
@@ -720,31 +759,44 @@ impl<'a> Fleet<'a> {
             .await
     }
 
-    /// Replaces the principal's whole assignment set.
+    /// Replaces the principal's whole assignment set and returns the set as the server then
+    /// reads it. The PUT (`updateRoleAssignment`) answers 200 with no body, so the set is read
+    /// again with a GET; an empty set is written with `deleteRoleAssignments` (204), which
+    /// removes every assignment of the principal.
     pub async fn put_assignments(
         &self,
         realm: &str,
         principal: &str,
         list: Vec<AssignmentJson>,
     ) -> Result<Vec<AssignmentJson>, ApiError> {
-        let written = self
-            .api
-            .json::<AssignmentsJson>(
-                Call::put(paths::fill(paths::PRINCIPAL_ROLES, &[realm, principal]))
-                    .json(&AssignmentsJson {
-                        vcf_role_assignments: list,
-                    })
-                    .idempotent(true)
-                    .what(format!(
-                        "write the role assignments of principal {principal}"
-                    ))
-                    .needs_role(WRITE_ROLE),
-            )
-            .await
-            .map(|a| a.vcf_role_assignments);
+        let path = paths::fill(paths::PRINCIPAL_ROLES, &[realm, principal]);
+        let call = if list.is_empty() {
+            Call::delete(path)
+                .success(&[204])
+                .what(format!(
+                    "remove all role assignments of principal {principal}"
+                ))
+                .needs_role(WRITE_ROLE)
+        } else {
+            Call::put(path)
+                .success(&[200])
+                .json(&AssignmentsJson {
+                    vcf_role_assignments: list.clone(),
+                })
+                .idempotent(true)
+                .what(format!(
+                    "write the role assignments of principal {principal}"
+                ))
+                .needs_role(WRITE_ROLE)
+        };
+        let written = self.api.call(call).await;
         // After the write, so that no read made during it stays cached.
         self.state().invalidate_assignments(realm, principal);
-        written
+        written?;
+        if list.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.assignments(realm, principal).await
     }
 
     /// Every API_CLIENT token of one client, from one paged query shared by all callers of the
@@ -945,6 +997,47 @@ mod tests {
             serde_json::json!({"vcfRoleAssignments":[{"roleName":"vcf_viewer",
                 "roleScope":{"scopeType":"SSO_REALM"},"expiresAt":null}]})
         );
+    }
+
+    /// The reference's own getRoleAssignment example omits `scopeType` and adds fields the
+    /// provider does not use: the assignment still decodes, with the implied scope type.
+    #[test]
+    fn assignments_decode_without_scope_type() {
+        let a: AssignmentsJson = serde_json::from_str(
+            r#"{"vcfRoleAssignments":[
+              {"roleName":"VCF_Admin","roleDisplayName":"VCF Administrator","roleScope":{"resources":[]}},
+              {"roleName":"sddc_admin","roleScope":{"resources":[{"id":"i1","name":"sfo"}],"ssoName":"EMEA"}},
+              {"roleName":"vcf_viewer","roleScope":{"resources":null}},
+              {"roleName":"vcf_operator","roleScope":{"scopeType":"SSO_REALM","resources":[]},"expiresAt":1750526688158}]}"#,
+        )
+        .unwrap();
+        let types: Vec<&str> = a
+            .vcf_role_assignments
+            .iter()
+            .map(|x| x.role_scope.scope_type.as_str())
+            .collect();
+        assert_eq!(
+            types,
+            ["SSO_REALM", "VCF_INSTANCE", "SSO_REALM", "SSO_REALM"]
+        );
+        assert_eq!(a.vcf_role_assignments[1].resource_ids(), vec!["i1"]);
+        assert_eq!(a.vcf_role_assignments[3].expires_at, Some(1750526688158));
+        // An implied scope compares equal to the configured one it matches.
+        let configured = AssignmentJson {
+            role_name: "VCF_Admin".into(),
+            role_scope: ScopeJson {
+                scope_type: "SSO_REALM".into(),
+                resources: vec![],
+            },
+            expires_at: None,
+        };
+        assert!(a.vcf_role_assignments[0].same_binding(&configured));
+        // A scope without roleName still fails, naming the field.
+        let e = serde_json::from_str::<AssignmentsJson>(
+            r#"{"vcfRoleAssignments":[{"roleScope":{"scopeType":"SSO_REALM"}}]}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("roleName"), "{e}");
     }
 
     /// Every attribute of every fleet type is described; secrets are sensitive.
