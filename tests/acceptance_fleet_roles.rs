@@ -2,8 +2,10 @@
 //! TF_ACC_TERRAFORM_PATHS) against vcf-sim — 60 non-authoritative assignments on 3 principals
 //! applied with `-parallelism=20` (none lost, an out-of-band assignment kept through destroy),
 //! authoritative `vcf_principal_roles` next to additive assignments on another principal,
-//! the `vcf_custom_role` lifecycle with built-in roles refused, and `import {}` blocks with
-//! `-generate-config-out` adopting a token, a custom role and a principal's whole set.
+//! the `vcf_custom_role` lifecycle (fleet-wide roles: NSX_MANAGER and VCF_ORCHESTRATOR component
+//! roles, import by name, plan-time component role check) with built-in roles refused, role
+//! lists longer than a page, and `import {}` blocks with `-generate-config-out` adopting a
+//! token, a custom role and a principal's whole set.
 
 mod common;
 
@@ -227,8 +229,24 @@ fn authoritative_and_additive_on_different_principals() {
         wd.assert_no_changes("after heal");
         assert_eq!(assignments(&ctl, &realm, &ps[0]).len(), 2, "{v}");
 
-        // Destroy: the owned principal has nothing, the other keeps what it had before.
+        // Destroy: the owned principal has nothing (one deleteRoleAssignments, 204), the other
+        // keeps what it had before (a PUT of the rest of its set, 200 with no body).
+        ctl.reset_stats();
         wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        let roles_path =
+            "/suite-api/api/fleet-management/iam/ssorealms/{realm}/principals/{principalId}/roles";
+        assert_eq!(
+            ctl.count(&format!("DELETE {roles_path}"), Some("204")),
+            1,
+            "{v}: {}",
+            ctl.stats()
+        );
+        assert_eq!(
+            ctl.count(&format!("PUT {roles_path}"), Some("200")),
+            1,
+            "{v}: {}",
+            ctl.stats()
+        );
         assert!(assignments(&ctl, &realm, &ps[0]).is_empty(), "{v}");
         let other = assignments(&ctl, &realm, &ps[1]);
         assert_eq!(other.len(), 1, "{v}: {other:?}");
@@ -659,5 +677,74 @@ import {{
         wd.assert_no_changes("after adopting by import blocks");
         let set = assignments(&ctl, &realm, &ps[0]);
         assert_eq!(set.len(), 2, "{set:?}");
+    }
+}
+
+/// More roles than one page of `getVCFRolesPaginated` (50): the provider pages through them,
+/// for the `vcf_roles` data source and for the plan-time check of `role_name`.
+#[test]
+fn role_lists_longer_than_a_page() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        for i in 0..60 {
+            ctl.post(
+                "/objects",
+                json!({"op": "create", "kind": "custom_role", "fields": {"roleName": format!("page-{i:02}"),
+                       "componentRoles": [{"componentType": "VCENTER", "roles": ["Read-only"]}]}}),
+            );
+        }
+        let ps = principals(&ctl, "pager", 2);
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+
+data "vcf_roles" "all" {{}}
+
+data "vcf_roles" "custom" {{
+  type = "CUSTOM"
+}}
+
+resource "vcf_role_assignment" "last" {{
+  principal_id = "{p}"
+  role_name    = "page-59"
+  scope_type   = "SSO_REALM"
+}}
+
+output "all" {{
+  value = length(data.vcf_roles.all.names)
+}}
+
+output "custom" {{
+  value = length(data.vcf_roles.custom.names)
+}}
+"#,
+            p = ps[0]
+        ));
+        ctl.reset_stats();
+        wd.apply();
+        wd.assert_no_changes("after apply");
+        assert_eq!(wd.ok(&["output", "-raw", "all"]).trim(), "64", "{v}");
+        assert_eq!(wd.ok(&["output", "-raw", "custom"]).trim(), "60", "{v}");
+        assert!(
+            ctl.count("GET /suite-api/api/fleet-management/iam/roles", Some("200")) >= 2,
+            "{v}: {}",
+            ctl.stats()
+        );
+        // A role past the first page is not "unknown"; a role on no page is.
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\nresource \"vcf_role_assignment\" \"x\" {{\n  principal_id = \"{}\"\n  role_name    = \"page-60\"\n  scope_type   = \"SSO_REALM\"\n}}\n",
+            ps[1]
+        ));
+        let (ok, diags) = wd.diagnostics(&["plan", "-json", "-input=false"]);
+        assert!(!ok, "{v}");
+        assert!(
+            diags
+                .iter()
+                .any(|d| d["summary"] == "Unknown VCF role" && d.to_string().contains("page-59")),
+            "{v}: {diags:?}"
+        );
     }
 }
