@@ -37,7 +37,58 @@ pub const ACQUIRE_TTL_MS: i64 = 6 * 60 * 60_000;
 pub const API_TOKEN_TTL_MAX: i64 = 259_200;
 pub const ACCESS_TOKEN_TTL_MAX: i64 = 1_440;
 pub const PAGE_SIZE_MAX: i64 = 50;
-pub const COMPONENTS: [&str; 5] = ["VCENTER", "NSX", "VCF_OPERATIONS", "VCF_AUTOMATION", "HCX"];
+/// `VcfComponentRole.componentType` values a custom role may use (VCF Operations API 9.1.1,
+/// data structure VcfComponentRole, without the catch-all UNKNOWN).
+pub const COMPONENTS: [&str; 7] = [
+    "VCENTER",
+    "NSX_MANAGER",
+    "VCF_OPERATIONS",
+    "VCF_AUTOMATION",
+    "HCX",
+    "VCF_ORCHESTRATOR",
+    "VCF_SALT_RAAS",
+];
+/// The role page size the reference documents as the default; the largest page the sim serves
+/// (UNCONFIRMED as a limit).
+pub const ROLE_PAGE_SIZE_MAX: i64 = 50;
+
+/// Each component's own roles, as `getComponentRoleSummaries` lists them: the names a custom
+/// VCF role can combine. The names are the sim's; the reference lists none.
+pub const COMPONENT_ROLE_CATALOGUE: &[(&str, &[&str])] = &[
+    (
+        "VCENTER",
+        &[
+            "Admin",
+            "Read-only",
+            "Virtual Machine Power User",
+            "No access",
+        ],
+    ),
+    (
+        "NSX_MANAGER",
+        &[
+            "Enterprise Admin",
+            "Auditor",
+            "Network Operator",
+            "network_engineer",
+            "Security Engineer",
+        ],
+    ),
+    (
+        "VCF_OPERATIONS",
+        &["Administrator", "ReadOnly", "PowerUser"],
+    ),
+    (
+        "VCF_AUTOMATION",
+        &["Provider Administrator", "Auditor", "System Administrator"],
+    ),
+    ("HCX", &["Administrator", "System Administrator"]),
+    (
+        "VCF_ORCHESTRATOR",
+        &["Orchestrator Administrator", "Workflow Designer"],
+    ),
+    ("VCF_SALT_RAAS", &["Superuser"]),
+];
 
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
@@ -51,16 +102,20 @@ pub const ROUTES: &[Route] = &[
     Route { method: "DELETE", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Seen, handler: delete_client },
     Route { method: "PUT", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: put_assignments },
     Route { method: "GET", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: get_assignments },
+    Route { method: "DELETE", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: delete_assignments },
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens"), contract: Seen, handler: create_token },
     // TOKEN_NAME field, EQUALS operator and the pageSize limit of 50 are ASSUMED.
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens/query"), contract: Seen, handler: query_tokens },
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens/{id}/regenerate"), contract: Seen, handler: regenerate_token },
     Route { method: "GET", template: iam!("/ssorealms/{realm}/api-tokens/{id}"), contract: Assumed, handler: get_token },
     Route { method: "DELETE", template: iam!("/ssorealms/{realm}/api-tokens/{id}"), contract: Assumed, handler: delete_token },
-    Route { method: "GET", template: iam!("/ssorealms/{realm}/roles"), contract: Assumed, handler: list_roles },
-    Route { method: "POST", template: iam!("/ssorealms/{realm}/roles"), contract: Assumed, handler: create_role },
-    Route { method: "PUT", template: iam!("/ssorealms/{realm}/roles/{name}"), contract: Assumed, handler: update_role },
-    Route { method: "DELETE", template: iam!("/ssorealms/{realm}/roles/{name}"), contract: Assumed, handler: delete_role },
+    // VCF roles are fleet-wide; /ssorealms/{id}/roles does not exist (404).
+    Route { method: "GET", template: iam!("/roles"), contract: Seen, handler: list_roles },
+    Route { method: "POST", template: iam!("/roles"), contract: Seen, handler: create_role },
+    Route { method: "PUT", template: iam!("/roles"), contract: Seen, handler: update_role },
+    Route { method: "GET", template: iam!("/roles/{name}"), contract: Seen, handler: get_role },
+    Route { method: "DELETE", template: iam!("/roles/{name}"), contract: Seen, handler: delete_role },
+    Route { method: "GET", template: iam!("/components/roles/summaries"), contract: Seen, handler: component_role_summaries },
     Route { method: "POST", template: "/suite-api/api/auth/token/acquire", contract: Seen, handler: acquire },
     Route { method: "POST", template: "/suite-api/api/auth/token/release", contract: Seen, handler: release },
     Route { method: "POST", template: TOKEN_ENDPOINT_PATH, contract: Assumed, handler: token_endpoint },
@@ -68,15 +123,20 @@ pub const ROUTES: &[Route] = &[
 
 pub fn builtin_roles() -> Vec<VcfRole> {
     let r = |name: &str, display: &str, desc: &str, comps: &[(&str, &str)]| VcfRole {
-        realm_id: None,
         name: name.into(),
         display_name: display.into(),
         description: desc.into(),
         built_in: true,
-        component_roles: comps
-            .iter()
-            .map(|(c, r)| (c.to_string(), r.to_string()))
-            .collect(),
+        component_roles: crate::world::group_component_roles(
+            &comps
+                .iter()
+                .map(|(c, r)| (c.to_string(), r.to_string()))
+                .collect::<Vec<_>>(),
+        ),
+        created_by: "system".into(),
+        updated_by: "system".into(),
+        created_at: 0,
+        updated_at: 0,
     };
     vec![
         r(
@@ -85,7 +145,7 @@ pub fn builtin_roles() -> Vec<VcfRole> {
             "Full administration of the VCF fleet, including identity and access management",
             &[
                 ("VCENTER", "Admin"),
-                ("NSX", "Enterprise Admin"),
+                ("NSX_MANAGER", "Enterprise Admin"),
                 ("VCF_OPERATIONS", "Administrator"),
                 ("VCF_AUTOMATION", "Provider Administrator"),
                 ("HCX", "Administrator"),
@@ -97,7 +157,7 @@ pub fn builtin_roles() -> Vec<VcfRole> {
             "Day-2 operations of the fleet without identity and access management",
             &[
                 ("VCENTER", "Virtual Machine Power User"),
-                ("NSX", "Network Operator"),
+                ("NSX_MANAGER", "Network Operator"),
                 ("VCF_OPERATIONS", "PowerUser"),
             ],
         ),
@@ -107,7 +167,7 @@ pub fn builtin_roles() -> Vec<VcfRole> {
             "Read-only access to the fleet",
             &[
                 ("VCENTER", "Read-only"),
-                ("NSX", "Auditor"),
+                ("NSX_MANAGER", "Auditor"),
                 ("VCF_OPERATIONS", "ReadOnly"),
                 ("VCF_AUTOMATION", "Auditor"),
             ],
@@ -116,7 +176,7 @@ pub fn builtin_roles() -> Vec<VcfRole> {
             "sddc_admin",
             "SDDC Administrator",
             "Administration of the vCenter and NSX of a VCF instance",
-            &[("VCENTER", "Admin"), ("NSX", "Enterprise Admin")],
+            &[("VCENTER", "Admin"), ("NSX_MANAGER", "Enterprise Admin")],
         ),
     ]
 }
@@ -124,7 +184,7 @@ pub fn builtin_roles() -> Vec<VcfRole> {
 fn grants_iam_write(role: &VcfRole) -> bool {
     role.component_roles
         .iter()
-        .any(|(c, r)| c == "VCF_OPERATIONS" && r == "Administrator")
+        .any(|(c, r)| c == "VCF_OPERATIONS" && r.iter().any(|r| r == "Administrator"))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -155,11 +215,9 @@ fn principal_name(w: &World, principal: &str) -> String {
     principal.to_string()
 }
 
-fn realm_role<'a>(w: &'a World, realm: &str, name: &str) -> Option<&'a VcfRole> {
-    w.fleet
-        .custom_roles
-        .iter()
-        .find(|r| r.name == name && r.realm_id.as_deref().is_none_or(|x| x == realm))
+/// A VCF role by name; roles are fleet-wide, the same in every realm.
+fn fleet_role<'a>(w: &'a World, name: &str) -> Option<&'a VcfRole> {
+    w.fleet.custom_roles.iter().find(|r| r.name == name)
 }
 
 /// The principal of the request's token. The OpsToken security scheme carries `token/acquire`
@@ -241,8 +299,8 @@ fn authorize(
                 .unwrap_or_default()
         )));
     }
-    let may_write = held.iter().any(|(r, a)| {
-        a.scope_type == "SSO_REALM" && realm_role(w, r, &a.role_name).is_some_and(grants_iam_write)
+    let may_write = held.iter().any(|(_, a)| {
+        a.scope_type == "SSO_REALM" && fleet_role(w, &a.role_name).is_some_and(grants_iam_write)
     });
     if access == Access::Write && !may_write {
         let names: Vec<&str> = held.iter().map(|(_, a)| a.role_name.as_str()).collect();
@@ -492,15 +550,42 @@ fn delete_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
 // ---------------------------------------------------------------------------------------------
 // Role assignments
 
-pub fn assignment_json(a: &Assignment) -> Value {
-    json!({
-        "roleName": a.role_name,
-        "roleScope": {
-            "scopeType": a.scope_type,
-            "resources": a.resources.iter().map(|id| json!({ "id": id })).collect::<Vec<_>>(),
-        },
-        "expiresAt": a.expires_at,
-    })
+/// One VcfRoleAssignment as `getRoleAssignment` answers it, with the optional fields the
+/// provider does not use (`roleDisplayName`, `ssoName`, resource names) filled in.
+pub fn assignment_json(w: &World, realm: &str, a: &Assignment) -> Value {
+    let realm_obj = w.fleet.realms.iter().find(|r| r.id == realm);
+    let resources: Vec<Value> = a
+        .resources
+        .iter()
+        .map(|id| {
+            let name = realm_obj
+                .and_then(|r| r.coverage.iter().find(|c| &c.id == id))
+                .map(|c| c.name.clone());
+            match name {
+                Some(n) => json!({ "id": id, "name": n }),
+                None => json!({ "id": id }),
+            }
+        })
+        .collect();
+    let mut scope = json!({ "scopeType": a.scope_type, "resources": resources });
+    if let Some(r) = realm_obj {
+        scope["ssoName"] = json!(r.name);
+    }
+    let mut out = json!({ "roleName": a.role_name, "roleScope": scope });
+    if let Some(r) = fleet_role(w, &a.role_name) {
+        out["roleDisplayName"] = json!(r.display_name);
+    }
+    if let Some(e) = a.expires_at {
+        out["expiresAt"] = json!(e);
+    }
+    out
+}
+
+/// `updateRoleAssignment` answers 200 with no body.
+fn ok_without_body() -> Resp {
+    let mut r = Resp::no_content();
+    r.status = 200;
+    r
 }
 
 fn principal_exists(w: &World, realm: &str, principal: &str) -> bool {
@@ -561,9 +646,9 @@ pub fn parse_assignments(w: &World, realm: &str, body: &[u8]) -> Result<Vec<Assi
         .ok_or_else(|| ApiError::not_found(format!("SSO realm {realm} not found")))?;
     let mut out: Vec<Assignment> = Vec::new();
     for (i, a) in parsed.vcf_role_assignments.into_iter().enumerate() {
-        if realm_role(w, realm, &a.role_name).is_none() {
+        if fleet_role(w, &a.role_name).is_none() {
             return Err(ApiError::bad_request(format!(
-                "vcfRoleAssignments[{i}].roleName {:?} is not a VCF role of this SSO realm",
+                "vcfRoleAssignments[{i}].roleName {:?} is not a VCF role",
                 a.role_name
             )));
         }
@@ -626,7 +711,6 @@ fn put_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         )));
     }
     let list = parse_assignments(w, &realm, &req.body)?;
-    let out: Vec<Value> = list.iter().map(assignment_json).collect();
     let key = format!("{realm}/{principal}");
     if list.is_empty() {
         w.fleet.assignments.remove(&key);
@@ -634,7 +718,21 @@ fn put_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         w.fleet.assignments.insert(key, list);
     }
     w.dirty = true;
-    Ok(Resp::ok(json!({ "vcfRoleAssignments": out })))
+    Ok(ok_without_body())
+}
+
+fn delete_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    let principal = req.param(1).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    if !principal_exists(w, &realm, &principal) {
+        return Err(ApiError::not_found(format!(
+            "Principal {principal} not found in SSO realm {realm}"
+        )));
+    }
+    w.fleet.assignments.remove(&format!("{realm}/{principal}"));
+    w.dirty = true;
+    Ok(Resp::no_content())
 }
 
 fn get_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
@@ -650,7 +748,7 @@ fn get_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .fleet
         .assignments
         .get(&format!("{realm}/{principal}"))
-        .map(|l| l.iter().map(assignment_json).collect())
+        .map(|l| l.iter().map(|a| assignment_json(w, &realm, a)).collect())
         .unwrap_or_default();
     Ok(Resp::ok(json!({ "vcfRoleAssignments": out })))
 }
@@ -1032,153 +1130,268 @@ fn delete_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
 // ---------------------------------------------------------------------------------------------
 // VCF roles
 
+/// A VcfRole as the API answers it.
 pub fn role_json(r: &VcfRole) -> Value {
     json!({
-        "name": r.name,
-        "displayName": r.display_name,
-        "description": r.description,
-        "builtIn": r.built_in,
-        "componentRoles": r.component_roles.iter().map(|(c, n)| json!({ "component": c, "roleName": n })).collect::<Vec<_>>(),
+        "roleName": r.name,
+        "roleDisplayName": r.display_name,
+        "roleDescription": r.description,
+        "type": if r.built_in { "BUILT_IN" } else { "CUSTOM" },
+        "componentRoles": r.component_roles.iter().map(|(c, roles)| json!({ "componentType": c, "roles": roles })).collect::<Vec<_>>(),
+        "createdBy": r.created_by,
+        "updatedBy": r.updated_by,
+        "createdAt": r.created_at,
+        "updatedAt": r.updated_at,
     })
 }
 
+/// A required integer query parameter of at least `min`.
+fn required_int(req: &Req, name: &str, min: i64) -> Result<i64, ApiError> {
+    let v = req
+        .query_value(name)
+        .ok_or_else(|| ApiError::bad_request(format!("query parameter {name} is required")))?;
+    match v.parse::<i64>() {
+        Ok(n) if n >= min => Ok(n),
+        _ => Err(ApiError::bad_request(format!(
+            "query parameter {name} must be an integer of at least {min}; got {v:?}"
+        ))),
+    }
+}
+
+/// An optional enum query parameter.
+fn enum_query<'a>(req: &'a Req, name: &str, allowed: &[&str]) -> Result<Option<&'a str>, ApiError> {
+    match req.query_value(name) {
+        None => Ok(None),
+        Some(v) if allowed.contains(&v) => Ok(Some(v)),
+        Some(v) => Err(ApiError::bad_request(format!(
+            "query parameter {name} must be one of {}; got {v:?}",
+            allowed.join(", ")
+        ))),
+    }
+}
+
+/// `getVCFRolesPaginated`: `page` and `pageSize` are required; `type`, `sortBy` and
+/// `sortOrder` are optional filters.
 fn list_roles(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Read)?;
-    let list: Vec<Value> = w
+    authorize(w, ctx, req, None, Access::Read)?;
+    let page = required_int(req, "page", 0)?;
+    let size = required_int(req, "pageSize", 1)?;
+    if size > ROLE_PAGE_SIZE_MAX {
+        return Err(ApiError::bad_request(format!(
+            "pageSize must be at most {ROLE_PAGE_SIZE_MAX}"
+        )));
+    }
+    let kind = enum_query(req, "type", &["BUILT_IN", "CUSTOM", "UNKNOWN"])?;
+    let sort_by = enum_query(
+        req,
+        "sortBy",
+        &["ROLE_TYPE", "ROLE_NAME", "ROLE_DISPLAY_NAME"],
+    )?;
+    let order = enum_query(req, "sortOrder", &["ASCENDING", "DESCENDING"])?;
+    let mut roles: Vec<&VcfRole> = w
         .fleet
         .custom_roles
         .iter()
-        .filter(|r| r.realm_id.as_deref().is_none_or(|x| x == realm))
+        .filter(|r| match kind {
+            Some("BUILT_IN") => r.built_in,
+            Some("CUSTOM") => !r.built_in,
+            Some(_) => false,
+            None => true,
+        })
+        .collect();
+    match sort_by {
+        Some("ROLE_TYPE") => roles.sort_by_key(|r| (!r.built_in, r.name.clone())),
+        Some("ROLE_DISPLAY_NAME") => roles.sort_by(|a, b| a.display_name.cmp(&b.display_name)),
+        Some(_) => roles.sort_by(|a, b| a.name.cmp(&b.name)),
+        None => {}
+    }
+    if order == Some("DESCENDING") {
+        roles.reverse();
+    }
+    let total = roles.len() as i64;
+    let list: Vec<Value> = roles
+        .into_iter()
+        .skip(usize::try_from(page.saturating_mul(size)).unwrap_or(usize::MAX))
+        .take(usize::try_from(size).unwrap_or(0))
         .map(role_json)
         .collect();
-    Ok(Resp::ok(json!({ "vcfRoles": list })))
+    let mut info = json!({ "totalCount": total, "page": page, "pageSize": size });
+    if let Some(b) = sort_by {
+        info["sortBy"] = json!(b);
+    }
+    if let Some(o) = order {
+        info["sortOrder"] = json!(o);
+    }
+    Ok(Resp::ok(json!({ "vcfRoles": list, "pageInfo": info })))
 }
 
+fn get_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    authorize(w, ctx, req, None, Access::Read)?;
+    let name = req.param(0);
+    // UNCONFIRMED: the status of an unknown role (the reference documents only 200).
+    let r = fleet_role(w, name)
+        .ok_or_else(|| ApiError::not_found(format!("VCF role {name} not found")))?;
+    Ok(Resp::ok(role_json(r)))
+}
+
+/// A VcfRole request body: `roleName` and `componentRoles` are required, so the old guessed
+/// shape (`name`, `component`/`roleName` entries) is a 400. Other fields are ignored.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RoleBody {
+    role_name: String,
     #[serde(default)]
-    name: Option<String>,
+    role_display_name: Option<String>,
     #[serde(default)]
-    display_name: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
+    role_description: Option<String>,
     component_roles: Vec<ComponentRoleIn>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ComponentRoleIn {
-    component: String,
-    role_name: String,
+    component_type: String,
+    roles: Vec<String>,
 }
 
-fn component_roles(list: Vec<ComponentRoleIn>) -> Result<Vec<(String, String)>, ApiError> {
+fn role_body(req: &Req) -> Result<RoleBody, ApiError> {
+    serde_json::from_slice(&req.body)
+        .map_err(|e| ApiError::bad_request(format!("invalid VcfRole body: {e}")))
+}
+
+/// Validates `componentRoles` (minItems 1, each with a known componentType and at least one of
+/// that component's roles) and merges entries of the same component.
+fn component_roles(list: Vec<ComponentRoleIn>) -> Result<Vec<(String, Vec<String>)>, ApiError> {
     if list.is_empty() {
         return Err(ApiError::bad_request(
             "componentRoles must contain at least one component role",
         ));
     }
-    let mut out = Vec::new();
+    let mut pairs = Vec::new();
     for (i, c) in list.into_iter().enumerate() {
-        if !COMPONENTS.contains(&c.component.as_str()) {
+        if !COMPONENTS.contains(&c.component_type.as_str()) {
             return Err(ApiError::bad_request(format!(
-                "componentRoles[{i}].component must be one of {}; got {:?}",
+                "componentRoles[{i}].componentType must be one of {}; got {:?}",
                 COMPONENTS.join(", "),
-                c.component
+                c.component_type
             )));
         }
-        if c.role_name.trim().is_empty() {
+        if c.roles.is_empty() {
             return Err(ApiError::bad_request(format!(
-                "componentRoles[{i}].roleName must not be empty"
+                "componentRoles[{i}].roles must contain at least one role"
             )));
         }
-        let pair = (c.component, c.role_name);
-        if !out.contains(&pair) {
-            out.push(pair);
+        let known = COMPONENT_ROLE_CATALOGUE
+            .iter()
+            .find(|(t, _)| *t == c.component_type)
+            .map(|(_, l)| *l)
+            .unwrap_or(&[]);
+        for r in c.roles {
+            if !known.contains(&r.as_str()) {
+                return Err(ApiError::bad_request(format!(
+                    "componentRoles[{i}].roles: {r:?} is not a role of {}; its roles: {}",
+                    c.component_type,
+                    known.join(", ")
+                )));
+            }
+            pairs.push((c.component_type.clone(), r));
         }
     }
-    Ok(out)
+    Ok(crate::world::group_component_roles(&pairs))
 }
 
+fn caller_name(w: &World, c: &Caller) -> String {
+    principal_name(w, &c.principal_id)
+}
+
+/// `createRole`: 201 with the role.
 fn create_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Write)?;
-    let b: RoleBody = req.json()?;
-    let name = b
-        .name
-        .ok_or_else(|| ApiError::bad_request("name is required"))?;
-    valid_ident(&name, "name")?;
-    if realm_role(w, &realm, &name).is_some() {
+    let caller = authorize(w, ctx, req, None, Access::Write)?;
+    let who = caller_name(w, &caller);
+    let out = insert_role(w, ctx, &req.body, &who)?;
+    w.dirty = true;
+    Ok(Resp::json(201, &out))
+}
+
+/// Creates a custom role from a VcfRole body (the API and out-of-band creation); returns it as
+/// the API shows it.
+pub fn insert_role(w: &mut World, ctx: &Ctx, body: &[u8], who: &str) -> Result<Value, ApiError> {
+    let b: RoleBody = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("invalid VcfRole body: {e}")))?;
+    valid_ident(&b.role_name, "roleName")?;
+    if fleet_role(w, &b.role_name).is_some() {
+        // UNCONFIRMED: the reference says names are checked for conflicts, not with which status.
         return Err(ApiError::conflict(format!(
-            "VCF role {name} already exists"
+            "VCF role {} already exists",
+            b.role_name
         )));
     }
     let role = VcfRole {
-        realm_id: Some(realm),
-        display_name: b.display_name.unwrap_or_else(|| name.clone()),
-        name,
-        description: b.description.unwrap_or_default(),
+        display_name: b.role_display_name.unwrap_or_else(|| b.role_name.clone()),
+        name: b.role_name,
+        description: b.role_description.unwrap_or_default(),
         built_in: false,
         component_roles: component_roles(b.component_roles)?,
+        created_by: who.to_string(),
+        updated_by: who.to_string(),
+        created_at: ctx.now,
+        updated_at: ctx.now,
     };
     let out = role_json(&role);
     w.fleet.custom_roles.push(role);
-    w.dirty = true;
-    Ok(Resp::ok(out))
+    Ok(out)
 }
 
-fn find_custom_role(w: &World, realm: &str, name: &str) -> Result<usize, ApiError> {
+/// The index of the custom role `name`: 404 when there is none, 400 for a built-in role
+/// (UNCONFIRMED status: the reference says built-ins cannot be updated or deleted).
+fn find_custom_role(w: &World, name: &str) -> Result<usize, ApiError> {
     let i = w
         .fleet
         .custom_roles
         .iter()
-        .position(|r| r.name == name && r.realm_id.as_deref().is_none_or(|x| x == realm))
+        .position(|r| r.name == name)
         .ok_or_else(|| ApiError::not_found(format!("VCF role {name} not found")))?;
     if w.fleet.custom_roles[i].built_in {
-        return Err(ApiError::forbidden(format!(
-            "VCF role {name} is built in and cannot be changed or deleted"
+        return Err(ApiError::bad_request(format!(
+            "VCF role {name} is built in and cannot be updated or deleted"
         )));
     }
     Ok(i)
 }
 
+/// `updateRoleDefinition`: `PUT /roles` with the role's name in the body; 200 with the role.
 fn update_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Write)?;
-    let i = find_custom_role(w, &realm, req.param(1))?;
-    let b: RoleBody = req.json()?;
-    if let Some(n) = &b.name
-        && n != req.param(1)
-    {
-        return Err(ApiError::bad_request("name is immutable"));
-    }
+    let caller = authorize(w, ctx, req, None, Access::Write)?;
+    let b = role_body(req)?;
+    let i = find_custom_role(w, &b.role_name)?;
     let comps = component_roles(b.component_roles)?;
+    let who = caller_name(w, &caller);
     let r = &mut w.fleet.custom_roles[i];
-    if let Some(d) = b.display_name {
+    if let Some(d) = b.role_display_name {
         r.display_name = d;
     }
-    if let Some(d) = b.description {
+    if let Some(d) = b.role_description {
         r.description = d;
     }
     r.component_roles = comps;
+    r.updated_by = who;
+    r.updated_at = ctx.now;
     let out = role_json(r);
     w.dirty = true;
     Ok(Resp::ok(out))
 }
 
+/// `deleteRole`: 204. A role still assigned to a principal is refused (409, UNCONFIRMED: the
+/// reference asks to remove the assignments first).
 fn delete_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Write)?;
-    let name = req.param(1).to_string();
-    let i = find_custom_role(w, &realm, &name)?;
-    let prefix = format!("{realm}/");
+    authorize(w, ctx, req, None, Access::Write)?;
+    let name = req.param(0).to_string();
+    let i = find_custom_role(w, &name)?;
     let in_use = w
         .fleet
         .assignments
-        .iter()
-        .any(|(k, l)| k.starts_with(&prefix) && l.iter().any(|a| a.role_name == name));
+        .values()
+        .any(|l| l.iter().any(|a| a.role_name == name));
     if in_use {
         return Err(ApiError::conflict(format!(
             "VCF role {name} is assigned to principals; remove the assignments first"
@@ -1187,6 +1400,24 @@ fn delete_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     w.fleet.custom_roles.remove(i);
     w.dirty = true;
     Ok(Resp::no_content())
+}
+
+/// `getComponentRoleSummaries`: the roles of each component (or of `componentType`).
+fn component_role_summaries(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    authorize(w, ctx, req, None, Access::Read)?;
+    let mut all = COMPONENTS.to_vec();
+    all.push("UNKNOWN");
+    let wanted = enum_query(req, "componentType", &all)?;
+    let list: Vec<Value> = COMPONENT_ROLE_CATALOGUE
+        .iter()
+        .filter(|(t, _)| wanted.is_none_or(|w| w == *t))
+        .flat_map(|(t, names)| {
+            names.iter().map(move |n| {
+                json!({ "componentType": t, "name": n, "displayName": n, "type": "BUILT_IN" })
+            })
+        })
+        .collect();
+    Ok(Resp::ok(json!({ "componentRoleSummaries": list })))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -363,9 +363,7 @@ orgs = [{ name = "acme", users = [{ name = "ops", password = "pw-2" }] }]
         realms.body["ssoRealms"][0]["ssoRealmCoverage"][0]["name"],
         "lab-vcf01"
     );
-    let roles = sim
-        .get(&format!("{IAM}/ssorealms/{}/roles", sim.realm()), &at)
-        .await;
+    let roles = sim.get(&format!("{IAM}/roles/token-admin"), &at).await;
     assert!(roles.text.contains("token-admin"));
     assert!(sim.sddc_admin().await["accessToken"].is_string());
     let _ = std::fs::remove_dir_all(&dir);
