@@ -138,7 +138,7 @@ fn access_token_feeds_a_second_provider_and_nothing_is_stored() {
 
         // A temporary token was created for each run and every one was revoked.
         let stats = rt().block_on(control.stats());
-        let created = count(&stats, "POST", "/api-tokens", "200");
+        let created = count(&stats, "POST", "/api-tokens", "201");
         let revoked = count(&stats, "DELETE", "/api-tokens/{id}", "204");
         assert!(created >= 1, "Terraform {v}: {stats}");
         assert_eq!(created, revoked, "Terraform {v}: {stats}");
@@ -172,7 +172,7 @@ fn temporary_token_is_revoked_when_the_apply_fails() {
         assert!(!out.status.success(), "Terraform {v}: {t}");
         assert!(t.contains("Already exists"), "Terraform {v}: {t}");
         let stats = rt().block_on(control.stats());
-        let created = count(&stats, "POST", "/api-tokens", "200");
+        let created = count(&stats, "POST", "/api-tokens", "201");
         let revoked = count(&stats, "DELETE", "/api-tokens/{id}", "204");
         assert!(
             created >= 2,

@@ -2,7 +2,8 @@
 //! TF_ACC_TERRAFORM_PATHS) against vcf-sim, time moved with the sim's clock (no sleeps):
 //! rotation by trigger (replacement; with `create_before_destroy` the old token works until the
 //! new one exists), rotation by time (`rotate_before`, plain plan), the regenerate strategy
-//! (in place, new id and secret), tokens revoked / expired / deleted out of band, batched reads.
+//! (in place, new secret), description and access-token TTL edited in place (PATCH), tokens
+//! expired / deleted out of band, batched reads.
 
 mod common;
 
@@ -11,6 +12,8 @@ use serde_json::{Value, json};
 
 struct Opts<'a> {
     trigger: &'a str,
+    description: Option<&'a str>,
+    access_ttl: i64,
     strategy: &'a str,
     create_before_destroy: bool,
     rotate_before: Option<&'a str>,
@@ -21,6 +24,8 @@ impl Default for Opts<'_> {
     fn default() -> Self {
         Opts {
             trigger: "1",
+            description: None,
+            access_ttl: 30,
             strategy: "replace",
             create_before_destroy: false,
             rotate_before: None,
@@ -35,6 +40,10 @@ fn config(o: &Opts<'_>) -> String {
     } else {
         ""
     };
+    let description = o
+        .description
+        .map(|d| format!("\n  description       = \"{d}\""))
+        .unwrap_or_default();
     let rotate = o
         .rotate_before
         .map(|r| format!("\n  rotate_before     = \"{r}\""))
@@ -58,12 +67,14 @@ resource "vcf_api_token" "t" {{
   api_client_id     = vcf_api_client.ci.client_id
   name              = "ci-token-${{count.index}}"
   ttl               = 40320
+  access_token_ttl  = {access_ttl}{description}
   rotation_strategy = "{strategy}"
   rotation_triggers = {{ version = "{trigger}" }}{rotate}{lifecycle}
   depends_on        = [vcf_role_assignment.viewer]
 }}
 "#,
         count = o.tokens,
+        access_ttl = o.access_ttl,
         strategy = o.strategy,
         trigger = o.trigger,
     )
@@ -230,14 +241,12 @@ fn regenerate_strategy_rotates_in_place() {
         );
         wd.apply();
         let (id2, s2) = token(&wd);
-        assert_ne!(id1, id2, "{v}: new id");
+        // The sim keeps the id, as "regenerates the secret value for an existing API token"
+        // reads; the provider would also take a new id from the answer.
+        assert_eq!(id1, id2, "{v}: same token");
         assert_ne!(s1, s2, "{v}: new secret");
         assert!(works(&ctl, &sim, &s2) && !works(&ctl, &sim, &s1), "{v}");
-        assert_eq!(
-            sim_token(&ctl, &id1).map(|t| t["revoked"].clone()),
-            Some(json!(true)),
-            "{v}: the regenerated token is revoked"
-        );
+        assert!(sim_token(&ctl, &id1).is_some(), "{v}: the token lives on");
         wd.assert_no_changes("after regenerate");
 
         // Rotation by time regenerates in place too.
@@ -255,7 +264,8 @@ fn regenerate_strategy_rotates_in_place() {
         );
         wd.apply();
         let (id3, s3) = token(&wd);
-        assert_ne!(id3, id2, "{v}");
+        assert_eq!(id3, id2, "{v}: regenerate keeps the token");
+        assert_ne!(s3, s2, "{v}: with a new secret");
         assert!(works(&ctl, &sim, &s3) && !works(&ctl, &sim, &s2), "{v}");
         wd.assert_no_changes("after the timed regenerate");
 
@@ -316,8 +326,9 @@ fn tokens_gone_out_of_band_are_recreated_and_reads_are_batched() {
                     .to_string()
             })
             .collect();
-        // Revoked, expired and deleted out of band.
-        ctl.post("/objects", json!({"op": "patch", "kind": "api_token", "realm": realm, "id": ids[0], "fields": {"revoked": true}}));
+        // Expired and deleted out of band (a revoked token is deleted: the reference has no
+        // REVOKED status).
+        ctl.post("/objects", json!({"op": "patch", "kind": "api_token", "realm": realm, "id": ids[0], "fields": {"expiration_date": 1}}));
         ctl.post("/objects", json!({"op": "patch", "kind": "api_token", "realm": realm, "id": ids[1], "fields": {"expiration_date": 0}}));
         ctl.post(
             "/objects",
@@ -331,7 +342,6 @@ fn tokens_gone_out_of_band_are_recreated_and_reads_are_batched() {
                 "{v}: {plan}"
             );
         }
-        assert!(plan.contains("is REVOKED"), "{v}: {plan}");
         assert!(
             plan.contains("is EXPIRED") || plan.contains("expired at"),
             "{v}: {plan}"
@@ -461,4 +471,130 @@ fn trace_logs_contain_no_token() {
         !logs.contains("vidb_"),
         "a vidb_ token appears in the provider logs"
     );
+}
+
+/// `description` and `access_token_ttl` change in place with the reference's PATCH (204): the
+/// token keeps its id and secret; `name` still replaces it (it is part of the identity).
+#[test]
+fn description_and_access_ttl_update_in_place() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let wd = fleet_workdir(&tf, &sim);
+        let mut o = Opts {
+            description: Some("first"),
+            ..Opts::default()
+        };
+        wd.write_config(&config(&o));
+        wd.apply();
+        let (id1, s1) = token(&wd);
+
+        o.description = Some("second");
+        o.access_ttl = 60;
+        wd.write_config(&config(&o));
+        let (code, plan) = wd.plan_code();
+        assert_eq!(code, 2, "{v}: {plan}");
+        assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
+        assert!(!plan.contains("must be replaced"), "{v}: {plan}");
+        ctl.reset_stats();
+        wd.apply();
+        assert_eq!(
+            ctl.count(
+                "PATCH /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-tokens",
+                Some("204")
+            ),
+            1,
+            "{v}: one PATCH"
+        );
+        assert_eq!(token(&wd), (id1.clone(), s1.clone()), "{v}: same token");
+        let t = sim_token(&ctl, &id1).expect("token in the sim");
+        assert_eq!(t["token_description"], "second", "{v}");
+        assert_eq!(t["access_token_ttl"], 60, "{v}");
+        wd.assert_no_changes("after the in-place update");
+
+        // Dropping the description clears it in place too.
+        o.description = None;
+        wd.write_config(&config(&o));
+        wd.apply();
+        assert_eq!(token(&wd).0, id1, "{v}");
+        assert_eq!(
+            sim_token(&ctl, &id1).expect("token")["token_description"],
+            "",
+            "{v}"
+        );
+        wd.assert_no_changes("after clearing the description");
+    }
+}
+
+/// `vcf_iam_settings` reads GET /settings; a TTL above the setting is flagged at plan time on
+/// the attribute.
+#[test]
+fn iam_settings_and_the_plan_time_ttl_check() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+
+data "vcf_iam_settings" "iam" {{}}
+
+output "api_token_ttl" {{
+  value = data.vcf_iam_settings.iam.api_token_ttl
+}}
+
+output "access_token_ttl" {{
+  value = data.vcf_iam_settings.iam.access_token_ttl
+}}
+"#
+        ));
+        wd.apply();
+        let out: Value = serde_json::from_str(&wd.ok(&["output", "-json"])).expect("outputs");
+        let api = out["api_token_ttl"]["value"].as_i64().expect("api ttl");
+        let access = out["access_token_ttl"]["value"]
+            .as_i64()
+            .expect("access ttl");
+        assert!(api > 0 && access > 0, "{v}: {out}");
+
+        let o = Opts {
+            access_ttl: access,
+            ..Opts::default()
+        };
+        let cfg = config(&o).replace(
+            "ttl               = 40320",
+            &format!("ttl               = {api}"),
+        );
+        wd.write_config(&cfg);
+        let (_, plan) = wd.plan_code();
+        assert!(
+            !plan.contains("TTL above"),
+            "{v}: at the setting is fine: {plan}"
+        );
+        // Above the setting (the validator allows up to 259200 minutes): a warning on `ttl`.
+        wd.write_config(&cfg.replace(
+            &format!("ttl               = {api}"),
+            &format!("ttl               = {}", api + 1),
+        ));
+        let (ok, diags) = wd.diagnostics(&["plan", "-json", "-input=false"]);
+        assert!(ok, "{v}: a warning, not an error: {diags:?}");
+        let warned = diags
+            .iter()
+            .find(|d| d["summary"] == "TTL above the appliance's IAM setting");
+        let w = warned.unwrap_or_else(|| panic!("{v}: no TTL warning in {diags:?}"));
+        assert_eq!(w["severity"], "warning", "{v}");
+        assert!(
+            w["address"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("vcf_api_token.t")),
+            "{v}: {w}"
+        );
+        assert!(
+            w["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains(&api.to_string())),
+            "{v}: {w}"
+        );
+    }
 }

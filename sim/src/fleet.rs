@@ -14,7 +14,7 @@ use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::http::{ApiError, HResult, Req, Resp, num_or_string};
+use crate::http::{ApiError, HResult, Req, Resp};
 use crate::routes::{Contract::*, Route};
 use crate::world::{
     ApiClient, ApiToken, Assignment, Ctx, SessionKind, VcfRole, World, iso8601, new_uuid,
@@ -35,7 +35,7 @@ pub const GRANT_TYPE_API_TOKEN: &str = "urn:custom:vcf:params:oauth:grant-type:a
 /// Lifetime of a username/password (`token/acquire`) token.
 pub const ACQUIRE_TTL_MS: i64 = 6 * 60 * 60_000;
 pub const API_TOKEN_TTL_MAX: i64 = 259_200;
-pub const ACCESS_TOKEN_TTL_MAX: i64 = 1_440;
+pub const ACCESS_TOKEN_TTL_MAX: i64 = 480;
 pub const PAGE_SIZE_MAX: i64 = 50;
 /// `VcfComponentRole.componentType` values a custom role may use (VCF Operations API 9.1.1,
 /// data structure VcfComponentRole, without the catch-all UNKNOWN).
@@ -104,6 +104,8 @@ pub const ROUTES: &[Route] = &[
     Route { method: "GET", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: get_assignments },
     Route { method: "DELETE", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: delete_assignments },
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens"), contract: Seen, handler: create_token },
+    Route { method: "PATCH", template: iam!("/ssorealms/{realm}/api-tokens"), contract: Seen, handler: update_token },
+    Route { method: "GET", template: iam!("/settings"), contract: Seen, handler: get_settings },
     // TOKEN_NAME field, EQUALS operator and the pageSize limit of 50 are ASSUMED.
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens/query"), contract: Seen, handler: query_tokens },
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens/{id}/regenerate"), contract: Seen, handler: regenerate_token },
@@ -769,13 +771,18 @@ pub struct TokenSpec {
 }
 
 /// A new token object with a fresh id and secret (`vidb_` + base64 of `id#random`).
-pub fn new_token(spec: TokenSpec, now: i64) -> ApiToken {
-    let id = new_uuid();
-    // URL-safe base64, so the secret survives naive form encoding (no '+' or '/').
-    let secret = format!(
+/// A fresh `vidb_` secret for token `id`. URL-safe base64, so the secret survives naive form
+/// encoding (no '+' or '/').
+fn secret_for(id: &str) -> String {
+    format!(
         "vidb_{}",
         URL_SAFE_NO_PAD.encode(format!("{id}#{}", random_alnum(40)))
-    );
+    )
+}
+
+pub fn new_token(spec: TokenSpec, now: i64) -> ApiToken {
+    let id = new_uuid();
+    let secret = secret_for(&id);
     let created = now - now.rem_euclid(1000);
     ApiToken {
         id,
@@ -792,7 +799,6 @@ pub fn new_token(spec: TokenSpec, now: i64) -> ApiToken {
         creation_date: created,
         expiration_date: created.saturating_add(spec.api_token_ttl.saturating_mul(60_000)),
         last_used_date: created,
-        revoked: false,
     }
 }
 
@@ -824,13 +830,30 @@ pub fn token_json(t: &ApiToken, ctx: &Ctx, with_secret: bool) -> Value {
     v
 }
 
+/// A TTL in minutes: an int32 in the reference (ApiToken), so a string is refused.
 fn ttl(
     o: &serde_json::Map<String, Value>,
     k: &str,
     default: i64,
     max: i64,
 ) -> Result<i64, ApiError> {
-    let v = num_or_string(o.get(k), k)?.unwrap_or(default);
+    let v = match o.get(k) {
+        None | Some(Value::Null) => default,
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .filter(|v| i32::try_from(*v).is_ok())
+            .ok_or_else(|| ApiError::bad_request(format!("{k} must be an int32")))?,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "JSON parse error: cannot deserialize value of type `int` from {} for {k}",
+                if other.is_string() {
+                    "String"
+                } else {
+                    "a non-number"
+                }
+            )));
+        }
+    };
     if !(1..=max).contains(&v) {
         return Err(ApiError::bad_request(format!(
             "{k} must be between 1 and {max} minutes; got {v}"
@@ -871,19 +894,19 @@ pub fn token_from_body(
                 })?;
             (Some(cid.clone()), c.client_uuid.clone(), cid)
         }
-        "SSO_USER" => {
+        "USER" => {
             let p = caller_principal
                 .filter(|p| w.fleet.users.iter().any(|u| &u.id == p))
                 .ok_or_else(|| {
                     ApiError::bad_request(
-                        "SSO_USER tokens are created by an SSO user for itself (log in with username/password)",
+                        "USER tokens are created by an SSO user for itself (log in with username/password)",
                     )
                 })?;
             (None, p.to_string(), principal_name(w, p))
         }
         other => {
             return Err(ApiError::bad_request(format!(
-                "tokenType must be API_CLIENT or SSO_USER; got {other:?}"
+                "tokenType must be API_CLIENT or USER; got {other:?}"
             )));
         }
     };
@@ -911,7 +934,7 @@ fn create_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let out = token_json(&t, ctx, true);
     w.fleet.tokens.push(t);
     w.dirty = true;
-    Ok(Resp::ok(out))
+    Ok(Resp::json(201, &out))
 }
 
 #[derive(Deserialize, Default)]
@@ -1033,9 +1056,9 @@ fn query_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         req.json()?
     };
     for s in &q.filters.token_type {
-        if s != "API_CLIENT" && s != "SSO_USER" {
+        if !["API_CLIENT", "USER", "UNKNOWN"].contains(&s.as_str()) {
             return Err(ApiError::bad_request(format!(
-                "filters.tokenType values must be API_CLIENT or SSO_USER; got {s:?}"
+                "filters.tokenType values must be API_CLIENT, USER or UNKNOWN; got {s:?}"
             )));
         }
     }
@@ -1079,18 +1102,22 @@ fn find_token(w: &World, realm: &str, id: &str) -> Result<usize, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("API token {id} not found")))
 }
 
+/// reGenerateApiToken: "regenerates the secret value for an existing API token" whose status is
+/// ACTIVE. The token keeps its id; the old secret stops working at once and the lifetime starts
+/// again.
 fn regenerate_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let realm = req.param(0).to_string();
     authorize(w, ctx, req, Some(&realm), Access::Write)?;
     let i = find_token(w, &realm, req.param(1))?;
     let old = w.fleet.tokens[i].clone();
-    if old.revoked {
-        return Err(ApiError::conflict(format!(
-            "API token {} is REVOKED and cannot be regenerated",
-            old.id
+    if old.status(ctx.now) != "ACTIVE" {
+        return Err(ApiError::bad_request(format!(
+            "API token {} is {} and cannot be regenerated",
+            old.id,
+            old.status(ctx.now)
         )));
     }
-    let t = new_token(
+    let mut t = new_token(
         TokenSpec {
             realm_id: old.realm_id,
             api_client_id: old.api_client_id,
@@ -1104,11 +1131,67 @@ fn regenerate_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         },
         ctx.now,
     );
-    w.fleet.tokens[i].revoked = true;
+    // The secret names the token id; a regenerated secret names the same id.
+    t.secret = secret_for(&old.id);
+    t.id = old.id;
     let out = token_json(&t, ctx, true);
-    w.fleet.tokens.push(t);
+    w.fleet.tokens[i] = t;
     w.dirty = true;
     Ok(Resp::ok(out))
+}
+
+/// getIamSettings: GlobalIamSettings, TTLs in minutes, with the reference example's values
+/// (its defaults). Whether a real appliance caps new tokens at them is not documented, so the
+/// sim does not: it enforces only the absolute ranges (API tokens up to 259200 minutes, access
+/// tokens up to 480).
+fn get_settings(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    authorize(w, ctx, req, None, Access::Read)?;
+    Ok(Resp::ok(json!({
+        "apiTokenTtl": 43_200,
+        "accessTokenTtl": ACCESS_TOKEN_TTL_MAX,
+        "apiTokenRetentionPeriod": 43_200,
+        "allUsersGroupEnabled": false,
+        "jitInactiveUserEnabled": false,
+        "jitInactiveUserTtl": 10_080,
+    })))
+}
+
+/// updateApiToken: PATCH on the collection with the token's `id` in the body; only
+/// `tokenName`, `tokenDescription` and `accessTokenTtl` can change. 204 without a body.
+fn update_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    let o = body_obj(req)?;
+    let id = opt_str(&o, "id")?.ok_or_else(|| ApiError::bad_request("id is required"))?;
+    let i = find_token(w, &realm, &id)?;
+    for k in o.keys() {
+        if !["id", "tokenName", "tokenDescription", "accessTokenTtl"].contains(&k.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "{k} cannot be patched; only tokenName, tokenDescription and accessTokenTtl can"
+            )));
+        }
+    }
+    let name = opt_str(&o, "tokenName")?;
+    if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(ApiError::bad_request("tokenName must not be empty"));
+    }
+    let desc = opt_str(&o, "tokenDescription")?;
+    let access = match o.get("accessTokenTtl") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(ttl(&o, "accessTokenTtl", 0, ACCESS_TOKEN_TTL_MAX)?),
+    };
+    let t = &mut w.fleet.tokens[i];
+    if let Some(n) = name {
+        t.token_name = n;
+    }
+    if let Some(d) = desc {
+        t.token_description = d;
+    }
+    if let Some(a) = access {
+        t.access_token_ttl = a;
+    }
+    w.dirty = true;
+    Ok(Resp::no_content())
 }
 
 fn get_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {

@@ -232,25 +232,6 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A JSON value that may be a number or a numeric string (the fleet API sends TTLs as strings).
-pub fn num_or_string(v: Option<&Value>, field: &str) -> Result<Option<i64>, ApiError> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| ApiError::bad_request(format!("{field} must be an integer"))),
-        Some(Value::String(s)) => {
-            s.trim().parse::<i64>().map(Some).map_err(|_| {
-                ApiError::bad_request(format!("{field} must be an integer, got {s:?}"))
-            })
-        }
-        Some(_) => Err(ApiError::bad_request(format!(
-            "{field} must be an integer or a numeric string"
-        ))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

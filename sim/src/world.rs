@@ -249,14 +249,12 @@ pub struct ApiToken {
     pub creation_date: i64,
     pub expiration_date: i64,
     pub last_used_date: i64,
-    pub revoked: bool,
 }
 
 impl ApiToken {
+    /// ACTIVE or EXPIRED (the reference has no REVOKED: a revoked token is deleted).
     pub fn status(&self, now: i64) -> &'static str {
-        if self.revoked {
-            "REVOKED"
-        } else if now >= self.expiration_date {
+        if now >= self.expiration_date {
             "EXPIRED"
         } else {
             "ACTIVE"

@@ -211,6 +211,12 @@ impl<T> Created<T> {
     pub fn is_recovered(&self) -> bool {
         matches!(self, Created::Recovered(_))
     }
+
+    pub fn get(&self) -> &T {
+        match self {
+            Created::Fresh(t) | Created::Recovered(t) => t,
+        }
+    }
 }
 
 /// The client of one API family.

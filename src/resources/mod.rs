@@ -16,6 +16,7 @@ pub use fleet::api_token::{ApiToken, ApiTokens};
 pub use fleet::custom_role::CustomRole;
 pub use fleet::list::{ApiClientList, ApiTokenList, RoleAssignmentList};
 pub use fleet::roles::{PrincipalRoles, PrincipalRolesData, RoleAssignment, RolesData};
+pub use fleet::settings::IamSettings;
 pub use sddc_user::{SddcRoles, SddcState, SddcUser, SddcUserList};
 pub use sso_realm::{SsoRealm, SsoRealms};
 pub use temporary_api_token::{TemporaryApiToken, revoke_unclosed_temporary_tokens};

@@ -31,6 +31,7 @@ mod fleet_tokens {
             Call::post(paths::fill(paths::TOKENS, &[realm]))
                 .json(body)
                 .idempotent(false)
+                .success(&[201])
                 .what(format!(
                     "create temporary API token {:?} of API client {:?}",
                     body.token_name, body.api_client_id
@@ -45,6 +46,7 @@ mod fleet_tokens {
         match api
             .call(
                 Call::delete(paths::fill(paths::TOKEN, &[realm, id]))
+                    .success(&[204])
                     .what(format!("revoke temporary API token {id}"))
                     .needs_role(WRITE_ROLE),
             )
@@ -143,7 +145,7 @@ impl EphemeralResource for TemporaryApiToken {
                 Attribute::number("access_token_ttl_minutes")
                     .optional()
                     .description("Lifetime of the access tokens it is exchanged for, in minutes (`accessTokenTtl`); 30 when unset.")
-                    .validator(IntBetween(1, 1440)),
+                    .validator(IntBetween(1, 480)),
             )
             .attribute(Attribute::string("id").computed().description("Id of the token."))
             .attribute(
@@ -205,8 +207,8 @@ impl EphemeralResource for TemporaryApiToken {
                 "Temporary token of one Terraform run; revoked when the run ends.",
             ),
             token_type: "API_CLIENT",
-            api_token_ttl: Some(ttl.to_string()),
-            access_token_ttl: Some(access_ttl.to_string()),
+            api_token_ttl: Some(ttl),
+            access_token_ttl: Some(access_ttl),
         };
         let t = match fleet_tokens::create(api, &realm, &body).await {
             Ok(t) => t,
@@ -288,12 +290,14 @@ mod tests {
             token_name: "t",
             token_description: Some("d"),
             token_type: "API_CLIENT",
-            api_token_ttl: Some("60".into()),
-            access_token_ttl: Some("30".into()),
+            api_token_ttl: Some(60),
+            access_token_ttl: Some(30),
         };
         let v = serde_json::to_value(&b).unwrap();
         assert_eq!(v["apiClientId"], "ci");
-        assert_eq!(v["apiTokenTtl"], "60");
+        // TTLs are JSON integers (ApiToken.apiTokenTtl is int32), not strings.
+        assert_eq!(v["apiTokenTtl"], 60);
+        assert_eq!(v["accessTokenTtl"], 30);
         assert_eq!(v["tokenType"], "API_CLIENT");
         assert_eq!(
             crate::resources::fleet::paths::fill(

@@ -22,12 +22,12 @@ output "token" {
 }
 
 output "token_id" {
-  description = "Id of the current token (changes on every rotation)."
+  description = "Id of the current token (changes when the token is replaced; a regenerate may keep it)."
   value       = vcf_api_token.this.id
 }
 
 output "token_endpoint_url" {
-  description = "Where the token is exchanged for access tokens (OAuth 2.0 refresh-token grant)."
+  description = "Where the token is exchanged for access tokens (the identity broker's api_token grant)."
   value       = vcf_api_token.this.token_endpoint_url
 }
 

@@ -302,10 +302,10 @@ impl Sim {
             .post(
                 &format!("{IAM}/ssorealms/{realm}/api-tokens"),
                 &admin,
-                &json!({ "apiClientId": client_id, "tokenName": format!("{client_id}-t"), "tokenType": "API_CLIENT", "apiTokenTtl": "40320", "accessTokenTtl": "30" }),
+                &json!({ "apiClientId": client_id, "tokenName": format!("{client_id}-t"), "tokenType": "API_CLIENT", "apiTokenTtl": 40320, "accessTokenTtl": 30 }),
             )
             .await;
-        assert_eq!(t.status, 200, "{}", t.text);
+        assert_eq!(t.status, 201, "{}", t.text);
         let vidb = t.body["token"].as_str().expect("token").to_string();
         let at = self.exchange(&vidb).await;
         assert_eq!(at.status, 200, "{}", at.text);

@@ -89,10 +89,10 @@ async fn seed_001_steps_0_to_5() {
         .post(
             &format!("{IAM}/ssorealms/{realm_id}/api-tokens"),
             &at,
-            &json!({ "apiClientId": "IamClient", "tokenName": "apitoken-test1000", "tokenDescription": "API Token for testing", "tokenType": "API_CLIENT", "apiTokenTtl": "40320", "accessTokenTtl": "30" }),
+            &json!({ "apiClientId": "IamClient", "tokenName": "apitoken-test1000", "tokenDescription": "API Token for testing", "tokenType": "API_CLIENT", "apiTokenTtl": 40320, "accessTokenTtl": 30 }),
         )
         .await;
-    assert_eq!(t.status, 200, "{}", t.text);
+    assert_eq!(t.status, 201, "generateApiToken answers 201: {}", t.text);
     let tok = &t.body;
     assert_eq!(tok["apiClientId"], "IamClient");
     assert_eq!(tok["tokenName"], "apitoken-test1000");
@@ -153,16 +153,17 @@ async fn seed_001_steps_0_to_5() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_ne!(r.body["id"], id);
+    // "Regenerates the secret value for an existing API Token": same token, new secret.
+    assert_eq!(r.body["id"], id);
     assert_eq!(r.body["tokenName"], "apitoken-test1000");
     assert_eq!(r.body["apiTokenTtl"], 40320);
     assert_eq!(r.body["tokenStatus"], "ACTIVE");
     let new_secret = r.body["token"].as_str().expect("token");
     assert_ne!(new_secret, secret);
-    let old = sim
+    let same = sim
         .get(&format!("{IAM}/ssorealms/{realm_id}/api-tokens/{id}"), &at)
         .await;
-    assert_ne!(old.body["tokenStatus"], "ACTIVE");
+    assert_eq!(same.body["tokenStatus"], "ACTIVE");
     assert_error(&sim.exchange(secret).await, 400);
     let ex = sim.exchange(new_secret).await;
     assert_eq!(ex.status, 200);
@@ -179,7 +180,13 @@ async fn seed_001_steps_0_to_5() {
         )
         .await;
     assert_error(&w, 403);
-    // Regenerating the old one again is refused.
+    // Regenerating a token that is gone is a 404.
+    assert_eq!(
+        sim.delete(&format!("{IAM}/ssorealms/{realm_id}/api-tokens/{id}"), &at)
+            .await
+            .status,
+        204
+    );
     let again = sim
         .call(
             Method::POST,
@@ -188,7 +195,7 @@ async fn seed_001_steps_0_to_5() {
             None,
         )
         .await;
-    assert_error(&again, 409);
+    assert_error(&again, 404);
 }
 
 #[tokio::test]
@@ -300,7 +307,7 @@ async fn api_clients_crud() {
             &json!({ "apiClientId": "c1", "tokenName": "t", "tokenType": "API_CLIENT", "apiTokenTtl": 60, "accessTokenTtl": 5 }),
         )
         .await;
-    assert_eq!(t.status, 200);
+    assert_eq!(t.status, 201);
     assert_eq!(sim.delete(&format!("{base}/c1"), &at).await.status, 204);
     assert_error(&sim.get(&format!("{base}/c1"), &at).await, 404);
     assert_error(&sim.delete(&format!("{base}/c1"), &at).await, 404);
@@ -432,14 +439,29 @@ async fn tokens_validation_get_delete_and_ttls() {
     let base = format!("{IAM}/ssorealms/{realm}/api-tokens");
     let mk = |ttl: Value, att: Value| json!({ "apiClientId": "c", "tokenName": "n", "tokenType": "API_CLIENT", "apiTokenTtl": ttl, "accessTokenTtl": att });
     for (ttl, att) in [
-        (json!("0"), json!("30")),
-        (json!("259201"), json!("30")),
-        (json!("abc"), json!("30")),
-        (json!(true), json!("30")),
-        (json!("60"), json!("0")),
+        (json!(0), json!(30)),
+        (json!(259201), json!(30)),
+        (json!("abc"), json!(30)),
+        (json!(true), json!(30)),
+        (json!(60), json!(0)),
+        (json!(60), json!(481)),
+        (json!(4_294_967_296i64), json!(30)),
+        // The old guessed shape: TTLs as strings (the reference has int32).
+        (json!("60"), json!("30")),
+        (json!("60"), json!(30)),
     ] {
         assert_error(&sim.post(&base, &at, &mk(ttl, att)).await, 400);
     }
+    // The old guessed token type.
+    assert_error(
+        &sim.post(
+            &base,
+            &at,
+            &json!({ "apiClientId": "c", "tokenName": "n", "tokenType": "SSO_USER" }),
+        )
+        .await,
+        400,
+    );
     assert_error(
         &sim.post(
             &base,
@@ -458,8 +480,8 @@ async fn tokens_validation_get_delete_and_ttls() {
         .await,
         400,
     );
-    let t = sim.post(&base, &at, &mk(json!("60"), json!("5"))).await;
-    assert_eq!(t.status, 200, "{}", t.text);
+    let t = sim.post(&base, &at, &mk(json!(60), json!(5))).await;
+    assert_eq!(t.status, 201, "{}", t.text);
     let id = t.body["id"].as_str().expect("id");
     let secret = t.body["token"].as_str().expect("secret");
     let g = sim.get(&format!("{base}/{id}"), &at).await;
@@ -510,7 +532,7 @@ async fn query_paging_sort_and_filters() {
             Method::POST,
             "/objects",
             Some(json!({ "op": "create", "kind": "api_token", "count": 120,
-                "fields": { "apiClientId": "bulk", "tokenName": "b", "tokenType": "API_CLIENT", "apiTokenTtl": "40320", "accessTokenTtl": "30" } })),
+                "fields": { "apiClientId": "bulk", "tokenName": "b", "tokenType": "API_CLIENT", "apiTokenTtl": 40320, "accessTokenTtl": 30 } })),
         )
         .await;
     assert_eq!(created["created"].as_array().expect("created").len(), 120);
@@ -893,11 +915,11 @@ async fn username_password_acquire_and_token_endpoint_errors() {
         .post(
             &format!("{IAM}/ssorealms/{realm}/api-tokens"),
             &ops,
-            &json!({ "tokenName": "mine", "tokenType": "SSO_USER", "apiTokenTtl": "43200", "accessTokenTtl": "30" }),
+            &json!({ "tokenName": "mine", "tokenType": "USER", "apiTokenTtl": 43200, "accessTokenTtl": 30 }),
         )
         .await;
-    assert_eq!(t.status, 200, "{}", t.text);
-    assert_eq!(t.body["tokenType"], "SSO_USER");
+    assert_eq!(t.status, 201, "{}", t.text);
+    assert_eq!(t.body["tokenType"], "USER");
     assert_eq!(t.body["principalName"], sim.r("operations", "username"));
 
     let bad = sim
@@ -1366,4 +1388,58 @@ async fn role_pages_and_component_role_summaries() {
         .await,
         400,
     );
+}
+
+/// updateApiToken edits name, description and access-token TTL in place (204, no body); the
+/// token is named by `id` in the body. Anything else is refused.
+#[tokio::test]
+async fn token_patch_edits_in_place_and_settings_give_the_ttls() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    sim.client_with_roles("p", &["vcf_viewer"]).await;
+    let base = format!("{IAM}/ssorealms/{realm}/api-tokens");
+    let t = sim
+        .post(
+            &base,
+            &at,
+            &json!({ "apiClientId": "p", "tokenName": "n", "tokenType": "API_CLIENT", "apiTokenTtl": 600, "accessTokenTtl": 30 }),
+        )
+        .await;
+    assert_eq!(t.status, 201, "{}", t.text);
+    let id = t.body["id"].clone();
+    let patch = |body: Value| {
+        let (sim, base, at) = (&sim, &base, &at);
+        async move { sim.call(Method::PATCH, base, Some(at), Some(&body)).await }
+    };
+    let ok = patch(
+        json!({ "id": id, "tokenName": "renamed", "tokenDescription": "d2", "accessTokenTtl": 60 }),
+    )
+    .await;
+    assert_eq!(ok.status, 204, "{}", ok.text);
+    assert!(ok.text.is_empty());
+    let g = sim
+        .get(&format!("{base}/{}", id.as_str().expect("id")), &at)
+        .await;
+    assert_eq!(g.body["tokenName"], "renamed");
+    assert_eq!(g.body["tokenDescription"], "d2");
+    assert_eq!(g.body["accessTokenTtl"], 60);
+    assert_eq!(g.body["apiTokenTtl"], 600);
+    assert_error(&patch(json!({ "tokenName": "no id" })).await, 400);
+    assert_error(&patch(json!({ "id": id, "apiTokenTtl": 60 })).await, 400);
+    assert_error(
+        &patch(json!({ "id": id, "accessTokenTtl": "60" })).await,
+        400,
+    );
+    assert_error(
+        &patch(json!({ "id": "00000000-0000-0000-0000-000000000000", "tokenName": "x" })).await,
+        404,
+    );
+
+    let settings = sim.get(&format!("{IAM}/settings"), &at).await;
+    assert_eq!(settings.status, 200, "{}", settings.text);
+    for k in ["apiTokenTtl", "accessTokenTtl", "apiTokenRetentionPeriod"] {
+        assert!(settings.body[k].is_i64(), "{k}: {}", settings.text);
+    }
+    assert_eq!(settings.body["allUsersGroupEnabled"], false);
 }

@@ -65,7 +65,12 @@ pub(super) fn token_state(t: &TokenJson, base: &Value) -> Value {
             v.set_attr(name, Value::Null);
         }
     };
-    v.set_attr("id", Value::string(&t.id));
+    // An answer without an id (optional in the reference) keeps the id the state knows.
+    keep_or(
+        &mut v,
+        "id",
+        Value::opt_string((!t.id.is_empty()).then(|| t.id.clone())),
+    );
     keep_or(
         &mut v,
         "api_client_id",
@@ -115,10 +120,12 @@ pub(super) fn token_state(t: &TokenJson, base: &Value) -> Value {
     v
 }
 
-/// Why a token read from the API cannot be used any more, if it cannot.
+/// Why a token read from the API cannot be used any more, if it cannot. The reference's
+/// statuses are ACTIVE, EXPIRED and UNKNOWN (a revoked token is simply gone); UNKNOWN says
+/// nothing, so the expiry date decides.
 fn unusable(t: &TokenJson, now_ms: i64) -> Option<String> {
     match t.token_status.as_deref() {
-        Some("ACTIVE") | None => {}
+        Some("ACTIVE") | Some("UNKNOWN") | None => {}
         Some(other) => return Some(format!("is {other}")),
     }
     match t.expiration_date {
@@ -148,6 +155,7 @@ impl ApiToken {
         f.api
             .json_if_found::<TokenJson>(
                 Call::get(paths::fill(paths::TOKEN, &[realm, id]))
+                    .success(&[200])
                     .what(format!("read API token {id}")),
             )
             .await
@@ -172,8 +180,10 @@ impl Resource for ApiToken {
                  close to expiry, so a scheduled apply never lets it lapse. With `rotation_strategy = \"replace\"` \
                  (default) a new token is created and the old one revoked; add \
                  `lifecycle { create_before_destroy = true }` so both work during the switch. With `\"regenerate\"` \
-                 the API's regenerate call replaces the secret in place (new `id` and `token`, old one invalid \
-                 at once).\n\n\
+                 the API's regenerate call replaces the secret in place (new `token`, the old one invalid at \
+                 once; the `id` stays, or changes if the appliance gives a new one).\n\n\
+                 `description` and `access_token_ttl` are updated in place; `name`, `ttl` and `api_client_id` \
+                 replace the token (`name` is part of the token's identity).\n\n\
                  A token revoked, expired or deleted outside Terraform disappears from the state on refresh (with \
                  a warning), so the next apply creates a new one.\n\n\
                  Import ID: `<sso_realm_id>/<api_client_id>/<token_id>`. An imported token has no `token` value \
@@ -198,8 +208,7 @@ impl Resource for ApiToken {
             .attribute(
                 Attribute::string("description")
                     .optional()
-                    .description("Description. Changing it replaces the token.")
-                    .plan_modifier(RequiresReplace),
+                    .description("Description. Updated in place."),
             )
             .attribute(
                 Attribute::number("ttl")
@@ -219,11 +228,11 @@ impl Resource for ApiToken {
                     .optional()
                     .computed()
                     .description(
-                        "Lifetime in minutes of the access tokens the token is exchanged for (for example 30). \
-                         Defaults to the server's default. Changing it replaces the token.",
+                        "Lifetime in minutes of the access tokens the token is exchanged for, 1 to 480 (the \
+                         reference's ceiling of the IAM setting; for example 30). Defaults to the server's default. \
+                         Updated in place.",
                     )
-                    .validator(IntBetween(1, 1_440))
-                    .plan_modifier(RequiresReplace)
+                    .validator(IntBetween(1, 480))
                     .plan_modifier(UseStateForUnknown),
             )
             .attribute(
@@ -263,17 +272,29 @@ impl Resource for ApiToken {
                     .plan_modifier(UseStateForUnknown),
             )
             .attribute(computed("token_last_chars", "Last characters of the token, to recognise it without the secret."))
-            .attribute(computed("status", "`ACTIVE`, `EXPIRED` or `REVOKED`."))
+            .attribute(computed("status", "`ACTIVE`, `EXPIRED` or `UNKNOWN` (a revoked token is gone)."))
             .attribute(computed("created_at", "Creation time (RFC 3339)."))
             .attribute(computed("expires_at", "Expiry time (RFC 3339)."))
             .attribute(computed("last_used_at", "When the token was last used (RFC 3339), as of the last refresh."))
-            .attribute(computed("token_endpoint_url", "OAuth 2.0 token endpoint where the token is exchanged for access tokens (refresh-token grant)."))
+            .attribute(computed("token_endpoint_url", "OAuth 2.0 token endpoint where the token is exchanged for access tokens (the identity broker's `api_token` grant)."))
             .attribute(computed("oidc_issuer_url", "OIDC issuer of the access tokens.")),
         )
     }
 
     async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
         plan_realm(ctx, plan, diags).await;
+        if !plan.planned.is_null() {
+            super::settings::check_token_ttls(
+                ctx,
+                plan,
+                &[
+                    ("ttl", |s| s.api_token_ttl),
+                    ("access_token_ttl", |s| s.access_token_ttl),
+                ],
+                diags,
+            )
+            .await;
+        }
         if plan.prior.is_null() {
             return;
         }
@@ -351,15 +372,13 @@ impl Resource for ApiToken {
             token_name: &name,
             token_description: description.as_deref(),
             token_type: "API_CLIENT",
-            api_token_ttl: planned.attr("ttl").as_i64().map(|n| n.to_string()),
-            access_token_ttl: planned
-                .attr("access_token_ttl")
-                .as_i64()
-                .map(|n| n.to_string()),
+            api_token_ttl: planned.attr("ttl").as_i64(),
+            access_token_ttl: planned.attr("access_token_ttl").as_i64(),
         };
         let started = f.state().now_ms();
         let call = Call::post(paths::fill(paths::TOKENS, &[&realm.id]))
             .json(&body)
+            .success(&[201])
             .what(format!(
                 "create API token {name:?} of API client {client:?}"
             ))
@@ -384,6 +403,15 @@ impl Resource for ApiToken {
             realm_state_value(planned.attr("sso_realm_id"), realm),
         );
         match created {
+            Ok(c) if c.get().id.is_empty() => fail(
+                diags,
+                ApiError::new(
+                    crate::client::ErrorKind::Decode,
+                    "Unexpected response",
+                    format!("The answer to creating API token {name:?} carries no token id."),
+                ),
+            )
+            .unwrap_or(Value::Null),
             Ok(c) => {
                 if c.is_recovered() {
                     diags.warning(
@@ -414,9 +442,7 @@ impl Resource for ApiToken {
                 None => token_state(&t, state),
                 Some(why) => {
                     // Distinct summaries, because Terraform folds warnings that share one.
-                    let summary = if why.contains("REVOKED") {
-                        "API token revoked"
-                    } else if why.contains("xpired") || why.contains("EXPIRED") {
+                    let summary = if why.contains("xpired") || why.contains("EXPIRED") {
                         "API token expired"
                     } else {
                         "API token not active"
@@ -453,7 +479,12 @@ impl Resource for ApiToken {
         _config: &Value,
         diags: &mut Diagnostics,
     ) -> Value {
-        if planned.attr("id").is_known() {
+        let rotate = !planned.attr("id").is_known();
+        let edited = ["description", "access_token_ttl"]
+            .iter()
+            .any(|a| planned.attr(a).is_known() && planned.attr(a) != prior.attr(a))
+            || (planned.attr("description").is_null() && !prior.attr("description").is_null());
+        if !rotate && !edited {
             // Only rotation settings changed: nothing to send.
             return planned.clone();
         }
@@ -469,19 +500,68 @@ impl Resource for ApiToken {
         let (Some(client), Some(id)) = (s(prior, "api_client_id"), s(prior, "id")) else {
             return prior.clone();
         };
+        let mut current = prior.clone();
+        if edited {
+            let mut body = serde_json::json!({
+                "id": id,
+                "tokenName": s(planned, "name").unwrap_or_default(),
+                "tokenDescription": s(planned, "description").unwrap_or_default(),
+            });
+            if let Some(a) = planned.attr("access_token_ttl").as_i64() {
+                body["accessTokenTtl"] = a.into();
+            }
+            let res = f
+                .api
+                .call(
+                    Call::patch(paths::fill(paths::TOKENS, &[&realm.id]))
+                        .json(&body)
+                        .idempotent(true)
+                        .success(&[204])
+                        .what(format!("update API token {id}"))
+                        .needs_role(WRITE_ROLE),
+                )
+                .await;
+            f.state().invalidate_tokens(&realm.id, &client);
+            if let Err(e) = res {
+                return fail(diags, e).unwrap_or_else(|| prior.clone());
+            }
+            // The edit is applied; the state says so even if what follows fails.
+            for a in ["description", "access_token_ttl"] {
+                current.set_attr(a, planned.attr(a).clone());
+            }
+        }
+        if !rotate {
+            return match Self::find(f, &realm.id, &client, &id).await {
+                Ok(Some(t)) => token_state(&t, planned),
+                Ok(None) => {
+                    diags.error(
+                        "API token vanished",
+                        format!("API token {id} was updated but is gone when read back; run Terraform again."),
+                    );
+                    current
+                }
+                Err(e) => fail(diags, e).unwrap_or(current),
+            };
+        }
         let res = f
             .api
             .json::<TokenJson>(
                 Call::post(paths::fill(paths::TOKEN_REGENERATE, &[&realm.id, &id]))
                     .idempotent(false)
+                    .success(&[200])
                     .what(format!("regenerate API token {id}"))
                     .needs_role(WRITE_ROLE),
             )
             .await;
         f.state().invalidate_tokens(&realm.id, &client);
         match res {
-            Ok(t) => token_state(&t, planned),
-            Err(e) => fail(diags, e).unwrap_or_else(|| prior.clone()),
+            Ok(t) => {
+                let mut base = planned.clone();
+                // The regenerated token keeps its id unless the answer names another.
+                base.set_attr("id", Value::string(&id));
+                token_state(&t, &base)
+            }
+            Err(e) => fail(diags, e).unwrap_or(current),
         }
     }
 
@@ -496,6 +576,7 @@ impl Resource for ApiToken {
             .api
             .call(
                 Call::delete(paths::fill(paths::TOKEN, &[&realm.id, &id]))
+                    .success(&[204])
                     .what(format!("revoke API token {id}"))
                     .needs_role(WRITE_ROLE),
             )
@@ -559,7 +640,7 @@ impl DataSource for ApiTokens {
             Attribute::string("id").computed().description("Token id."),
             Attribute::string("name").computed().description("Token name."),
             Attribute::string("description").computed().description("Description."),
-            Attribute::string("status").computed().description("`ACTIVE`, `EXPIRED` or `REVOKED`."),
+            Attribute::string("status").computed().description("`ACTIVE`, `EXPIRED` or `UNKNOWN`."),
             Attribute::string("token_last_chars").computed().description("Last characters of the secret."),
             Attribute::string("created_at").computed().description("Creation time (RFC 3339)."),
             Attribute::string("expires_at").computed().description("Expiry time (RFC 3339)."),

@@ -5,7 +5,8 @@
 //! Identity decisions (Terraform refuses an identity that changes without replacement):
 //! - `vcf_api_token` is identified by `{sso_realm_id, api_client_id, name}`: the ACTIVE token of
 //!   that name of that client. Its `id` is not part of the identity because the regenerate call
-//!   (an in-place update) gives the token a new id; the name and client survive it. Token names
+//!   (an in-place update) may give the token a new id (the reference does not say it keeps it);
+//!   the name and client survive it. Token names
 //!   are not unique in the API, so importing by identity refuses when two ACTIVE tokens share the
 //!   name (import those by ID).
 //! - `vcf_role_assignment` is identified by `{sso_realm_id, principal_id, role_name, scope}`
@@ -318,10 +319,10 @@ impl ListResource for ApiTokenList {
                     Attribute::string("status")
                         .optional()
                         .description(
-                            "`ACTIVE` (default), `EXPIRED`, `REVOKED` or `ANY`. Only ACTIVE tokens can be \
-                             imported (a regenerated token stays listed as REVOKED under its old id).",
+                            "`ACTIVE` (default), `EXPIRED`, `UNKNOWN` or `ANY`. Only ACTIVE tokens can be \
+                             imported (a revoked token is gone from the API).",
                         )
-                        .validator(OneOf::new(&["ACTIVE", "EXPIRED", "REVOKED", "ANY"])),
+                        .validator(OneOf::new(&["ACTIVE", "EXPIRED", "UNKNOWN", "ANY"])),
                 )
                 .attribute(
                     Attribute::string("expiring_within")

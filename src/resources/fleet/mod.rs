@@ -12,6 +12,7 @@ pub mod api_token;
 pub mod custom_role;
 pub mod list;
 pub mod roles;
+pub mod settings;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -47,6 +48,7 @@ pub mod paths {
     pub const PRINCIPAL_ROLES: &str = "/ssorealms/{realm}/principals/{principalId}/roles";
     pub const TOKENS: &str = "/ssorealms/{realm}/api-tokens";
     pub const TOKEN_QUERY: &str = "/ssorealms/{realm}/api-tokens/query";
+    pub const SETTINGS: &str = "/settings";
     pub const TOKEN_REGENERATE: &str = "/ssorealms/{realm}/api-tokens/{id}/regenerate";
     pub const TOKEN: &str = "/ssorealms/{realm}/api-tokens/{id}";
     /// VCF roles are fleet-wide: not under an SSO realm.
@@ -66,11 +68,13 @@ pub mod paths {
         ("GET", PRINCIPAL_ROLES, Seen, "getRoleAssignment 200 {vcfRoleAssignments:[{roleName,roleScope:{scopeType?,resources:[{id}]},expiresAt}]}; a missing scopeType is implied (UNCONFIRMED)"),
         ("PUT", PRINCIPAL_ROLES, Seen, "updateRoleAssignment: replaces the principal's whole set; 200 with no body"),
         ("DELETE", PRINCIPAL_ROLES, Seen, "deleteRoleAssignments: removes every assignment of the principal; 204"),
-        ("POST", TOKENS, Seen, "token with its secret (only here and on regenerate); TTLs as strings"),
-        ("POST", TOKEN_QUERY, Seen, "page/pageSize/sortOrder; CLIENT_ID LIKE (SEEN); pageSize <= 50 (ASSUMED)"),
-        ("POST", TOKEN_REGENERATE, Seen, "a new token object: new id and secret; the old id stops being ACTIVE"),
-        ("GET", TOKEN, Assumed, "token without its secret; 404 when gone"),
-        ("DELETE", TOKEN, Assumed, "204 = revoked"),
+        ("POST", TOKENS, Seen, "generateApiToken: 201 token with its secret (only here and on regenerate); TTLs int32 minutes"),
+        ("GET", SETTINGS, Seen, "getIamSettings: GlobalIamSettings {apiTokenTtl, accessTokenTtl, apiTokenRetentionPeriod, ...} in minutes"),
+        ("PATCH", TOKENS, Seen, "updateApiToken {id, tokenName, tokenDescription, accessTokenTtl} -> 204"),
+        ("POST", TOKEN_QUERY, Seen, "queryApiTokens: page/pageSize/sortOrder; CLIENT_ID / TOKEN_NAME LIKE; pageSize 50 (the default)"),
+        ("POST", TOKEN_REGENERATE, Seen, "reGenerateApiToken: 200 token with a new secret; the id may stay or change"),
+        ("GET", TOKEN, Assumed, "getApiToken: token without its secret; 404 when gone (UNCONFIRMED)"),
+        ("DELETE", TOKEN, Assumed, "deleteApiToken: 204 = revoked (gone)"),
         ("GET", ROLES, Seen, "getVCFRolesPaginated: page and pageSize required; 200 {vcfRoles:[VcfRole],pageInfo}"),
         ("GET", ROLE, Seen, "getRole: 200 VcfRole; 404 when there is no such role (UNCONFIRMED)"),
         ("POST", ROLES, Seen, "createRole: VcfRole {roleName,roleDisplayName,roleDescription,componentRoles} -> 201 VcfRole; 409 on a duplicate name (UNCONFIRMED)"),
@@ -307,21 +311,23 @@ pub struct TokenCreate<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_description: Option<&'a str>,
     pub token_type: &'static str,
-    /// Minutes, sent as a string (SEEN).
+    /// Minutes, a JSON integer (ApiToken.apiTokenTtl is int32).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_token_ttl: Option<String>,
+    pub api_token_ttl: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_token_ttl: Option<String>,
+    pub access_token_ttl: Option<i64>,
 }
 
 fn de_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
     Ok(Option::<String>::deserialize(d)?.map(Secret::new))
 }
 
-/// An API token. `token` (the secret) is only in the answers of create and regenerate.
+/// An API token. `token` (the secret) is only in the answers of create and regenerate. Every
+/// field is optional in the reference; an empty `id` means the answer had none.
 #[derive(Deserialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenJson {
+    #[serde(default)]
     pub id: String,
     #[serde(default)]
     pub api_client_id: Option<String>,
@@ -476,6 +482,8 @@ pub struct FleetState {
     roles: SharedReads<Vec<RoleJson>>,
     /// Each component type's role names (component role summaries).
     component_roles: SharedReads<Vec<String>>,
+    /// The IAM settings (`GET /settings`), read once per process.
+    settings: tokio::sync::OnceCell<settings::SettingsJson>,
     principals: Mutex<HashMap<String, Arc<PrincipalQueue>>>,
     /// Each API client's tokens as one paged query saw them, by `<realm>/<client id>`.
     tokens: SharedReads<Arc<Vec<TokenJson>>>,
@@ -510,6 +518,7 @@ impl FleetState {
             realms: tokio::sync::OnceCell::new(),
             roles: SharedReads::until_forgotten(),
             component_roles: SharedReads::aged(REFRESH_MAX_AGE),
+            settings: tokio::sync::OnceCell::new(),
             principals: Mutex::default(),
             tokens: SharedReads::aged(REFRESH_MAX_AGE),
             assignment_reads: SharedReads::aged(REFRESH_MAX_AGE),
@@ -761,6 +770,22 @@ impl<'a> Fleet<'a> {
             .map(|c| c.checked("list API clients"))
             .collect::<Result<Vec<_>, _>>()?;
         Ok((clients, more))
+    }
+
+    /// The appliance's IAM settings (one request per provider process).
+    pub async fn settings(&self) -> Result<&'a settings::SettingsJson, ApiError> {
+        let api = self.api;
+        self.state()
+            .settings
+            .get_or_try_init(|| async move {
+                api.json(
+                    Call::get(paths::SETTINGS)
+                        .success(&[200])
+                        .what("read the IAM settings"),
+                )
+                .await
+            })
+            .await
     }
 
     /// Every API client of the realm, page by page.
@@ -1070,7 +1095,7 @@ impl<'a> Fleet<'a> {
             out.extend(
                 p.api_tokens
                     .into_iter()
-                    .filter(|t| t.api_client_id.as_deref() == Some(client_id)),
+                    .filter(|t| !t.id.is_empty() && t.api_client_id.as_deref() == Some(client_id)),
             );
             page += 1;
             let seen = page.saturating_mul(paths::TOKEN_PAGE_SIZE);

@@ -74,7 +74,7 @@ run "narrow_roles_and_regenerate" {
     error_message = "removing a role from var.roles did not remove the assignment"
   }
   assert {
-    condition     = output.token_id != run.rotate_on_demand.token_id && startswith(output.token, "vidb_")
-    error_message = "regenerate did not give a new token"
+    condition     = output.token != run.rotate_on_demand.token && startswith(output.token, "vidb_")
+    error_message = "regenerate did not give a new secret"
   }
 }
