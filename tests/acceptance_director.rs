@@ -15,16 +15,21 @@ fn rt() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-/// Seed 004: `POST /oauth/tenant/{org}/token` with the API token as a refresh grant; the access
-/// token, or the status of the refusal.
+/// Seed 004: `POST /oauth/tenant/{org}/token` (VCF Automation: `/tm/oauth/…`) with the API
+/// token as a refresh grant; the access token, or the status of the refusal.
 async fn exchange(sim: &Sim, org: &str, token: &str) -> Result<String, u16> {
+    let prefix = if sim.ready["director"]["flavor"] == "vcf_automation" {
+        "/tm/oauth"
+    } else {
+        "/oauth"
+    };
     let pem = std::fs::read(sim.ca_file()).expect("CA file");
     let http = reqwest::Client::builder()
         .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA"))
         .build()
         .expect("client");
     let r = http
-        .post(format!("{}/oauth/tenant/{org}/token", sim.url()))
+        .post(format!("{}{prefix}/tenant/{org}/token", sim.url()))
         .header("Accept", "application/json")
         .form(&[("grant_type", "refresh_token"), ("refresh_token", token)])
         .send()
@@ -80,9 +85,27 @@ fn outputs(wd: &Workdir) -> Value {
     serde_json::from_slice(&out.stdout).expect("outputs JSON")
 }
 
+/// Cloud Director 10.x (`director.flavor` left at `auto`: detected from `GET /api/versions`).
 #[test]
 fn director_token_lifecycle() {
-    let sim = Sim::start();
+    token_lifecycle(Sim::start(), "cloud_director");
+}
+
+/// VCF Automation 9.1: OAuth under `/tm/oauth`, `Accept: application/json;version=9.1.0`; the
+/// sim answers 404 to `/oauth/…` and 406 to Cloud Director versions, so the run only passes
+/// when the provider detected the product and speaks its dialect.
+#[test]
+fn vcf_automation_token_lifecycle() {
+    token_lifecycle(
+        Sim::start_with(&["--director-flavor", "vcf_automation"]),
+        "vcf_automation",
+    );
+}
+
+/// Create, list, drift, replace and revoke a token with every Terraform, `director.flavor`
+/// left at `auto`.
+fn token_lifecycle(sim: Sim, flavor: &str) {
+    assert_eq!(sim.ready["director"]["flavor"], flavor);
     let control = Control::new(&sim);
     let d = &sim.ready["director"];
     let org = d["org"].as_str().unwrap();
@@ -157,6 +180,26 @@ fn director_token_lifecycle() {
                 .iter()
                 .any(|t| t["name"] == name.as_str()),
             "Terraform {v}: tokens left behind"
+        );
+        // The product was detected once per provider process, and no call of the other
+        // product's dialect was made.
+        let stats = rt().block_on(control.stats());
+        let other = if flavor == "vcf_automation" {
+            "POST /oauth/"
+        } else {
+            "POST /tm/oauth/"
+        };
+        assert!(
+            !stats["endpoints"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .any(|k| k.starts_with(other)),
+            "Terraform {v}: {stats}"
+        );
+        assert!(
+            rt().block_on(control.count("GET /api/versions", Some("200"))) >= 1,
+            "Terraform {v}: {stats}"
         );
     }
 }

@@ -248,6 +248,9 @@ impl ApiToken {
 
 #[derive(Serialize, Deserialize, Default)]
 pub struct DirectorState {
+    /// `cloud_director` or `vcf_automation` (see `director.rs`).
+    #[serde(default)]
+    pub flavor: String,
     pub orgs: Vec<Org>,
     pub users: Vec<DirUser>,
     pub clients: Vec<DirClient>,
@@ -498,6 +501,11 @@ impl World {
         w.ready.ops_api_token = tok.secret.clone();
         w.fleet.tokens.push(tok);
         // Director
+        w.director.flavor = cfg
+            .director
+            .flavor
+            .clone()
+            .unwrap_or_else(|| crate::director::CLOUD_DIRECTOR.into());
         for o in &cfg.director.orgs {
             let org_id = format!("urn:vcloud:org:{}", new_uuid());
             w.director.orgs.push(Org {
