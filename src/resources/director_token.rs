@@ -369,9 +369,10 @@ impl Resource for DirectorApiToken {
         Schema::new(
             0,
             Block::new(
-                "A Cloud Director / VCF Automation API token of the user the provider logs in as (seeds 003/004). \
-                 Applications exchange it for access tokens at `/oauth/tenant/<org>/token` (or \
-                 `/oauth/provider/token`) with an OAuth refresh grant. The token is shown once, at creation, and kept \
+                "A Cloud Director / VCF Automation API token of the user the provider logs in as. Applications \
+                 exchange it for access tokens with an OAuth refresh grant at `/oauth/tenant/<org>/token` (or \
+                 `/oauth/provider/token`) on Cloud Director, at `/tm/oauth/tenant/<org>/token` on VCF Automation \
+                 (see `director.flavor`). The token is shown once, at creation, and kept \
                  in state as the sensitive `token`; Director tokens never expire. Destroying the resource revokes the \
                  token; a token revoked outside Terraform disappears from the state and the next apply creates a new \
                  one. Changing any argument replaces the token.\n\n\
