@@ -97,7 +97,8 @@ pub const ROUTES: &[Route] = &[
     Route { method: "GET", template: "/api/versions", contract: Seen, handler: versions },
     Route { method: "POST", template: "/cloudapi/1.0.0/sessions", contract: Assumed, handler: login_tenant },
     Route { method: "POST", template: "/cloudapi/1.0.0/sessions/provider", contract: Assumed, handler: login_provider },
-    Route { method: "GET", template: "/cloudapi/1.0.0/tokens", contract: Assumed, handler: list_tokens },
+    Route { method: "GET", template: "/cloudapi/1.0.0/tokens", contract: Seen, handler: list_tokens },
+    Route { method: "POST", template: "/cloudapi/1.0.0/tokens", contract: Seen, handler: create_typed_token },
     Route { method: "DELETE", template: "/cloudapi/1.0.0/tokens/{id}", contract: Assumed, handler: revoke_token },
     // The example API call of seed 004.
     Route { method: "GET", template: "/api/org", contract: Seen, handler: org_list },
@@ -276,7 +277,7 @@ fn token(w: &mut World, ctx: &Ctx, req: &Req, org: Org) -> HResult {
             .director
             .tokens
             .iter()
-            .find(|t| t.secret == secret && t.org_id == org.id)
+            .find(|t| t.secret == secret && t.org_id == org.id && t.token_type == "REFRESH")
             .cloned()
             .ok_or_else(|| {
                 ApiError::oauth(
@@ -345,6 +346,7 @@ fn token(w: &mut World, ctx: &Ctx, req: &Req, org: Org) -> HResult {
             owner_user_id: c.user.id.clone(),
             secret: random_alnum(32),
             created: ctx.now,
+            token_type: "REFRESH".into(),
         };
         w.director.tokens.push(t.clone());
         w.dirty = true;
@@ -546,7 +548,7 @@ fn list_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .filter(|t| visible(&c, sys, t))
         .filter(|t| {
             conds.iter().all(|(k, v)| match k.as_str() {
-                "type" => v == "REFRESH",
+                "type" => &t.token_type == v,
                 _ => &t.name == v,
             })
         })
@@ -565,11 +567,14 @@ fn list_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
                 .find(|u| u.id == t.owner_user_id)
                 .map(|u| u.name.clone())
                 .unwrap_or_default();
+            let org = w.director.orgs.iter().find(|o| o.id == t.org_id);
             json!({
                 "id": t.id,
                 "name": t.name,
-                "type": "REFRESH",
+                "type": t.token_type,
+                "requireRotation": if t.token_type == "REFRESH" { json!(false) } else { Value::Null },
                 "owner": { "name": owner, "id": t.owner_user_id },
+                "org": { "name": org.map(|o| o.name.as_str()), "id": t.org_id },
             })
         })
         .collect();
@@ -580,6 +585,50 @@ fn list_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         "pageSize": page_size,
         "associations": null,
         "values": values,
+    })))
+}
+
+/// Create Token (`POST /cloudapi/1.0.0/tokens`, TokenParameters `{name, type, extensionId}`):
+/// only the documented types PROXY and EXTENSION; the answer shows the token once.
+fn create_typed_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    check_version(w, req)?;
+    let c = caller(w, ctx, bearer(req))?;
+    let body: Value = req.json()?;
+    let name = body
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| ApiError::bad_request("name is required"))?
+        .to_string();
+    let ty = body.get("type").and_then(Value::as_str).unwrap_or("PROXY");
+    if ty != "PROXY" && ty != "EXTENSION" {
+        return Err(ApiError::bad_request(format!(
+            "Invalid token type {ty:?}: valid types are [\"PROXY\", \"EXTENSION\"]"
+        )));
+    }
+    if ty == "EXTENSION" && body.get("extensionId").and_then(Value::as_str).is_none() {
+        return Err(ApiError::bad_request(
+            "extensionId is required for EXTENSION tokens",
+        ));
+    }
+    let t = DirToken {
+        id: format!("urn:vcloud:token:{}", new_uuid()),
+        name,
+        org_id: c.org.id.clone(),
+        owner_user_id: c.user.id.clone(),
+        secret: random_alnum(32),
+        created: ctx.now,
+        token_type: ty.to_string(),
+    };
+    w.director.tokens.push(t.clone());
+    w.dirty = true;
+    Ok(Resp::ok(json!({
+        "id": t.id,
+        "name": t.name,
+        "token": t.secret,
+        "type": t.token_type,
+        "owner": { "name": c.user.name, "id": c.user.id },
+        "org": { "name": c.org.name, "id": c.org.id },
     })))
 }
 

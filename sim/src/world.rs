@@ -289,6 +289,13 @@ pub struct DirToken {
     pub owner_user_id: String,
     pub secret: String,
     pub created: i64,
+    /// `REFRESH` for API tokens; `PROXY` / `EXTENSION` for tokens of `POST /cloudapi/1.0.0/tokens`.
+    #[serde(default = "refresh_type")]
+    pub token_type: String,
+}
+
+fn refresh_type() -> String {
+    "REFRESH".into()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -607,3 +607,46 @@ async fn vcf_automation_mode_paths_and_versions() {
     let versions = vcd.call(Method::GET, "/api/versions", None, None).await;
     assert!(versions.text.contains("39.1"), "{}", versions.text);
 }
+
+/// Create Token creates only the documented PROXY / EXTENSION types; a PROXY token is listed
+/// with its type and is not an API token (its value is refused by the refresh grant).
+#[tokio::test]
+async fn typed_tokens_are_proxy_or_extension_only() {
+    let sim = Sim::start().await;
+    let session = sim.director_login().await;
+    let org = sim.r("director", "org");
+    for bad in [
+        json!({ "name": "r", "type": "REFRESH" }),
+        json!({ "name": "e", "type": "EXTENSION" }),
+        json!({ "type": "PROXY" }),
+    ] {
+        let r = sim.post("/cloudapi/1.0.0/tokens", &session, &bad).await;
+        assert_error(&r, 400);
+    }
+    let p = sim
+        .post(
+            "/cloudapi/1.0.0/tokens",
+            &session,
+            &json!({ "name": "px", "type": "PROXY" }),
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.text);
+    assert_eq!(p.body["type"], "PROXY");
+    let secret = p.body["token"].as_str().expect("token");
+    let ex = sim
+        .form(
+            &format!("/oauth/tenant/{org}/token"),
+            &[("grant_type", "refresh_token"), ("refresh_token", secret)],
+        )
+        .await;
+    assert_error(&ex, 400);
+    let list = sim
+        .get(
+            "/cloudapi/1.0.0/tokens?page=1&pageSize=128&filter=(name==px)",
+            &session,
+        )
+        .await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    assert_eq!(list.body["values"][0]["type"], "PROXY", "{}", list.text);
+    assert!(list.body["values"][0]["org"]["name"].is_string());
+}
