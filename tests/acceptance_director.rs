@@ -422,3 +422,43 @@ fn lost_creation_answer_leaves_no_token_behind() {
         assert!(out.status.success(), "Terraform {v}: {}", text(&out));
     }
 }
+
+/// `director.flavor` set explicitly: no `GET /api/versions`; set to the wrong product, the
+/// login fails with a diagnostic that names the setting to change.
+#[test]
+fn explicit_flavor_skips_detection_and_a_wrong_one_says_so() {
+    let sim = Sim::start_with(&["--director-flavor", "vcf_automation"]);
+    let control = Control::new(&sim);
+    let d = &sim.ready["director"];
+    let config = format!(
+        "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\ndata \"vcf_director_api_tokens\" \"all\" {{}}\n"
+    );
+    for tf in terraforms() {
+        let v = &tf.version;
+        for (flavor, ok) in [("vcf_automation", true), ("cloud_director", false)] {
+            let wd = Workdir::new(&tf)
+                .env("VCF_DIRECTOR_HOST", &sim.host())
+                .env("VCF_DIRECTOR_ORG", d["org"].as_str().unwrap())
+                .env("VCF_DIRECTOR_USERNAME", d["username"].as_str().unwrap())
+                .env("VCF_DIRECTOR_PASSWORD", d["password"].as_str().unwrap())
+                .env("VCF_DIRECTOR_FLAVOR", flavor)
+                .env("VCF_CA_FILE", sim.ca_file());
+            wd.write_config(&config);
+            rt().block_on(control.reset_stats());
+            let out = wd.run(&["plan", "-no-color", "-input=false"]);
+            let t = text(&out);
+            assert_eq!(out.status.success(), ok, "Terraform {v} {flavor}: {t}");
+            if !ok {
+                assert!(
+                    t.contains("director.flavor = \"vcf_automation\""),
+                    "Terraform {v}: {t}"
+                );
+            }
+            assert_eq!(
+                rt().block_on(control.count("GET /api/versions", None)),
+                0,
+                "Terraform {v} {flavor}"
+            );
+        }
+    }
+}

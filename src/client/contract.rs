@@ -156,6 +156,11 @@ pub mod director {
             self.configured.or_else(|| self.detected.get().copied())
         }
 
+        /// Whether `director.flavor` names the product (not `auto`).
+        pub fn is_configured(&self) -> bool {
+            self.configured.is_some()
+        }
+
         pub fn set_detected(&self, f: Flavor) {
             let _ = self.detected.set(f);
         }

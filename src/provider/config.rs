@@ -992,6 +992,43 @@ mod tests {
     }
 
     #[test]
+    fn director_flavor_is_checked_on_the_attribute() {
+        let block = |flavor: Value| {
+            config(&[(
+                "director",
+                Value::object([
+                    ("host", Value::from("vcfa")),
+                    ("flavor", flavor),
+                    ("org", Value::from("acme")),
+                    ("api_token", Value::from("t0k3n")),
+                    ("username", Value::Null),
+                    ("password", Value::Null),
+                ]),
+            )])
+        };
+        assert_eq!(
+            error_paths(&validate_all(&block(Value::from("vcd")))),
+            vec!["director.flavor"]
+        );
+        use crate::client::contract::director::Flavor;
+        for (value, want) in [
+            ("vcf_automation", Some(Flavor::VcfAutomation)),
+            ("cloud_director", Some(Flavor::CloudDirector)),
+            ("auto", None),
+        ] {
+            let mut d = Diagnostics::new();
+            let s = Settings::from_config(&block(Value::from(value)), |_| None, &mut d)
+                .expect("settings");
+            assert_eq!(s.director.expect("director").flavor, want, "{value}");
+        }
+        // From the environment, checked on the same attribute.
+        let mut d = Diagnostics::new();
+        let env = |k: &str| (k == "VCF_DIRECTOR_FLAVOR").then(|| "vcd".to_string());
+        assert!(Settings::from_config(&block(Value::Null), env, &mut d).is_none());
+        assert_eq!(error_paths(&d), vec!["director.flavor"]);
+    }
+
+    #[test]
     fn operations_access_token_is_used_as_is_and_never_printed() {
         let v = config(&[(
             "operations",

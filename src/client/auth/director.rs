@@ -84,6 +84,28 @@ impl DirectorFlow {
         Ok(f)
     }
 
+    /// A 404 (no such OAuth path) or 406 (API version not served) at login usually means the
+    /// other product: say which `director.flavor` would fit.
+    fn wrong_dialect(&self, e: ApiError, flavor: Flavor) -> ApiError {
+        if !matches!(e.status(), Some(404 | 406)) {
+            return e;
+        }
+        let (other, name) = match flavor {
+            Flavor::CloudDirector => ("VCF Automation", "vcf_automation"),
+            Flavor::VcfAutomation => ("Cloud Director", "cloud_director"),
+        };
+        e.add_detail(&format!(
+            "The provider spoke the {} dialect (director.flavor {}); if director.host is {other}, \
+             set director.flavor = \"{name}\" (or VCF_DIRECTOR_FLAVOR).",
+            flavor.name(),
+            if self.flavor.is_configured() {
+                "as configured"
+            } else {
+                "detected from GET /api/versions"
+            },
+        ))
+    }
+
     fn org_name(&self) -> &str {
         self.org.as_deref().unwrap_or("System")
     }
@@ -117,7 +139,7 @@ impl Flow for DirectorFlow {
                 };
                 let resp = self.http.send(&req, None, &op).await.map_err(|e| {
                     rejected(
-                        e,
+                        self.wrong_dialect(e, flavor),
                         "Cloud Director",
                         "the API token in director.api_token",
                         "check that director.api_token (or VCF_DIRECTOR_API_TOKEN) was not revoked \
@@ -144,7 +166,7 @@ impl Flow for DirectorFlow {
                 };
                 let resp = self.http.send(&req, None, &op).await.map_err(|e| {
                     rejected(
-                        e,
+                        self.wrong_dialect(e, flavor),
                         "Cloud Director",
                         &format!("user {who:?}"),
                         "check director.username, director.password and director.org (or the \
