@@ -345,10 +345,14 @@ pub fn server_json(data: &[u8]) {
             }
         }
         1 => {
-            if let Some(l) = de::<f::ClientList>(body) {
-                let _ = l.api_clients.len();
+            if let Some(l) = de::<f::ClientPage>(body) {
+                for c in l.api_clients {
+                    let _ = c.checked("fuzz");
+                }
             }
-            let _ = de::<f::ClientJson>(body);
+            if let Some(c) = de::<f::ClientJson>(body) {
+                let _ = c.checked("fuzz");
+            }
         }
         2 => {
             if let Some(a) = de::<f::AssignmentsJson>(body) {
@@ -367,8 +371,16 @@ pub fn server_json(data: &[u8]) {
             }
         }
         4 => {
-            let _ = de::<f::RoleList>(body);
-            let _ = de::<f::RoleJson>(body);
+            if let Some(l) = de::<f::RoleList>(body) {
+                for r in &l.vcf_roles {
+                    let _ = r.built_in();
+                    let _ = crate::resources::fleet::custom_role::role_value(r);
+                }
+            }
+            if let Some(r) = de::<f::RoleJson>(body) {
+                let _ = serde_json::to_vec(&r);
+            }
+            let _ = de::<f::ComponentRoleSummaries>(body);
         }
         5 => {
             let _ = de::<contract::sddc::TokenPair>(body);
@@ -465,8 +477,16 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             r#"{"ssoRealms":[{"id":"d8","name":"flt-idb02","vidbResourceId":"v","vcfInstanceId":"a7","idpId":"i","totalConfiguredComponents":2,"coverage":[{"id":"a7","name":"sfo-vcf02","ssoEntityType":"VCF_INSTANCE"}],"createdAt":1779354411000,"updatedAt":1779354411000}]}"#,
         ),
         (
+            2,
+            r#"{"vcfRoleAssignments":[{"roleName":"VCF_Admin","roleDisplayName":"VCF Administrator","roleScope":{"resources":[]}},{"roleName":"x","roleScope":{"resources":null,"ssoName":"EMEA"}}]}"#,
+        ),
+        (
             4,
-            r#"{"vcfRoles":[{"name":"vcf_admin","displayName":"VCF Admin","builtIn":true,"componentRoles":[{"component":"VCF_OPERATIONS","roleName":"Administrator"}]}]}"#,
+            r#"{"vcfRoles":[{"roleName":"administrator","roleDisplayName":"Administrator","roleDescription":"VC Administrator Role","type":"CUSTOM","componentRoles":[{"componentType":"VCENTER","roles":["Admin"]},{"componentType":"NSX_MANAGER","roles":null}],"createdBy":"admin","updatedBy":"admin","createdAt":1724927355,"updatedAt":1725424086}],"pageInfo":{"totalCount":1,"page":0,"pageSize":50}}"#,
+        ),
+        (
+            4,
+            r#"{"componentRoleSummaries":[{"componentType":"VCENTER","name":"Admin","displayName":"Administrator","type":"BUILT_IN","provisioningDetails":{"provisionedInstances":["i"]}}]}"#,
         ),
         (
             5,

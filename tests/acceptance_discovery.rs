@@ -195,8 +195,8 @@ fn objects_for_every_type(ctl: &SyncControl, sim: &Sim) -> Made {
     ctl.post(
         "/objects",
         json!({"op": "create", "kind": "custom_role",
-               "fields": {"name": "byid-role", "description": "made by hand",
-                          "componentRoles": [{"component": "VCF_OPERATIONS", "roleName": "Administrator"}]}}),
+               "fields": {"roleName": "byid-role", "roleDescription": "made by hand",
+                          "componentRoles": [{"componentType": "VCF_OPERATIONS", "roles": ["Administrator"]}]}}),
     );
     let user = ctl.post(
         "/objects",
@@ -233,7 +233,7 @@ fn objects_for_every_type(ctl: &SyncControl, sim: &Sim) -> Made {
             ),
             (
                 "vcf_custom_role.cr",
-                format!(r#"{{ sso_realm_id = "{realm}", name = "byid-role" }}"#),
+                r#"{ name = "byid-role" }"#.to_string(),
             ),
             ("vcf_sddc_user.u", format!(r#"{{ id = "{user_id}" }}"#)),
             (

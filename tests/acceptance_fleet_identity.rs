@@ -65,10 +65,7 @@ pub fn exchange(ctl: &SyncControl, sim: &Sim, api_token: &str) -> Result<String,
     ctl.block_on(async move {
         let r = http
             .post(url)
-            .form(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", api_token),
-            ])
+            .form(&common::fleet_token_form(api_token))
             .send()
             .await
             .expect("token endpoint");
@@ -254,6 +251,111 @@ fn quickstart_identity_lifecycle() {
         );
         // The revoked token no longer authenticates.
         assert!(exchange(&ctl, &sim, secret).is_err(), "{v}");
+    }
+}
+
+/// Username and password: the provider acquires one session per Terraform command, sends it as
+/// `OpsToken` (the sim refuses it as a bearer), and releases it when Terraform stops it.
+#[test]
+fn password_sessions_are_ops_tokens_released_at_exit() {
+    for tf in terraforms() {
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let ops = &sim.ready["operations"];
+        let w = fleet_workdir(&tf, &sim)
+            .env("VCF_OPERATIONS_API_TOKEN", "")
+            .env("VCF_OPERATIONS_TOKEN_ENDPOINT_URL", "")
+            .env(
+                "VCF_OPERATIONS_USERNAME",
+                ops["username"].as_str().expect("username"),
+            )
+            .env(
+                "VCF_OPERATIONS_PASSWORD",
+                ops["password"].as_str().expect("password"),
+            );
+        w.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+
+resource "vcf_api_client" "pw" {{
+  client_id = "PasswordMade"
+  name      = "Made with a password session"
+}}
+"#
+        ));
+        ctl.reset_stats();
+        w.apply();
+        w.assert_no_changes("after apply with a password session");
+        let acquired = ctl.count("POST /suite-api/api/auth/token/acquire", Some("200"));
+        let released = ctl.count("POST /suite-api/api/auth/token/release", Some("200"));
+        assert!(acquired >= 2, "{}: one session per command", tf.version);
+        assert_eq!(
+            released, acquired,
+            "{}: every acquired session is released when the provider stops",
+            tf.version
+        );
+        let state = ctl.state();
+        assert!(
+            state["sessions"]
+                .as_object()
+                .is_some_and(|m| m.values().all(|s| s["kind"]["Fleet"]["acquired"] != true)),
+            "{}: no acquired session is left open",
+            tf.version
+        );
+        w.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    }
+}
+
+/// `vcf_api_clients` reads every page of the client query (the API's only list): 55 clients
+/// made out of band take two pages of 50.
+#[test]
+fn the_api_clients_data_source_pages_through_the_query() {
+    for tf in terraforms() {
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "api_client", "count": 55, "fields": {"clientId": "paged"}}),
+        );
+        let w = fleet_workdir(&tf, &sim);
+        w.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+
+data "vcf_api_clients" "paged" {{
+  client_id_prefix = "paged-"
+}}
+
+output "ids" {{
+  value = data.vcf_api_clients.paged.clients[*].client_id
+}}
+
+output "principals" {{
+  value = data.vcf_api_clients.paged.clients[*].principal_id
+}}
+"#
+        ));
+        ctl.reset_stats();
+        w.apply();
+        let out: Value = serde_json::from_str(&w.ok(&["output", "-json"])).expect("outputs");
+        let ids = out["ids"]["value"].as_array().expect("ids");
+        assert_eq!(ids.len(), 55, "{}: {ids:?}", tf.version);
+        assert!(
+            ids.windows(2).all(|p| p[0].as_str() < p[1].as_str()),
+            "ordered by client_id"
+        );
+        assert!(
+            out["principals"]["value"]
+                .as_array()
+                .expect("principals")
+                .iter()
+                .all(|p| p.as_str().is_some_and(|p| !p.is_empty()))
+        );
+        let pages = ctl.count(
+            "POST /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-clients/query",
+            Some("200"),
+        );
+        assert!(pages >= 2, "{}: {pages} query pages", tf.version);
     }
 }
 

@@ -2,8 +2,10 @@
 //! TF_ACC_TERRAFORM_PATHS) against vcf-sim — 60 non-authoritative assignments on 3 principals
 //! applied with `-parallelism=20` (none lost, an out-of-band assignment kept through destroy),
 //! authoritative `vcf_principal_roles` next to additive assignments on another principal,
-//! the `vcf_custom_role` lifecycle with built-in roles refused, and `import {}` blocks with
-//! `-generate-config-out` adopting a token, a custom role and a principal's whole set.
+//! the `vcf_custom_role` lifecycle (fleet-wide roles: NSX_MANAGER and VCF_ORCHESTRATOR component
+//! roles, import by name, plan-time component role check) with built-in roles refused, role
+//! lists longer than a page, and `import {}` blocks with `-generate-config-out` adopting a
+//! token, a custom role and a principal's whole set.
 
 mod common;
 
@@ -48,8 +50,8 @@ fn sixty_concurrent_assignments_lose_nothing_and_keep_out_of_band_ones() {
         for i in 0..20 {
             ctl.post(
                 "/objects",
-                json!({"op": "create", "kind": "custom_role", "fields": {"name": format!("r-{i:02}"),
-                       "componentRoles": [{"component": "VCENTER", "roleName": "Read-only"}]}}),
+                json!({"op": "create", "kind": "custom_role", "fields": {"roleName": format!("r-{i:02}"),
+                       "componentRoles": [{"componentType": "VCENTER", "roles": ["Read-only"]}]}}),
             );
         }
         let ps = principals(&ctl, "svc", 3);
@@ -227,8 +229,24 @@ fn authoritative_and_additive_on_different_principals() {
         wd.assert_no_changes("after heal");
         assert_eq!(assignments(&ctl, &realm, &ps[0]).len(), 2, "{v}");
 
-        // Destroy: the owned principal has nothing, the other keeps what it had before.
+        // Destroy: the owned principal has nothing (one deleteRoleAssignments, 204), the other
+        // keeps what it had before (a PUT of the rest of its set, 200 with no body).
+        ctl.reset_stats();
         wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        let roles_path =
+            "/suite-api/api/fleet-management/iam/ssorealms/{realm}/principals/{principalId}/roles";
+        assert_eq!(
+            ctl.count(&format!("DELETE {roles_path}"), Some("204")),
+            1,
+            "{v}: {}",
+            ctl.stats()
+        );
+        assert_eq!(
+            ctl.count(&format!("PUT {roles_path}"), Some("200")),
+            1,
+            "{v}: {}",
+            ctl.stats()
+        );
         assert!(assignments(&ctl, &realm, &ps[0]).is_empty(), "{v}");
         let other = assignments(&ctl, &realm, &ps[1]);
         assert_eq!(other.len(), 1, "{v}: {other:?}");
@@ -236,9 +254,9 @@ fn authoritative_and_additive_on_different_principals() {
     }
 }
 
-fn role_config(name: &str, description: &str, nsx: bool) -> String {
-    let extra = if nsx {
-        "\n    { component = \"NSX\", role_name = \"Auditor\" },"
+fn role_config(name: &str, description: &str, more: bool) -> String {
+    let extra = if more {
+        "\n    { component_type = \"NSX_MANAGER\", roles = [\"Auditor\", \"Network Operator\"] },\n    { component_type = \"VCF_ORCHESTRATOR\", roles = [\"Workflow Designer\"] },"
     } else {
         ""
     };
@@ -250,8 +268,13 @@ resource "vcf_custom_role" "fleet_admin" {{
   name        = "{name}"
   description = "{description}"
   component_roles = [
-    {{ component = "VCF_OPERATIONS", role_name = "Administrator" }},{extra}
+    {{ component_type = "VCF_OPERATIONS", roles = ["Administrator"] }},{extra}
   ]
+}}
+
+data "vcf_roles" "custom" {{
+  type       = "CUSTOM"
+  depends_on = [vcf_custom_role.fleet_admin]
 }}
 
 data "vcf_roles" "all" {{
@@ -260,6 +283,10 @@ data "vcf_roles" "all" {{
 
 output "names" {{
   value = data.vcf_roles.all.names
+}}
+
+output "custom" {{
+  value = data.vcf_roles.custom.names
 }}
 "#
     )
@@ -271,13 +298,40 @@ fn sim_role(ctl: &SyncControl, name: &str) -> Option<Value> {
         .and_then(|l| l.iter().find(|r| r["name"] == name).cloned())
 }
 
+/// The sim's `(componentType, roles)` pairs of a role, sorted.
+fn sim_components(r: &Value) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = r["component_roles"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .map(|c| {
+                    let mut roles: Vec<String> = c[1]
+                        .as_array()
+                        .map(|x| {
+                            x.iter()
+                                .filter_map(|r| r.as_str().map(String::from))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    roles.sort();
+                    (c[0].as_str().unwrap_or("").to_string(), roles)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// `vcf_custom_role` against the fleet-wide roles API: create with one component, import by
+/// name, update in place to NSX_MANAGER and VCF_ORCHESTRATOR component roles, drift corrected,
+/// destroy; built-in roles refused; component roles checked at plan time.
 #[test]
 fn custom_role_lifecycle_and_built_ins_refused() {
     for tf in terraforms() {
         let v = tf.version.clone();
         let sim = Sim::start();
         let ctl = SyncControl::new(&sim);
-        let (realm, _) = realm_ids(&sim);
         let wd = fleet_workdir(&tf, &sim);
         wd.write_config(&role_config("vcf-fleet-admin", "fleet management", false));
         wd.apply();
@@ -287,6 +341,20 @@ fn custom_role_lifecycle_and_built_ins_refused() {
             out.contains("vcf-fleet-admin") && out.contains("vcf_viewer"),
             "{v}: {out}"
         );
+        let custom = wd.ok(&["output", "-json", "custom"]);
+        assert!(
+            custom.contains("vcf-fleet-admin") && !custom.contains("vcf_viewer"),
+            "{v}: {custom}"
+        );
+        let r = sim_role(&ctl, "vcf-fleet-admin").expect("role");
+        assert_eq!(
+            sim_components(&r),
+            vec![(
+                "VCF_OPERATIONS".to_string(),
+                vec!["Administrator".to_string()]
+            )],
+            "{v}: {r}"
+        );
 
         let before = wd.values("vcf_custom_role.fleet_admin");
         wd.ok(&["state", "rm", "vcf_custom_role.fleet_admin"]);
@@ -295,9 +363,10 @@ fn custom_role_lifecycle_and_built_ins_refused() {
             "-no-color",
             "-input=false",
             "vcf_custom_role.fleet_admin",
-            &format!("{realm}/vcf-fleet-admin"),
+            "vcf-fleet-admin",
         ]);
         assert_eq!(wd.values("vcf_custom_role.fleet_admin"), before, "{v}");
+        wd.assert_no_changes("after import by name");
 
         wd.write_config(&role_config(
             "vcf-fleet-admin",
@@ -308,11 +377,25 @@ fn custom_role_lifecycle_and_built_ins_refused() {
         assert_eq!(code, 2, "{v}: {plan}");
         assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
         wd.apply();
+        wd.assert_no_changes("after the update");
         let r = sim_role(&ctl, "vcf-fleet-admin").expect("role");
         assert_eq!(r["description"], "fleet management and audit", "{v}");
         assert_eq!(
-            r["component_roles"].as_array().map(Vec::len),
-            Some(2),
+            sim_components(&r),
+            vec![
+                (
+                    "NSX_MANAGER".to_string(),
+                    vec!["Auditor".to_string(), "Network Operator".to_string()]
+                ),
+                (
+                    "VCF_OPERATIONS".to_string(),
+                    vec!["Administrator".to_string()]
+                ),
+                (
+                    "VCF_ORCHESTRATOR".to_string(),
+                    vec!["Workflow Designer".to_string()]
+                ),
+            ],
             "{v}: {r}"
         );
 
@@ -328,6 +411,28 @@ fn custom_role_lifecycle_and_built_ins_refused() {
             sim_role(&ctl, "vcf-fleet-admin").expect("role")["description"],
             "fleet management and audit"
         );
+
+        // A component role the component does not offer is refused at plan time, on its entry.
+        wd.write_config(
+            &role_config("vcf-fleet-admin", "fleet management and audit", true)
+                .replace("\"Workflow Designer\"", "\"Workflow Wizard\""),
+        );
+        let (ok, diags) = wd.diagnostics(&["plan", "-json", "-input=false"]);
+        assert!(!ok, "{v}");
+        let d = diags
+            .iter()
+            .find(|d| d["summary"] == "Unknown component role")
+            .unwrap_or_else(|| panic!("{v}: {diags:?}"));
+        let detail = d["detail"].as_str().unwrap_or("");
+        assert!(
+            detail.contains("Workflow Wizard") && detail.contains("Workflow Designer"),
+            "{v}: {d}"
+        );
+        wd.write_config(&role_config(
+            "vcf-fleet-admin",
+            "fleet management and audit",
+            true,
+        ));
 
         wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
         assert!(sim_role(&ctl, "vcf-fleet-admin").is_none(), "{v}");
@@ -387,8 +492,8 @@ resource "vcf_role_assignment" "doomed" {{
         // that one edit only.
         ctl.post(
             "/objects",
-            json!({"op": "create", "kind": "custom_role", "fields": {"name": "short-lived",
-                   "componentRoles": [{"component": "VCENTER", "roleName": "Read-only"}]}}),
+            json!({"op": "create", "kind": "custom_role", "fields": {"roleName": "short-lived",
+                   "componentRoles": [{"componentType": "VCENTER", "roles": ["Read-only"]}]}}),
         );
         wd.ok(&["plan", "-no-color", "-input=false", "-out=refused.tfplan"]);
         ctl.post(
@@ -510,8 +615,8 @@ fn import_blocks_generate_configuration_for_tokens_roles_and_principal_sets() {
         ctl.post(
             "/objects",
             json!({"op": "create", "kind": "custom_role",
-                   "fields": {"name": "backup-operator", "description": "backups",
-                              "componentRoles": [{"component": "VCENTER", "roleName": "Read-only"}]}}),
+                   "fields": {"roleName": "backup-operator", "roleDescription": "backups",
+                              "componentRoles": [{"componentType": "VCENTER", "roles": ["Read-only"]}]}}),
         );
         ctl.post(
             "/objects",
@@ -532,7 +637,7 @@ import {{
 
 import {{
   to = vcf_custom_role.backup
-  id = "{realm}/backup-operator"
+  id = "backup-operator"
 }}
 
 import {{
@@ -572,5 +677,74 @@ import {{
         wd.assert_no_changes("after adopting by import blocks");
         let set = assignments(&ctl, &realm, &ps[0]);
         assert_eq!(set.len(), 2, "{set:?}");
+    }
+}
+
+/// More roles than one page of `getVCFRolesPaginated` (50): the provider pages through them,
+/// for the `vcf_roles` data source and for the plan-time check of `role_name`.
+#[test]
+fn role_lists_longer_than_a_page() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        for i in 0..60 {
+            ctl.post(
+                "/objects",
+                json!({"op": "create", "kind": "custom_role", "fields": {"roleName": format!("page-{i:02}"),
+                       "componentRoles": [{"componentType": "VCENTER", "roles": ["Read-only"]}]}}),
+            );
+        }
+        let ps = principals(&ctl, "pager", 2);
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+
+data "vcf_roles" "all" {{}}
+
+data "vcf_roles" "custom" {{
+  type = "CUSTOM"
+}}
+
+resource "vcf_role_assignment" "last" {{
+  principal_id = "{p}"
+  role_name    = "page-59"
+  scope_type   = "SSO_REALM"
+}}
+
+output "all" {{
+  value = length(data.vcf_roles.all.names)
+}}
+
+output "custom" {{
+  value = length(data.vcf_roles.custom.names)
+}}
+"#,
+            p = ps[0]
+        ));
+        ctl.reset_stats();
+        wd.apply();
+        wd.assert_no_changes("after apply");
+        assert_eq!(wd.ok(&["output", "-raw", "all"]).trim(), "64", "{v}");
+        assert_eq!(wd.ok(&["output", "-raw", "custom"]).trim(), "60", "{v}");
+        assert!(
+            ctl.count("GET /suite-api/api/fleet-management/iam/roles", Some("200")) >= 2,
+            "{v}: {}",
+            ctl.stats()
+        );
+        // A role past the first page is not "unknown"; a role on no page is.
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\nresource \"vcf_role_assignment\" \"x\" {{\n  principal_id = \"{}\"\n  role_name    = \"page-60\"\n  scope_type   = \"SSO_REALM\"\n}}\n",
+            ps[1]
+        ));
+        let (ok, diags) = wd.diagnostics(&["plan", "-json", "-input=false"]);
+        assert!(!ok, "{v}");
+        assert!(
+            diags
+                .iter()
+                .any(|d| d["summary"] == "Unknown VCF role" && d.to_string().contains("page-59")),
+            "{v}: {diags:?}"
+        );
     }
 }

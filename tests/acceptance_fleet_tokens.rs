@@ -88,7 +88,7 @@ fn works(ctl: &SyncControl, sim: &Sim, api_token: &str) -> bool {
     let token = api_token.to_string();
     ctl.block_on(async move {
         http.post(url)
-            .form(&[("grant_type", "refresh_token"), ("refresh_token", &token)])
+            .form(&common::fleet_token_form(&token))
             .send()
             .await
             .is_ok_and(|r| r.status().is_success())

@@ -113,8 +113,8 @@ fn apply_of_200_assignments_with_20ms_latency() {
     for i in 0..20 {
         ctl.post(
             "/objects",
-            json!({"op": "create", "kind": "custom_role", "fields": {"name": format!("r-{i:02}"),
-                   "componentRoles": [{"component": "VCENTER", "roleName": "Read-only"}]}}),
+            json!({"op": "create", "kind": "custom_role", "fields": {"roleName": format!("r-{i:02}"),
+                   "componentRoles": [{"componentType": "VCENTER", "roles": ["Read-only"]}]}}),
         );
     }
     ctl.post(

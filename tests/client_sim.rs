@@ -503,9 +503,12 @@ async fn create_with_lookup_finds_the_object_after_a_reset() {
     };
     let count_clients = |id: &'static str| {
         let api = api.clone();
-        let path = format!("/ssorealms/{realm}/api-clients");
+        let path = format!("/ssorealms/{realm}/api-clients/query");
         async move {
-            let v: Value = api.json(Call::get(path)).await.expect("list");
+            let v: Value = api
+                .json(Call::post(path).json(&json!({})))
+                .await
+                .expect("list");
             v["apiClients"]
                 .as_array()
                 .expect("apiClients")

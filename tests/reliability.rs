@@ -434,7 +434,7 @@ fn provider_killed_mid_apply_then_apply_converges() {
         // Wait until a few clients exist, so the apply is well under way.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
         let created = "POST /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-clients";
-        while ctl.count(created, Some("200")) < 3 {
+        while ctl.count(created, Some("201")) < 3 {
             assert!(
                 std::time::Instant::now() < deadline,
                 "{v}: the apply made no progress: {}",
@@ -467,7 +467,7 @@ fn provider_killed_mid_apply_then_apply_converges() {
         );
         eprintln!(
             "reliability: Terraform {v}: provider {pids:?} killed with {} API clients created; terraform said:\n{}",
-            ctl.count(created, Some("200")),
+            ctl.count(created, Some("201")),
             first
                 .split("Error: ")
                 .skip(1)

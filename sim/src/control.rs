@@ -255,7 +255,10 @@ fn objects(
             let principal = s(o, "id")?;
             let body = serde_json::to_vec(fields).unwrap_or_default();
             let list = crate::fleet::parse_assignments(w, &realm, &body)?;
-            let out: Vec<Value> = list.iter().map(crate::fleet::assignment_json).collect();
+            let out: Vec<Value> = list
+                .iter()
+                .map(|a| crate::fleet::assignment_json(w, &realm, a))
+                .collect();
             w.fleet
                 .assignments
                 .insert(format!("{realm}/{principal}"), list);
@@ -270,40 +273,9 @@ fn objects(
             Ok(json!({ "deleted": principal }))
         }
         ("create", "custom_role") => {
-            let name = s(fields, "name")?;
-            let comps: Vec<(String, String)> = fields
-                .get("componentRoles")
-                .and_then(Value::as_array)
-                .map(|l| {
-                    l.iter()
-                        .filter_map(|c| {
-                            Some((
-                                c.get("component")?.as_str()?.to_string(),
-                                c.get("roleName")?.as_str()?.to_string(),
-                            ))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let role = crate::world::VcfRole {
-                realm_id: Some(realm),
-                name: name.to_string(),
-                display_name: fields
-                    .get("displayName")
-                    .and_then(Value::as_str)
-                    .unwrap_or(name)
-                    .to_string(),
-                description: fields
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                built_in: false,
-                component_roles: comps,
-            };
-            let out = crate::fleet::role_json(&role);
-            w.fleet.custom_roles.push(role);
-            Ok(out)
+            // `fields` is a VcfRole body, as POST /roles takes it.
+            let body = serde_json::to_vec(fields).unwrap_or_default();
+            crate::fleet::insert_role(w, ctx, &body, "admin")
         }
         ("create", "sso_user") => {
             let u = crate::world::SsoUser {
@@ -437,7 +409,7 @@ fn objects(
                 .fleet
                 .custom_roles
                 .iter_mut()
-                .find(|r| r.name == id && r.realm_id.as_deref().is_none_or(|x| x == realm))
+                .find(|r| r.name == id)
                 .ok_or_else(not_found)?;
             patch(r, fields)?;
             Ok(crate::fleet::role_json(r))
@@ -482,9 +454,7 @@ fn objects(
         ("delete", "custom_role") => {
             let id = s(o, "id")?;
             let n = w.fleet.custom_roles.len();
-            w.fleet.custom_roles.retain(|r| {
-                !(r.name == id && !r.built_in && r.realm_id.as_deref() == Some(realm.as_str()))
-            });
+            w.fleet.custom_roles.retain(|r| r.name != id || r.built_in);
             if n == w.fleet.custom_roles.len() {
                 return Err(not_found());
             }

@@ -30,48 +30,113 @@ macro_rules! iam {
 /// Path of the identity broker token endpoint (on the sim's own host and port).
 pub const TOKEN_ENDPOINT_PATH: &str = "/acs/t/CUSTOMER/token";
 pub const OIDC_ISSUER_PATH: &str = "/acs/t/CUSTOMER";
+/// The token-endpoint grant of an API token (TokenFormData `api_token`).
+pub const GRANT_TYPE_API_TOKEN: &str = "urn:custom:vcf:params:oauth:grant-type:api-token";
 /// Lifetime of a username/password (`token/acquire`) token.
 pub const ACQUIRE_TTL_MS: i64 = 6 * 60 * 60_000;
 pub const API_TOKEN_TTL_MAX: i64 = 259_200;
 pub const ACCESS_TOKEN_TTL_MAX: i64 = 1_440;
 pub const PAGE_SIZE_MAX: i64 = 50;
-pub const COMPONENTS: [&str; 5] = ["VCENTER", "NSX", "VCF_OPERATIONS", "VCF_AUTOMATION", "HCX"];
+/// `VcfComponentRole.componentType` values a custom role may use (VCF Operations API 9.1.1,
+/// data structure VcfComponentRole, without the catch-all UNKNOWN).
+pub const COMPONENTS: [&str; 7] = [
+    "VCENTER",
+    "NSX_MANAGER",
+    "VCF_OPERATIONS",
+    "VCF_AUTOMATION",
+    "HCX",
+    "VCF_ORCHESTRATOR",
+    "VCF_SALT_RAAS",
+];
+/// The role page size the reference documents as the default; the largest page the sim serves
+/// (UNCONFIRMED as a limit).
+pub const ROLE_PAGE_SIZE_MAX: i64 = 50;
+
+/// Each component's own roles, as `getComponentRoleSummaries` lists them: the names a custom
+/// VCF role can combine. The names are the sim's; the reference lists none.
+pub const COMPONENT_ROLE_CATALOGUE: &[(&str, &[&str])] = &[
+    (
+        "VCENTER",
+        &[
+            "Admin",
+            "Read-only",
+            "Virtual Machine Power User",
+            "No access",
+        ],
+    ),
+    (
+        "NSX_MANAGER",
+        &[
+            "Enterprise Admin",
+            "Auditor",
+            "Network Operator",
+            "network_engineer",
+            "Security Engineer",
+        ],
+    ),
+    (
+        "VCF_OPERATIONS",
+        &["Administrator", "ReadOnly", "PowerUser"],
+    ),
+    (
+        "VCF_AUTOMATION",
+        &["Provider Administrator", "Auditor", "System Administrator"],
+    ),
+    ("HCX", &["Administrator", "System Administrator"]),
+    (
+        "VCF_ORCHESTRATOR",
+        &["Orchestrator Administrator", "Workflow Designer"],
+    ),
+    ("VCF_SALT_RAAS", &["Superuser"]),
+];
 
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
     Route { method: "GET", template: iam!("/ssorealms"), contract: Seen, handler: list_realms },
+    // createApiClient, updateApiClient (PATCH with clientUuid in the body), the paged query (the
+    // only list: there is no GET of the collection), getApiClient, deleteApiClient.
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-clients"), contract: Seen, handler: create_client },
-    Route { method: "GET", template: iam!("/ssorealms/{realm}/api-clients"), contract: Assumed, handler: list_clients },
-    Route { method: "GET", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Assumed, handler: get_client },
-    Route { method: "PUT", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Assumed, handler: update_client },
-    Route { method: "DELETE", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Assumed, handler: delete_client },
+    Route { method: "PATCH", template: iam!("/ssorealms/{realm}/api-clients"), contract: Seen, handler: update_client },
+    Route { method: "POST", template: iam!("/ssorealms/{realm}/api-clients/query"), contract: Seen, handler: query_clients },
+    Route { method: "GET", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Seen, handler: get_client },
+    Route { method: "DELETE", template: iam!("/ssorealms/{realm}/api-clients/{clientId}"), contract: Seen, handler: delete_client },
     Route { method: "PUT", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: put_assignments },
     Route { method: "GET", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: get_assignments },
+    Route { method: "DELETE", template: iam!("/ssorealms/{realm}/principals/{principalId}/roles"), contract: Seen, handler: delete_assignments },
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens"), contract: Seen, handler: create_token },
     // TOKEN_NAME field, EQUALS operator and the pageSize limit of 50 are ASSUMED.
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens/query"), contract: Seen, handler: query_tokens },
     Route { method: "POST", template: iam!("/ssorealms/{realm}/api-tokens/{id}/regenerate"), contract: Seen, handler: regenerate_token },
     Route { method: "GET", template: iam!("/ssorealms/{realm}/api-tokens/{id}"), contract: Assumed, handler: get_token },
     Route { method: "DELETE", template: iam!("/ssorealms/{realm}/api-tokens/{id}"), contract: Assumed, handler: delete_token },
-    Route { method: "GET", template: iam!("/ssorealms/{realm}/roles"), contract: Assumed, handler: list_roles },
-    Route { method: "POST", template: iam!("/ssorealms/{realm}/roles"), contract: Assumed, handler: create_role },
-    Route { method: "PUT", template: iam!("/ssorealms/{realm}/roles/{name}"), contract: Assumed, handler: update_role },
-    Route { method: "DELETE", template: iam!("/ssorealms/{realm}/roles/{name}"), contract: Assumed, handler: delete_role },
-    Route { method: "POST", template: "/suite-api/api/auth/token/acquire", contract: Assumed, handler: acquire },
+    // VCF roles are fleet-wide; /ssorealms/{id}/roles does not exist (404).
+    Route { method: "GET", template: iam!("/roles"), contract: Seen, handler: list_roles },
+    Route { method: "POST", template: iam!("/roles"), contract: Seen, handler: create_role },
+    Route { method: "PUT", template: iam!("/roles"), contract: Seen, handler: update_role },
+    Route { method: "GET", template: iam!("/roles/{name}"), contract: Seen, handler: get_role },
+    Route { method: "DELETE", template: iam!("/roles/{name}"), contract: Seen, handler: delete_role },
+    Route { method: "GET", template: iam!("/components/roles/summaries"), contract: Seen, handler: component_role_summaries },
+    Route { method: "POST", template: "/suite-api/api/auth/token/acquire", contract: Seen, handler: acquire },
+    Route { method: "POST", template: "/suite-api/api/auth/token/release", contract: Seen, handler: release },
     Route { method: "POST", template: TOKEN_ENDPOINT_PATH, contract: Assumed, handler: token_endpoint },
 ];
 
 pub fn builtin_roles() -> Vec<VcfRole> {
     let r = |name: &str, display: &str, desc: &str, comps: &[(&str, &str)]| VcfRole {
-        realm_id: None,
         name: name.into(),
         display_name: display.into(),
         description: desc.into(),
         built_in: true,
-        component_roles: comps
-            .iter()
-            .map(|(c, r)| (c.to_string(), r.to_string()))
-            .collect(),
+        component_roles: crate::world::group_component_roles(
+            &comps
+                .iter()
+                .map(|(c, r)| (c.to_string(), r.to_string()))
+                .collect::<Vec<_>>(),
+        ),
+        created_by: "system".into(),
+        updated_by: "system".into(),
+        created_at: 0,
+        updated_at: 0,
     };
     vec![
         r(
@@ -80,7 +145,7 @@ pub fn builtin_roles() -> Vec<VcfRole> {
             "Full administration of the VCF fleet, including identity and access management",
             &[
                 ("VCENTER", "Admin"),
-                ("NSX", "Enterprise Admin"),
+                ("NSX_MANAGER", "Enterprise Admin"),
                 ("VCF_OPERATIONS", "Administrator"),
                 ("VCF_AUTOMATION", "Provider Administrator"),
                 ("HCX", "Administrator"),
@@ -92,7 +157,7 @@ pub fn builtin_roles() -> Vec<VcfRole> {
             "Day-2 operations of the fleet without identity and access management",
             &[
                 ("VCENTER", "Virtual Machine Power User"),
-                ("NSX", "Network Operator"),
+                ("NSX_MANAGER", "Network Operator"),
                 ("VCF_OPERATIONS", "PowerUser"),
             ],
         ),
@@ -102,7 +167,7 @@ pub fn builtin_roles() -> Vec<VcfRole> {
             "Read-only access to the fleet",
             &[
                 ("VCENTER", "Read-only"),
-                ("NSX", "Auditor"),
+                ("NSX_MANAGER", "Auditor"),
                 ("VCF_OPERATIONS", "ReadOnly"),
                 ("VCF_AUTOMATION", "Auditor"),
             ],
@@ -111,7 +176,7 @@ pub fn builtin_roles() -> Vec<VcfRole> {
             "sddc_admin",
             "SDDC Administrator",
             "Administration of the vCenter and NSX of a VCF instance",
-            &[("VCENTER", "Admin"), ("NSX", "Enterprise Admin")],
+            &[("VCENTER", "Admin"), ("NSX_MANAGER", "Enterprise Admin")],
         ),
     ]
 }
@@ -119,7 +184,7 @@ pub fn builtin_roles() -> Vec<VcfRole> {
 fn grants_iam_write(role: &VcfRole) -> bool {
     role.component_roles
         .iter()
-        .any(|(c, r)| c == "VCF_OPERATIONS" && r == "Administrator")
+        .any(|(c, r)| c == "VCF_OPERATIONS" && r.iter().any(|r| r == "Administrator"))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -150,11 +215,54 @@ fn principal_name(w: &World, principal: &str) -> String {
     principal.to_string()
 }
 
-fn realm_role<'a>(w: &'a World, realm: &str, name: &str) -> Option<&'a VcfRole> {
-    w.fleet
-        .custom_roles
+/// A VCF role by name; roles are fleet-wide, the same in every realm.
+fn fleet_role<'a>(w: &'a World, name: &str) -> Option<&'a VcfRole> {
+    w.fleet.custom_roles.iter().find(|r| r.name == name)
+}
+
+/// The principal of the request's token. The OpsToken security scheme carries `token/acquire`
+/// session tokens (`OpsToken`, and its older name `vRealizeOpsToken`); the Bearer scheme
+/// carries VCF SSO access tokens. A token under the other scheme is refused with 401.
+fn session_principal(w: &mut World, ctx: &Ctx, req: &Req) -> Result<String, ApiError> {
+    let (scheme, token) = req.authorization().ok_or_else(|| {
+        ApiError::unauthorized(
+            "Missing Authorization: OpsToken <session token> or Bearer <VCF SSO access token>",
+        )
+    })?;
+    let ops = ["OpsToken", "vRealizeOpsToken"]
         .iter()
-        .find(|r| r.name == name && r.realm_id.as_deref().is_none_or(|x| x == realm))
+        .any(|s| s.eq_ignore_ascii_case(scheme));
+    if !ops && !scheme.eq_ignore_ascii_case("Bearer") {
+        return Err(ApiError::unauthorized(format!(
+            "Unsupported authorization scheme {scheme:?}"
+        )));
+    }
+    let session = w.session(token, ctx.now).ok_or_else(|| {
+        ApiError::new(
+            401,
+            "TOKEN_EXPIRED",
+            "The access token is invalid or has expired",
+        )
+    })?;
+    let SessionKind::Fleet {
+        principal_id,
+        acquired,
+        ..
+    } = session.kind
+    else {
+        return Err(ApiError::unauthorized(
+            "The token is not a VCF Operations access token",
+        ));
+    };
+    match (acquired, ops) {
+        (true, false) => Err(ApiError::unauthorized(
+            "A session token from token/acquire is sent as Authorization: OpsToken <token>",
+        )),
+        (false, true) => Err(ApiError::unauthorized(
+            "A VCF SSO access token is sent as Authorization: Bearer <token>",
+        )),
+        _ => Ok(principal_id),
+    }
 }
 
 /// Authenticate the bearer and check the caller's VCF roles in `realm` (any realm when `None`).
@@ -165,21 +273,7 @@ fn authorize(
     realm: Option<&str>,
     access: Access,
 ) -> Result<Caller, ApiError> {
-    let token = req
-        .auth_credential(&["Bearer", "OpsToken", "vRealizeOpsToken"])
-        .ok_or_else(|| ApiError::unauthorized("Missing Authorization: Bearer <access token>"))?;
-    let session = w.session(token, ctx.now).ok_or_else(|| {
-        ApiError::new(
-            401,
-            "TOKEN_EXPIRED",
-            "The access token is invalid or has expired",
-        )
-    })?;
-    let SessionKind::Fleet { principal_id, .. } = session.kind else {
-        return Err(ApiError::unauthorized(
-            "The token is not a VCF Operations access token",
-        ));
-    };
+    let principal_id = session_principal(w, ctx, req)?;
     if let Some(r) = realm {
         realm_exists(w, r)?;
     }
@@ -205,8 +299,8 @@ fn authorize(
                 .unwrap_or_default()
         )));
     }
-    let may_write = held.iter().any(|(r, a)| {
-        a.scope_type == "SSO_REALM" && realm_role(w, r, &a.role_name).is_some_and(grants_iam_write)
+    let may_write = held.iter().any(|(_, a)| {
+        a.scope_type == "SSO_REALM" && fleet_role(w, &a.role_name).is_some_and(grants_iam_write)
     });
     if access == Access::Write && !may_write {
         let names: Vec<&str> = held.iter().map(|(_, a)| a.role_name.as_str()).collect();
@@ -326,14 +420,18 @@ fn create_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let o = body_obj(req)?;
     let client_id =
         opt_str(&o, "clientId")?.ok_or_else(|| ApiError::bad_request("clientId is required"))?;
+    // ApiClient.clientName is required in the reference.
+    let name = opt_str(&o, "clientName")?
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| ApiError::bad_request("clientName is required"))?;
     let c = insert_client(
         w,
         &realm,
         &client_id,
-        opt_str(&o, "clientName")?,
+        Some(name),
         opt_str(&o, "clientDescription")?,
     )?;
-    Ok(Resp::ok(client_json(&c)))
+    Ok(Resp::json(201, &client_json(&c)))
 }
 
 fn find_client(w: &World, realm: &str, client_id: &str) -> Result<usize, ApiError> {
@@ -344,17 +442,45 @@ fn find_client(w: &World, realm: &str, client_id: &str) -> Result<usize, ApiErro
         .ok_or_else(|| ApiError::not_found(format!("API client {client_id} not found")))
 }
 
-fn list_clients(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+/// The paged client query: `page` (0-based) and `pageSize` default to 0 and 50; the body is a
+/// ClientTokenQuery (its search terms on CLIENT_ID / CLIENT_NAME apply; token filters do not).
+fn query_clients(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let realm = req.param(0).to_string();
     authorize(w, ctx, req, Some(&realm), Access::Read)?;
-    let list: Vec<Value> = w
+    let (page, page_size) = paging(req)?;
+    let q: QueryBody = if req.body.iter().all(u8::is_ascii_whitespace) {
+        QueryBody::default()
+    } else {
+        req.json()?
+    };
+    let mut hits: Vec<&ApiClient> = w
         .fleet
         .clients
         .iter()
         .filter(|c| c.realm_id == realm)
+        .filter(|c| q.search_terms.matches(|f| client_field(c, f)))
+        .collect();
+    hits.sort_by(|a, b| a.client_id.cmp(&b.client_id));
+    let total = hits.len();
+    let items: Vec<Value> = hits
+        .into_iter()
+        .skip(page.saturating_mul(page_size).clamp(0, i64::MAX) as usize)
+        .take(page_size as usize)
         .map(client_json)
         .collect();
-    Ok(Resp::ok(json!({ "apiClients": list })))
+    Ok(Resp::ok(json!({
+        "apiClients": items,
+        "pageInfo": { "totalCount": total, "page": page, "pageSize": page_size },
+        "links": [],
+    })))
+}
+
+fn client_field(c: &ApiClient, f: Field) -> Option<&str> {
+    match f {
+        Field::ClientId => Some(&c.client_id),
+        Field::ClientName => Some(&c.client_name),
+        Field::TokenName | Field::PrincipalName => None,
+    }
 }
 
 fn get_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
@@ -364,11 +490,19 @@ fn get_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     Ok(Resp::ok(client_json(&w.fleet.clients[i])))
 }
 
+/// updateApiClient: the client is named by `clientUuid` in the body; 204 without a body.
 fn update_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let realm = req.param(0).to_string();
     authorize(w, ctx, req, Some(&realm), Access::Write)?;
-    let i = find_client(w, &realm, req.param(1))?;
     let o = body_obj(req)?;
+    let uuid = opt_str(&o, "clientUuid")?
+        .ok_or_else(|| ApiError::bad_request("clientUuid is required"))?;
+    let i = w
+        .fleet
+        .clients
+        .iter()
+        .position(|c| c.realm_id == realm && c.client_uuid == uuid)
+        .ok_or_else(|| ApiError::not_found(format!("API client {uuid} not found")))?;
     if let Some(id) = opt_str(&o, "clientId")?
         && id != w.fleet.clients[i].client_id
     {
@@ -377,6 +511,9 @@ fn update_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         ));
     }
     let name = opt_str(&o, "clientName")?;
+    if name.as_deref() == Some("") {
+        return Err(ApiError::bad_request("clientName must not be empty"));
+    }
     let desc = opt_str(&o, "clientDescription")?;
     let c = &mut w.fleet.clients[i];
     if let Some(n) = name {
@@ -385,9 +522,8 @@ fn update_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     if let Some(d) = desc {
         c.client_description = d;
     }
-    let out = client_json(c);
     w.dirty = true;
-    Ok(Resp::ok(out))
+    Ok(Resp::no_content())
 }
 
 /// Remove a client with its tokens and role assignments.
@@ -414,15 +550,42 @@ fn delete_client(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
 // ---------------------------------------------------------------------------------------------
 // Role assignments
 
-pub fn assignment_json(a: &Assignment) -> Value {
-    json!({
-        "roleName": a.role_name,
-        "roleScope": {
-            "scopeType": a.scope_type,
-            "resources": a.resources.iter().map(|id| json!({ "id": id })).collect::<Vec<_>>(),
-        },
-        "expiresAt": a.expires_at,
-    })
+/// One VcfRoleAssignment as `getRoleAssignment` answers it, with the optional fields the
+/// provider does not use (`roleDisplayName`, `ssoName`, resource names) filled in.
+pub fn assignment_json(w: &World, realm: &str, a: &Assignment) -> Value {
+    let realm_obj = w.fleet.realms.iter().find(|r| r.id == realm);
+    let resources: Vec<Value> = a
+        .resources
+        .iter()
+        .map(|id| {
+            let name = realm_obj
+                .and_then(|r| r.coverage.iter().find(|c| &c.id == id))
+                .map(|c| c.name.clone());
+            match name {
+                Some(n) => json!({ "id": id, "name": n }),
+                None => json!({ "id": id }),
+            }
+        })
+        .collect();
+    let mut scope = json!({ "scopeType": a.scope_type, "resources": resources });
+    if let Some(r) = realm_obj {
+        scope["ssoName"] = json!(r.name);
+    }
+    let mut out = json!({ "roleName": a.role_name, "roleScope": scope });
+    if let Some(r) = fleet_role(w, &a.role_name) {
+        out["roleDisplayName"] = json!(r.display_name);
+    }
+    if let Some(e) = a.expires_at {
+        out["expiresAt"] = json!(e);
+    }
+    out
+}
+
+/// `updateRoleAssignment` answers 200 with no body.
+fn ok_without_body() -> Resp {
+    let mut r = Resp::no_content();
+    r.status = 200;
+    r
 }
 
 fn principal_exists(w: &World, realm: &str, principal: &str) -> bool {
@@ -483,9 +646,9 @@ pub fn parse_assignments(w: &World, realm: &str, body: &[u8]) -> Result<Vec<Assi
         .ok_or_else(|| ApiError::not_found(format!("SSO realm {realm} not found")))?;
     let mut out: Vec<Assignment> = Vec::new();
     for (i, a) in parsed.vcf_role_assignments.into_iter().enumerate() {
-        if realm_role(w, realm, &a.role_name).is_none() {
+        if fleet_role(w, &a.role_name).is_none() {
             return Err(ApiError::bad_request(format!(
-                "vcfRoleAssignments[{i}].roleName {:?} is not a VCF role of this SSO realm",
+                "vcfRoleAssignments[{i}].roleName {:?} is not a VCF role",
                 a.role_name
             )));
         }
@@ -548,7 +711,6 @@ fn put_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         )));
     }
     let list = parse_assignments(w, &realm, &req.body)?;
-    let out: Vec<Value> = list.iter().map(assignment_json).collect();
     let key = format!("{realm}/{principal}");
     if list.is_empty() {
         w.fleet.assignments.remove(&key);
@@ -556,7 +718,21 @@ fn put_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         w.fleet.assignments.insert(key, list);
     }
     w.dirty = true;
-    Ok(Resp::ok(json!({ "vcfRoleAssignments": out })))
+    Ok(ok_without_body())
+}
+
+fn delete_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    let principal = req.param(1).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Write)?;
+    if !principal_exists(w, &realm, &principal) {
+        return Err(ApiError::not_found(format!(
+            "Principal {principal} not found in SSO realm {realm}"
+        )));
+    }
+    w.fleet.assignments.remove(&format!("{realm}/{principal}"));
+    w.dirty = true;
+    Ok(Resp::no_content())
 }
 
 fn get_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
@@ -572,7 +748,7 @@ fn get_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .fleet
         .assignments
         .get(&format!("{realm}/{principal}"))
-        .map(|l| l.iter().map(assignment_json).collect())
+        .map(|l| l.iter().map(|a| assignment_json(w, &realm, a)).collect())
         .unwrap_or_default();
     Ok(Resp::ok(json!({ "vcfRoleAssignments": out })))
 }
@@ -768,7 +944,9 @@ fn default_op() -> Operator {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 enum Field {
     ClientId,
+    ClientName,
     TokenName,
+    PrincipalName,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -785,12 +963,26 @@ struct Filters {
     token_status: Vec<String>,
 }
 
+impl SearchTerms {
+    /// Every `allOf` term and (when there are any) one `anyOf` term hold for the object whose
+    /// fields `value` gives (`None`: the object has no such field, and the term fails).
+    fn matches<'a>(&self, value: impl Fn(Field) -> Option<&'a str>) -> bool {
+        let hit = |t: &Term| value(t.field).is_some_and(|v| t.matches(v));
+        self.all_of.iter().all(hit) && (self.any_of.is_empty() || self.any_of.iter().any(hit))
+    }
+}
+
+fn token_field(t: &ApiToken, f: Field) -> Option<&str> {
+    match f {
+        Field::ClientId => Some(t.api_client_id.as_deref().unwrap_or(&t.principal_name)),
+        Field::ClientName => None,
+        Field::TokenName => Some(&t.token_name),
+        Field::PrincipalName => Some(&t.principal_name),
+    }
+}
+
 impl Term {
-    fn matches(&self, t: &ApiToken) -> bool {
-        let value = match self.field {
-            Field::ClientId => t.api_client_id.as_deref().unwrap_or(&t.principal_name),
-            Field::TokenName => &t.token_name,
-        };
+    fn matches(&self, value: &str) -> bool {
         self.terms.iter().any(|term| match self.operator {
             Operator::Equals => value == term,
             Operator::Like => {
@@ -810,9 +1002,8 @@ fn query_param(req: &Req, name: &str, default: i64) -> Result<i64, ApiError> {
     }
 }
 
-fn query_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Read)?;
+/// `page` (0-based, default 0) and `pageSize` (default 50) of the paged queries.
+fn paging(req: &Req) -> Result<(i64, i64), ApiError> {
     let page = query_param(req, "page", 0)?;
     let page_size = query_param(req, "pageSize", 50)?;
     if page < 0 {
@@ -823,6 +1014,13 @@ fn query_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
             "pageSize must be between 1 and {PAGE_SIZE_MAX}"
         )));
     }
+    Ok((page, page_size))
+}
+
+fn query_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    let realm = req.param(0).to_string();
+    authorize(w, ctx, req, Some(&realm), Access::Read)?;
+    let (page, page_size) = paging(req)?;
     let sort = req.query_value("sortOrder").unwrap_or("ASCENDING");
     if sort != "ASCENDING" && sort != "DESCENDING" {
         return Err(ApiError::bad_request(format!(
@@ -846,11 +1044,7 @@ fn query_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .tokens
         .iter()
         .filter(|t| t.realm_id == realm)
-        .filter(|t| q.search_terms.all_of.iter().all(|term| term.matches(t)))
-        .filter(|t| {
-            q.search_terms.any_of.is_empty()
-                || q.search_terms.any_of.iter().any(|term| term.matches(t))
-        })
+        .filter(|t| q.search_terms.matches(|f| token_field(t, f)))
         .filter(|t| q.filters.token_type.is_empty() || q.filters.token_type.contains(&t.token_type))
         .filter(|t| {
             q.filters.token_status.is_empty()
@@ -936,153 +1130,268 @@ fn delete_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
 // ---------------------------------------------------------------------------------------------
 // VCF roles
 
+/// A VcfRole as the API answers it.
 pub fn role_json(r: &VcfRole) -> Value {
     json!({
-        "name": r.name,
-        "displayName": r.display_name,
-        "description": r.description,
-        "builtIn": r.built_in,
-        "componentRoles": r.component_roles.iter().map(|(c, n)| json!({ "component": c, "roleName": n })).collect::<Vec<_>>(),
+        "roleName": r.name,
+        "roleDisplayName": r.display_name,
+        "roleDescription": r.description,
+        "type": if r.built_in { "BUILT_IN" } else { "CUSTOM" },
+        "componentRoles": r.component_roles.iter().map(|(c, roles)| json!({ "componentType": c, "roles": roles })).collect::<Vec<_>>(),
+        "createdBy": r.created_by,
+        "updatedBy": r.updated_by,
+        "createdAt": r.created_at,
+        "updatedAt": r.updated_at,
     })
 }
 
+/// A required integer query parameter of at least `min`.
+fn required_int(req: &Req, name: &str, min: i64) -> Result<i64, ApiError> {
+    let v = req
+        .query_value(name)
+        .ok_or_else(|| ApiError::bad_request(format!("query parameter {name} is required")))?;
+    match v.parse::<i64>() {
+        Ok(n) if n >= min => Ok(n),
+        _ => Err(ApiError::bad_request(format!(
+            "query parameter {name} must be an integer of at least {min}; got {v:?}"
+        ))),
+    }
+}
+
+/// An optional enum query parameter.
+fn enum_query<'a>(req: &'a Req, name: &str, allowed: &[&str]) -> Result<Option<&'a str>, ApiError> {
+    match req.query_value(name) {
+        None => Ok(None),
+        Some(v) if allowed.contains(&v) => Ok(Some(v)),
+        Some(v) => Err(ApiError::bad_request(format!(
+            "query parameter {name} must be one of {}; got {v:?}",
+            allowed.join(", ")
+        ))),
+    }
+}
+
+/// `getVCFRolesPaginated`: `page` and `pageSize` are required; `type`, `sortBy` and
+/// `sortOrder` are optional filters.
 fn list_roles(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Read)?;
-    let list: Vec<Value> = w
+    authorize(w, ctx, req, None, Access::Read)?;
+    let page = required_int(req, "page", 0)?;
+    let size = required_int(req, "pageSize", 1)?;
+    if size > ROLE_PAGE_SIZE_MAX {
+        return Err(ApiError::bad_request(format!(
+            "pageSize must be at most {ROLE_PAGE_SIZE_MAX}"
+        )));
+    }
+    let kind = enum_query(req, "type", &["BUILT_IN", "CUSTOM", "UNKNOWN"])?;
+    let sort_by = enum_query(
+        req,
+        "sortBy",
+        &["ROLE_TYPE", "ROLE_NAME", "ROLE_DISPLAY_NAME"],
+    )?;
+    let order = enum_query(req, "sortOrder", &["ASCENDING", "DESCENDING"])?;
+    let mut roles: Vec<&VcfRole> = w
         .fleet
         .custom_roles
         .iter()
-        .filter(|r| r.realm_id.as_deref().is_none_or(|x| x == realm))
+        .filter(|r| match kind {
+            Some("BUILT_IN") => r.built_in,
+            Some("CUSTOM") => !r.built_in,
+            Some(_) => false,
+            None => true,
+        })
+        .collect();
+    match sort_by {
+        Some("ROLE_TYPE") => roles.sort_by_key(|r| (!r.built_in, r.name.clone())),
+        Some("ROLE_DISPLAY_NAME") => roles.sort_by(|a, b| a.display_name.cmp(&b.display_name)),
+        Some(_) => roles.sort_by(|a, b| a.name.cmp(&b.name)),
+        None => {}
+    }
+    if order == Some("DESCENDING") {
+        roles.reverse();
+    }
+    let total = roles.len() as i64;
+    let list: Vec<Value> = roles
+        .into_iter()
+        .skip(usize::try_from(page.saturating_mul(size)).unwrap_or(usize::MAX))
+        .take(usize::try_from(size).unwrap_or(0))
         .map(role_json)
         .collect();
-    Ok(Resp::ok(json!({ "vcfRoles": list })))
+    let mut info = json!({ "totalCount": total, "page": page, "pageSize": size });
+    if let Some(b) = sort_by {
+        info["sortBy"] = json!(b);
+    }
+    if let Some(o) = order {
+        info["sortOrder"] = json!(o);
+    }
+    Ok(Resp::ok(json!({ "vcfRoles": list, "pageInfo": info })))
 }
 
+fn get_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    authorize(w, ctx, req, None, Access::Read)?;
+    let name = req.param(0);
+    // UNCONFIRMED: the status of an unknown role (the reference documents only 200).
+    let r = fleet_role(w, name)
+        .ok_or_else(|| ApiError::not_found(format!("VCF role {name} not found")))?;
+    Ok(Resp::ok(role_json(r)))
+}
+
+/// A VcfRole request body: `roleName` and `componentRoles` are required, so the old guessed
+/// shape (`name`, `component`/`roleName` entries) is a 400. Other fields are ignored.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RoleBody {
+    role_name: String,
     #[serde(default)]
-    name: Option<String>,
+    role_display_name: Option<String>,
     #[serde(default)]
-    display_name: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
+    role_description: Option<String>,
     component_roles: Vec<ComponentRoleIn>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ComponentRoleIn {
-    component: String,
-    role_name: String,
+    component_type: String,
+    roles: Vec<String>,
 }
 
-fn component_roles(list: Vec<ComponentRoleIn>) -> Result<Vec<(String, String)>, ApiError> {
+fn role_body(req: &Req) -> Result<RoleBody, ApiError> {
+    serde_json::from_slice(&req.body)
+        .map_err(|e| ApiError::bad_request(format!("invalid VcfRole body: {e}")))
+}
+
+/// Validates `componentRoles` (minItems 1, each with a known componentType and at least one of
+/// that component's roles) and merges entries of the same component.
+fn component_roles(list: Vec<ComponentRoleIn>) -> Result<Vec<(String, Vec<String>)>, ApiError> {
     if list.is_empty() {
         return Err(ApiError::bad_request(
             "componentRoles must contain at least one component role",
         ));
     }
-    let mut out = Vec::new();
+    let mut pairs = Vec::new();
     for (i, c) in list.into_iter().enumerate() {
-        if !COMPONENTS.contains(&c.component.as_str()) {
+        if !COMPONENTS.contains(&c.component_type.as_str()) {
             return Err(ApiError::bad_request(format!(
-                "componentRoles[{i}].component must be one of {}; got {:?}",
+                "componentRoles[{i}].componentType must be one of {}; got {:?}",
                 COMPONENTS.join(", "),
-                c.component
+                c.component_type
             )));
         }
-        if c.role_name.trim().is_empty() {
+        if c.roles.is_empty() {
             return Err(ApiError::bad_request(format!(
-                "componentRoles[{i}].roleName must not be empty"
+                "componentRoles[{i}].roles must contain at least one role"
             )));
         }
-        let pair = (c.component, c.role_name);
-        if !out.contains(&pair) {
-            out.push(pair);
+        let known = COMPONENT_ROLE_CATALOGUE
+            .iter()
+            .find(|(t, _)| *t == c.component_type)
+            .map(|(_, l)| *l)
+            .unwrap_or(&[]);
+        for r in c.roles {
+            if !known.contains(&r.as_str()) {
+                return Err(ApiError::bad_request(format!(
+                    "componentRoles[{i}].roles: {r:?} is not a role of {}; its roles: {}",
+                    c.component_type,
+                    known.join(", ")
+                )));
+            }
+            pairs.push((c.component_type.clone(), r));
         }
     }
-    Ok(out)
+    Ok(crate::world::group_component_roles(&pairs))
 }
 
+fn caller_name(w: &World, c: &Caller) -> String {
+    principal_name(w, &c.principal_id)
+}
+
+/// `createRole`: 201 with the role.
 fn create_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Write)?;
-    let b: RoleBody = req.json()?;
-    let name = b
-        .name
-        .ok_or_else(|| ApiError::bad_request("name is required"))?;
-    valid_ident(&name, "name")?;
-    if realm_role(w, &realm, &name).is_some() {
+    let caller = authorize(w, ctx, req, None, Access::Write)?;
+    let who = caller_name(w, &caller);
+    let out = insert_role(w, ctx, &req.body, &who)?;
+    w.dirty = true;
+    Ok(Resp::json(201, &out))
+}
+
+/// Creates a custom role from a VcfRole body (the API and out-of-band creation); returns it as
+/// the API shows it.
+pub fn insert_role(w: &mut World, ctx: &Ctx, body: &[u8], who: &str) -> Result<Value, ApiError> {
+    let b: RoleBody = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("invalid VcfRole body: {e}")))?;
+    valid_ident(&b.role_name, "roleName")?;
+    if fleet_role(w, &b.role_name).is_some() {
+        // UNCONFIRMED: the reference says names are checked for conflicts, not with which status.
         return Err(ApiError::conflict(format!(
-            "VCF role {name} already exists"
+            "VCF role {} already exists",
+            b.role_name
         )));
     }
     let role = VcfRole {
-        realm_id: Some(realm),
-        display_name: b.display_name.unwrap_or_else(|| name.clone()),
-        name,
-        description: b.description.unwrap_or_default(),
+        display_name: b.role_display_name.unwrap_or_else(|| b.role_name.clone()),
+        name: b.role_name,
+        description: b.role_description.unwrap_or_default(),
         built_in: false,
         component_roles: component_roles(b.component_roles)?,
+        created_by: who.to_string(),
+        updated_by: who.to_string(),
+        created_at: ctx.now,
+        updated_at: ctx.now,
     };
     let out = role_json(&role);
     w.fleet.custom_roles.push(role);
-    w.dirty = true;
-    Ok(Resp::ok(out))
+    Ok(out)
 }
 
-fn find_custom_role(w: &World, realm: &str, name: &str) -> Result<usize, ApiError> {
+/// The index of the custom role `name`: 404 when there is none, 400 for a built-in role
+/// (UNCONFIRMED status: the reference says built-ins cannot be updated or deleted).
+fn find_custom_role(w: &World, name: &str) -> Result<usize, ApiError> {
     let i = w
         .fleet
         .custom_roles
         .iter()
-        .position(|r| r.name == name && r.realm_id.as_deref().is_none_or(|x| x == realm))
+        .position(|r| r.name == name)
         .ok_or_else(|| ApiError::not_found(format!("VCF role {name} not found")))?;
     if w.fleet.custom_roles[i].built_in {
-        return Err(ApiError::forbidden(format!(
-            "VCF role {name} is built in and cannot be changed or deleted"
+        return Err(ApiError::bad_request(format!(
+            "VCF role {name} is built in and cannot be updated or deleted"
         )));
     }
     Ok(i)
 }
 
+/// `updateRoleDefinition`: `PUT /roles` with the role's name in the body; 200 with the role.
 fn update_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Write)?;
-    let i = find_custom_role(w, &realm, req.param(1))?;
-    let b: RoleBody = req.json()?;
-    if let Some(n) = &b.name
-        && n != req.param(1)
-    {
-        return Err(ApiError::bad_request("name is immutable"));
-    }
+    let caller = authorize(w, ctx, req, None, Access::Write)?;
+    let b = role_body(req)?;
+    let i = find_custom_role(w, &b.role_name)?;
     let comps = component_roles(b.component_roles)?;
+    let who = caller_name(w, &caller);
     let r = &mut w.fleet.custom_roles[i];
-    if let Some(d) = b.display_name {
+    if let Some(d) = b.role_display_name {
         r.display_name = d;
     }
-    if let Some(d) = b.description {
+    if let Some(d) = b.role_description {
         r.description = d;
     }
     r.component_roles = comps;
+    r.updated_by = who;
+    r.updated_at = ctx.now;
     let out = role_json(r);
     w.dirty = true;
     Ok(Resp::ok(out))
 }
 
+/// `deleteRole`: 204. A role still assigned to a principal is refused (409, UNCONFIRMED: the
+/// reference asks to remove the assignments first).
 fn delete_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Write)?;
-    let name = req.param(1).to_string();
-    let i = find_custom_role(w, &realm, &name)?;
-    let prefix = format!("{realm}/");
+    authorize(w, ctx, req, None, Access::Write)?;
+    let name = req.param(0).to_string();
+    let i = find_custom_role(w, &name)?;
     let in_use = w
         .fleet
         .assignments
-        .iter()
-        .any(|(k, l)| k.starts_with(&prefix) && l.iter().any(|a| a.role_name == name));
+        .values()
+        .any(|l| l.iter().any(|a| a.role_name == name));
     if in_use {
         return Err(ApiError::conflict(format!(
             "VCF role {name} is assigned to principals; remove the assignments first"
@@ -1091,6 +1400,24 @@ fn delete_role(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     w.fleet.custom_roles.remove(i);
     w.dirty = true;
     Ok(Resp::no_content())
+}
+
+/// `getComponentRoleSummaries`: the roles of each component (or of `componentType`).
+fn component_role_summaries(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    authorize(w, ctx, req, None, Access::Read)?;
+    let mut all = COMPONENTS.to_vec();
+    all.push("UNKNOWN");
+    let wanted = enum_query(req, "componentType", &all)?;
+    let list: Vec<Value> = COMPONENT_ROLE_CATALOGUE
+        .iter()
+        .filter(|(t, _)| wanted.is_none_or(|w| w == *t))
+        .flat_map(|(t, names)| {
+            names.iter().map(move |n| {
+                json!({ "componentType": t, "name": n, "displayName": n, "type": "BUILT_IN" })
+            })
+        })
+        .collect();
+    Ok(Resp::ok(json!({ "componentRoleSummaries": list })))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1124,6 +1451,7 @@ fn acquire(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
             realm_id: user.realm_id,
             principal_id: user.id,
             api_token_id: None,
+            acquired: true,
         },
         validity,
     );
@@ -1133,6 +1461,25 @@ fn acquire(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         "expiresAt": iso8601(ctx.client_time(validity)),
         "roles": [],
     })))
+}
+
+/// `releaseToken`: ends the session of the OpsToken it is sent with (200, no body).
+fn release(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    session_principal(w, ctx, req)?;
+    let (_, token) = req
+        .authorization()
+        .ok_or_else(|| ApiError::unauthorized("Missing Authorization"))?;
+    let token = token.to_string();
+    if !matches!(
+        w.sessions.get(&token).map(|s| &s.kind),
+        Some(SessionKind::Fleet { acquired: true, .. })
+    ) {
+        return Err(ApiError::unauthorized(
+            "Only a session token from token/acquire can be released",
+        ));
+    }
+    w.sessions.remove(&token);
+    Ok(Resp::empty(200))
 }
 
 /// Find the token object of a `vidb_` secret.
@@ -1155,12 +1502,21 @@ fn token_endpoint(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     let form = req.form()?;
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     match get("grant_type") {
-        Some("refresh_token") => {}
+        Some(GRANT_TYPE_API_TOKEN) => {}
+        // The broker issues no refresh tokens to API clients: an API token sent as one is not
+        // a refresh token it knows.
+        Some("refresh_token") => {
+            return Err(ApiError::oauth(
+                400,
+                "invalid_grant",
+                "The refresh token is invalid or expired",
+            ));
+        }
         Some(g) => {
             return Err(ApiError::oauth(
                 400,
                 "unsupported_grant_type",
-                format!("grant_type {g:?} is not supported; use refresh_token"),
+                format!("grant_type {g:?} is not supported"),
             ));
         }
         None => {
@@ -1171,8 +1527,8 @@ fn token_endpoint(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
             ));
         }
     }
-    let secret = get("refresh_token")
-        .ok_or_else(|| ApiError::oauth(400, "invalid_request", "refresh_token is required"))?;
+    let secret = get("api_token")
+        .ok_or_else(|| ApiError::oauth(400, "invalid_request", "api_token is required"))?;
     let t = token_by_secret(w, secret)
         .cloned()
         .ok_or_else(|| ApiError::oauth(400, "invalid_grant", "The API token is not valid"))?;
@@ -1196,6 +1552,7 @@ fn token_endpoint(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
             realm_id: t.realm_id.clone(),
             principal_id: t.principal_id.clone(),
             api_token_id: Some(t.id.clone()),
+            acquired: false,
         },
         exp,
     );

@@ -38,6 +38,14 @@ impl Req {
 
     /// The credential of an `Authorization: <scheme> <value>` header, for any of `schemes`
     /// (compared case-insensitively).
+    /// The scheme and credential of the `Authorization` header.
+    pub fn authorization(&self) -> Option<(&str, &str)> {
+        let h = self.header("authorization")?.trim();
+        let (scheme, rest) = h.split_once(' ')?;
+        let v = rest.trim();
+        (!v.is_empty()).then_some((scheme, v))
+    }
+
     pub fn auth_credential(&self, schemes: &[&str]) -> Option<&str> {
         let h = self.header("authorization")?.trim();
         let (scheme, rest) = h.split_once(' ')?;
@@ -89,8 +97,13 @@ impl Resp {
     }
 
     pub fn no_content() -> Resp {
+        Resp::empty(204)
+    }
+
+    /// A status without a body (a real appliance answers some writes with 200 and no body).
+    pub fn empty(status: u16) -> Resp {
         Resp {
-            status: 204,
+            status,
             content_type: "application/json",
             headers: Vec::new(),
             body: Vec::new(),

@@ -86,6 +86,10 @@ pub enum SessionKind {
         realm_id: String,
         principal_id: String,
         api_token_id: Option<String>,
+        /// A `token/acquire` session token (sent as `OpsToken`), not a VCF SSO access token
+        /// (sent as `Bearer`).
+        #[serde(default)]
+        acquired: bool,
     },
     Director {
         org_id: String,
@@ -201,15 +205,32 @@ pub struct Assignment {
     pub expires_at: Option<i64>,
 }
 
+/// A VCF role. Roles are fleet-wide (`/roles`), not kept per SSO realm.
 #[derive(Serialize, Deserialize, Clone)]
 pub struct VcfRole {
-    /// None for built-in roles (they exist in every realm).
-    pub realm_id: Option<String>,
     pub name: String,
     pub display_name: String,
     pub description: String,
     pub built_in: bool,
-    pub component_roles: Vec<(String, String)>,
+    /// `(componentType, role names)`, each component once.
+    pub component_roles: Vec<(String, Vec<String>)>,
+    pub created_by: String,
+    pub updated_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// `[(component, role)]` pairs grouped by component, in first-seen order, without duplicates.
+pub fn group_component_roles(pairs: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for (c, r) in pairs {
+        match out.iter_mut().find(|(k, _)| k == c) {
+            Some((_, roles)) if roles.contains(r) => {}
+            Some((_, roles)) => roles.push(r.clone()),
+            None => out.push((c.clone(), vec![r.clone()])),
+        }
+    }
+    out
 }
 
 #[derive(Serialize, Deserialize, Clone)]
@@ -445,16 +466,17 @@ impl World {
             w.fleet.custom_roles.push(role);
         }
         for r in &cfg.custom_roles {
-            for realm in cfg_realm_ids(&w) {
-                w.fleet.custom_roles.push(VcfRole {
-                    realm_id: Some(realm),
-                    name: r.name.clone(),
-                    display_name: r.display_name.clone().unwrap_or_else(|| r.name.clone()),
-                    description: r.description.clone(),
-                    built_in: false,
-                    component_roles: r.component_roles.clone(),
-                });
-            }
+            w.fleet.custom_roles.push(VcfRole {
+                name: r.name.clone(),
+                display_name: r.display_name.clone().unwrap_or_else(|| r.name.clone()),
+                description: r.description.clone(),
+                built_in: false,
+                component_roles: group_component_roles(&r.component_roles),
+                created_by: "admin".into(),
+                updated_by: "admin".into(),
+                created_at: 0,
+                updated_at: 0,
+            });
         }
         for u in &cfg.operations.users {
             let realm_id = match &u.realm {
@@ -661,10 +683,6 @@ impl World {
             "Invalid username or password",
         ))
     }
-}
-
-fn cfg_realm_ids(w: &World) -> Vec<String> {
-    w.fleet.realms.iter().map(|r| r.id.clone()).collect()
 }
 
 #[cfg(test)]

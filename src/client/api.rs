@@ -326,7 +326,12 @@ impl ApiClient {
         // Authenticate first: the login can decide headers of the request (HeaderHook).
         let bearer = self.auth.bearer().await?;
         let req = self.request(&call)?;
-        let resp = match self.http.send(&req, Some(&bearer), &call.op).await {
+        let scheme = self.auth.scheme();
+        let resp = match self
+            .http
+            .send_as(&req, Some((scheme, &bearer)), &call.op)
+            .await
+        {
             Err(e) if e.status() == Some(401) => {
                 tracing::debug!(
                     family = self.family.name(),
@@ -334,7 +339,9 @@ impl ApiClient {
                     "401; refreshing the access token and retrying once"
                 );
                 let fresh = self.auth.on_unauthorized(&bearer).await?;
-                self.http.send(&req, Some(&fresh), &call.op).await
+                self.http
+                    .send_as(&req, Some((scheme, &fresh)), &call.op)
+                    .await
             }
             other => other,
         }?;

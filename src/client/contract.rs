@@ -40,22 +40,40 @@ pub mod sddc {
     }
 }
 
-/// B. VCF Operations fleet IAM (seed 001). Authentication is ASSUMED (the seed only shows the
-/// bearer header).
+/// B. VCF Operations fleet IAM (docs/dev/api-contract.md §B1).
 pub mod fleet {
-    /// SEEN: the API base path under `https://{operations.host}`.
+    /// The API base path under `https://{operations.host}`.
     pub const BASE_PATH: &str = "/suite-api/api/fleet-management/iam";
-    /// ASSUMED: `POST {"username","password","authSource"}` → `{"token","validity" (ms epoch)}`.
+    /// `[OPS] acquireToken`: `POST {"username","password","authSource"}` →
+    /// `{"token","validity" (ms epoch),"expiresAt"}`; 401 on bad credentials.
     pub const ACQUIRE: &str = "/suite-api/api/auth/token/acquire";
-    /// ASSUMED: the `vidb_…` API token is exchanged at its `tokenEndpointUrl` with an OAuth 2.0
-    /// refresh grant (RFC 6749 §6): form `grant_type=refresh_token&refresh_token=<token>` →
-    /// `{"access_token","token_type","expires_in"}`; a dead token is 400 `invalid_grant`.
-    pub const GRANT_TYPE_REFRESH: &str = "refresh_token";
+    /// `[OPS] releaseToken`: ends the acquired session (sent with the session's own token).
+    pub const RELEASE: &str = "/suite-api/api/auth/token/release";
+    /// The scheme an acquired token is sent with (`Authorization: OpsToken <token>`, the OpsToken
+    /// security scheme of the VCF Operations reference). Access tokens of VCF SSO (the identity
+    /// broker) are sent as `Bearer`.
+    pub const OPS_TOKEN_SCHEME: &str = "OpsToken";
+    /// The grant that exchanges a `vidb_…` API token at the identity broker's token endpoint
+    /// (`POST /acs/t/{tenant}/token`, form TokenFormData): the token travels in the form field
+    /// `api_token` (reference: TokenFormData). UNCONFIRMED: the `grant_type` value; the
+    /// reference lists the field but not the grant name, which is taken from public VCF tooling.
+    /// Confirmed by one exchange against a VCF 9.1 identity broker.
+    pub const GRANT_TYPE_API_TOKEN: &str = "urn:custom:vcf:params:oauth:grant-type:api-token";
+    /// The form field of the API token in that grant.
+    pub const API_TOKEN_FIELD: &str = "api_token";
+
+    /// The token-endpoint form that exchanges `api_token` for an access token.
+    pub fn api_token_form(api_token: &str) -> [(&'static str, &str); 2] {
+        [
+            ("grant_type", GRANT_TYPE_API_TOKEN),
+            (API_TOKEN_FIELD, api_token),
+        ]
+    }
 
     #[derive(serde::Deserialize)]
     pub struct Acquired {
         pub token: String,
-        /// Expiry, milliseconds since the Unix epoch.
+        /// Expiry, milliseconds since the Unix epoch (extended by every call).
         #[serde(default)]
         pub validity: Option<i64>,
     }

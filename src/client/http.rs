@@ -303,8 +303,18 @@ impl HttpClient {
         bearer: Option<&Secret>,
         op: &OpContext,
     ) -> Result<Response, ApiError> {
-        let auth = match bearer {
-            Some(b) => Some(bearer_header(b)?),
+        self.send_as(req, bearer.map(|b| ("Bearer", b)), op).await
+    }
+
+    /// [`HttpClient::send`] with `Authorization: <scheme> <token>` when given.
+    pub async fn send_as(
+        &self,
+        req: &Request,
+        auth: Option<(&str, &Secret)>,
+        op: &OpContext,
+    ) -> Result<Response, ApiError> {
+        let auth = match auth {
+            Some((scheme, token)) => Some(auth_header(scheme, token)?),
             None => None,
         };
         let start = Instant::now();
@@ -621,9 +631,9 @@ pub fn basic_header(user: &str, password: &Secret) -> HeaderValue {
     v
 }
 
-/// `Bearer <token>` as a header value marked sensitive (so it is never printed).
-fn bearer_header(token: &Secret) -> Result<HeaderValue, ApiError> {
-    let text = Zeroizing::new(format!("Bearer {}", token.expose()));
+/// `<scheme> <token>` as a header value marked sensitive (so it is never printed).
+fn auth_header(scheme: &str, token: &Secret) -> Result<HeaderValue, ApiError> {
+    let text = Zeroizing::new(format!("{scheme} {}", token.expose()));
     let mut v = HeaderValue::from_str(&text).map_err(|_| {
         ApiError::new(
             ErrorKind::Decode,
@@ -722,11 +732,11 @@ mod tests {
     }
 
     #[test]
-    fn bearer_header_is_sensitive() {
-        let v = bearer_header(&Secret::new("abc")).expect("header");
+    fn auth_header_is_sensitive() {
+        let v = auth_header("Bearer", &Secret::new("abc")).expect("header");
         assert!(v.is_sensitive());
         assert!(format!("{v:?}").contains("Sensitive"));
-        assert!(bearer_header(&Secret::new("a\nb")).is_err());
+        assert!(auth_header("OpsToken", &Secret::new("a\nb")).is_err());
     }
 
     #[test]

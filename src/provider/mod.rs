@@ -230,6 +230,7 @@ impl Provider for VcfProvider {
             Arc::new(resources::SddcRoles),
             Arc::new(resources::DirectorApiTokens),
             Arc::new(resources::ApiClientData),
+            Arc::new(resources::ApiClientsData),
             Arc::new(resources::ApiTokens),
             Arc::new(resources::PrincipalRolesData),
             Arc::new(resources::RolesData),

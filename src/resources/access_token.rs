@@ -1,9 +1,9 @@
 //! Ephemeral resource `vcf_access_token`: exchanges an API token for a short-lived access token
-//! with the OAuth 2.0 refresh grant (RFC 6749 §6) — a fleet API-client token (`vidb_…`) at its
-//! token endpoint (contract B, ASSUMED), or a Director API token at `/oauth/provider/token` or
-//! `/oauth/tenant/{org}/token` (contract C, SEEN in seed 004). Nothing is written to plan or
-//! state. The API token stays in this provider process's memory (never in Terraform's private
-//! data) so that `Renew` can exchange it again; `Close` forgets it.
+//! at its token endpoint — a fleet API-client token (`vidb_…`) with the identity broker's
+//! `api_token` grant (docs/dev/api-contract.md §B1), or a Director API token with the OAuth 2.0
+//! refresh grant (RFC 6749 §6) at `/oauth/provider/token` or `/oauth/tenant/{org}/token` (§C).
+//! Nothing is written to plan or state. The API token stays in this provider process's memory
+//! (never in Terraform's private data) so that `Renew` can exchange it again; `Close` forgets it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -37,6 +37,9 @@ struct Source {
     endpoint: Url,
     /// For messages: "the fleet token endpoint" or "Director organization rainpole".
     label: String,
+    /// A VCF SSO (identity broker) endpoint, which takes the `api_token` grant; Director
+    /// endpoints take the OAuth refresh grant.
+    fleet: bool,
 }
 
 #[derive(Deserialize)]
@@ -56,14 +59,15 @@ struct Exchanged {
 }
 
 async fn exchange(http: &HttpClient, src: &Source) -> Result<Exchanged, ApiError> {
-    let mut req = Request::form(
-        src.endpoint.clone(),
-        &[
+    let form = if src.fleet {
+        crate::client::contract::fleet::api_token_form(src.api_token.expose())
+    } else {
+        [
             ("grant_type", "refresh_token"),
             ("refresh_token", src.api_token.expose()),
-        ],
-    )
-    .idempotent(true);
+        ]
+    };
+    let mut req = Request::form(src.endpoint.clone(), &form).idempotent(true);
     req.headers
         .insert(ACCEPT, HeaderValue::from_static("application/json"));
     let op = OpContext {
@@ -153,6 +157,7 @@ impl AccessToken {
                 api_token,
                 label: format!("the token endpoint {}", endpoint.host_str().unwrap_or("")),
                 endpoint,
+                fleet: true,
             });
         }
         let host = config.attr("director_host").as_str()?;
@@ -181,6 +186,7 @@ impl AccessToken {
             api_token,
             endpoint,
             label,
+            fleet: false,
         })
     }
 
@@ -208,8 +214,9 @@ impl EphemeralResource for AccessToken {
         Schema::new(
             0,
             Block::new(
-                "Exchanges an API token for a short-lived access token (OAuth 2.0 refresh grant) during one Terraform \
-                 run, without writing either to the plan or the state (Terraform 1.10+). Use it to feed another \
+                "Exchanges an API token for a short-lived access token during one Terraform \
+                 run (the identity broker's `api_token` grant for VCF Operations tokens, the OAuth 2.0 refresh \
+                 grant for Cloud Director tokens), without writing either to the plan or the state (Terraform 1.10+). Use it to feed another \
                  provider's configuration. Give either a VCF Operations API-client token (`vidb_…`) with its \
                  `token_endpoint_url`, or a Cloud Director / VCF Automation API token with `director_host` (and \
                  `director_org`). `api_token` may itself be ephemeral, for example \

@@ -11,7 +11,7 @@ mod temporary_api_token;
 
 pub use access_token::AccessToken;
 pub use director_token::{DirectorApiToken, DirectorApiTokenList, DirectorApiTokens};
-pub use fleet::api_client::{ApiClientData, ApiClientResource};
+pub use fleet::api_client::{ApiClientData, ApiClientResource, ApiClientsData};
 pub use fleet::api_token::{ApiToken, ApiTokens};
 pub use fleet::custom_role::CustomRole;
 pub use fleet::list::{ApiClientList, ApiTokenList, RoleAssignmentList};

@@ -570,6 +570,17 @@ impl SyncControl {
     }
 }
 
+/// The identity broker form that exchanges a fleet API token for an access token.
+pub fn fleet_token_form(api_token: &str) -> [(&'static str, &str); 2] {
+    [
+        (
+            "grant_type",
+            "urn:custom:vcf:params:oauth:grant-type:api-token",
+        ),
+        ("api_token", api_token),
+    ]
+}
+
 /// A working directory whose provider block comes from the environment: fleet IAM on `sim`
 /// with the ready line's API token, realm `flt-idb02` by default.
 pub fn fleet_workdir(tf: &Terraform, sim: &Sim) -> Workdir {

@@ -1,16 +1,19 @@
-# The realm's roles, built-in and custom.
-data "vcf_roles" "all" {
-  sso_realm_id = "flt-idb02"
+# The fleet's VCF roles, built-in and custom.
+data "vcf_roles" "all" {}
+
+# Only the custom ones.
+data "vcf_roles" "custom" {
+  type = "CUSTOM"
 }
 
 output "custom_roles" {
-  value = [for r in data.vcf_roles.all.roles : r.name if !r.built_in]
+  value = data.vcf_roles.custom.names
 }
 
 # Which roles grant administration of VCF Operations (what fleet IAM writes need).
 output "operations_admin_roles" {
   value = [
     for r in data.vcf_roles.all.roles : r.name
-    if anytrue([for c in r.component_roles : c.component == "VCF_OPERATIONS" && c.role_name == "Administrator"])
+    if anytrue([for c in r.component_roles : c.component_type == "VCF_OPERATIONS" && contains(c.roles, "Administrator")])
   ]
 }

@@ -6,16 +6,15 @@ data "vcf_sso_realm" "this" {
   name = var.sso_realm
 }
 
-data "vcf_roles" "this" {
-  sso_realm_id = data.vcf_sso_realm.this.id
-}
+# VCF roles are fleet-wide.
+data "vcf_roles" "this" {}
 
 locals {
   roles_by_name = { for r in data.vcf_roles.this.roles : r.name => r }
   # Roles that can administer fleet IAM when granted at SSO_REALM scope.
   admin_roles = [
     for r in data.vcf_roles.this.roles : r.name
-    if anytrue([for c in r.component_roles : c.component == "VCF_OPERATIONS" && c.role_name == "Administrator"])
+    if anytrue([for c in r.component_roles : c.component_type == "VCF_OPERATIONS" && contains(c.roles, "Administrator")])
   ]
 }
 

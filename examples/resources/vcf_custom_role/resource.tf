@@ -1,12 +1,14 @@
-# A fleet-wide auditor: read-only in VCF Operations and vCenter. Assign it like a built-in role.
+# A fleet-wide auditor: read-only in VCF Operations, vCenter and NSX. VCF roles belong to the
+# whole fleet; assign one in any SSO realm like a built-in role.
 resource "vcf_custom_role" "auditor" {
-  sso_realm_id = "flt-idb02"
   name         = "fleet-auditor"
+  display_name = "Fleet auditor"
   description  = "Read-only access for the audit team"
 
   component_roles = [
-    { component = "VCF_OPERATIONS", role_name = "ReadOnly" },
-    { component = "VCENTER", role_name = "Read-only" },
+    { component_type = "VCF_OPERATIONS", roles = ["ReadOnly"] },
+    { component_type = "VCENTER", roles = ["Read-only"] },
+    { component_type = "NSX_MANAGER", roles = ["Auditor"] },
   ]
 }
 

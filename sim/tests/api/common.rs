@@ -121,12 +121,36 @@ impl Sim {
     ) -> Res {
         let mut rb = self.client.request(method, format!("{}{path}", self.url));
         if let Some(t) = bearer {
-            rb = rb.bearer_auth(t);
+            // `OpsToken <token>` (a token/acquire session) is sent as given; anything else is
+            // a bearer token.
+            rb = if t.starts_with("OpsToken ") {
+                rb.header("authorization", t)
+            } else {
+                rb.bearer_auth(t)
+            };
         }
         if let Some(b) = body {
             rb = rb.json(b);
         }
         finish(rb).await
+    }
+
+    /// `OpsToken <token>` of a `token/acquire` session of the configured operations user.
+    pub async fn ops_session(&self) -> String {
+        let ok = self
+            .call(
+                Method::POST,
+                "/suite-api/api/auth/token/acquire",
+                None,
+                Some(&serde_json::json!({
+                    "username": self.r("operations", "username"),
+                    "password": self.r("operations", "password"),
+                    "authSource": "LOCAL",
+                })),
+            )
+            .await;
+        assert_eq!(ok.status, 200, "{}", ok.text);
+        format!("OpsToken {}", ok.body["token"].as_str().expect("token"))
     }
 
     pub async fn get(&self, path: &str, bearer: &str) -> Res {
@@ -181,8 +205,11 @@ impl Sim {
         self.form(
             "/acs/t/CUSTOMER/token",
             &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", api_token),
+                (
+                    "grant_type",
+                    "urn:custom:vcf:params:oauth:grant-type:api-token",
+                ),
+                ("api_token", api_token),
             ],
         )
         .await
@@ -257,7 +284,7 @@ impl Sim {
                 &json!({ "clientId": client_id, "clientName": client_id, "clientDescription": "" }),
             )
             .await;
-        assert_eq!(c.status, 200, "{}", c.text);
+        assert_eq!(c.status, 201, "{}", c.text);
         let uuid = c.body["clientUuid"].as_str().expect("uuid").to_string();
         let set: Vec<Value> = roles
             .iter()

@@ -115,7 +115,7 @@ async fn reset_before_does_not_apply_the_write() {
         .client
         .post(format!("{}{base}", sim.url))
         .bearer_auth(&at)
-        .json(&json!({ "clientId": "rb" }))
+        .json(&json!({ "clientId": "rb", "clientName": "rb" }))
         .send()
         .await;
     assert!(err.is_err(), "the connection must be reset");
@@ -142,14 +142,15 @@ async fn reset_after_applies_the_write() {
         .client
         .post(format!("{}{base}", sim.url))
         .bearer_auth(&at)
-        .json(&json!({ "clientId": "ra" }))
+        .json(&json!({ "clientId": "ra", "clientName": "ra" }))
         .send()
         .await;
     assert!(err.is_err(), "the connection must be reset");
     // The write happened: a naive retry gets a 409.
     assert_eq!(sim.get(&format!("{base}/ra"), &at).await.status, 200);
     assert_error(
-        &sim.post(&base, &at, &json!({ "clientId": "ra" })).await,
+        &sim.post(&base, &at, &json!({ "clientId": "ra", "clientName": "ra" }))
+            .await,
         409,
     );
 }
@@ -362,9 +363,7 @@ orgs = [{ name = "acme", users = [{ name = "ops", password = "pw-2" }] }]
         realms.body["ssoRealms"][0]["ssoRealmCoverage"][0]["name"],
         "lab-vcf01"
     );
-    let roles = sim
-        .get(&format!("{IAM}/ssorealms/{}/roles", sim.realm()), &at)
-        .await;
+    let roles = sim.get(&format!("{IAM}/roles/token-admin"), &at).await;
     assert!(roles.text.contains("token-admin"));
     assert!(sim.sddc_admin().await["accessToken"].is_string());
     let _ = std::fs::remove_dir_all(&dir);

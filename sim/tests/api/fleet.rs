@@ -47,7 +47,7 @@ async fn seed_001_steps_0_to_5() {
             &json!({ "clientId": "IamClient", "clientName": "Iam Client", "clientDescription": "API client for IAM functional testing" }),
         )
         .await;
-    assert_eq!(c.status, 200, "{}", c.text);
+    assert_eq!(c.status, 201, "{}", c.text);
     assert_eq!(c.body["clientId"], "IamClient");
     assert_eq!(c.body["clientName"], "Iam Client");
     assert_eq!(
@@ -175,7 +175,7 @@ async fn seed_001_steps_0_to_5() {
         .post(
             &format!("{IAM}/ssorealms/{realm_id}/api-clients"),
             cat,
-            &json!({ "clientId": "x" }),
+            &json!({ "clientId": "x", "clientName": "x" }),
         )
         .await;
     assert_error(&w, 403);
@@ -204,7 +204,7 @@ async fn api_clients_crud() {
             &json!({ "clientId": "c1", "clientName": "one", "clientDescription": "d" }),
         )
         .await;
-    assert_eq!(c.status, 200);
+    assert_eq!(c.status, 201, "createApiClient answers 201: {}", c.text);
     assert_error(
         &sim.post(
             &base,
@@ -219,15 +219,33 @@ async fn api_clients_crud() {
             .await,
         400,
     );
-    assert_error(&sim.post(&base, &at, &json!({ "clientId": 7 })).await, 400);
+    // clientName is required.
     assert_error(
-        &sim.post(&base, &at, &json!({ "clientId": "has space" }))
+        &sim.post(&base, &at, &json!({ "clientId": "c9" })).await,
+        400,
+    );
+    assert_error(
+        &sim.post(&base, &at, &json!({ "clientId": 7, "clientName": "n" }))
             .await,
         400,
     );
+    assert_error(
+        &sim.post(
+            &base,
+            &at,
+            &json!({ "clientId": "has space", "clientName": "n" }),
+        )
+        .await,
+        400,
+    );
 
-    let list = sim.get(&base, &at).await;
-    assert_eq!(list.status, 200);
+    // The only list is the paged query; the collection has no GET.
+    assert_error(&sim.get(&base, &at).await, 405);
+    let list = sim
+        .post(&format!("{base}/query?page=0&pageSize=50"), &at, &json!({}))
+        .await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    assert!(list.body["pageInfo"]["totalCount"].is_u64());
     assert!(
         list.body["apiClients"]
             .as_array()
@@ -237,20 +255,41 @@ async fn api_clients_crud() {
     );
     let one = sim.get(&format!("{base}/c1"), &at).await;
     assert_eq!(one.body, c.body);
+
+    // Update: PATCH on the collection, the client named by clientUuid; 204 without a body.
+    let uuid = c.body["clientUuid"].clone();
     let upd = sim
-        .put(
-            &format!("{base}/c1"),
-            &at,
-            &json!({ "clientName": "uno", "clientDescription": "new" }),
+        .call(
+            Method::PATCH,
+            &base,
+            Some(&at),
+            Some(&json!({ "clientUuid": uuid, "clientId": "c1", "clientName": "uno", "clientDescription": "new" })),
         )
         .await;
-    assert_eq!(upd.status, 200);
-    assert_eq!(upd.body["clientName"], "uno");
-    assert_eq!(upd.body["clientUuid"], c.body["clientUuid"]);
+    assert_eq!(upd.status, 204, "{}", upd.text);
+    assert!(upd.text.is_empty());
+    let one = sim.get(&format!("{base}/c1"), &at).await;
+    assert_eq!(one.body["clientName"], "uno");
+    assert_eq!(one.body["clientDescription"], "new");
+    assert_eq!(one.body["clientUuid"], uuid);
+    let patch = |body: Value| {
+        let (sim, base, at) = (&sim, &base, &at);
+        async move { sim.call(Method::PATCH, base, Some(at), Some(&body)).await }
+    };
+    assert_error(&patch(json!({ "clientName": "no uuid" })).await, 400);
     assert_error(
-        &sim.put(&format!("{base}/c1"), &at, &json!({ "clientId": "c2" }))
-            .await,
+        &patch(json!({ "clientUuid": uuid, "clientId": "c2" })).await,
         400,
+    );
+    assert_error(
+        &patch(json!({ "clientUuid": "00000000-0000-0000-0000-000000000000" })).await,
+        404,
+    );
+    // The old guessed update (PUT on the client) does not exist.
+    assert_error(
+        &sim.put(&format!("{base}/c1"), &at, &json!({ "clientName": "x" }))
+            .await,
+        405,
     );
 
     // Delete cascades to its tokens.
@@ -276,9 +315,62 @@ async fn api_clients_crud() {
         400,
     );
     assert_error(
-        &sim.get(&format!("{IAM}/ssorealms/nope/api-clients"), &at)
-            .await,
+        &sim.post(
+            &format!("{IAM}/ssorealms/nope/api-clients/query"),
+            &at,
+            &json!({}),
+        )
+        .await,
         404,
+    );
+}
+
+/// The client query pages (0-based) and narrows by CLIENT_ID / CLIENT_NAME search terms.
+#[tokio::test]
+async fn api_client_query_pages_and_searches() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    let base = format!("{IAM}/ssorealms/{realm}/api-clients");
+    for i in 0..60 {
+        let c = sim
+            .post(
+                &base,
+                &at,
+                &json!({ "clientId": format!("bulk-{i:02}"), "clientName": format!("Bulk {i}") }),
+            )
+            .await;
+        assert_eq!(c.status, 201, "{}", c.text);
+    }
+    let terms = json!({ "searchTerms": { "allOf": [ { "field": "CLIENT_ID", "operator": "LIKE", "terms": ["bulk-"] } ] } });
+    let p0 = sim
+        .post(&format!("{base}/query?page=0&pageSize=50"), &at, &terms)
+        .await;
+    let p1 = sim
+        .post(&format!("{base}/query?page=1&pageSize=50"), &at, &terms)
+        .await;
+    assert_eq!(p0.body["pageInfo"]["totalCount"], 60);
+    assert_eq!(p0.body["apiClients"].as_array().expect("page 0").len(), 50);
+    assert_eq!(p1.body["apiClients"].as_array().expect("page 1").len(), 10);
+    let by_name = sim
+        .post(
+            &format!("{base}/query"),
+            &at,
+            &json!({ "searchTerms": { "allOf": [ { "field": "CLIENT_NAME", "operator": "EQUALS", "terms": ["Bulk 7"] } ] } }),
+        )
+        .await;
+    let hits = by_name.body["apiClients"].as_array().expect("hits");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["clientId"], "bulk-07");
+    assert_error(
+        &sim.post(&format!("{base}/query?pageSize=0"), &at, &json!({}))
+            .await,
+        400,
+    );
+    assert_error(
+        &sim.post(&format!("{base}/query?page=x"), &at, &json!({}))
+            .await,
+        400,
     );
 }
 
@@ -493,81 +585,129 @@ async fn query_paging_sort_and_filters() {
 async fn custom_roles_and_builtins() {
     let sim = Sim::start().await;
     let at = sim.fleet_admin().await;
-    let realm = sim.realm();
-    let base = format!("{IAM}/ssorealms/{realm}/roles");
-    let list = sim.get(&base, &at).await;
-    assert_eq!(list.status, 200);
+    let base = format!("{IAM}/roles");
+    let list = sim.get(&format!("{base}?page=0&pageSize=50"), &at).await;
+    assert_eq!(list.status, 200, "{}", list.text);
     let roles = list.body["vcfRoles"].as_array().expect("vcfRoles");
     for name in ["vcf_viewer", "sddc_admin", "vcf_admin", "vcf_operator"] {
-        let r = roles.iter().find(|r| r["name"] == name).expect(name);
-        assert_eq!(r["builtIn"], true);
-        assert!(r["displayName"].is_string() && r["description"].is_string());
-        assert!(r["componentRoles"][0]["component"].is_string());
-        assert!(r["componentRoles"][0]["roleName"].is_string());
+        let r = roles.iter().find(|r| r["roleName"] == name).expect(name);
+        assert_eq!(r["type"], "BUILT_IN");
+        assert!(r["roleDisplayName"].is_string() && r["roleDescription"].is_string());
+        assert!(r["componentRoles"][0]["componentType"].is_string());
+        assert!(r["componentRoles"][0]["roles"][0].is_string());
+        assert!(r["createdBy"].is_string() && r["updatedAt"].is_i64(), "{r}");
     }
-    let role = json!({ "name": "vcf-fleet-admin", "displayName": "Fleet admin", "description": "seed 002",
-        "componentRoles": [ { "component": "VCF_OPERATIONS", "roleName": "Administrator" } ] });
+    assert_eq!(list.body["pageInfo"]["totalCount"], roles.len());
+    let role = json!({ "roleName": "vcf-fleet-admin", "roleDisplayName": "Fleet admin", "roleDescription": "seed 002",
+        "componentRoles": [ { "componentType": "VCF_OPERATIONS", "roles": ["Administrator"] } ] });
     let c = sim.post(&base, &at, &role).await;
-    assert_eq!(c.status, 200, "{}", c.text);
-    assert_eq!(c.body["builtIn"], false);
+    assert_eq!(c.status, 201, "{}", c.text);
+    assert_eq!(c.body["type"], "CUSTOM");
+    assert_eq!(c.body["roleName"], "vcf-fleet-admin");
+    assert_eq!(
+        c.body["componentRoles"][0]["roles"],
+        json!(["Administrator"])
+    );
     assert_error(&sim.post(&base, &at, &role).await, 409);
+    let got = sim.get(&format!("{base}/vcf-fleet-admin"), &at).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.body["roleDescription"], "seed 002");
+    assert_error(&sim.get(&format!("{base}/ghost"), &at).await, 404);
     assert_error(
-        &sim.post(&base, &at, &json!({ "name": "x", "componentRoles": [ { "component": "TOASTER", "roleName": "a" } ] })).await,
+        &sim.post(&base, &at, &json!({ "roleName": "x", "componentRoles": [ { "componentType": "TOASTER", "roles": ["a"] } ] })).await,
         400,
     );
     assert_error(
-        &sim.post(&base, &at, &json!({ "name": "x", "componentRoles": [] }))
+        &sim.post(
+            &base,
+            &at,
+            &json!({ "roleName": "x", "componentRoles": [] }),
+        )
+        .await,
+        400,
+    );
+    assert_error(
+        &sim.post(&base, &at, &json!({ "roleName": "x", "componentRoles": [ { "componentType": "VCENTER", "roles": [] } ] }))
             .await,
         400,
     );
+    // Built-in roles cannot be updated or deleted.
     assert_error(
         &sim.put(
-            &format!("{base}/vcf_admin"),
+            &base,
             &at,
-            &json!({ "componentRoles": [ { "component": "NSX", "roleName": "Auditor" } ] }),
+            &json!({ "roleName": "vcf_admin", "componentRoles": [ { "componentType": "NSX_MANAGER", "roles": ["Auditor"] } ] }),
         )
         .await,
-        403,
+        400,
     );
-    assert_error(&sim.delete(&format!("{base}/vcf_viewer"), &at).await, 403);
+    assert_error(&sim.delete(&format!("{base}/vcf_viewer"), &at).await, 400);
     let upd = sim
         .put(
-            &format!("{base}/vcf-fleet-admin"),
+            &base,
             &at,
-            &json!({ "description": "changed", "componentRoles": [ { "component": "VCF_OPERATIONS", "roleName": "Administrator" }, { "component": "NSX", "roleName": "Auditor" } ] }),
+            &json!({ "roleName": "vcf-fleet-admin", "roleDescription": "changed", "componentRoles": [
+                { "componentType": "VCF_OPERATIONS", "roles": ["Administrator"] },
+                { "componentType": "NSX_MANAGER", "roles": ["Auditor", "Network Operator"] },
+                { "componentType": "VCF_ORCHESTRATOR", "roles": ["Workflow Designer"] } ] }),
         )
         .await;
-    assert_eq!(upd.status, 200);
-    assert_eq!(upd.body["componentRoles"].as_array().expect("c").len(), 2);
-    assert_error(&sim.put(&format!("{base}/ghost"), &at, &role).await, 404);
+    assert_eq!(upd.status, 200, "{}", upd.text);
+    assert_eq!(upd.body["componentRoles"].as_array().expect("c").len(), 3);
+    assert_eq!(upd.body["roleDescription"], "changed");
+    assert_eq!(
+        upd.body["roleDisplayName"], "Fleet admin",
+        "kept when not sent"
+    );
+    assert_error(
+        &sim.put(&base, &at, &json!({ "roleName": "ghost", "componentRoles": [ { "componentType": "VCENTER", "roles": ["Admin"] } ] })).await,
+        404,
+    );
+    // The type filter.
+    let custom = sim
+        .get(&format!("{base}?page=0&pageSize=50&type=CUSTOM"), &at)
+        .await;
+    let names: Vec<&str> = custom.body["vcfRoles"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|r| r["roleName"].as_str())
+        .collect();
+    assert_eq!(names, ["vcf-fleet-admin"], "{}", custom.text);
+    let builtin = sim
+        .get(&format!("{base}?page=0&pageSize=50&type=BUILT_IN"), &at)
+        .await;
+    assert!(
+        builtin.body["vcfRoles"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|r| r["type"] == "BUILT_IN")
+    );
 
     // A client holding only the custom role may write (it has VCF_OPERATIONS Administrator).
+    let realm = sim.realm();
     let (uuid, _, cat) = sim.client_with_roles("fleet", &["vcf-fleet-admin"]).await;
     let w = sim
         .post(
             &format!("{IAM}/ssorealms/{realm}/api-clients"),
             &cat,
-            &json!({ "clientId": "made-by-custom-role" }),
+            &json!({ "clientId": "made-by-custom-role", "clientName": "made-by-custom-role" }),
         )
         .await;
-    assert_eq!(w.status, 200, "{}", w.text);
+    assert_eq!(w.status, 201, "{}", w.text);
     // In use: cannot be deleted until unassigned.
     assert_error(
         &sim.delete(&format!("{base}/vcf-fleet-admin"), &at).await,
         409,
     );
-    sim.put(
+    sim.delete(
         &format!("{IAM}/ssorealms/{realm}/principals/{uuid}/roles"),
         &at,
-        &json!({ "vcfRoleAssignments": [] }),
     )
     .await;
-    assert_eq!(
-        sim.delete(&format!("{base}/vcf-fleet-admin"), &at)
-            .await
-            .status,
-        204
-    );
+    let del = sim.delete(&format!("{base}/vcf-fleet-admin"), &at).await;
+    assert_eq!(del.status, 204, "{}", del.text);
     assert_error(
         &sim.delete(&format!("{base}/vcf-fleet-admin"), &at).await,
         404,
@@ -587,7 +727,12 @@ async fn permissions_follow_vcf_roles_only() {
         sim.get(&format!("{IAM}/ssorealms"), &viewer).await.status,
         200
     );
-    assert_eq!(sim.get(&clients, &viewer).await.status, 200);
+    assert_eq!(
+        sim.post(&format!("{clients}/query"), &viewer, &json!({}))
+            .await
+            .status,
+        200
+    );
     assert_eq!(
         sim.post(
             &format!("{IAM}/ssorealms/{realm}/api-tokens/query"),
@@ -599,7 +744,11 @@ async fn permissions_follow_vcf_roles_only() {
         200
     );
     let w = sim
-        .post(&clients, &viewer, &json!({ "clientId": "v" }))
+        .post(
+            &clients,
+            &viewer,
+            &json!({ "clientId": "v", "clientName": "v" }),
+        )
         .await;
     assert_error(&w, 403);
     assert!(
@@ -609,10 +758,11 @@ async fn permissions_follow_vcf_roles_only() {
             .contains("vcf_viewer")
     );
     assert_error(
-        &sim.put(
-            &format!("{clients}/viewer"),
-            &viewer,
-            &json!({ "clientName": "x" }),
+        &sim.call(
+            Method::PATCH,
+            &clients,
+            Some(&viewer),
+            Some(&json!({ "clientUuid": "any", "clientName": "x" })),
         )
         .await,
         403,
@@ -623,13 +773,21 @@ async fn permissions_follow_vcf_roles_only() {
     );
     // No role at all: nothing.
     assert_error(&sim.get(&format!("{IAM}/ssorealms"), &nobody).await, 403);
-    assert_error(&sim.get(&clients, &nobody).await, 403);
+    assert_error(
+        &sim.post(&format!("{clients}/query"), &nobody, &json!({}))
+            .await,
+        403,
+    );
     // Admin: writes.
     assert_eq!(
-        sim.post(&clients, &admin, &json!({ "clientId": "by-admin" }))
-            .await
-            .status,
-        200
+        sim.post(
+            &clients,
+            &admin,
+            &json!({ "clientId": "by-admin", "clientName": "by-admin" })
+        )
+        .await
+        .status,
+        201
     );
 
     // sddc_admin at VCF_INSTANCE scope reads, but does not manage IAM.
@@ -645,9 +803,19 @@ async fn permissions_follow_vcf_roles_only() {
         .as_str()
         .expect("at")
         .to_string();
-    assert_eq!(sim.get(&clients, &inst).await.status, 200);
+    assert_eq!(
+        sim.post(&format!("{clients}/query"), &inst, &json!({}))
+            .await
+            .status,
+        200
+    );
     assert_error(
-        &sim.post(&clients, &inst, &json!({ "clientId": "i" })).await,
+        &sim.post(
+            &clients,
+            &inst,
+            &json!({ "clientId": "i", "clientName": "i" }),
+        )
+        .await,
         403,
     );
 
@@ -663,17 +831,38 @@ async fn permissions_follow_vcf_roles_only() {
         .as_str()
         .expect("at")
         .to_string();
-    assert_error(&sim.get(&clients, &temp).await, 403);
+    assert_error(
+        &sim.post(&format!("{clients}/query"), &temp, &json!({}))
+            .await,
+        403,
+    );
 
     // Unknown and missing bearer tokens are 401.
-    assert_error(&sim.get(&clients, "nonsense").await, 401);
-    assert_error(&sim.call(Method::GET, &clients, None, None).await, 401);
+    assert_error(
+        &sim.post(&format!("{clients}/query"), "nonsense", &json!({}))
+            .await,
+        401,
+    );
+    assert_error(
+        &sim.call(
+            Method::POST,
+            &format!("{clients}/query"),
+            None,
+            Some(&json!({})),
+        )
+        .await,
+        401,
+    );
     // An SDDC Manager token is not a fleet token.
     let sddc = sim.sddc_admin().await["accessToken"]
         .as_str()
         .expect("at")
         .to_string();
-    assert_error(&sim.get(&clients, &sddc).await, 401);
+    assert_error(
+        &sim.post(&format!("{clients}/query"), &sddc, &json!({}))
+            .await,
+        401,
+    );
 }
 
 #[tokio::test]
@@ -691,31 +880,25 @@ async fn username_password_acquire_and_token_endpoint_errors() {
     assert_eq!(ok.status, 200, "{}", ok.text);
     let token = ok.body["token"].as_str().expect("token");
     assert!(ok.body["validity"].is_i64());
+    let ops = format!("OpsToken {token}");
+    assert_eq!(sim.get(&format!("{IAM}/ssorealms"), &ops).await.status, 200);
     assert_eq!(
-        sim.get(&format!("{IAM}/ssorealms/{realm}/roles"), token)
+        sim.get(&format!("{IAM}/roles?page=0&pageSize=50"), &ops)
             .await
             .status,
         200
     );
-    // The user (vcf_admin) can create an SSO_USER token for itself.
+    // The user (vcf_admin) can create a token for itself.
     let t = sim
         .post(
             &format!("{IAM}/ssorealms/{realm}/api-tokens"),
-            token,
+            &ops,
             &json!({ "tokenName": "mine", "tokenType": "SSO_USER", "apiTokenTtl": "43200", "accessTokenTtl": "30" }),
         )
         .await;
     assert_eq!(t.status, 200, "{}", t.text);
     assert_eq!(t.body["tokenType"], "SSO_USER");
     assert_eq!(t.body["principalName"], sim.r("operations", "username"));
-    let res = sim
-        .client
-        .get(format!("{}{IAM}/ssorealms", sim.url))
-        .header("authorization", format!("OpsToken {token}"))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(res.status().as_u16(), 200);
 
     let bad = sim
         .call(
@@ -759,6 +942,97 @@ async fn username_password_acquire_and_token_endpoint_errors() {
     assert_error(&sim.form("/acs/t/CUSTOMER/token", &[]).await, 400);
 }
 
+/// The OpsToken security scheme carries token/acquire sessions, Bearer carries VCF SSO access
+/// tokens; each under the other scheme is refused, as the reference's schemes say.
+#[tokio::test]
+async fn acquired_tokens_are_ops_tokens_and_sso_tokens_are_bearer() {
+    let sim = Sim::start().await;
+    let realms = format!("{IAM}/ssorealms");
+    let ops = sim.ops_session().await;
+    let raw = ops.trim_start_matches("OpsToken ").to_string();
+    assert_eq!(sim.get(&realms, &ops).await.status, 200);
+    let legacy = sim
+        .client
+        .get(format!("{}{realms}", sim.url))
+        .header("authorization", format!("vRealizeOpsToken {raw}"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(legacy.status().as_u16(), 200, "the older scheme name");
+    // The old guessed shape: the acquired token as a bearer.
+    assert_error(&sim.get(&realms, &raw).await, 401);
+
+    let sso = sim.fleet_admin().await;
+    assert_eq!(sim.get(&realms, &sso).await.status, 200);
+    assert_error(&sim.get(&realms, &format!("OpsToken {sso}")).await, 401);
+    let basic = sim
+        .client
+        .get(format!("{}{realms}", sim.url))
+        .header("authorization", format!("Basic {raw}"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(basic.status().as_u16(), 401);
+}
+
+#[tokio::test]
+async fn release_ends_the_acquired_session_only() {
+    let sim = Sim::start().await;
+    let realms = format!("{IAM}/ssorealms");
+    let release = "/suite-api/api/auth/token/release";
+    let sso = sim.fleet_admin().await;
+    assert_error(
+        &sim.call(Method::POST, release, Some(&sso), None).await,
+        401,
+    );
+    assert_error(&sim.call(Method::POST, release, None, None).await, 401);
+    let ops = sim.ops_session().await;
+    let done = sim.call(Method::POST, release, Some(&ops), None).await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert!(done.text.is_empty(), "release answers without a body");
+    assert_error(&sim.get(&realms, &ops).await, 401);
+    assert_error(
+        &sim.call(Method::POST, release, Some(&ops), None).await,
+        401,
+    );
+    assert_eq!(
+        sim.get(&realms, &sso).await.status,
+        200,
+        "other sessions live on"
+    );
+}
+
+/// The identity broker takes an API token in the `api_token` field of its own grant; the old
+/// guessed shape (an OAuth refresh grant carrying the API token) is refused.
+#[tokio::test]
+async fn the_token_endpoint_takes_the_api_token_grant_only() {
+    let sim = Sim::start().await;
+    let t = sim.r("operations", "api_token");
+    let ok = sim.exchange(&t).await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    assert_eq!(ok.body["token_type"], "Bearer");
+    assert!(ok.body["expires_in"].is_i64());
+    let old = sim
+        .form(
+            "/acs/t/CUSTOMER/token",
+            &[("grant_type", "refresh_token"), ("refresh_token", &t)],
+        )
+        .await;
+    assert_error(&old, 400);
+    assert_eq!(old.body["error"], "invalid_grant");
+    let missing = sim
+        .form(
+            "/acs/t/CUSTOMER/token",
+            &[(
+                "grant_type",
+                "urn:custom:vcf:params:oauth:grant-type:api-token",
+            )],
+        )
+        .await;
+    assert_error(&missing, 400);
+    assert_eq!(missing.body["error"], "invalid_request");
+}
+
 #[tokio::test]
 async fn roles_count_only_in_their_own_realm() {
     let dir = temp_dir();
@@ -792,15 +1066,23 @@ vcf_instances = [{ name = "b-vcf" }]
         .to_string();
     // The bootstrap client is vcf_admin in realm-a only.
     assert_error(
-        &sim.get(&format!("{IAM}/ssorealms/{b}/api-clients"), &at)
-            .await,
+        &sim.post(
+            &format!("{IAM}/ssorealms/{b}/api-clients/query"),
+            &at,
+            &json!({}),
+        )
+        .await,
         403,
     );
     let a = sim.realm();
     assert_eq!(
-        sim.get(&format!("{IAM}/ssorealms/{a}/api-clients"), &at)
-            .await
-            .status,
+        sim.post(
+            &format!("{IAM}/ssorealms/{a}/api-clients/query"),
+            &at,
+            &json!({})
+        )
+        .await
+        .status,
         200
     );
     // An instance of realm-b is not a valid scope in realm-a.
@@ -849,7 +1131,7 @@ async fn sso_user_principals_get_roles_and_log_in() {
             Some(&login),
         )
         .await;
-    let tok = acquired.body["token"].as_str().expect("t").to_string();
+    let tok = format!("OpsToken {}", acquired.body["token"].as_str().expect("t"));
     assert_error(&sim.get(&format!("{IAM}/ssorealms"), &tok).await, 403);
     sim.put(
         &path,
@@ -858,4 +1140,230 @@ async fn sso_user_principals_get_roles_and_log_in() {
     )
     .await;
     assert_eq!(sim.get(&format!("{IAM}/ssorealms"), &tok).await.status, 200);
+}
+
+/// `updateRoleAssignment` answers 200 with an empty body (a client expecting the set back gets
+/// nothing to decode), `getRoleAssignment` returns the set with the reference's optional
+/// fields, and `deleteRoleAssignments` removes every assignment with 204.
+#[tokio::test]
+async fn role_assignment_put_has_no_body_and_delete_removes_all() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    let instance = sim.instance();
+    let (uuid, _, _) = sim.client_with_roles("nobody", &[]).await;
+    let path = format!("{IAM}/ssorealms/{realm}/principals/{uuid}/roles");
+    let set = json!({ "vcfRoleAssignments": [
+        { "roleName": "vcf_viewer", "roleScope": { "resources": [], "scopeType": "SSO_REALM" } },
+        { "roleName": "sddc_admin", "roleScope": { "resources": [ { "id": instance } ], "scopeType": "VCF_INSTANCE" } }
+    ]});
+    let put = sim.put(&path, &at, &set).await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    assert!(put.text.is_empty(), "PUT answers no body: {:?}", put.text);
+
+    let got = sim.get(&path, &at).await;
+    assert_eq!(got.status, 200);
+    let list = got.body["vcfRoleAssignments"].as_array().expect("list");
+    assert_eq!(list.len(), 2, "{}", got.text);
+    let viewer = list
+        .iter()
+        .find(|a| a["roleName"] == "vcf_viewer")
+        .expect("viewer");
+    assert!(viewer["roleDisplayName"].is_string(), "{viewer}");
+    assert!(viewer["roleScope"]["ssoName"].is_string(), "{viewer}");
+    assert!(
+        viewer.get("expiresAt").is_none(),
+        "optional, omitted: {viewer}"
+    );
+    let sddc = list
+        .iter()
+        .find(|a| a["roleName"] == "sddc_admin")
+        .expect("sddc");
+    assert_eq!(sddc["roleScope"]["scopeType"], "VCF_INSTANCE");
+    assert_eq!(sddc["roleScope"]["resources"][0]["id"], instance.as_str());
+    assert!(
+        sddc["roleScope"]["resources"][0]["name"].is_string(),
+        "{sddc}"
+    );
+
+    let del = sim.delete(&path, &at).await;
+    assert_eq!(del.status, 204, "{}", del.text);
+    assert!(del.text.is_empty());
+    assert_eq!(
+        sim.get(&path, &at).await.body["vcfRoleAssignments"],
+        json!([])
+    );
+    // Deleting an empty set again is fine; an unknown principal is 404.
+    assert_eq!(sim.delete(&path, &at).await.status, 204);
+    let ghost =
+        format!("{IAM}/ssorealms/{realm}/principals/00000000-0000-0000-0000-000000000000/roles");
+    assert_error(&sim.delete(&ghost, &at).await, 404);
+    // Writes need the IAM write role; a reader cannot remove assignments.
+    let (_, _, reader) = sim.client_with_roles("reader", &["vcf_viewer"]).await;
+    assert_error(&sim.delete(&path, &reader).await, 403);
+    // POST and PATCH are not operations of this path.
+    for m in [Method::POST, Method::PATCH] {
+        let r = sim.call(m.clone(), &path, Some(&at), Some(&set)).await;
+        assert_eq!(r.status, 405, "{m}: {}", r.text);
+    }
+}
+
+/// VCF roles are fleet-wide and the old guessed shapes get what a real appliance answers: the
+/// realm-scoped role paths do not exist (404), role lists need `page` and `pageSize` (400
+/// without), bodies need `roleName` and `componentRoles[{componentType, roles}]` (400 for
+/// `name` / `component` + `roleName` entries and for `NSX`), the role to update is named in the
+/// body (PUT /roles/{name} is 405), and component roles must be ones the component offers.
+#[tokio::test]
+async fn roles_are_fleet_wide_and_old_shapes_are_refused() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    let old_base = format!("{IAM}/ssorealms/{realm}/roles");
+    let old_body = json!({ "name": "old-style", "displayName": "Old", "description": "d",
+        "componentRoles": [ { "component": "VCF_OPERATIONS", "roleName": "Administrator" } ] });
+    assert_error(&sim.get(&old_base, &at).await, 404);
+    assert_error(&sim.post(&old_base, &at, &old_body).await, 404);
+    assert_error(
+        &sim.put(&format!("{old_base}/vcf_admin"), &at, &old_body)
+            .await,
+        404,
+    );
+    assert_error(
+        &sim.delete(&format!("{old_base}/vcf_admin"), &at).await,
+        404,
+    );
+
+    let base = format!("{IAM}/roles");
+    for q in [
+        "",
+        "?page=0",
+        "?pageSize=50",
+        "?page=-1&pageSize=50",
+        "?page=0&pageSize=0",
+        "?page=x&pageSize=50",
+        "?page=0&pageSize=51",
+        "?page=0&pageSize=50&type=SYSTEM",
+        "?page=0&pageSize=50&sortOrder=UP",
+    ] {
+        assert_error(&sim.get(&format!("{base}{q}"), &at).await, 400);
+    }
+    assert_error(&sim.post(&base, &at, &old_body).await, 400);
+    let nsx = json!({ "roleName": "net-audit", "componentRoles": [ { "componentType": "NSX", "roles": ["Auditor"] } ] });
+    assert_error(&sim.post(&base, &at, &nsx).await, 400);
+    let mixed = json!({ "roleName": "net-audit", "componentRoles": [ { "componentType": "NSX_MANAGER", "roleName": "Auditor" } ] });
+    assert_error(&sim.post(&base, &at, &mixed).await, 400);
+    let not_offered = json!({ "roleName": "net-audit", "componentRoles": [ { "componentType": "NSX_MANAGER", "roles": ["Toaster"] } ] });
+    let refused = sim.post(&base, &at, &not_offered).await;
+    assert_error(&refused, 400);
+    assert!(refused.text.contains("Toaster"), "{}", refused.text);
+    let good = json!({ "roleName": "net-audit", "componentRoles": [ { "componentType": "NSX_MANAGER", "roles": ["Auditor"] } ] });
+    assert_eq!(sim.post(&base, &at, &good).await.status, 201);
+    let r = sim
+        .call(
+            Method::PUT,
+            &format!("{base}/net-audit"),
+            Some(&at),
+            Some(&good),
+        )
+        .await;
+    assert_eq!(r.status, 405, "{}", r.text);
+    // An assignment of a custom role works in any realm: the role is the fleet's.
+    let (uuid, _, _) = sim.client_with_roles("anywhere", &["net-audit"]).await;
+    let got = sim
+        .get(
+            &format!("{IAM}/ssorealms/{realm}/principals/{uuid}/roles"),
+            &at,
+        )
+        .await;
+    assert_eq!(got.body["vcfRoleAssignments"][0]["roleName"], "net-audit");
+    // Reads need a role in some realm; writes the IAM write role.
+    let (_, _, reader) = sim.client_with_roles("role-reader", &["vcf_viewer"]).await;
+    assert_eq!(
+        sim.get(&format!("{base}?page=0&pageSize=10"), &reader)
+            .await
+            .status,
+        200
+    );
+    assert_error(&sim.post(&base, &reader, &json!({ "roleName": "r2", "componentRoles": [ { "componentType": "VCENTER", "roles": ["Admin"] } ] })).await, 403);
+    assert_error(
+        &sim.delete(&format!("{base}/net-audit"), &reader).await,
+        403,
+    );
+}
+
+/// Role lists are paged (0-based pages), and component role summaries list what each
+/// component offers, filtered by `componentType`.
+#[tokio::test]
+async fn role_pages_and_component_role_summaries() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    for i in 0..7 {
+        let c = sim
+            .post(
+                &format!("{IAM}/roles"),
+                &at,
+                &json!({ "roleName": format!("paged-{i}"), "componentRoles": [ { "componentType": "VCENTER", "roles": ["Read-only"] } ] }),
+            )
+            .await;
+        assert_eq!(c.status, 201, "{}", c.text);
+    }
+    let mut seen = Vec::new();
+    for page in 0..4 {
+        let p = sim
+            .get(
+                &format!("{IAM}/roles?page={page}&pageSize=3&sortBy=ROLE_NAME&sortOrder=ASCENDING"),
+                &at,
+            )
+            .await;
+        assert_eq!(p.status, 200, "{}", p.text);
+        assert_eq!(p.body["pageInfo"]["totalCount"], 11);
+        assert_eq!(p.body["pageInfo"]["page"], page);
+        for r in p.body["vcfRoles"].as_array().expect("list") {
+            seen.push(r["roleName"].as_str().expect("name").to_string());
+        }
+    }
+    assert_eq!(seen.len(), 11, "{seen:?}");
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted);
+
+    let all = sim
+        .get(&format!("{IAM}/components/roles/summaries"), &at)
+        .await;
+    assert_eq!(all.status, 200, "{}", all.text);
+    let list = all.body["componentRoleSummaries"].as_array().expect("list");
+    for t in [
+        "VCENTER",
+        "NSX_MANAGER",
+        "VCF_OPERATIONS",
+        "VCF_AUTOMATION",
+        "HCX",
+        "VCF_ORCHESTRATOR",
+    ] {
+        assert!(list.iter().any(|c| c["componentType"] == t), "{t}");
+    }
+    let nsx = sim
+        .get(
+            &format!("{IAM}/components/roles/summaries?componentType=NSX_MANAGER"),
+            &at,
+        )
+        .await;
+    let names: Vec<&str> = nsx.body["componentRoleSummaries"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| {
+            assert_eq!(c["componentType"], "NSX_MANAGER");
+            c["name"].as_str().expect("name")
+        })
+        .collect();
+    assert!(names.contains(&"Auditor"), "{names:?}");
+    assert_error(
+        &sim.get(
+            &format!("{IAM}/components/roles/summaries?componentType=NSX"),
+            &at,
+        )
+        .await,
+        400,
+    );
 }

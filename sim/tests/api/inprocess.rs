@@ -25,9 +25,12 @@ async fn spawn_in_process() {
     let token: Value = client
         .post(format!("{}/acs/t/CUSTOMER/token", bg.server().url()))
         .form(&[
-            ("grant_type", "refresh_token"),
             (
-                "refresh_token",
+                "grant_type",
+                "urn:custom:vcf:params:oauth:grant-type:api-token",
+            ),
+            (
+                "api_token",
                 ready["operations"]["api_token"].as_str().expect("t"),
             ),
         ])

@@ -1,6 +1,7 @@
-//! VCF Operations fleet IAM (contract B; authentication ASSUMED): an API-client token
-//! (`vidb_…`) exchanged at its token endpoint with an OAuth refresh grant, or a user and
-//! password at `token/acquire`. There is no refresh token: renewing is authenticating again.
+//! VCF Operations fleet IAM (docs/dev/api-contract.md §B1): an API-client token (`vidb_…`)
+//! exchanged at its identity-broker token endpoint with the `api_token` grant (sent as
+//! `Bearer`), or a user and password at `token/acquire` (sent as `OpsToken`, released when the
+//! provider stops). There is no refresh token: renewing is authenticating again.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -97,10 +98,7 @@ impl Flow for FleetFlow {
             } => {
                 let mut req = Request::form(
                     token_endpoint_url.clone(),
-                    &[
-                        ("grant_type", c::GRANT_TYPE_REFRESH),
-                        ("refresh_token", token.expose()),
-                    ],
+                    &c::api_token_form(token.expose()),
                 )
                 .idempotent(true);
                 req.headers
@@ -164,6 +162,33 @@ impl Flow for FleetFlow {
                     refresh_token: None,
                 })
             }
+        }
+    }
+
+    /// An acquired session is ended with `token/release`, sent with its own token.
+    async fn release(&self, access: &Secret) -> Result<(), ApiError> {
+        if !matches!(self.creds, FleetCredentials::Password { .. }) {
+            return Ok(());
+        }
+        let mut url = self.root.clone();
+        url.set_path(c::RELEASE);
+        let mut req = Request::new(Method::POST, url).idempotent(true);
+        req.headers
+            .insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let op = OpContext {
+            what: "release the VCF Operations session".into(),
+            ..OpContext::default()
+        };
+        self.http
+            .send_as(&req, Some((self.scheme(), access)), &op)
+            .await
+            .map(|_| ())
+    }
+
+    fn scheme(&self) -> &'static str {
+        match self.creds {
+            FleetCredentials::Password { .. } => c::OPS_TOKEN_SCHEME,
+            FleetCredentials::ApiToken { .. } | FleetCredentials::AccessToken { .. } => "Bearer",
         }
     }
 

@@ -53,6 +53,8 @@ pub trait Authenticator: Send + Sync + std::fmt::Debug {
     async fn on_unauthorized(&self, rejected: &Secret) -> Result<Secret, ApiError>;
     /// Ends the session (invalidates the refresh token where the API has one). Best effort.
     async fn shutdown(&self);
+    /// The `Authorization` scheme the token from [`Authenticator::bearer`] is sent with.
+    fn scheme(&self) -> &'static str;
     fn method(&self) -> AuthMethod;
     fn counters(&self) -> AuthCounters;
 }
@@ -80,6 +82,14 @@ pub trait Flow: Send + Sync + 'static {
     /// Invalidates the refresh token (`access` is the session's current access token).
     async fn logout(&self, _access: &Secret, _refresh_token: &Secret) -> Result<(), ApiError> {
         Ok(())
+    }
+    /// Ends a session that has no refresh token (`access` is its current token), at shutdown.
+    async fn release(&self, _access: &Secret) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// The `Authorization` scheme of the access token.
+    fn scheme(&self) -> &'static str {
+        "Bearer"
     }
     /// The lifetime assumed when the server does not tell.
     fn default_lifetime(&self) -> Duration {
@@ -294,16 +304,22 @@ impl<F: Flow> Authenticator for TokenManager<F> {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .take();
-        if let Some(s) = prev
-            && let Some(rt) = &s.refresh_token
-            && let Err(e) = self.flow.logout(&s.access, rt).await
-        {
+        let Some(s) = prev else { return };
+        let ended = match &s.refresh_token {
+            Some(rt) => self.flow.logout(&s.access, rt).await,
+            None => self.flow.release(&s.access).await,
+        };
+        if let Err(e) = ended {
             tracing::debug!(
                 family = self.flow.family(),
                 error = %e,
-                "invalidating the refresh token failed"
+                "ending the session failed"
             );
         }
+    }
+
+    fn scheme(&self) -> &'static str {
+        self.flow.scheme()
     }
 
     fn method(&self) -> AuthMethod {

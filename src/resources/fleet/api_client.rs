@@ -1,6 +1,6 @@
 //! Resource and data source `vcf_api_client`: an API client of an SSO realm, the machine
 //! identity that API tokens are created under. Its `principal_id` (the API's `clientUuid`) is
-//! what roles are assigned to.
+//! what roles are assigned to. Data source `vcf_api_clients` lists a realm's clients.
 
 use async_trait::async_trait;
 use serde_json::json;
@@ -11,7 +11,7 @@ use crate::framework::traits::PlanChange;
 use crate::framework::validate::{Length, Matches};
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, IdentityAttribute,
-    IdentitySchema, Resource, Schema, Value,
+    IdentitySchema, Nesting, Resource, Schema, Value,
 };
 
 use super::fleet_realm;
@@ -55,12 +55,16 @@ pub(super) async fn get_client(
     realm: &str,
     client_id: &str,
 ) -> Result<Option<ClientJson>, crate::client::ApiError> {
+    let what = format!("read API client {client_id:?}");
     f.api
         .json_if_found::<ClientJson>(
             Call::get(paths::fill(paths::CLIENT, &[realm, client_id]))
-                .what(format!("read API client {client_id:?}")),
+                .success(&[200])
+                .what(what.clone()),
         )
-        .await
+        .await?
+        .map(|c| c.checked(&what))
+        .transpose()
 }
 
 #[async_trait]
@@ -136,25 +140,28 @@ impl Resource for ApiClientResource {
         let Some(client_id) = s(planned, "client_id") else {
             return Value::Null;
         };
-        let mut body = json!({ "clientId": client_id });
-        if let Some(n) = s(planned, "name") {
-            body["clientName"] = json!(n);
-        }
+        // clientName is required by the API; it defaults to the client id.
+        let mut body = json!({
+            "clientId": client_id,
+            "clientName": s(planned, "name").unwrap_or_else(|| client_id.clone()),
+        });
         if let Some(d) = s(planned, "description") {
             body["clientDescription"] = json!(d);
         }
+        let what = format!("create API client {client_id:?}");
         let call = Call::post(paths::fill(paths::CLIENTS, &[&realm.id]))
             .json(&body)
-            .what(format!("create API client {client_id:?}"))
+            .success(&[201])
+            .what(what.clone())
             .needs_role(WRITE_ROLE)
             .import_hint("vcf_api_client", format!("{}/{client_id}", realm.id));
         let created = f
             .api
             .create_with_lookup(call, || get_client(f, &realm.id, &client_id))
             .await;
-        match created {
+        match created.and_then(|c| c.into_inner().checked(&what)) {
             Ok(c) => state_from(
-                &c.into_inner(),
+                &c,
                 realm_state_value(planned.attr("sso_realm_id"), realm),
                 &realm.id,
                 planned,
@@ -206,24 +213,44 @@ impl Resource for ApiClientResource {
         let Some(client_id) = s(planned, "client_id") else {
             return prior.clone();
         };
-        let mut body = json!({
+        // The client is named by its clientUuid in the body; the answer is 204 without a body,
+        // so the client is read back.
+        let Some(uuid) = s(prior, "principal_id").or_else(|| s(planned, "principal_id")) else {
+            diags.error(
+                "API client without principal_id",
+                format!("The state of API client {client_id:?} has no principal_id; run `terraform apply -refresh-only` first."),
+            );
+            return prior.clone();
+        };
+        let body = json!({
+            "clientUuid": uuid,
+            "clientId": client_id,
+            "clientName": s(planned, "name").unwrap_or_else(|| client_id.clone()),
             "clientDescription": s(planned, "description").unwrap_or_default(),
         });
-        if let Some(n) = s(planned, "name") {
-            body["clientName"] = json!(n);
-        }
-        match f
+        let written = f
             .api
-            .json::<ClientJson>(
-                Call::put(paths::fill(paths::CLIENT, &[&realm.id, &client_id]))
+            .call(
+                Call::patch(paths::fill(paths::CLIENTS, &[&realm.id]))
                     .json(&body)
                     .idempotent(true)
+                    .success(&[204])
                     .what(format!("update API client {client_id:?}"))
                     .needs_role(WRITE_ROLE),
             )
-            .await
-        {
-            Ok(c) => state_from(&c, planned.attr("sso_realm_id").clone(), &realm.id, planned),
+            .await;
+        if let Err(e) = written {
+            return fail(diags, e).unwrap_or_else(|| prior.clone());
+        }
+        match get_client(f, &realm.id, &client_id).await {
+            Ok(Some(c)) => state_from(&c, planned.attr("sso_realm_id").clone(), &realm.id, planned),
+            Ok(None) => {
+                diags.error(
+                    "API client vanished",
+                    format!("API client {client_id:?} was updated but is gone when read back; run Terraform again."),
+                );
+                prior.clone()
+            }
             Err(e) => fail(diags, e).unwrap_or_else(|| prior.clone()),
         }
     }
@@ -239,6 +266,7 @@ impl Resource for ApiClientResource {
             .api
             .call(
                 Call::delete(paths::fill(paths::CLIENT, &[&realm.id, &client_id]))
+                    .success(&[204])
                     .what(format!("delete API client {client_id:?}"))
                     .needs_role(WRITE_ROLE),
             )
@@ -363,5 +391,79 @@ impl DataSource for ApiClientData {
             }
             Err(e) => fail(diags, e).unwrap_or(Value::Null),
         }
+    }
+}
+
+/// Data source `vcf_api_clients`: every API client of a realm through the paged query (the
+/// API has no other list), for Terraform versions without list resources.
+pub struct ApiClientsData;
+
+#[async_trait]
+impl DataSource for ApiClientsData {
+    fn type_name(&self) -> &'static str {
+        "vcf_api_clients"
+    }
+
+    fn schema(&self) -> Schema {
+        let client = vec![
+            Attribute::string("client_id")
+                .computed()
+                .description("The client's identifier in the realm."),
+            Attribute::string("name")
+                .computed()
+                .description("Display name."),
+            Attribute::string("description")
+                .computed()
+                .description("Description."),
+            Attribute::string("principal_id")
+                .computed()
+                .description("The client's principal id (`clientUuid`), for role assignments."),
+        ];
+        Schema::new(
+            0,
+            Block::new(
+                "The API clients of an SSO realm, read page by page: for example to find clients no \
+                 configuration manages. With Terraform 1.14+ `terraform query` with `list \"vcf_api_client\"` \
+                 does the same and can generate import configuration.",
+            )
+            .attribute(realm_lookup_attribute())
+            .attribute(
+                Attribute::string("client_id_prefix")
+                    .optional()
+                    .description("Only clients whose `client_id` starts with this text."),
+            )
+            .attribute(
+                Attribute::nested("clients", Nesting::List, client)
+                    .computed()
+                    .description("The matching clients, ordered by `client_id`."),
+            ),
+        )
+    }
+
+    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value {
+        let Some((f, realm)) = fleet_realm(ctx, config, diags).await else {
+            return Value::Null;
+        };
+        let prefix = s(config, "client_id_prefix").unwrap_or_default();
+        let mut list = match f.all_clients(&realm.id).await {
+            Ok(l) => l,
+            Err(e) => return fail(diags, e).unwrap_or(Value::Null),
+        };
+        list.retain(|c| c.client_id.starts_with(&prefix));
+        list.sort_by(|a, b| a.client_id.cmp(&b.client_id));
+        let items = list
+            .into_iter()
+            .map(|c| {
+                Value::object([
+                    ("client_id", Value::string(&c.client_id)),
+                    ("name", Value::opt_string(c.client_name)),
+                    ("description", Value::opt_string(c.client_description)),
+                    ("principal_id", Value::string(c.client_uuid)),
+                ])
+            })
+            .collect();
+        let mut v = config.clone();
+        v.set_attr("clients", Value::List(items));
+        v
     }
 }

@@ -24,7 +24,7 @@ use crate::framework::{
 use super::api_token::{ApiToken, token_state};
 use super::roles::RoleAssignment;
 use super::{
-    AssignmentJson, ClientList, Fleet, REALM_IDENTITY, RealmJson, TokenPage, fleet, paths,
+    AssignmentJson, Fleet, REALM_IDENTITY, RealmJson, TokenPage, fleet, paths,
     realm_lookup_attribute, s,
 };
 
@@ -248,40 +248,43 @@ impl ListResource for ApiClientList {
         };
         let mut diags = Diagnostics::new();
         let prefix = s(config, "client_id_prefix").unwrap_or_default();
-        let list = f
-            .api
-            .json::<ClientList>(
-                Call::get(paths::fill(paths::CLIENTS, &[&realm.id])).what("list API clients"),
-            )
-            .await;
-        match list {
-            Ok(l) => {
-                for c in l
-                    .api_clients
-                    .iter()
-                    .filter(|c| c.client_id.starts_with(&prefix))
-                {
-                    let state = super::api_client::state_from(
-                        c,
-                        Value::string(&realm.id),
-                        &realm.id,
-                        &Value::Null,
-                    );
-                    let label = match c.client_name.as_deref() {
-                        Some(n) if !n.is_empty() && n != c.client_id => {
-                            format!("{} ({n})", c.client_id)
-                        }
-                        _ => c.client_id.clone(),
-                    };
-                    if !sink.send(state, label).await {
-                        return;
+        // Narrowed on the server (LIKE matches anywhere in the id), exactly here.
+        let search = (!prefix.is_empty()).then(|| {
+            serde_json::json!({
+                "allOf": [{ "field": paths::QUERY_FIELD_CLIENT_ID, "terms": [prefix], "operator": paths::QUERY_OPERATOR }],
+                "anyOf": [],
+            })
+        });
+        let mut page = 0;
+        loop {
+            let (list, more) = match f.clients_page(&realm.id, search.as_ref(), page).await {
+                Ok(p) => p,
+                Err(e) => {
+                    diags.push(e.to_diagnostic());
+                    return finish(sink, diags).await;
+                }
+            };
+            for c in list.iter().filter(|c| c.client_id.starts_with(&prefix)) {
+                let state = super::api_client::state_from(
+                    c,
+                    Value::string(&realm.id),
+                    &realm.id,
+                    &Value::Null,
+                );
+                let label = match c.client_name.as_deref() {
+                    Some(n) if !n.is_empty() && n != c.client_id => {
+                        format!("{} ({n})", c.client_id)
                     }
+                    _ => c.client_id.clone(),
+                };
+                if !sink.send(state, label).await {
+                    return;
                 }
             }
-            Err(e) => {
-                diags.push(e.to_diagnostic());
-                finish(sink, diags).await
+            if !more || !sink.wants_more() {
+                return;
             }
+            page += 1;
         }
     }
 }
@@ -483,15 +486,8 @@ impl ListResource for RoleAssignmentList {
         // (principal, label) pairs.
         let principals: Vec<(String, String)> = match s(config, "principal_id") {
             Some(p) => vec![(p.clone(), p)],
-            None => match f
-                .api
-                .json::<ClientList>(
-                    Call::get(paths::fill(paths::CLIENTS, &[&realm.id])).what("list API clients"),
-                )
-                .await
-            {
+            None => match f.all_clients(&realm.id).await {
                 Ok(l) => l
-                    .api_clients
                     .into_iter()
                     .map(|c| (c.client_uuid, c.client_id))
                     .collect(),

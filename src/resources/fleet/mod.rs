@@ -42,39 +42,61 @@ pub mod paths {
 
     pub const REALMS: &str = "/ssorealms";
     pub const CLIENTS: &str = "/ssorealms/{realm}/api-clients";
+    pub const CLIENT_QUERY: &str = "/ssorealms/{realm}/api-clients/query";
     pub const CLIENT: &str = "/ssorealms/{realm}/api-clients/{clientId}";
     pub const PRINCIPAL_ROLES: &str = "/ssorealms/{realm}/principals/{principalId}/roles";
     pub const TOKENS: &str = "/ssorealms/{realm}/api-tokens";
     pub const TOKEN_QUERY: &str = "/ssorealms/{realm}/api-tokens/query";
     pub const TOKEN_REGENERATE: &str = "/ssorealms/{realm}/api-tokens/{id}/regenerate";
     pub const TOKEN: &str = "/ssorealms/{realm}/api-tokens/{id}";
-    pub const ROLES: &str = "/ssorealms/{realm}/roles";
-    pub const ROLE: &str = "/ssorealms/{realm}/roles/{name}";
+    /// VCF roles are fleet-wide: not under an SSO realm.
+    pub const ROLES: &str = "/roles";
+    pub const ROLE: &str = "/roles/{name}";
+    pub const COMPONENT_ROLE_SUMMARIES: &str = "/components/roles/summaries";
 
     /// (method, path, contract, what the provider relies on).
     #[rustfmt::skip]
     pub const ENDPOINTS: &[(&str, &str, Contract, &str)] = &[
         ("GET", REALMS, Seen, "{ssoRealms:[{id,name,vcfInstanceId,ssoRealmCoverage}]}"),
-        ("POST", CLIENTS, Seen, "{clientId,clientName,clientDescription} -> client with clientUuid; 409 on a duplicate clientId (ASSUMED)"),
-        ("GET", CLIENTS, Assumed, "{apiClients:[client]}"),
-        ("GET", CLIENT, Assumed, "client; 404 when gone"),
-        ("PUT", CLIENT, Assumed, "{clientName,clientDescription} -> client; clientId is immutable"),
-        ("DELETE", CLIENT, Assumed, "204; revokes the client's tokens"),
-        ("GET", PRINCIPAL_ROLES, Seen, "{vcfRoleAssignments:[{roleName,roleScope:{scopeType,resources:[{id}]},expiresAt}]}"),
-        ("PUT", PRINCIPAL_ROLES, Seen, "replaces the principal's whole set"),
+        ("POST", CLIENTS, Seen, "createApiClient {clientId,clientName (required),clientDescription} -> 201 client with clientUuid; 409 on a duplicate clientId (UNCONFIRMED)"),
+        ("PATCH", CLIENTS, Seen, "updateApiClient {clientUuid,clientId,clientName,clientDescription} -> 204, no body"),
+        ("POST", CLIENT_QUERY, Seen, "page (0-based), pageSize; ClientTokenQuery -> {apiClients, pageInfo{totalCount}}"),
+        ("GET", CLIENT, Seen, "getApiClient -> client; 404 when gone"),
+        ("DELETE", CLIENT, Seen, "deleteApiClient -> 204; revokes the client's tokens"),
+        ("GET", PRINCIPAL_ROLES, Seen, "getRoleAssignment 200 {vcfRoleAssignments:[{roleName,roleScope:{scopeType?,resources:[{id}]},expiresAt}]}; a missing scopeType is implied (UNCONFIRMED)"),
+        ("PUT", PRINCIPAL_ROLES, Seen, "updateRoleAssignment: replaces the principal's whole set; 200 with no body"),
+        ("DELETE", PRINCIPAL_ROLES, Seen, "deleteRoleAssignments: removes every assignment of the principal; 204"),
         ("POST", TOKENS, Seen, "token with its secret (only here and on regenerate); TTLs as strings"),
         ("POST", TOKEN_QUERY, Seen, "page/pageSize/sortOrder; CLIENT_ID LIKE (SEEN); pageSize <= 50 (ASSUMED)"),
         ("POST", TOKEN_REGENERATE, Seen, "a new token object: new id and secret; the old id stops being ACTIVE"),
         ("GET", TOKEN, Assumed, "token without its secret; 404 when gone"),
         ("DELETE", TOKEN, Assumed, "204 = revoked"),
-        ("GET", ROLES, Assumed, "{vcfRoles:[{name,displayName,description,builtIn,componentRoles}]}"),
-        ("POST", ROLES, Assumed, "create a custom role"),
-        ("PUT", ROLE, Assumed, "update a custom role; built-ins are refused (403/409)"),
-        ("DELETE", ROLE, Assumed, "delete a custom role"),
+        ("GET", ROLES, Seen, "getVCFRolesPaginated: page and pageSize required; 200 {vcfRoles:[VcfRole],pageInfo}"),
+        ("GET", ROLE, Seen, "getRole: 200 VcfRole; 404 when there is no such role (UNCONFIRMED)"),
+        ("POST", ROLES, Seen, "createRole: VcfRole {roleName,roleDisplayName,roleDescription,componentRoles} -> 201 VcfRole; 409 on a duplicate name (UNCONFIRMED)"),
+        ("PUT", ROLES, Seen, "updateRoleDefinition: VcfRole with roleName in the body -> 200 VcfRole; built-ins refused (status UNCONFIRMED)"),
+        ("DELETE", ROLE, Seen, "deleteRole: 204; built-ins refused, and roles still assigned (status UNCONFIRMED)"),
+        ("GET", COMPONENT_ROLE_SUMMARIES, Seen, "getComponentRoleSummaries: componentType filter; 200 {componentRoleSummaries:[{componentType,name,...}]}"),
     ];
 
-    /// ASSUMED: the largest page the token query serves.
+    /// The page size of the role list (`getVCFRolesPaginated`'s documented default).
+    pub const ROLE_PAGE_SIZE: i64 = 50;
+    /// `VcfComponentRole.componentType` values a custom role can use (VCF Operations API 9.1.1
+    /// data structure VcfComponentRole; UNKNOWN is the enum's catch-all and not offered).
+    pub const COMPONENT_TYPES: [&str; 7] = [
+        "VCENTER",
+        "NSX_MANAGER",
+        "VCF_OPERATIONS",
+        "VCF_AUTOMATION",
+        "HCX",
+        "VCF_ORCHESTRATOR",
+        "VCF_SALT_RAAS",
+    ];
+
+    /// The page size of the paged queries (the reference's default; no larger page is
+    /// documented).
     pub const TOKEN_PAGE_SIZE: i64 = 50;
+    pub const CLIENT_PAGE_SIZE: i64 = 50;
     /// SEEN: the query field and operator of seed 001 step 4.
     pub const QUERY_FIELD_CLIENT_ID: &str = "CLIENT_ID";
     pub const QUERY_OPERATOR: &str = "LIKE";
@@ -147,10 +169,13 @@ pub struct RealmList {
     pub sso_realms: Vec<RealmJson>,
 }
 
+/// An API client. `clientUuid` is optional in the reference; the provider needs it (it is the
+/// client's principal id), so [`ClientJson::checked`] refuses an answer without it.
 #[derive(Deserialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientJson {
     pub client_id: String,
+    #[serde(default)]
     pub client_uuid: String,
     #[serde(default)]
     pub client_name: Option<String>,
@@ -158,10 +183,31 @@ pub struct ClientJson {
     pub client_description: Option<String>,
 }
 
+impl ClientJson {
+    /// The client, when the answer carries what the provider needs of it.
+    pub fn checked(self, what: &str) -> Result<ClientJson, ApiError> {
+        if self.client_uuid.is_empty() {
+            return Err(ApiError::new(
+                crate::client::ErrorKind::Decode,
+                "Unexpected response",
+                format!(
+                    "{what}: the answer describes API client {:?} without its clientUuid, which the provider \
+                     needs as the client's principal_id.",
+                    self.client_id
+                ),
+            ));
+        }
+        Ok(self)
+    }
+}
+
+/// One page of the API client query (`apiClients` is required in the reference).
 #[derive(Deserialize)]
-pub struct ClientList {
-    #[serde(rename = "apiClients", default)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientPage {
     pub api_clients: Vec<ClientJson>,
+    #[serde(default)]
+    pub page_info: Option<PageInfo>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -182,12 +228,48 @@ pub struct AssignmentJson {
     pub expires_at: Option<i64>,
 }
 
+/// A role scope. `scopeType` is Required in the reference's RoleScope, yet the reference's own
+/// `getRoleAssignment` example omits it; a scope read without one gets [`implied_scope_type`].
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "ScopeWire")]
 pub struct ScopeJson {
     pub scope_type: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<ResourceRef>,
+}
+
+/// RoleScope as it may arrive: `scopeType` and `resources` both possibly missing or null.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScopeWire {
+    #[serde(default)]
+    scope_type: Option<String>,
+    #[serde(default)]
+    resources: Option<Vec<ResourceRef>>,
+}
+
+impl From<ScopeWire> for ScopeJson {
+    fn from(w: ScopeWire) -> ScopeJson {
+        let resources = w.resources.unwrap_or_default();
+        ScopeJson {
+            scope_type: w
+                .scope_type
+                .unwrap_or_else(|| implied_scope_type(&resources).to_string()),
+            resources,
+        }
+    }
+}
+
+/// UNCONFIRMED (docs/dev/api-contract.md B6): the scope type of an assignment read without
+/// `scopeType`. An SSO_REALM scope takes no resources and a VCF_INSTANCE scope needs at least
+/// one, so a scope without resources is read as SSO_REALM and one with resources as
+/// VCF_INSTANCE. Such an assignment then compares equal to the configured one it matches.
+pub fn implied_scope_type(resources: &[ResourceRef]) -> &'static str {
+    if resources.is_empty() {
+        "SSO_REALM"
+    } else {
+        "VCF_INSTANCE"
+    }
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -285,32 +367,83 @@ pub struct PageInfo {
     pub total_count: Option<i64>,
 }
 
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// VcfComponentRole: the roles of one VCF component that a VCF role grants.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "camelCase")]
 pub struct ComponentRole {
-    pub component: String,
-    pub role_name: String,
+    pub component_type: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub roles: Vec<String>,
 }
 
+/// VcfRole. Only `roleName` is required to read one; `type` and the audit fields are the
+/// server's and never sent.
 #[derive(Serialize, Deserialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleJson {
-    pub name: String,
+    pub role_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    pub role_display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing)]
-    pub built_in: bool,
-    #[serde(default)]
+    pub role_description: Option<String>,
+    /// BUILT_IN, CUSTOM or UNKNOWN.
+    #[serde(default, rename = "type", skip_serializing)]
+    pub role_type: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub component_roles: Vec<ComponentRole>,
+    #[serde(default, skip_serializing)]
+    pub created_by: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub updated_by: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub created_at: Option<i64>,
+    #[serde(default, skip_serializing)]
+    pub updated_at: Option<i64>,
 }
 
+impl RoleJson {
+    /// A role of the product, which cannot be changed or deleted.
+    pub fn built_in(&self) -> bool {
+        self.role_type.as_deref() == Some("BUILT_IN")
+    }
+}
+
+/// VcfRoles, one page of `getVCFRolesPaginated`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub vcf_roles: Vec<RoleJson>,
+    #[serde(default)]
+    pub page_info: Option<PageInfo>,
+}
+
+/// ComponentRoleSummaries: the roles a component offers for custom VCF roles.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentRoleSummaries {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub component_role_summaries: Vec<ComponentRoleSummary>,
+}
+
+/// ComponentRoleSummary; every field is optional in the reference.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentRoleSummary {
+    #[serde(default)]
+    pub component_type: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,8 +472,10 @@ pub struct PrincipalQueue {
 /// State the fleet resources share within one provider process.
 pub struct FleetState {
     realms: tokio::sync::OnceCell<Vec<RealmJson>>,
-    /// Each realm's roles, until a custom role of the realm changes in this process.
+    /// The fleet's VCF roles, until a custom role changes in this process.
     roles: SharedReads<Vec<RoleJson>>,
+    /// Each component type's role names (component role summaries).
+    component_roles: SharedReads<Vec<String>>,
     principals: Mutex<HashMap<String, Arc<PrincipalQueue>>>,
     /// Each API client's tokens as one paged query saw them, by `<realm>/<client id>`.
     tokens: SharedReads<Arc<Vec<TokenJson>>>,
@@ -350,7 +485,7 @@ pub struct FleetState {
     server_offset_ms: Mutex<Option<i64>>,
     /// Token refresh without the per-client query: every token is read with its own GET.
     single_token_reads: bool,
-    /// `<realm id>/<name>` of custom roles planned in this run: assignments of them planned later
+    /// Names of custom roles planned in this run: assignments of them planned later
     /// in the same run (Terraform plans dependencies first) are not "unknown roles".
     planned_roles: Mutex<std::collections::HashSet<String>>,
 }
@@ -374,6 +509,7 @@ impl FleetState {
         FleetState {
             realms: tokio::sync::OnceCell::new(),
             roles: SharedReads::until_forgotten(),
+            component_roles: SharedReads::aged(REFRESH_MAX_AGE),
             principals: Mutex::default(),
             tokens: SharedReads::aged(REFRESH_MAX_AGE),
             assignment_reads: SharedReads::aged(REFRESH_MAX_AGE),
@@ -555,39 +691,152 @@ impl<'a> Fleet<'a> {
         found
     }
 
-    /// The realm's VCF roles (one request per realm and process).
-    pub async fn roles(&self, realm: &str) -> Result<Vec<RoleJson>, ApiError> {
+    /// Every VCF role of the fleet, built-in and custom, read page by page (one listing per
+    /// process until a custom role changes).
+    pub async fn roles(&self) -> Result<Vec<RoleJson>, ApiError> {
         let api = self.api;
         self.state()
             .roles
-            .get(realm, || async move {
-                api.json::<RoleList>(
-                    Call::get(paths::fill(paths::ROLES, &[realm])).what("list VCF roles"),
-                )
-                .await
-                .map(|r| r.vcf_roles)
+            .get("", || async move {
+                let mut out = Vec::new();
+                let mut page = 0i64;
+                loop {
+                    let p: RoleList = api
+                        .json(
+                            Call::get(paths::ROLES)
+                                .query("page", page)
+                                .query("pageSize", paths::ROLE_PAGE_SIZE)
+                                .success(&[200])
+                                .what("list VCF roles"),
+                        )
+                        .await?;
+                    let n = p.vcf_roles.len() as i64;
+                    let total = p.page_info.and_then(|i| i.total_count);
+                    out.extend(p.vcf_roles);
+                    page += 1;
+                    let seen = page.saturating_mul(paths::ROLE_PAGE_SIZE);
+                    if n < paths::ROLE_PAGE_SIZE
+                        || total.is_some_and(|t| seen >= t)
+                        || page > 10_000
+                    {
+                        break;
+                    }
+                }
+                Ok(out)
             })
             .await
     }
 
-    /// Records that a custom role `name` of `realm` is planned to exist after this run.
-    pub fn plan_custom_role(&self, realm: &str, name: &str) {
-        if let Ok(mut set) = self.state().planned_roles.lock() {
-            set.insert(format!("{realm}/{name}"));
+    /// Page `page` (0-based) of the realm's API clients, narrowed by `search` (ClientTokenQuery
+    /// `searchTerms`; `None` for all). Also says whether a further page may follow.
+    pub async fn clients_page(
+        &self,
+        realm: &str,
+        search: Option<&serde_json::Value>,
+        page: i64,
+    ) -> Result<(Vec<ClientJson>, bool), ApiError> {
+        let body = match search {
+            Some(terms) => serde_json::json!({ "searchTerms": terms }),
+            None => serde_json::json!({}),
+        };
+        let p: ClientPage = self
+            .api
+            .json(
+                Call::post(paths::fill(paths::CLIENT_QUERY, &[realm]))
+                    .query("page", page)
+                    .query("pageSize", paths::CLIENT_PAGE_SIZE)
+                    .json(&body)
+                    .idempotent(true)
+                    .success(&[200])
+                    .what("list API clients"),
+            )
+            .await?;
+        let n = p.api_clients.len() as i64;
+        let total = p.page_info.and_then(|i| i.total_count);
+        let seen = (page + 1).saturating_mul(paths::CLIENT_PAGE_SIZE);
+        let more = n >= paths::CLIENT_PAGE_SIZE && total.is_none_or(|t| seen < t) && page < 10_000;
+        let clients = p
+            .api_clients
+            .into_iter()
+            .map(|c| c.checked("list API clients"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((clients, more))
+    }
+
+    /// Every API client of the realm, page by page.
+    pub async fn all_clients(&self, realm: &str) -> Result<Vec<ClientJson>, ApiError> {
+        let mut out = Vec::new();
+        let mut page = 0;
+        loop {
+            let (list, more) = self.clients_page(realm, None, page).await?;
+            out.extend(list);
+            if !more {
+                return Ok(out);
+            }
+            page += 1;
         }
     }
 
-    /// Whether a custom role `name` of `realm` was planned in this run.
-    pub fn custom_role_planned(&self, realm: &str, name: &str) -> bool {
+    /// One VCF role by name (`getRole`), `None` when there is none.
+    pub async fn role(&self, name: &str) -> Result<Option<RoleJson>, ApiError> {
+        self.api
+            .json_if_found::<RoleJson>(
+                Call::get(paths::fill(paths::ROLE, &[name]))
+                    .success(&[200])
+                    .what(format!("read VCF role {name:?}")),
+            )
+            .await
+    }
+
+    /// The role names a component offers for custom VCF roles (component role summaries,
+    /// one request per component type and process, for a minute).
+    pub async fn component_role_names(
+        &self,
+        component_type: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        let api = self.api;
+        self.state()
+            .component_roles
+            .get(component_type, || async move {
+                let s: ComponentRoleSummaries = api
+                    .json(
+                        Call::get(paths::COMPONENT_ROLE_SUMMARIES)
+                            .query("componentType", component_type)
+                            .success(&[200])
+                            .what(format!("list the {component_type} component roles")),
+                    )
+                    .await?;
+                Ok(s.component_role_summaries
+                    .into_iter()
+                    .filter(|c| {
+                        c.component_type
+                            .as_deref()
+                            .is_none_or(|t| t == component_type)
+                    })
+                    .filter_map(|c| c.name)
+                    .collect())
+            })
+            .await
+    }
+
+    /// Records that a custom role `name` is planned to exist after this run.
+    pub fn plan_custom_role(&self, name: &str) {
+        if let Ok(mut set) = self.state().planned_roles.lock() {
+            set.insert(name.to_string());
+        }
+    }
+
+    /// Whether a custom role `name` was planned in this run.
+    pub fn custom_role_planned(&self, name: &str) -> bool {
         self.state()
             .planned_roles
             .lock()
-            .is_ok_and(|set| set.contains(&format!("{realm}/{name}")))
+            .is_ok_and(|set| set.contains(name))
     }
 
-    /// Forgets the cached roles of a realm (after a custom role changed).
-    pub fn invalidate_roles(&self, realm: &str) {
-        self.state().roles.forget(realm);
+    /// Forgets the cached role list (after a custom role changed).
+    pub fn invalidate_roles(&self) {
+        self.state().roles.forget("");
     }
 
     /// The principal's role assignments, always fresh (writes read right before they write).
@@ -598,9 +847,11 @@ impl<'a> Fleet<'a> {
     ) -> Result<Vec<AssignmentJson>, ApiError> {
         self.api
             .json::<AssignmentsJson>(
-                Call::get(paths::fill(paths::PRINCIPAL_ROLES, &[realm, principal])).what(format!(
-                    "read the role assignments of principal {principal}"
-                )),
+                Call::get(paths::fill(paths::PRINCIPAL_ROLES, &[realm, principal]))
+                    .success(&[200])
+                    .what(format!(
+                        "read the role assignments of principal {principal}"
+                    )),
             )
             .await
             .map(|a| a.vcf_role_assignments)
@@ -720,31 +971,44 @@ impl<'a> Fleet<'a> {
             .await
     }
 
-    /// Replaces the principal's whole assignment set.
+    /// Replaces the principal's whole assignment set and returns the set as the server then
+    /// reads it. The PUT (`updateRoleAssignment`) answers 200 with no body, so the set is read
+    /// again with a GET; an empty set is written with `deleteRoleAssignments` (204), which
+    /// removes every assignment of the principal.
     pub async fn put_assignments(
         &self,
         realm: &str,
         principal: &str,
         list: Vec<AssignmentJson>,
     ) -> Result<Vec<AssignmentJson>, ApiError> {
-        let written = self
-            .api
-            .json::<AssignmentsJson>(
-                Call::put(paths::fill(paths::PRINCIPAL_ROLES, &[realm, principal]))
-                    .json(&AssignmentsJson {
-                        vcf_role_assignments: list,
-                    })
-                    .idempotent(true)
-                    .what(format!(
-                        "write the role assignments of principal {principal}"
-                    ))
-                    .needs_role(WRITE_ROLE),
-            )
-            .await
-            .map(|a| a.vcf_role_assignments);
+        let path = paths::fill(paths::PRINCIPAL_ROLES, &[realm, principal]);
+        let call = if list.is_empty() {
+            Call::delete(path)
+                .success(&[204])
+                .what(format!(
+                    "remove all role assignments of principal {principal}"
+                ))
+                .needs_role(WRITE_ROLE)
+        } else {
+            Call::put(path)
+                .success(&[200])
+                .json(&AssignmentsJson {
+                    vcf_role_assignments: list.clone(),
+                })
+                .idempotent(true)
+                .what(format!(
+                    "write the role assignments of principal {principal}"
+                ))
+                .needs_role(WRITE_ROLE)
+        };
+        let written = self.api.call(call).await;
         // After the write, so that no read made during it stays cached.
         self.state().invalidate_assignments(realm, principal);
-        written
+        written?;
+        if list.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.assignments(realm, principal).await
     }
 
     /// Every API_CLIENT token of one client, from one paged query shared by all callers of the
@@ -947,6 +1211,93 @@ mod tests {
         );
     }
 
+    /// The reference's own getRoleAssignment example omits `scopeType` and adds fields the
+    /// provider does not use: the assignment still decodes, with the implied scope type.
+    #[test]
+    fn assignments_decode_without_scope_type() {
+        let a: AssignmentsJson = serde_json::from_str(
+            r#"{"vcfRoleAssignments":[
+              {"roleName":"VCF_Admin","roleDisplayName":"VCF Administrator","roleScope":{"resources":[]}},
+              {"roleName":"sddc_admin","roleScope":{"resources":[{"id":"i1","name":"sfo"}],"ssoName":"EMEA"}},
+              {"roleName":"vcf_viewer","roleScope":{"resources":null}},
+              {"roleName":"vcf_operator","roleScope":{"scopeType":"SSO_REALM","resources":[]},"expiresAt":1750526688158}]}"#,
+        )
+        .unwrap();
+        let types: Vec<&str> = a
+            .vcf_role_assignments
+            .iter()
+            .map(|x| x.role_scope.scope_type.as_str())
+            .collect();
+        assert_eq!(
+            types,
+            ["SSO_REALM", "VCF_INSTANCE", "SSO_REALM", "SSO_REALM"]
+        );
+        assert_eq!(a.vcf_role_assignments[1].resource_ids(), vec!["i1"]);
+        assert_eq!(a.vcf_role_assignments[3].expires_at, Some(1750526688158));
+        // An implied scope compares equal to the configured one it matches.
+        let configured = AssignmentJson {
+            role_name: "VCF_Admin".into(),
+            role_scope: ScopeJson {
+                scope_type: "SSO_REALM".into(),
+                resources: vec![],
+            },
+            expires_at: None,
+        };
+        assert!(a.vcf_role_assignments[0].same_binding(&configured));
+        // A scope without roleName still fails, naming the field.
+        let e = serde_json::from_str::<AssignmentsJson>(
+            r#"{"vcfRoleAssignments":[{"roleScope":{"scopeType":"SSO_REALM"}}]}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("roleName"), "{e}");
+    }
+
+    /// VcfRole and VcfRoles as the reference's examples show them (getVCFRolesPaginated,
+    /// createRole), and the body the provider sends for createRole / updateRoleDefinition.
+    #[test]
+    fn roles_decode_and_encode_in_the_reference_shape() {
+        let l: RoleList = serde_json::from_str(
+            r#"{"vcfRoles":[{"roleName":"administrator","roleDisplayName":"Administrator",
+              "roleDescription":"VC Administrator Role","type":"CUSTOM",
+              "componentRoles":[{"componentType":"VCENTER","roles":["Admin"]}],
+              "createdBy":"admin","updatedBy":"admin","createdAt":1724927355,"updatedAt":1725424086},
+              {"roleName":"vcf_admin","type":"BUILT_IN","componentRoles":null}],
+              "pageInfo":{"totalCount":2,"page":0,"pageSize":50},"links":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(l.vcf_roles.len(), 2);
+        assert!(!l.vcf_roles[0].built_in() && l.vcf_roles[1].built_in());
+        assert_eq!(l.vcf_roles[0].component_roles[0].roles, vec!["Admin"]);
+        assert_eq!(l.page_info.and_then(|p| p.total_count), Some(2));
+        let e = serde_json::from_str::<RoleJson>(r#"{"name":"old","builtIn":false}"#).unwrap_err();
+        assert!(e.to_string().contains("roleName"), "{e}");
+        let body = serde_json::to_value(RoleJson {
+            role_name: "custom-administrator".into(),
+            role_display_name: None,
+            role_description: Some("d".into()),
+            role_type: Some("CUSTOM".into()),
+            component_roles: vec![ComponentRole {
+                component_type: "NSX_MANAGER".into(),
+                roles: vec!["network_engineer".into()],
+            }],
+            created_by: Some("x".into()),
+            updated_by: None,
+            created_at: Some(1),
+            updated_at: None,
+        })
+        .unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"roleName":"custom-administrator","roleDescription":"d",
+                "componentRoles":[{"componentType":"NSX_MANAGER","roles":["network_engineer"]}]})
+        );
+        let s: ComponentRoleSummaries = serde_json::from_str(
+            r#"{"componentRoleSummaries":[{"componentType":"VCENTER","name":"Admin","type":"BUILT_IN"},{}]}"#,
+        )
+        .unwrap();
+        assert_eq!(s.component_role_summaries[0].name.as_deref(), Some("Admin"));
+    }
+
     /// Every attribute of every fleet type is described; secrets are sensitive.
     #[test]
     fn every_attribute_is_described() {
@@ -1011,18 +1362,25 @@ mod tests {
             .filter(|e| e.2 == paths::Contract::Assumed)
             .map(|e| (e.0, e.1))
             .collect();
-        for want in [
-            ("GET", paths::CLIENT),
-            ("PUT", paths::CLIENT),
-            ("DELETE", paths::CLIENT),
-            ("GET", paths::TOKEN),
-            ("DELETE", paths::TOKEN),
-            ("GET", paths::ROLES),
-            ("POST", paths::ROLES),
-        ] {
+        for want in [("GET", paths::TOKEN), ("DELETE", paths::TOKEN)] {
             assert!(assumed.contains(&want), "{want:?}");
         }
-        assert!(!assumed.contains(&("PUT", paths::PRINCIPAL_ROLES)));
+        for confirmed in [
+            ("PUT", paths::PRINCIPAL_ROLES),
+            ("DELETE", paths::PRINCIPAL_ROLES),
+            ("GET", paths::ROLES),
+            ("GET", paths::ROLE),
+            ("POST", paths::ROLES),
+            ("PUT", paths::ROLES),
+            ("DELETE", paths::ROLE),
+            ("GET", paths::COMPONENT_ROLE_SUMMARIES),
+        ] {
+            assert!(!assumed.contains(&confirmed), "{confirmed:?}");
+            assert!(
+                paths::ENDPOINTS.iter().any(|e| (e.0, e.1) == confirmed),
+                "{confirmed:?}"
+            );
+        }
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!   principal's lock in this process, reading right before writing and touching only its own
 //!   entry;
 //! - `vcf_principal_roles`: the principal's complete set, authoritative;
-//! - data sources `vcf_principal_roles` and `vcf_roles`.
+//! - data sources `vcf_principal_roles` and `vcf_roles` (the fleet's VCF roles: roles are
+//!   fleet-wide, and are assigned in a realm).
 
 use async_trait::async_trait;
 
@@ -184,25 +185,19 @@ fn check_future(
     }
 }
 
-/// Errors on `path` when `role` is not a VCF role of the realm.
-async fn check_role(
-    f: Fleet<'_>,
-    realm: &str,
-    role: &str,
-    path: AttributePath,
-    diags: &mut Diagnostics,
-) {
-    if f.custom_role_planned(realm, role) {
+/// Errors on `path` when `role` is not a VCF role of the fleet.
+async fn check_role(f: Fleet<'_>, role: &str, path: AttributePath, diags: &mut Diagnostics) {
+    if f.custom_role_planned(role) {
         return;
     }
-    match f.roles(realm).await {
-        Ok(roles) if !roles.iter().any(|r| r.name == role) => {
-            let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+    match f.roles().await {
+        Ok(roles) if !roles.iter().any(|r| r.role_name == role) => {
+            let names: Vec<&str> = roles.iter().map(|r| r.role_name.as_str()).collect();
             diags.attr_error(
                 path,
                 "Unknown VCF role",
                 format!(
-                    "{role:?} is not a VCF role of this SSO realm. Roles: {}. Use one of them (data source \
+                    "{role:?} is not a VCF role. Roles: {}. Use one of them (data source \
                      vcf_roles lists them), or create the role with vcf_custom_role and refer to its name \
                      (vcf_custom_role.<name>.name).",
                     names.join(", ")
@@ -325,7 +320,7 @@ impl Resource for RoleAssignment {
             .attribute(
                 Attribute::string("role_name")
                     .required()
-                    .description("A VCF role of the realm (see data source `vcf_roles`), for example `vcf_viewer` or `sddc_admin`. Changing it replaces the assignment.")
+                    .description("A VCF role (see data source `vcf_roles`), for example `vcf_viewer` or `sddc_admin`. Changing it replaces the assignment.")
                     .validator(Length::at_least(1))
                     .plan_modifier(RequiresReplace),
             )
@@ -357,7 +352,7 @@ impl Resource for RoleAssignment {
         if &role != plan.prior.attr("role_name")
             && let Some(r) = role.as_str()
         {
-            check_role(f, &realm.id, r, AttributePath::attr("role_name"), diags).await;
+            check_role(f, r, AttributePath::attr("role_name"), diags).await;
         }
         if plan.planned.attr("scope_resource_ids") != plan.prior.attr("scope_resource_ids") {
             check_instances(
@@ -514,7 +509,7 @@ fn assignment_attrs(computed: bool) -> Vec<Attribute> {
     vec![
         Attribute::string("role_name")
             .required()
-            .description("A VCF role of the realm (see data source `vcf_roles`).")
+            .description("A VCF role (see data source `vcf_roles`).")
             .validator(Length::at_least(1)),
         scope_type_attr(),
         scope_ids_attr(),
@@ -665,7 +660,7 @@ impl Resource for PrincipalRoles {
             return;
         };
         for r in roles {
-            check_role(f, &realm.id, &r, AttributePath::attr("assignments"), diags).await;
+            check_role(f, &r, AttributePath::attr("assignments"), diags).await;
         }
         if let Some(items) = plan.planned.attr("assignments").elements() {
             for item in items {
@@ -844,6 +839,8 @@ impl DataSource for PrincipalRolesData {
 
 pub struct RolesData;
 
+const ROLE_TYPES: [&str; 2] = ["BUILT_IN", "CUSTOM"];
+
 #[async_trait]
 impl DataSource for RolesData {
     fn type_name(&self) -> &'static str {
@@ -852,12 +849,13 @@ impl DataSource for RolesData {
 
     fn schema(&self) -> Schema {
         let component = vec![
-            Attribute::string("component")
+            Attribute::string("component_type").computed().description(
+                "`VCENTER`, `NSX_MANAGER`, `VCF_OPERATIONS`, `VCF_AUTOMATION`, `HCX`, `VCF_ORCHESTRATOR`, \
+                 `VCF_SALT_RAAS` (or `UNKNOWN`).",
+            ),
+            Attribute::new("roles", Type::list(Type::String))
                 .computed()
-                .description("`VCENTER`, `NSX`, `VCF_OPERATIONS`, `VCF_AUTOMATION` or `HCX`."),
-            Attribute::string("role_name")
-                .computed()
-                .description("The component's role."),
+                .description("The component's roles the VCF role grants."),
         ];
         let role = vec![
             Attribute::string("name")
@@ -869,46 +867,67 @@ impl DataSource for RolesData {
             Attribute::string("description")
                 .computed()
                 .description("Description."),
+            Attribute::string("type")
+                .computed()
+                .description("`BUILT_IN`, `CUSTOM` or `UNKNOWN`."),
             Attribute::bool("built_in")
                 .computed()
                 .description("True for the product's built-in roles, which cannot be changed."),
             Attribute::nested("component_roles", Nesting::List, component)
                 .computed()
-                .description("The component roles the VCF role grants."),
+                .description("The component roles the VCF role grants, one entry per component."),
         ];
         Schema::new(
             0,
-            Block::new("The VCF roles of an SSO realm: built-in ones and custom ones.")
-                .attribute(realm_lookup_attribute())
-                .attribute(
-                    Attribute::new("names", Type::list(Type::String))
-                        .computed()
-                        .description("Every role name, for validation in modules."),
-                )
-                .attribute(
-                    Attribute::nested("roles", Nesting::List, role)
-                        .computed()
-                        .description("Every role with its component roles."),
-                ),
+            Block::new(
+                "The VCF roles of the fleet: built-in ones and custom ones. VCF roles are fleet-wide; they are \
+                 assigned to principals in an SSO realm.",
+            )
+            .attribute(
+                Attribute::string("type")
+                    .optional()
+                    .description("Only roles of this type: `BUILT_IN` or `CUSTOM`. All roles when unset.")
+                    .validator(OneOf::new(&ROLE_TYPES)),
+            )
+            .attribute(
+                Attribute::new("names", Type::list(Type::String))
+                    .computed()
+                    .description("Every role name (of the type, when set), for validation in modules."),
+            )
+            .attribute(
+                Attribute::nested("roles", Nesting::List, role)
+                    .computed()
+                    .description("Every role (of the type, when set) with its component roles."),
+            ),
         )
     }
 
     async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some((f, realm)) = fleet_realm(ctx, config, diags).await else {
+        let Some(f) = fleet(ctx, diags) else {
             return Value::Null;
         };
-        let roles = match f.roles(&realm.id).await {
+        let roles = match f.roles().await {
             Ok(r) => r,
             Err(e) => return fail(diags, e).unwrap_or(Value::Null),
         };
+        let wanted = config.attr("type").as_str();
+        let roles: Vec<&super::RoleJson> = roles
+            .iter()
+            .filter(|r| wanted.is_none_or(|t| r.role_type.as_deref() == Some(t)))
+            .collect();
         let mut v = config.clone();
         v.set_attr(
             "names",
-            Value::List(roles.iter().map(|r| Value::string(&r.name)).collect()),
+            Value::List(roles.iter().map(|r| Value::string(&r.role_name)).collect()),
         );
         v.set_attr(
             "roles",
-            Value::List(roles.iter().map(super::custom_role::role_value).collect()),
+            Value::List(
+                roles
+                    .iter()
+                    .map(|r| super::custom_role::role_value(r))
+                    .collect(),
+            ),
         );
         v
     }
