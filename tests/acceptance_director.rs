@@ -15,16 +15,21 @@ fn rt() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-/// Seed 004: `POST /oauth/tenant/{org}/token` with the API token as a refresh grant; the access
-/// token, or the status of the refusal.
+/// Seed 004: `POST /oauth/tenant/{org}/token` (VCF Automation: `/tm/oauth/…`) with the API
+/// token as a refresh grant; the access token, or the status of the refusal.
 async fn exchange(sim: &Sim, org: &str, token: &str) -> Result<String, u16> {
+    let prefix = if sim.ready["director"]["flavor"] == "vcf_automation" {
+        "/tm/oauth"
+    } else {
+        "/oauth"
+    };
     let pem = std::fs::read(sim.ca_file()).expect("CA file");
     let http = reqwest::Client::builder()
         .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA"))
         .build()
         .expect("client");
     let r = http
-        .post(format!("{}/oauth/tenant/{org}/token", sim.url()))
+        .post(format!("{}{prefix}/tenant/{org}/token", sim.url()))
         .header("Accept", "application/json")
         .form(&[("grant_type", "refresh_token"), ("refresh_token", token)])
         .send()
@@ -49,6 +54,50 @@ async fn exchange(sim: &Sim, org: &str, token: &str) -> Result<String, u16> {
         .status();
     assert_eq!(status, 200);
     Ok(access)
+}
+
+/// Logs in as the sim's Director user and creates a PROXY token named `name` with
+/// `POST /cloudapi/1.0.0/tokens`.
+async fn proxy_token(sim: &Sim, flavor: &str, name: &str) {
+    let pem = std::fs::read(sim.ca_file()).expect("CA file");
+    let http = reqwest::Client::builder()
+        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA"))
+        .build()
+        .expect("client");
+    let d = &sim.ready["director"];
+    let accept = if flavor == "vcf_automation" {
+        "application/json;version=9.1.0"
+    } else {
+        "application/json;version=39.1"
+    };
+    let login = http
+        .post(format!("{}/cloudapi/1.0.0/sessions", sim.url()))
+        .basic_auth(
+            format!(
+                "{}@{}",
+                d["username"].as_str().unwrap(),
+                d["org"].as_str().unwrap()
+            ),
+            d["password"].as_str(),
+        )
+        .header("Accept", accept)
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), 200);
+    let session = login.headers()["x-vmware-vcloud-access-token"]
+        .to_str()
+        .expect("header")
+        .to_string();
+    let r = http
+        .post(format!("{}/cloudapi/1.0.0/tokens", sim.url()))
+        .bearer_auth(&session)
+        .header("Accept", accept)
+        .json(&json!({ "name": name, "type": "PROXY" }))
+        .send()
+        .await
+        .expect("create PROXY token");
+    assert_eq!(r.status(), 200);
 }
 
 fn config(name: &str, org: &str, trigger: &str) -> String {
@@ -80,9 +129,27 @@ fn outputs(wd: &Workdir) -> Value {
     serde_json::from_slice(&out.stdout).expect("outputs JSON")
 }
 
+/// Cloud Director 10.x (`director.flavor` left at `auto`: detected from `GET /api/versions`).
 #[test]
 fn director_token_lifecycle() {
-    let sim = Sim::start();
+    token_lifecycle(Sim::start(), "cloud_director");
+}
+
+/// VCF Automation 9.1: OAuth under `/tm/oauth`, `Accept: application/json;version=9.1.0`; the
+/// sim answers 404 to `/oauth/…` and 406 to Cloud Director versions, so the run only passes
+/// when the provider detected the product and speaks its dialect.
+#[test]
+fn vcf_automation_token_lifecycle() {
+    token_lifecycle(
+        Sim::start_with(&["--director-flavor", "vcf_automation"]),
+        "vcf_automation",
+    );
+}
+
+/// Create, list, drift, replace and revoke a token with every Terraform, `director.flavor`
+/// left at `auto`.
+fn token_lifecycle(sim: Sim, flavor: &str) {
+    assert_eq!(sim.ready["director"]["flavor"], flavor);
     let control = Control::new(&sim);
     let d = &sim.ready["director"];
     let org = d["org"].as_str().unwrap();
@@ -108,6 +175,10 @@ fn director_token_lifecycle() {
         assert!(!text(&out).contains(&token1));
         rt().block_on(exchange(&sim, org, &token1))
             .expect("token exchanges");
+
+        // A PROXY token of the same name (Create Token, the documented type) is not an API
+        // token: neither the data source nor the resource takes it for one.
+        rt().block_on(proxy_token(&sim, flavor, &name));
 
         // Empty re-plan; the data source lists it by name, never its value.
         let out = wd.run(&["apply", "-auto-approve", "-refresh-only", "-no-color"]);
@@ -155,8 +226,37 @@ fn director_token_lifecycle() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|t| t["name"] == name.as_str()),
+                .any(|t| t["name"] == name.as_str() && t["token_type"] == "REFRESH"),
             "Terraform {v}: tokens left behind"
+        );
+        // The PROXY token of the same name is untouched.
+        assert!(
+            state["director"]["tokens"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["name"] == name.as_str() && t["token_type"] == "PROXY"),
+            "Terraform {v}: the PROXY token is gone"
+        );
+        // The product was detected once per provider process, and no call of the other
+        // product's dialect was made.
+        let stats = rt().block_on(control.stats());
+        let other = if flavor == "vcf_automation" {
+            "POST /oauth/"
+        } else {
+            "POST /tm/oauth/"
+        };
+        assert!(
+            !stats["endpoints"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .any(|k| k.starts_with(other)),
+            "Terraform {v}: {stats}"
+        );
+        assert!(
+            rt().block_on(control.count("GET /api/versions", Some("200"))) >= 1,
+            "Terraform {v}: {stats}"
         );
     }
 }
@@ -320,5 +420,45 @@ fn lost_creation_answer_leaves_no_token_behind() {
             .expect("token exchanges");
         let out = wd.run(&["destroy", "-auto-approve", "-no-color"]);
         assert!(out.status.success(), "Terraform {v}: {}", text(&out));
+    }
+}
+
+/// `director.flavor` set explicitly: no `GET /api/versions`; set to the wrong product, the
+/// login fails with a diagnostic that names the setting to change.
+#[test]
+fn explicit_flavor_skips_detection_and_a_wrong_one_says_so() {
+    let sim = Sim::start_with(&["--director-flavor", "vcf_automation"]);
+    let control = Control::new(&sim);
+    let d = &sim.ready["director"];
+    let config = format!(
+        "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\ndata \"vcf_director_api_tokens\" \"all\" {{}}\n"
+    );
+    for tf in terraforms() {
+        let v = &tf.version;
+        for (flavor, ok) in [("vcf_automation", true), ("cloud_director", false)] {
+            let wd = Workdir::new(&tf)
+                .env("VCF_DIRECTOR_HOST", &sim.host())
+                .env("VCF_DIRECTOR_ORG", d["org"].as_str().unwrap())
+                .env("VCF_DIRECTOR_USERNAME", d["username"].as_str().unwrap())
+                .env("VCF_DIRECTOR_PASSWORD", d["password"].as_str().unwrap())
+                .env("VCF_DIRECTOR_FLAVOR", flavor)
+                .env("VCF_CA_FILE", sim.ca_file());
+            wd.write_config(&config);
+            rt().block_on(control.reset_stats());
+            let out = wd.run(&["plan", "-no-color", "-input=false"]);
+            let t = text(&out);
+            assert_eq!(out.status.success(), ok, "Terraform {v} {flavor}: {t}");
+            if !ok {
+                assert!(
+                    t.contains("director.flavor = \"vcf_automation\""),
+                    "Terraform {v}: {t}"
+                );
+            }
+            assert_eq!(
+                rt().block_on(control.count("GET /api/versions", None)),
+                0,
+                "Terraform {v} {flavor}"
+            );
+        }
     }
 }

@@ -180,6 +180,7 @@ async fn fleet_and_director_authenticate_once_for_many_requests() {
                 username: d["username"].as_str().expect("user").into(),
                 password: Secret::new(d["password"].as_str().expect("password")),
             },
+            flavor: None,
         }),
         ..Config::default()
     };
@@ -213,6 +214,7 @@ async fn fleet_and_director_authenticate_once_for_many_requests() {
             credentials: DirectorCredentials::ApiToken {
                 token: Secret::new(api_token),
             },
+            flavor: None,
         }),
         ..Config::default()
     };

@@ -107,6 +107,8 @@ pub struct CustomRoleConfig {
 pub struct DirectorConfig {
     /// Organizations; `System` is the provider organization.
     pub orgs: Vec<OrgConfig>,
+    /// `cloud_director` (default) or `vcf_automation`; `--director-flavor` overrides it.
+    pub flavor: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Clone)]
@@ -196,6 +198,7 @@ impl Default for DirectorConfig {
                     }],
                 },
             ],
+            flavor: None,
         }
     }
 }

@@ -374,6 +374,7 @@ fn objects(
                     owner_user_id: user.id.clone(),
                     secret: random_alnum(32),
                     created: ctx.now + 1 + i as i64,
+                    token_type: "REFRESH".into(),
                 };
                 out.push(json!({ "id": t.id, "name": t.name, "refresh_token": t.secret }));
                 w.director.tokens.push(t);

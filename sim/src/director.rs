@@ -1,5 +1,11 @@
-//! Contract C: VMware Cloud Director / VCF Automation API tokens (seeds 003 and 004). Every path,
-//! body and status of this family is in this file; the table below says which ones are ASSUMED.
+//! Contract C: VMware Cloud Director / VCF Automation API tokens (`docs/dev/api-contract.md` § C).
+//! Every path, body and status of this family is in this file.
+//!
+//! The sim plays one of two products (`--director-flavor`, or `[director] flavor`):
+//! `cloud_director` (OAuth under `/oauth`, cloudapi versions 37.0–39.1) or `vcf_automation`
+//! (OAuth under `/tm/oauth` as in org-management-vm-apps-org 9.1, versions 9.0.0 and 9.1.0). The
+//! other product's OAuth paths are 404, and a cloudapi call whose `Accept` names a version the
+//! product does not serve is 406. `GET /api/versions` lists the served versions.
 //!
 //! Rules (seed 003/004): API tokens never expire and are revocable; a session opened with an API
 //! token cannot create tokens or view/revoke tokens (403). Every user holds "Manage user's own API
@@ -21,15 +27,78 @@ pub const LOGIN_TTL_MS: i64 = 24 * 60 * 60_000;
 pub const PAGE_SIZE_MAX: i64 = 128;
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
+pub const CLOUD_DIRECTOR: &str = "cloud_director";
+pub const VCF_AUTOMATION: &str = "vcf_automation";
+/// cloudapi versions each product serves (UNCONFIRMED ranges; the references show 39.1 for
+/// Cloud Director 10.6 and 9.1.0 for VCF Automation 9.1).
+const CLOUD_DIRECTOR_VERSIONS: &[&str] = &[
+    "37.0", "37.1", "37.2", "37.3", "38.0", "38.1", "39.0", "39.1",
+];
+const VCF_AUTOMATION_VERSIONS: &[&str] = &["9.0.0", "9.1.0"];
+
+fn vcfa(w: &World) -> bool {
+    w.director.flavor == VCF_AUTOMATION
+}
+
+/// OAuth of the other product is not there: 404 as for any unknown path.
+fn oauth_of(w: &World, req: &Req, tm: bool) -> Result<(), ApiError> {
+    if vcfa(w) == tm {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!(
+            "No API at {} {}",
+            req.method, req.path
+        )))
+    }
+}
+
+/// A cloudapi call must not ask for a version this product does not serve (406).
+fn check_version(w: &World, req: &Req) -> Result<(), ApiError> {
+    let Some(accept) = req.header("accept") else {
+        return Ok(());
+    };
+    let served = if vcfa(w) {
+        VCF_AUTOMATION_VERSIONS
+    } else {
+        CLOUD_DIRECTOR_VERSIONS
+    };
+    for part in accept.split(',') {
+        if let Some(v) = part
+            .split(';')
+            .filter_map(|p| p.trim().strip_prefix("version="))
+            .next()
+        {
+            let v = v.trim();
+            if !served.contains(&v) {
+                return Err(ApiError::new(
+                    406,
+                    "NOT_ACCEPTABLE",
+                    format!(
+                        "API version {v} is not supported; supported versions: {}",
+                        served.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
     Route { method: "POST", template: "/oauth/provider/token", contract: Seen, handler: token_provider },
     Route { method: "POST", template: "/oauth/tenant/{org}/token", contract: Seen, handler: token_tenant },
     Route { method: "POST", template: "/oauth/provider/register", contract: Assumed, handler: register_provider },
     Route { method: "POST", template: "/oauth/tenant/{org}/register", contract: Assumed, handler: register_tenant },
+    Route { method: "POST", template: "/tm/oauth/provider/token", contract: Assumed, handler: tm_token_provider },
+    Route { method: "POST", template: "/tm/oauth/tenant/{org}/token", contract: Seen, handler: tm_token_tenant },
+    Route { method: "POST", template: "/tm/oauth/provider/register", contract: Assumed, handler: tm_register_provider },
+    Route { method: "POST", template: "/tm/oauth/tenant/{org}/register", contract: Assumed, handler: tm_register_tenant },
+    Route { method: "GET", template: "/api/versions", contract: Seen, handler: versions },
     Route { method: "POST", template: "/cloudapi/1.0.0/sessions", contract: Assumed, handler: login_tenant },
     Route { method: "POST", template: "/cloudapi/1.0.0/sessions/provider", contract: Assumed, handler: login_provider },
-    Route { method: "GET", template: "/cloudapi/1.0.0/tokens", contract: Assumed, handler: list_tokens },
+    Route { method: "GET", template: "/cloudapi/1.0.0/tokens", contract: Seen, handler: list_tokens },
+    Route { method: "POST", template: "/cloudapi/1.0.0/tokens", contract: Seen, handler: create_typed_token },
     Route { method: "DELETE", template: "/cloudapi/1.0.0/tokens/{id}", contract: Assumed, handler: revoke_token },
     // The example API call of seed 004.
     Route { method: "GET", template: "/api/org", contract: Seen, handler: org_list },
@@ -132,13 +201,53 @@ fn deny_api_token_session(c: &Caller, what: &str) -> Result<(), ApiError> {
 // OAuth token endpoint
 
 fn token_provider(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    oauth_of(w, req, false)?;
     let org = system_org(w)?;
     token(w, ctx, req, org)
 }
 
 fn token_tenant(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    oauth_of(w, req, false)?;
     let org = org_by_name(w, req.param(0))?;
     token(w, ctx, req, org)
+}
+
+fn tm_token_provider(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    oauth_of(w, req, true)?;
+    let org = system_org(w)?;
+    token(w, ctx, req, org)
+}
+
+fn tm_token_tenant(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    oauth_of(w, req, true)?;
+    let org = org_by_name(w, req.param(0))?;
+    token(w, ctx, req, org)
+}
+
+fn tm_register_provider(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    oauth_of(w, req, true)?;
+    let org = system_org(w)?;
+    register(w, ctx, req, org)
+}
+
+fn tm_register_tenant(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    oauth_of(w, req, true)?;
+    let org = org_by_name(w, req.param(0))?;
+    register(w, ctx, req, org)
+}
+
+/// The unauthenticated version list: `versionInfo` with the served versions.
+fn versions(w: &mut World, _ctx: &Ctx, _req: &Req) -> HResult {
+    let served = if vcfa(w) {
+        VCF_AUTOMATION_VERSIONS
+    } else {
+        CLOUD_DIRECTOR_VERSIONS
+    };
+    let info: Vec<Value> = served
+        .iter()
+        .map(|v| json!({ "version": v, "deprecated": false }))
+        .collect();
+    Ok(Resp::ok(json!({ "versionInfo": info })))
 }
 
 fn issue_api_access(w: &mut World, ctx: &Ctx, t: &DirToken) -> String {
@@ -168,7 +277,7 @@ fn token(w: &mut World, ctx: &Ctx, req: &Req, org: Org) -> HResult {
             .director
             .tokens
             .iter()
-            .find(|t| t.secret == secret && t.org_id == org.id)
+            .find(|t| t.secret == secret && t.org_id == org.id && t.token_type == "REFRESH")
             .cloned()
             .ok_or_else(|| {
                 ApiError::oauth(
@@ -237,6 +346,7 @@ fn token(w: &mut World, ctx: &Ctx, req: &Req, org: Org) -> HResult {
             owner_user_id: c.user.id.clone(),
             secret: random_alnum(32),
             created: ctx.now,
+            token_type: "REFRESH".into(),
         };
         w.director.tokens.push(t.clone());
         w.dirty = true;
@@ -259,11 +369,13 @@ fn token(w: &mut World, ctx: &Ctx, req: &Req, org: Org) -> HResult {
 // Client registration
 
 fn register_provider(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    oauth_of(w, req, false)?;
     let org = system_org(w)?;
     register(w, ctx, req, org)
 }
 
 fn register_tenant(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    oauth_of(w, req, false)?;
     let org = org_by_name(w, req.param(0))?;
     register(w, ctx, req, org)
 }
@@ -317,6 +429,7 @@ fn login_provider(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
 }
 
 fn login(w: &mut World, ctx: &Ctx, req: &Req, provider: bool) -> HResult {
+    check_version(w, req)?;
     let cred = req.auth_credential(&["Basic"]).ok_or_else(|| {
         ApiError::unauthorized("Missing Authorization: Basic base64(user@org:password)")
     })?;
@@ -398,6 +511,7 @@ fn visible(c: &Caller, orgs_system: bool, t: &DirToken) -> bool {
 }
 
 fn list_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    check_version(w, req)?;
     let c = caller(w, ctx, bearer(req))?;
     deny_api_token_session(&c, "view API tokens")?;
     let page = int_param(req, "page", 1)?;
@@ -434,7 +548,7 @@ fn list_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         .filter(|t| visible(&c, sys, t))
         .filter(|t| {
             conds.iter().all(|(k, v)| match k.as_str() {
-                "type" => v == "REFRESH",
+                "type" => &t.token_type == v,
                 _ => &t.name == v,
             })
         })
@@ -453,11 +567,14 @@ fn list_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
                 .find(|u| u.id == t.owner_user_id)
                 .map(|u| u.name.clone())
                 .unwrap_or_default();
+            let org = w.director.orgs.iter().find(|o| o.id == t.org_id);
             json!({
                 "id": t.id,
                 "name": t.name,
-                "type": "REFRESH",
+                "type": t.token_type,
+                "requireRotation": if t.token_type == "REFRESH" { json!(false) } else { Value::Null },
                 "owner": { "name": owner, "id": t.owner_user_id },
+                "org": { "name": org.map(|o| o.name.as_str()), "id": t.org_id },
             })
         })
         .collect();
@@ -468,6 +585,50 @@ fn list_tokens(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
         "pageSize": page_size,
         "associations": null,
         "values": values,
+    })))
+}
+
+/// Create Token (`POST /cloudapi/1.0.0/tokens`, TokenParameters `{name, type, extensionId}`):
+/// only the documented types PROXY and EXTENSION; the answer shows the token once.
+fn create_typed_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    check_version(w, req)?;
+    let c = caller(w, ctx, bearer(req))?;
+    let body: Value = req.json()?;
+    let name = body
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| ApiError::bad_request("name is required"))?
+        .to_string();
+    let ty = body.get("type").and_then(Value::as_str).unwrap_or("PROXY");
+    if ty != "PROXY" && ty != "EXTENSION" {
+        return Err(ApiError::bad_request(format!(
+            "Invalid token type {ty:?}: valid types are [\"PROXY\", \"EXTENSION\"]"
+        )));
+    }
+    if ty == "EXTENSION" && body.get("extensionId").and_then(Value::as_str).is_none() {
+        return Err(ApiError::bad_request(
+            "extensionId is required for EXTENSION tokens",
+        ));
+    }
+    let t = DirToken {
+        id: format!("urn:vcloud:token:{}", new_uuid()),
+        name,
+        org_id: c.org.id.clone(),
+        owner_user_id: c.user.id.clone(),
+        secret: random_alnum(32),
+        created: ctx.now,
+        token_type: ty.to_string(),
+    };
+    w.director.tokens.push(t.clone());
+    w.dirty = true;
+    Ok(Resp::ok(json!({
+        "id": t.id,
+        "name": t.name,
+        "token": t.secret,
+        "type": t.token_type,
+        "owner": { "name": c.user.name, "id": c.user.id },
+        "org": { "name": c.org.name, "id": c.org.id },
     })))
 }
 
@@ -497,6 +658,7 @@ pub fn remove_token(w: &mut World, id: &str) -> Result<(), ApiError> {
 }
 
 fn revoke_token(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    check_version(w, req)?;
     let c = caller(w, ctx, bearer(req))?;
     deny_api_token_session(&c, "revoke API tokens")?;
     let id = req.param(0).to_string();

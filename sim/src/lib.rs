@@ -41,6 +41,8 @@ pub struct Options {
     pub insecure_http: bool,
     pub admin_secret: Option<String>,
     pub log_requests: bool,
+    /// `cloud_director` or `vcf_automation`: which product the Director family plays.
+    pub director_flavor: Option<String>,
 }
 
 impl Default for Options {
@@ -54,6 +56,7 @@ impl Default for Options {
             insecure_http: false,
             admin_secret: None,
             log_requests: false,
+            director_flavor: None,
         }
     }
 }
@@ -186,10 +189,31 @@ pub async fn start(args: Options) -> Result<Server, String> {
     };
     let skew = loaded.as_ref().map(|w| w.clock_skew_ms).unwrap_or(0);
     let clock = clock::Clock::new(args.time_scale, skew);
-    let world = match loaded {
+    let mut world = match loaded {
         Some(w) => w,
         None => world::World::seed(&cfg, clock.now_ms())?,
     };
+    if let Some(f) = args
+        .director_flavor
+        .as_ref()
+        .or(cfg.director.flavor.as_ref())
+    {
+        world.director.flavor = f.clone();
+    }
+    if world.director.flavor.is_empty() {
+        world.director.flavor = director::CLOUD_DIRECTOR.into();
+    }
+    if ![director::CLOUD_DIRECTOR, director::VCF_AUTOMATION]
+        .contains(&world.director.flavor.as_str())
+    {
+        return Err(format!(
+            "--director-flavor must be {} or {}, not {:?}",
+            director::CLOUD_DIRECTOR,
+            director::VCF_AUTOMATION,
+            world.director.flavor
+        ));
+    }
+    let director_flavor = world.director.flavor.clone();
     let seed = args.seed.unwrap_or_else(rand::random);
     let admin_secret = args
         .admin_secret
@@ -242,6 +266,7 @@ pub async fn start(args: Options) -> Result<Server, String> {
             "org": ready.director_org,
             "username": ready.director_username,
             "password": ready.director_password,
+            "flavor": director_flavor,
         },
         "sso_realm_id": ready.realm_id,
         "vcf_instance_id": ready.vcf_instance_id,

@@ -58,6 +58,10 @@ struct Args {
     /// Bodies, headers and query strings are never printed.
     #[arg(long)]
     log_requests: bool,
+    /// Which product the Director family plays: cloud_director (OAuth under /oauth, API versions
+    /// 37.0-39.1) or vcf_automation (OAuth under /tm/oauth, API versions 9.0.0 and 9.1.0).
+    #[arg(long)]
+    director_flavor: Option<String>,
 }
 
 fn main() {
@@ -91,6 +95,7 @@ async fn run(args: Args) -> Result<(), String> {
         insecure_http: args.insecure_http,
         admin_secret: args.admin_secret,
         log_requests: args.log_requests,
+        director_flavor: args.director_flavor,
     })
     .await?;
     // Signal handlers exist before anyone can learn our address from the ready line.

@@ -267,6 +267,9 @@ impl ApiToken {
 
 #[derive(Serialize, Deserialize, Default)]
 pub struct DirectorState {
+    /// `cloud_director` or `vcf_automation` (see `director.rs`).
+    #[serde(default)]
+    pub flavor: String,
     pub orgs: Vec<Org>,
     pub users: Vec<DirUser>,
     pub clients: Vec<DirClient>,
@@ -305,6 +308,13 @@ pub struct DirToken {
     pub owner_user_id: String,
     pub secret: String,
     pub created: i64,
+    /// `REFRESH` for API tokens; `PROXY` / `EXTENSION` for tokens of `POST /cloudapi/1.0.0/tokens`.
+    #[serde(default = "refresh_type")]
+    pub token_type: String,
+}
+
+fn refresh_type() -> String {
+    "REFRESH".into()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -518,6 +528,11 @@ impl World {
         w.ready.ops_api_token = tok.secret.clone();
         w.fleet.tokens.push(tok);
         // Director
+        w.director.flavor = cfg
+            .director
+            .flavor
+            .clone()
+            .unwrap_or_else(|| crate::director::CLOUD_DIRECTOR.into());
         for o in &cfg.director.orgs {
             let org_id = format!("urn:vcloud:org:{}", new_uuid());
             w.director.orgs.push(Org {

@@ -219,6 +219,17 @@ impl<T> Created<T> {
     }
 }
 
+/// Headers decided when a request is built rather than when the client is (the Director
+/// `Accept`, which depends on the product detected at login).
+#[derive(Clone)]
+pub struct HeaderHook(pub Arc<dyn Fn(&mut HeaderMap) + Send + Sync>);
+
+impl std::fmt::Debug for HeaderHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HeaderHook")
+    }
+}
+
 /// The client of one API family.
 #[derive(Debug, Clone)]
 pub struct ApiClient {
@@ -227,6 +238,7 @@ pub struct ApiClient {
     base: Url,
     auth: Arc<dyn Authenticator>,
     headers: HeaderMap,
+    hook: Option<HeaderHook>,
 }
 
 impl ApiClient {
@@ -243,7 +255,14 @@ impl ApiClient {
             base,
             auth,
             headers,
+            hook: None,
         }
+    }
+
+    /// Adds headers computed for each request (after authentication, before the call's own).
+    pub fn with_header_hook(mut self, hook: HeaderHook) -> ApiClient {
+        self.hook = Some(hook);
+        self
     }
 
     pub fn family(&self) -> Family {
@@ -281,6 +300,9 @@ impl ApiClient {
     fn request(&self, call: &Call) -> Result<Request, ApiError> {
         let mut req = Request::new(call.method.clone(), self.url(&call.path, &call.query));
         req.headers = self.headers.clone();
+        if let Some(h) = &self.hook {
+            (h.0)(&mut req.headers);
+        }
         if let Some(body) = &call.body {
             let bytes = body.clone().map_err(|e| {
                 ApiError::new(
@@ -307,8 +329,9 @@ impl ApiClient {
     /// Only the call's documented success codes ([`Call::success`]), or any 2xx when it names
     /// none, count as success.
     pub async fn call(&self, call: Call) -> Result<Response, ApiError> {
-        let req = self.request(&call)?;
+        // Authenticate first: the login can decide headers of the request (HeaderHook).
         let bearer = self.auth.bearer().await?;
+        let req = self.request(&call)?;
         let scheme = self.auth.scheme();
         let resp = match self
             .http

@@ -79,28 +79,205 @@ pub mod fleet {
     }
 }
 
-/// C. Cloud Director / VCF Automation (seeds 003, 004).
+/// C. Cloud Director / VCF Automation. References: VMware Cloud Director OpenAPI 39.1
+/// (https://developer.broadcom.com/xapis/vmware-cloud-director-openapi/39.1/) and VCF
+/// Automation 9.1 (https://developer.broadcom.com/xapis/org-management-vm-apps-org/9.1/,
+/// https://developer.broadcom.com/xapis/vm-apps-org-access-control/9.1/); the rows are in
+/// `docs/dev/api-contract.md` § C.
 pub mod director {
-    /// SEEN: the API version sent in `Accept`.
-    pub const API_VERSION: &str = "36.1";
-    /// SEEN: `Accept` of cloudapi calls.
-    pub const ACCEPT_JSON: &str = "application/json;version=36.1";
-    /// SEEN: the refresh grant of an API token, provider (System) organization.
-    pub const PROVIDER_TOKEN: &str = "/oauth/provider/token";
-    /// SEEN: the refresh grant of an API token of tenant organization `{org}`.
-    pub fn tenant_token(org: &str) -> String {
-        format!("/oauth/tenant/{}/token", super::super::path_segment(org))
+    use std::sync::OnceLock;
+
+    /// Which product answers at `director.host`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Flavor {
+        /// VMware Cloud Director 10.x: OAuth under `/oauth`, API version 39.1.
+        CloudDirector,
+        /// VCF Automation 9.x: OAuth under `/tm/oauth`, API version 9.1.0.
+        VcfAutomation,
     }
-    /// ASSUMED: session login of System users (Basic `user@System:password`).
+
+    impl Flavor {
+        /// The `director.flavor` value.
+        pub fn name(self) -> &'static str {
+            match self {
+                Flavor::CloudDirector => "cloud_director",
+                Flavor::VcfAutomation => "vcf_automation",
+            }
+        }
+
+        /// `Accept` of cloudapi calls: the media type the reference pages return
+        /// (`application/json;version=39.1` for Cloud Director 10.6,
+        /// `application/json;version=9.1.0` for VCF Automation 9.1).
+        pub fn accept_json(self) -> &'static str {
+            match self {
+                Flavor::CloudDirector => "application/json;version=39.1",
+                Flavor::VcfAutomation => "application/json;version=9.1.0",
+            }
+        }
+
+        /// Where OAuth lives: VCF Automation puts it under `/tm`
+        /// (`POST /tm/oauth/tenant/{tenant}/token`, org-management-vm-apps-org 9.1).
+        fn oauth_prefix(self) -> &'static str {
+            match self {
+                Flavor::CloudDirector => "/oauth",
+                Flavor::VcfAutomation => "/tm/oauth",
+            }
+        }
+
+        /// The token endpoint (refresh grant of an API token) of `org` (`None`: the provider
+        /// organization). Tenant paths are in the references; the provider path of VCF
+        /// Automation (`/tm/oauth/provider/token`) is UNCONFIRMED.
+        pub fn token_path(self, org: Option<&str>) -> String {
+            match org {
+                None => format!("{}/provider/token", self.oauth_prefix()),
+                Some(o) => format!(
+                    "{}/tenant/{}/token",
+                    self.oauth_prefix(),
+                    super::super::path_segment(o)
+                ),
+            }
+        }
+
+        /// UNCONFIRMED (no reference documents it): the OAuth client registration used to
+        /// create an API token, beside the token endpoint.
+        pub fn register_path(self, org: Option<&str>) -> String {
+            match org {
+                None => format!("{}/provider/register", self.oauth_prefix()),
+                Some(o) => format!(
+                    "{}/tenant/{}/register",
+                    self.oauth_prefix(),
+                    super::super::path_segment(o)
+                ),
+            }
+        }
+    }
+
+    /// `director.flavor`, and the flavor `auto` resolved to at the first login (shared by the
+    /// authenticator, the API client's `Accept` and the token resources).
+    #[derive(Debug, Default)]
+    pub struct FlavorCell {
+        configured: Option<Flavor>,
+        detected: OnceLock<Flavor>,
+    }
+
+    impl FlavorCell {
+        /// `None` is `auto`.
+        pub fn new(configured: Option<Flavor>) -> FlavorCell {
+            FlavorCell {
+                configured,
+                detected: OnceLock::new(),
+            }
+        }
+
+        /// The flavor in use, when known (configured, or detected already).
+        pub fn get(&self) -> Option<Flavor> {
+            self.configured.or_else(|| self.detected.get().copied())
+        }
+
+        /// Whether `director.flavor` names the product (not `auto`).
+        pub fn is_configured(&self) -> bool {
+            self.configured.is_some()
+        }
+
+        pub fn set_detected(&self, f: Flavor) {
+            let _ = self.detected.set(f);
+        }
+
+        /// The flavor in use, Cloud Director before detection.
+        pub fn or_default(&self) -> Flavor {
+            self.get().unwrap_or(Flavor::CloudDirector)
+        }
+    }
+
+    /// UNCONFIRMED for VCF Automation: the unauthenticated version list `auto` reads. Cloud
+    /// Director documents it ("make an unauthenticated GET request to the api/versions URL",
+    /// https://developer.broadcom.com/xapis/vmware-cloud-director-api/36.1/doc/operations/POST-Login.html).
+    pub const VERSIONS: &str = "/api/versions";
+
+    /// The flavor a `GET /api/versions` answer (JSON or XML) shows: Cloud Director API versions
+    /// are 30 and above (39.1 for 10.6), VCF Automation's follow the product (9.x.y).
+    pub fn detect(body: &[u8]) -> Option<Flavor> {
+        let text = String::from_utf8_lossy(body);
+        let lower = text.to_ascii_lowercase();
+        let mut majors = Vec::new();
+        let mut rest = lower.as_str();
+        while let Some(i) = rest.find("version") {
+            rest = &rest[i + "version".len()..];
+            // Skip `":"`, `>` and the like up to the first digit, within a few characters.
+            let skip = rest
+                .char_indices()
+                .take(6)
+                .find(|(_, c)| c.is_ascii_digit())
+                .map(|(j, _)| j);
+            let Some(j) = skip else { continue };
+            let num: String = rest[j..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            if num.contains('.')
+                && let Some(Ok(major)) = num.split('.').next().map(str::parse::<u32>)
+            {
+                majors.push(major);
+            }
+        }
+        if majors.iter().any(|m| *m >= 30) {
+            Some(Flavor::CloudDirector)
+        } else if majors.iter().any(|m| (9..30).contains(m)) {
+            Some(Flavor::VcfAutomation)
+        } else {
+            None
+        }
+    }
+
+    /// The token endpoint of the Cloud Director flavor, provider organization (`vcf_access_token`).
+    pub const PROVIDER_TOKEN: &str = "/oauth/provider/token";
+    /// The token endpoint of the Cloud Director flavor for tenant `org` (`vcf_access_token`).
+    pub fn tenant_token(org: &str) -> String {
+        Flavor::CloudDirector.token_path(Some(org))
+    }
+    /// Session login of System users (Basic `user@System:password`): 200 Session
+    /// (…/provider-infrastructure-apis/9.1.1/cloudapi/1.0.0/sessions/provider/post/).
     pub const PROVIDER_SESSIONS: &str = "/cloudapi/1.0.0/sessions/provider";
-    /// ASSUMED: session login of tenant users (Basic `user@org:password`).
+    /// Session login of tenant users (Basic `user@org:password`).
     pub const TENANT_SESSIONS: &str = "/cloudapi/1.0.0/sessions";
-    /// ASSUMED: the header that carries the session's access token.
+    /// UNCONFIRMED: the header that carries the session's access token.
     pub const ACCESS_TOKEN_HEADER: &str = "x-vmware-vcloud-access-token";
 
     /// Is `org` the provider organization (absent, or `System` in any case)?
     pub fn is_provider(org: Option<&str>) -> bool {
         org.is_none_or(|o| o.eq_ignore_ascii_case("system"))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn flavors_and_detection() {
+            assert_eq!(
+                Flavor::VcfAutomation.token_path(Some("acme corp")),
+                "/tm/oauth/tenant/acme%20corp/token"
+            );
+            assert_eq!(
+                Flavor::CloudDirector.token_path(None),
+                "/oauth/provider/token"
+            );
+            let vcd = br#"{"versionInfo":[{"version":"37.0","deprecated":false},{"version":"39.1","deprecated":false}]}"#;
+            assert_eq!(detect(vcd), Some(Flavor::CloudDirector));
+            let xml = br#"<SupportedVersions><VersionInfo deprecated="false"><Version>38.1</Version></VersionInfo></SupportedVersions>"#;
+            assert_eq!(detect(xml), Some(Flavor::CloudDirector));
+            let vcfa = br#"{"versionInfo":[{"version":"9.0.0"},{"version":"9.1.0"}]}"#;
+            assert_eq!(detect(vcfa), Some(Flavor::VcfAutomation));
+            assert_eq!(detect(b"<html>nothing</html>"), None);
+            let cell = FlavorCell::new(None);
+            assert_eq!(cell.get(), None);
+            cell.set_detected(Flavor::VcfAutomation);
+            assert_eq!(cell.or_default(), Flavor::VcfAutomation);
+            assert_eq!(
+                FlavorCell::new(Some(Flavor::CloudDirector)).get(),
+                Some(Flavor::CloudDirector)
+            );
+        }
     }
 }
 

@@ -60,6 +60,8 @@ pub struct DirectorConfig {
     /// `None` (or `System`) for the provider organization.
     pub org: Option<String>,
     pub credentials: DirectorCredentials,
+    /// `director.flavor`; `None` is `auto` (detected at the first login).
+    pub flavor: Option<contract::director::Flavor>,
 }
 
 /// Everything the client layer needs from the provider configuration.
@@ -78,6 +80,7 @@ pub struct Clients {
     sddc_manager: Option<ApiClient>,
     operations: Option<ApiClient>,
     director: Option<ApiClient>,
+    director_flavor: Option<Arc<contract::director::FlavorCell>>,
 }
 
 /// `https://{host}` of a host setting (`name` or `name:port`, no scheme or path).
@@ -157,35 +160,56 @@ impl Clients {
                 ))
             }
         };
-        let director = match &config.director {
-            None => None,
-            Some(c) => {
+        let director_flavor = config
+            .director
+            .as_ref()
+            .map(|c| Arc::new(contract::director::FlavorCell::new(c.flavor)));
+        let director = match (&config.director, &director_flavor) {
+            (Some(c), Some(cell)) => {
                 let root = root_url(&c.host, "director")?;
                 let flow = DirectorFlow::new(
                     http.clone(),
                     root.clone(),
                     c.org.clone(),
                     c.credentials.clone(),
+                    cell.clone(),
                 );
-                Some(ApiClient::new(
-                    Family::Director,
-                    http.clone(),
-                    root,
-                    Arc::new(TokenManager::new(flow, clock.clone())),
-                    accept(contract::director::ACCEPT_JSON),
-                ))
+                let accept_of = cell.clone();
+                Some(
+                    ApiClient::new(
+                        Family::Director,
+                        http.clone(),
+                        root,
+                        Arc::new(TokenManager::new(flow, clock.clone())),
+                        HeaderMap::new(),
+                    )
+                    // The API version of the flavor in use (known once the login detected it).
+                    .with_header_hook(api::HeaderHook(Arc::new(move |h: &mut HeaderMap| {
+                        h.insert(
+                            ACCEPT,
+                            HeaderValue::from_static(accept_of.or_default().accept_json()),
+                        );
+                    }))),
+                )
             }
+            _ => None,
         };
         Ok(Clients {
             http,
             sddc_manager,
             operations,
             director,
+            director_flavor,
         })
     }
 
     pub fn http(&self) -> &Arc<HttpClient> {
         &self.http
+    }
+
+    /// The Director flavor in use, once configured or detected (after the first login).
+    pub fn director_flavor(&self) -> Option<contract::director::Flavor> {
+        self.director_flavor.as_ref().and_then(|c| c.get())
     }
 
     /// The client of `family`, or the diagnostic that says which provider block to add.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::client::TransportOptions;
 use crate::framework::diag::AttributePath;
 use crate::framework::duration;
-use crate::framework::validate::{AlsoRequires, Check, ConflictsWith, IntBetween, Length};
+use crate::framework::validate::{AlsoRequires, Check, ConflictsWith, IntBetween, Length, OneOf};
 use crate::framework::{Attribute, Block, Diagnostics, Nesting, Schema, Secret, Value};
 
 /// Where Terraform finds this provider until it is published.
@@ -18,6 +18,9 @@ pub const SOURCE_ADDRESS: &str = "local/vmware/vcf";
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_MAX_RETRIES: u32 = 5;
 pub const DEFAULT_PARALLEL_REQUESTS: u32 = 8;
+
+/// The values of `director.flavor`.
+pub const DIRECTOR_FLAVORS: [&str; 3] = ["auto", "cloud_director", "vcf_automation"];
 
 fn host_problem(v: &Value) -> Option<String> {
     let host = v.as_str()?;
@@ -189,6 +192,17 @@ fn director_block() -> Block {
     )
     .attribute(host_attr("VCF_DIRECTOR_HOST", "the Cloud Director / VCF Automation endpoint"))
     .attribute(
+        Attribute::string("flavor")
+            .optional()
+            .description(
+                "Which product answers at `host`: `cloud_director` (VMware Cloud Director 10.x: OAuth under `/oauth`, \
+                 API version 39.1), `vcf_automation` (VCF Automation 9.x: OAuth under `/tm/oauth`, API version 9.1.0), \
+                 or `auto` (the default: the first login reads the unauthenticated `GET /api/versions` and picks the \
+                 product from the versions it lists). Falls back to `VCF_DIRECTOR_FLAVOR`.",
+            )
+            .validator(OneOf::new(&DIRECTOR_FLAVORS)),
+    )
+    .attribute(
         Attribute::string("org")
             .optional()
             .description("Organization to log in to; `System` (or unset) for the provider organization. Falls back to `VCF_DIRECTOR_ORG`.")
@@ -327,6 +341,8 @@ pub struct DirectorSettings {
     pub endpoint: Endpoint,
     /// None for the provider (System) organization.
     pub org: Option<String>,
+    /// `director.flavor`; None for `auto`.
+    pub flavor: Option<crate::client::contract::director::Flavor>,
 }
 
 /// The configuration merged with the environment, ready for building API clients.
@@ -696,10 +712,31 @@ impl Settings {
         let org = src
             .string(Some("director"), "org", "VCF_DIRECTOR_ORG")
             .filter(|o| !o.eq_ignore_ascii_case("system"));
+        use crate::client::contract::director::Flavor;
+        let flavor = match src
+            .string(Some("director"), "flavor", "VCF_DIRECTOR_FLAVOR")
+            .as_deref()
+        {
+            None | Some("auto") => None,
+            Some("cloud_director") => Some(Flavor::CloudDirector),
+            Some("vcf_automation") => Some(Flavor::VcfAutomation),
+            Some(other) => {
+                diags.attr_error(
+                    AttributePath::dotted("director.flavor"),
+                    "Invalid attribute value",
+                    format!(
+                        "director.flavor (or VCF_DIRECTOR_FLAVOR) must be one of auto, cloud_director, \
+                         vcf_automation; got {other:?}."
+                    ),
+                );
+                return None;
+            }
+        };
         let auth = Self::credentials(src, "director", "VCF_DIRECTOR", true, diags)?;
         Some(DirectorSettings {
             endpoint: Endpoint { host, auth },
             org,
+            flavor,
         })
     }
 }
@@ -952,6 +989,43 @@ mod tests {
             error_paths(&validate_all(&empty)),
             vec!["sddc_manager.api_key"]
         );
+    }
+
+    #[test]
+    fn director_flavor_is_checked_on_the_attribute() {
+        let block = |flavor: Value| {
+            config(&[(
+                "director",
+                Value::object([
+                    ("host", Value::from("vcfa")),
+                    ("flavor", flavor),
+                    ("org", Value::from("acme")),
+                    ("api_token", Value::from("t0k3n")),
+                    ("username", Value::Null),
+                    ("password", Value::Null),
+                ]),
+            )])
+        };
+        assert_eq!(
+            error_paths(&validate_all(&block(Value::from("vcd")))),
+            vec!["director.flavor"]
+        );
+        use crate::client::contract::director::Flavor;
+        for (value, want) in [
+            ("vcf_automation", Some(Flavor::VcfAutomation)),
+            ("cloud_director", Some(Flavor::CloudDirector)),
+            ("auto", None),
+        ] {
+            let mut d = Diagnostics::new();
+            let s = Settings::from_config(&block(Value::from(value)), |_| None, &mut d)
+                .expect("settings");
+            assert_eq!(s.director.expect("director").flavor, want, "{value}");
+        }
+        // From the environment, checked on the same attribute.
+        let mut d = Diagnostics::new();
+        let env = |k: &str| (k == "VCF_DIRECTOR_FLAVOR").then(|| "vcd".to_string());
+        assert!(Settings::from_config(&block(Value::Null), env, &mut d).is_none());
+        assert_eq!(error_paths(&d), vec!["director.flavor"]);
     }
 
     #[test]

@@ -152,6 +152,7 @@ fn client_config(s: &Settings, diags: &mut Diagnostics) -> Option<client::Config
             host: d.endpoint.host.clone(),
             org: d.org.clone(),
             credentials,
+            flavor: d.flavor,
         })
     });
     Some(client::Config {

@@ -1,12 +1,15 @@
 //! Resource `vcf_director_api_token` and data source `vcf_director_api_tokens`: Cloud Director /
 //! VCF Automation API tokens of the user the provider logs in as (contract C, seeds 003/004).
 //!
-//! Creating one is two ASSUMED calls: register an OAuth client for the token's name, then
-//! exchange the provider's own session token (a jwt-bearer assertion) for the API token, which
-//! the answer shows once. Tokens never expire and cannot be read back; they are listed (names
-//! and ids only) and revoked through cloudapi. A session opened with an API token cannot create,
-//! list or revoke tokens, so the provider refuses at plan time when its own `director` block
-//! authenticates with one.
+//! Listing and revoking follow the references (`GET /cloudapi/1.0.0/tokens` with 1-based pages of
+//! at most 128, `DELETE /cloudapi/1.0.0/tokens/{id}` 204; Cloud Director OpenAPI 39.1 and VCF
+//! Automation vm-apps-org-access-control 9.1). The references document `POST
+//! /cloudapi/1.0.0/tokens` only for PROXY and EXTENSION tokens, not for API (refresh) tokens:
+//! creating an API token — register an OAuth client for the token's name, then exchange the
+//! provider's own session token (a jwt-bearer assertion) for the API token, which the answer shows
+//! once — is UNCONFIRMED and lives in [`unconfirmed`] only. Tokens never expire and cannot be read
+//! back. A session opened with an API token cannot create, list or revoke tokens, so the provider
+//! refuses at plan time when its own `director` block authenticates with one.
 
 use std::collections::HashSet;
 
@@ -29,33 +32,45 @@ use crate::provider::VcfContext;
 
 use super::{family_client, secret_opt};
 
-/// Every ASSUMED path and shape of Director token management (api-contract.md section C).
+/// The documented token calls (api-contract.md § C).
 mod paths {
     use crate::client::path_segment;
 
-    /// `POST {"client_name"}` → `{"client_id"}` (bearer: the provider's session).
-    pub fn register(org: Option<&str>) -> String {
-        match org {
-            None => "/oauth/provider/register".into(),
-            Some(o) => format!("/oauth/tenant/{}/register", path_segment(o)),
-        }
-    }
-    /// Form `grant_type=<JWT_BEARER>&client_id=…&assertion=<session token>` →
-    /// `{"refresh_token": <API token>}`, at the SEEN token endpoint.
-    pub fn token(org: Option<&str>) -> String {
-        match org {
-            None => super::auth_paths::PROVIDER_TOKEN.into(),
-            Some(o) => super::auth_paths::tenant_token(o),
-        }
-    }
-    pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-    /// `GET ?filter=(type==REFRESH[;name==…])&page=&pageSize=` (1-based pages).
+    /// `GET ?filter=(name==…)&page=&pageSize=` (FIQL filter; 1-based pages) → Tokens
+    /// `{resultTotal, pageCount, page, pageSize, values:[Token]}`, 200.
     pub const TOKENS: &str = "/cloudapi/1.0.0/tokens";
+    /// The reference's maximum `pageSize`.
     pub const PAGE_SIZE: u32 = 128;
     /// `DELETE` → 204.
     pub fn token_by_id(id: &str) -> String {
         format!("{TOKENS}/{}", path_segment(id))
     }
+    /// The token types the references document for `POST /cloudapi/1.0.0/tokens` (Token.type
+    /// "PROXY or EXTENSION"): tokens of these types are not API tokens and are left out.
+    pub const NOT_API_TOKEN_TYPES: [&str; 2] = ["PROXY", "EXTENSION"];
+}
+
+/// UNCONFIRMED — the one place of Director token management that no reference documents: how an
+/// API (refresh) token is created. The references list API tokens in `GET
+/// /cloudapi/1.0.0/tokens` (Token.requireRotation "only applies for refresh tokens") but document
+/// creation only for PROXY/EXTENSION tokens. The provider registers an OAuth client for the
+/// token's name and exchanges its own session token for the API token at the flavor's token
+/// endpoint, as the Cloud Director UI does. An appliance (or the reference's operation page for
+/// `/oauth/.../register`) confirms it.
+mod unconfirmed {
+    use crate::client::contract::director::Flavor;
+
+    /// `POST {"client_name"}` → `{"client_id"}` (bearer: the provider's session), beside the
+    /// flavor's token endpoint.
+    pub fn register(flavor: Flavor, org: Option<&str>) -> String {
+        flavor.register_path(org)
+    }
+    /// Form `grant_type=<JWT_BEARER>&client_id=…&assertion=<session token>` →
+    /// `{"refresh_token": <API token>}`, at the flavor's token endpoint.
+    pub fn token(flavor: Flavor, org: Option<&str>) -> String {
+        flavor.token_path(org)
+    }
+    pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 }
 
 /// The right named in 403 diagnostics.
@@ -89,12 +104,27 @@ struct TokenPage {
     values: Vec<TokenEntry>,
 }
 
+/// Token (`…/vmware-cloud-director-openapi/latest/data-structures/Token`): `id` and `name`
+/// required; unknown fields ignored.
 #[derive(Deserialize, Clone)]
 pub(super) struct TokenEntry {
     id: String,
     name: String,
     #[serde(default)]
     owner: Option<Owner>,
+    #[serde(default, rename = "type")]
+    token_type: Option<String>,
+}
+
+impl TokenEntry {
+    /// An API token: not one of the documented PROXY / EXTENSION types.
+    fn is_api_token(&self) -> bool {
+        self.token_type.as_deref().is_none_or(|t| {
+            !paths::NOT_API_TOKEN_TYPES
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(t))
+        })
+    }
 }
 
 #[derive(Deserialize, Clone)]
@@ -132,25 +162,26 @@ pub(super) async fn list_tokens(
     api: &ApiClient,
     name: Option<&str>,
 ) -> Result<Vec<TokenEntry>, ApiError> {
-    let filter = match name {
-        Some(n) if filterable(n) => format!("(type==REFRESH;name=={n})"),
-        _ => "(type==REFRESH)".to_string(),
-    };
+    let filter = name
+        .filter(|n| filterable(n))
+        .map(|n| format!("(name=={n})"));
     let mut out = Vec::new();
     let mut page = 1u32;
     loop {
+        let mut call = Call::get(paths::TOKENS);
+        if let Some(f) = &filter {
+            call = call.query("filter", f);
+        }
         let p: TokenPage = api
             .json(
-                Call::get(paths::TOKENS)
-                    .query("filter", &filter)
-                    .query("page", page)
+                call.query("page", page)
                     .query("pageSize", paths::PAGE_SIZE)
                     .what("list Director API tokens")
                     .needs_role(NEEDS_RIGHT),
             )
             .await?;
         let empty = p.values.is_empty();
-        out.extend(p.values);
+        out.extend(p.values.into_iter().filter(TokenEntry::is_api_token));
         let last = p.page_count.unwrap_or(page);
         if empty || page >= last || page >= 10_000 {
             break;
@@ -167,6 +198,7 @@ async fn revoke(api: &ApiClient, id: &str, name: &str) -> Result<(), ApiError> {
     match api
         .call(
             Call::delete(paths::token_by_id(id))
+                .success(&[204])
                 .what(format!("revoke Director API token {name:?} ({id})"))
                 .needs_role(NEEDS_RIGHT),
         )
@@ -231,9 +263,14 @@ impl DirectorApiToken {
             Ok(l) => l.into_iter().map(|t| t.id).collect(),
             Err(e) => return fail(diags, e),
         };
+        // The first call logged in, so the flavor is known (configured or detected).
+        let flavor = state
+            .clients
+            .director_flavor()
+            .unwrap_or(crate::client::contract::director::Flavor::CloudDirector);
         let registered: Registered = match api
             .json(
-                Call::post(paths::register(org))
+                Call::post(unconfirmed::register(flavor, org))
                     .json(&Register { client_name: name })
                     .what(format!(
                         "register the OAuth client of Director API token {name:?} (organization {shown})"
@@ -250,9 +287,9 @@ impl DirectorApiToken {
             Err(e) => return fail(diags, e),
         };
         let mut req = Request::form(
-            api.url(&paths::token(org), &[]),
+            api.url(&unconfirmed::token(flavor, org), &[]),
             &[
-                ("grant_type", paths::JWT_BEARER),
+                ("grant_type", unconfirmed::JWT_BEARER),
                 ("client_id", &registered.client_id),
                 ("assertion", assertion.expose()),
             ],
@@ -332,9 +369,10 @@ impl Resource for DirectorApiToken {
         Schema::new(
             0,
             Block::new(
-                "A Cloud Director / VCF Automation API token of the user the provider logs in as (seeds 003/004). \
-                 Applications exchange it for access tokens at `/oauth/tenant/<org>/token` (or \
-                 `/oauth/provider/token`) with an OAuth refresh grant. The token is shown once, at creation, and kept \
+                "A Cloud Director / VCF Automation API token of the user the provider logs in as. Applications \
+                 exchange it for access tokens with an OAuth refresh grant at `/oauth/tenant/<org>/token` (or \
+                 `/oauth/provider/token`) on Cloud Director, at `/tm/oauth/tenant/<org>/token` on VCF Automation \
+                 (see `director.flavor`). The token is shown once, at creation, and kept \
                  in state as the sensitive `token`; Director tokens never expire. Destroying the resource revokes the \
                  token; a token revoked outside Terraform disappears from the state and the next apply creates a new \
                  one. Changing any argument replaces the token.\n\n\
@@ -703,7 +741,6 @@ impl crate::framework::ListResource for DirectorApiTokenList {
             let p: TokenPage = match api
                 .json(
                     Call::get(paths::TOKENS)
-                        .query("filter", "(type==REFRESH)")
                         .query("page", page)
                         .query("pageSize", paths::PAGE_SIZE)
                         .what("list Director API tokens")
@@ -717,7 +754,11 @@ impl crate::framework::ListResource for DirectorApiTokenList {
                     return sink.diagnostics(diags).await;
                 }
             };
-            for t in p.values.iter().filter(|t| t.name.starts_with(prefix)) {
+            for t in p
+                .values
+                .iter()
+                .filter(|t| t.is_api_token() && t.name.starts_with(prefix))
+            {
                 if !sink
                     .send(
                         token_value(t, &org, Value::Null, Value::Null),
@@ -761,7 +802,14 @@ mod tests {
         let json = r#"{"resultTotal":1,"pageCount":1,"page":1,"pageSize":128,"values":[
             {"id":"urn:vcloud:token:1","name":"ci","type":"REFRESH","owner":{"name":"tenant-admin","id":"u"}}]}"#;
         let p: TokenPage = serde_json::from_str(json).unwrap();
+        assert!(p.values[0].is_api_token());
         let v = token_value(&p.values[0], "rainpole", Value::Null, Value::Null);
+        // The documented PROXY and EXTENSION tokens are not API tokens.
+        let proxy: TokenEntry = serde_json::from_str(
+            r#"{"id":"urn:vcloud:token:2","name":"p","type":"PROXY","extra":1}"#,
+        )
+        .unwrap();
+        assert!(!proxy.is_api_token());
         assert_eq!(v.attr("owner").as_str(), Some("tenant-admin"));
         msgpack::encode(&v, &DirectorApiToken::default().schema().value_type()).unwrap();
     }
@@ -772,8 +820,19 @@ mod tests {
         assert_eq!(tenant(Some("system")), None);
         assert_eq!(tenant(Some("rainpole")), Some("rainpole"));
         assert_eq!(org_name(None), "System");
-        assert_eq!(paths::register(Some("a b")), "/oauth/tenant/a%20b/register");
-        assert_eq!(paths::token(None), "/oauth/provider/token");
+        use crate::client::contract::director::Flavor;
+        assert_eq!(
+            unconfirmed::register(Flavor::CloudDirector, Some("a b")),
+            "/oauth/tenant/a%20b/register"
+        );
+        assert_eq!(
+            unconfirmed::register(Flavor::VcfAutomation, Some("a")),
+            "/tm/oauth/tenant/a/register"
+        );
+        assert_eq!(
+            unconfirmed::token(Flavor::CloudDirector, None),
+            "/oauth/provider/token"
+        );
         assert!(filterable("ci-bot 1"));
         assert!(!filterable("a;b"));
         assert!(!filterable(""));

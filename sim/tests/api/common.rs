@@ -263,7 +263,7 @@ impl Sim {
             self.client
                 .post(format!("{}{path}", self.url))
                 .header("authorization", format!("Basic {cred}"))
-                .header("accept", "application/json;version=36.1"),
+                .header("accept", "application/json;version=39.1"),
         )
         .await
     }

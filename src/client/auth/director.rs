@@ -1,6 +1,8 @@
-//! Cloud Director / VCF Automation (contract C): an API token exchanged with an OAuth refresh
-//! grant at `/oauth/provider/token` or `/oauth/tenant/{org}/token` (SEEN), or a session login
-//! with Basic `user@org:password` (ASSUMED). Renewing is authenticating again.
+//! Cloud Director / VCF Automation (`docs/dev/api-contract.md` § C): an API token exchanged with
+//! an OAuth refresh grant at the flavor's token endpoint (`/oauth/…/token` for Cloud Director,
+//! `/tm/oauth/tenant/{org}/token` for VCF Automation), or a session login with Basic
+//! `user@org:password`. With `director.flavor = "auto"` the first login reads the
+//! unauthenticated `GET /api/versions` to tell the two apart. Renewing is authenticating again.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -11,7 +13,7 @@ use reqwest::{Method, Url};
 
 use super::fleet::oauth_grant;
 use super::{AuthMethod, Flow, Grant, jwt, rejected};
-use crate::client::contract::director as c;
+use crate::client::contract::director::{self as c, Flavor, FlavorCell};
 use crate::client::error::{ApiError, ErrorKind, OpContext};
 use crate::client::http::{HttpClient, Request, basic_header};
 use crate::framework::Secret;
@@ -28,6 +30,7 @@ pub struct DirectorFlow {
     root: Url,
     org: Option<String>,
     creds: DirectorCredentials,
+    flavor: Arc<FlavorCell>,
 }
 
 impl DirectorFlow {
@@ -36,13 +39,71 @@ impl DirectorFlow {
         root: Url,
         org: Option<String>,
         creds: DirectorCredentials,
+        flavor: Arc<FlavorCell>,
     ) -> Self {
         DirectorFlow {
             http,
             root,
             org,
             creds,
+            flavor,
         }
+    }
+
+    /// The flavor in use: configured, or detected once from `GET /api/versions`.
+    async fn flavor(&self) -> Result<Flavor, ApiError> {
+        if let Some(f) = self.flavor.get() {
+            return Ok(f);
+        }
+        let mut url = self.root.clone();
+        url.set_path(c::VERSIONS);
+        let mut req = Request::new(Method::GET, url).idempotent(true);
+        req.headers.insert(
+            ACCEPT,
+            HeaderValue::from_static("application/*+json, application/json, application/*+xml"),
+        );
+        let op = OpContext {
+            what: "read the API versions of director.host (director.flavor = \"auto\")".into(),
+            ..OpContext::default()
+        };
+        let resp = self.http.send(&req, None, &op).await?;
+        let f = c::detect(&resp.body).ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::Config,
+                "Cannot tell Cloud Director from VCF Automation",
+                format!(
+                    "{} lists no API version the provider recognises (Cloud Director 10.x lists 37.0 and \
+                     above, VCF Automation 9.x lists 9.x.y). Set director.flavor (or VCF_DIRECTOR_FLAVOR) \
+                     to \"cloud_director\" or \"vcf_automation\".",
+                    resp.target()
+                ),
+            )
+        })?;
+        tracing::debug!(flavor = f.name(), "Director flavor detected");
+        self.flavor.set_detected(f);
+        Ok(f)
+    }
+
+    /// A 404 (no such OAuth path) or 406 (API version not served) at login usually means the
+    /// other product: say which `director.flavor` would fit.
+    fn wrong_dialect(&self, e: ApiError, flavor: Flavor) -> ApiError {
+        if !matches!(e.status(), Some(404 | 406)) {
+            return e;
+        }
+        let (other, name) = match flavor {
+            Flavor::CloudDirector => ("VCF Automation", "vcf_automation"),
+            Flavor::VcfAutomation => ("Cloud Director", "cloud_director"),
+        };
+        e.add_detail(&format!(
+            "The provider spoke the {} dialect (director.flavor {}); if director.host is {other}, \
+             set director.flavor = \"{name}\" (or VCF_DIRECTOR_FLAVOR).",
+            flavor.name(),
+            if self.flavor.is_configured() {
+                "as configured"
+            } else {
+                "detected from GET /api/versions"
+            },
+        ))
     }
 
     fn org_name(&self) -> &str {
@@ -54,14 +115,11 @@ impl DirectorFlow {
 impl Flow for DirectorFlow {
     async fn login(&self) -> Result<Grant, ApiError> {
         let provider = c::is_provider(self.org.as_deref());
+        let flavor = self.flavor().await?;
         let mut url = self.root.clone();
         match &self.creds {
             DirectorCredentials::ApiToken { token } => {
-                if provider {
-                    url.set_path(c::PROVIDER_TOKEN);
-                } else {
-                    url.set_path(&c::tenant_token(self.org_name()));
-                }
+                url.set_path(&flavor.token_path((!provider).then(|| self.org_name())));
                 let mut req = Request::form(
                     url,
                     &[
@@ -81,7 +139,7 @@ impl Flow for DirectorFlow {
                 };
                 let resp = self.http.send(&req, None, &op).await.map_err(|e| {
                     rejected(
-                        e,
+                        self.wrong_dialect(e, flavor),
                         "Cloud Director",
                         "the API token in director.api_token",
                         "check that director.api_token (or VCF_DIRECTOR_API_TOKEN) was not revoked \
@@ -101,14 +159,14 @@ impl Flow for DirectorFlow {
                 req.headers
                     .insert(AUTHORIZATION, basic_header(&who, password));
                 req.headers
-                    .insert(ACCEPT, HeaderValue::from_static(c::ACCEPT_JSON));
+                    .insert(ACCEPT, HeaderValue::from_static(flavor.accept_json()));
                 let op = OpContext {
                     what: format!("log in to Cloud Director as {who:?}"),
                     ..OpContext::default()
                 };
                 let resp = self.http.send(&req, None, &op).await.map_err(|e| {
                     rejected(
-                        e,
+                        self.wrong_dialect(e, flavor),
                         "Cloud Director",
                         &format!("user {who:?}"),
                         "check director.username, director.password and director.org (or the \
