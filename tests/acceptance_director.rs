@@ -375,6 +375,66 @@ ephemeral "vcf_access_token" "d" {{
     }
 }
 
+/// `vcf_access_token` against VCF Automation: unset `director_flavor` finds the `/tm/oauth`
+/// endpoint after the Cloud Director one answers 404; `vcf_automation` goes there at once;
+/// `cloud_director` fails.
+#[test]
+fn ephemeral_access_token_from_a_vcf_automation_token() {
+    let sim = Sim::start_with(&["--director-flavor", "vcf_automation"]);
+    let control = Control::new(&sim);
+    let org = sim.ready["director"]["org"].as_str().unwrap().to_string();
+    let hcl = |flavor: &str| {
+        format!(
+            r#"{REQUIRED_PROVIDERS}
+variable "t" {{
+  type      = string
+  sensitive = true
+  ephemeral = true
+}}
+provider "vcf" {{}}
+ephemeral "vcf_access_token" "d" {{
+  api_token     = var.t
+  director_host = "{}"
+  director_org  = "{org}"{flavor}
+}}
+"#,
+            sim.host()
+        )
+    };
+    let created = rt().block_on(control.post(
+        "/objects",
+        json!({"op":"create","kind":"director_token","fields":{"name":"vcfa-source"}}),
+    ));
+    let token = created["created"][0]["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tm = "POST /tm/oauth/tenant/{org}/token";
+    for tf in terraforms() {
+        let v = &tf.version;
+        for (flavor, ok, tm_calls) in [
+            ("", true, 1),
+            ("\n  director_flavor = \"vcf_automation\"", true, 1),
+            ("\n  director_flavor = \"cloud_director\"", false, 0),
+        ] {
+            let wd = Workdir::new(&tf)
+                .env("VCF_CA_FILE", sim.ca_file())
+                .env("TF_VAR_t", &token);
+            wd.write_config(&hcl(flavor));
+            rt().block_on(control.reset_stats());
+            let out = wd.run(&["plan", "-no-color"]);
+            let t = text(&out);
+            assert_eq!(out.status.success(), ok, "Terraform {v} {flavor}: {t}");
+            assert!(!t.contains(&token), "Terraform {v}: token printed");
+            assert_eq!(
+                rt().block_on(control.count(tm, Some("200"))),
+                tm_calls,
+                "Terraform {v} {flavor}"
+            );
+        }
+    }
+}
+
 /// The answer of the token exchange is lost (the sim applies it, then resets the connection):
 /// the token's value is gone with it, so the provider revokes the token it made and says that
 /// running again is safe; the next apply creates a working token.

@@ -229,12 +229,6 @@ pub mod director {
         }
     }
 
-    /// The token endpoint of the Cloud Director flavor, provider organization (`vcf_access_token`).
-    pub const PROVIDER_TOKEN: &str = "/oauth/provider/token";
-    /// The token endpoint of the Cloud Director flavor for tenant `org` (`vcf_access_token`).
-    pub fn tenant_token(org: &str) -> String {
-        Flavor::CloudDirector.token_path(Some(org))
-    }
     /// Session login of System users (Basic `user@System:password`): 200 Session
     /// (…/provider-infrastructure-apis/9.1.1/cloudapi/1.0.0/sessions/provider/post/).
     pub const PROVIDER_SESSIONS: &str = "/cloudapi/1.0.0/sessions/provider";

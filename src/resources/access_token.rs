@@ -1,7 +1,8 @@
 //! Ephemeral resource `vcf_access_token`: exchanges an API token for a short-lived access token
 //! at its token endpoint — a fleet API-client token (`vidb_…`) with the identity broker's
 //! `api_token` grant (docs/dev/api-contract.md §B1), or a Director API token with the OAuth 2.0
-//! refresh grant (RFC 6749 §6) at `/oauth/provider/token` or `/oauth/tenant/{org}/token` (§C).
+//! refresh grant (RFC 6749 §6) at `{/oauth|/tm/oauth}/provider/token` or
+//! `{/oauth|/tm/oauth}/tenant/{org}/token` (Cloud Director or VCF Automation, §C).
 //! Nothing is written to plan or state. The API token stays in this provider process's memory
 //! (never in Terraform's private data) so that `Renew` can exchange it again; `Close` forgets it.
 
@@ -20,7 +21,7 @@ use crate::client::error::OpContext;
 use crate::client::http::{HttpClient, Request};
 use crate::client::{ApiError, root_url};
 use crate::framework::traits::Opened;
-use crate::framework::validate::{AlsoRequires, AtLeastOneOf, Check, ConflictsWith, Length};
+use crate::framework::validate::{AlsoRequires, AtLeastOneOf, Check, ConflictsWith, Length, OneOf};
 use crate::framework::{
     Attribute, Block, Ctx, Diagnostics, EphemeralResource, Schema, Secret, Value,
 };
@@ -40,6 +41,9 @@ struct Source {
     /// A VCF SSO (identity broker) endpoint, which takes the `api_token` grant; Director
     /// endpoints take the OAuth refresh grant.
     fleet: bool,
+    /// `director_flavor` unset: the VCF Automation endpoint, tried when the Cloud Director one
+    /// (`endpoint`) answers 404.
+    fallback: Option<Url>,
 }
 
 #[derive(Deserialize)]
@@ -58,7 +62,19 @@ struct Exchanged {
     lifetime: Option<Duration>,
 }
 
+/// Exchanges at the source's endpoint; when that is not there (404) and the source has a
+/// fallback (the other Director product), there.
 async fn exchange(http: &HttpClient, src: &Source) -> Result<Exchanged, ApiError> {
+    match exchange_at(http, src, &src.endpoint).await {
+        Err(e) if e.status() == Some(404) => match &src.fallback {
+            Some(other) => exchange_at(http, src, other).await,
+            None => Err(e),
+        },
+        r => r,
+    }
+}
+
+async fn exchange_at(http: &HttpClient, src: &Source, url: &Url) -> Result<Exchanged, ApiError> {
     let form = if src.fleet {
         crate::client::contract::fleet::api_token_form(src.api_token.expose())
     } else {
@@ -67,7 +83,7 @@ async fn exchange(http: &HttpClient, src: &Source) -> Result<Exchanged, ApiError
             ("refresh_token", src.api_token.expose()),
         ]
     };
-    let mut req = Request::form(src.endpoint.clone(), &form).idempotent(true);
+    let mut req = Request::form(url.clone(), &form).idempotent(true);
     req.headers
         .insert(ACCEPT, HeaderValue::from_static("application/json"));
     let op = OpContext {
@@ -158,6 +174,7 @@ impl AccessToken {
                 label: format!("the token endpoint {}", endpoint.host_str().unwrap_or("")),
                 endpoint,
                 fleet: true,
+                fallback: None,
             });
         }
         let host = config.attr("director_host").as_str()?;
@@ -169,24 +186,33 @@ impl AccessToken {
                 return None;
             }
         };
-        let (path, label) = if director_paths::is_provider(org) {
-            (
-                director_paths::PROVIDER_TOKEN.to_string(),
-                format!("{host} (provider organization)"),
-            )
-        } else {
-            let o = org.unwrap_or_default();
-            (
-                director_paths::tenant_token(o),
-                format!("{host} (organization {o})"),
-            )
+        let org = (!director_paths::is_provider(org)).then(|| org.unwrap_or_default());
+        let label = match org {
+            None => format!("{host} (provider organization)"),
+            Some(o) => format!("{host} (organization {o})"),
         };
-        endpoint.set_path(&path);
+        let flavor = match config.attr("director_flavor").as_str() {
+            Some("vcf_automation") => Some(director_paths::Flavor::VcfAutomation),
+            Some("cloud_director") => Some(director_paths::Flavor::CloudDirector),
+            _ => None,
+        };
+        let mut fallback = None;
+        if flavor.is_none() {
+            let mut other = endpoint.clone();
+            other.set_path(&director_paths::Flavor::VcfAutomation.token_path(org));
+            fallback = Some(other);
+        }
+        endpoint.set_path(
+            &flavor
+                .unwrap_or(director_paths::Flavor::CloudDirector)
+                .token_path(org),
+        );
         Some(Source {
             api_token,
             endpoint,
             label,
             fleet: false,
+            fallback,
         })
     }
 
@@ -253,6 +279,17 @@ impl EphemeralResource for AccessToken {
                     .optional()
                     .description("For a Director token: the organization it belongs to; `System` or unset for the provider organization.")
                     .validator(Length::at_least(1))
+                    .validator(AlsoRequires::new(&["director_host"])),
+            )
+            .attribute(
+                Attribute::string("director_flavor")
+                    .optional()
+                    .description(
+                        "For a Director token: `cloud_director` (token endpoint under `/oauth`) or `vcf_automation` \
+                         (under `/tm/oauth`), as `director.flavor` of the provider. Unset: the Cloud Director \
+                         endpoint, then the VCF Automation one when the first is not there (404).",
+                    )
+                    .validator(OneOf::new(&["cloud_director", "vcf_automation"]))
                     .validator(AlsoRequires::new(&["director_host"])),
             )
             .attribute(

@@ -293,6 +293,8 @@ fn spawn_acceptor(
 }
 
 async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> Result<(), String> {
+    // Read before the handshake: the process that started this one may die right after it.
+    let parent = std::os::unix::process::parent_id();
     let client_cert = std::env::var("PLUGIN_CLIENT_CERT")
         .ok()
         .filter(|c| !c.trim().is_empty());
@@ -363,7 +365,7 @@ async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> 
     )?;
     tracing::info!(network, address = %address, tls = tls.is_some(), "serving");
 
-    wait_for_shutdown(&mode, signals, shutdown.subscribe()).await;
+    wait_for_shutdown(&mode, parent, signals, shutdown.subscribe()).await;
     shutdown.send_replace(true);
     // In-flight RPCs get a moment to finish, then the provider ends its API sessions; Terraform
     // kills the process 2 s after Shutdown.
@@ -451,10 +453,10 @@ const PARENT_CHECK: Duration = Duration::from_millis(500);
 
 /// Resolves when the process that started this one is gone: a SIGKILLed Terraform cannot send
 /// Shutdown, and its orphaned provider would otherwise keep its API sessions (and itself) alive.
-/// An orphan is re-parented, so its parent id changes. Pending forever in debug mode (the user
-/// stops it) and when the parent is already init (nothing to outlive).
-async fn parent_gone(mode: &Mode) {
-    let parent = std::os::unix::process::parent_id();
+/// An orphan is re-parented, so its parent id changes from `parent` (read at startup, before
+/// the handshake). Pending forever in debug mode (the user stops it) and when the parent was
+/// already init (nothing to outlive).
+async fn parent_gone(mode: &Mode, parent: u32) {
     if *mode == Mode::Debug || parent <= 1 {
         return std::future::pending().await;
     }
@@ -477,9 +479,14 @@ async fn parent_gone(mode: &Mode) {
 /// whole process group) is left to Terraform, which stops providers through StopProvider and
 /// Shutdown once in-flight work is saved; a second SIGINT ends the process. In debug mode the
 /// first SIGINT ends it.
-async fn wait_for_shutdown(mode: &Mode, mut signals: Signals, mut shutdown: watch::Receiver<bool>) {
+async fn wait_for_shutdown(
+    mode: &Mode,
+    parent: u32,
+    mut signals: Signals,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut interrupts = 0;
-    let orphaned = parent_gone(mode);
+    let orphaned = parent_gone(mode, parent);
     tokio::pin!(orphaned);
     loop {
         tokio::select! {
