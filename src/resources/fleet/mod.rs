@@ -23,7 +23,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::client::{ApiClient, ApiError, Call, Response};
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::traits::PlanChange;
-use crate::framework::validate::Length;
+use crate::framework::validate::{Length, PathSegment};
 use crate::framework::{Attribute, AttributePath, Ctx, Diagnostic, Diagnostics, Secret, Value};
 use crate::provider::{VcfContext, context};
 use crate::resources::shared::{REFRESH_MAX_AGE, SharedReads};
@@ -1116,6 +1116,7 @@ pub async fn plan_realm<'a>(
 /// `sso_realm_id` of a resource: optional, defaults to the provider's realm, replaces on change.
 pub fn realm_attribute() -> Attribute {
     Attribute::string("sso_realm_id")
+        .validator(PathSegment)
         .optional()
         .computed()
         .description(
@@ -1130,6 +1131,7 @@ pub fn realm_attribute() -> Attribute {
 /// `sso_realm_id` of a data source: optional, defaults to the provider's realm.
 pub fn realm_lookup_attribute() -> Attribute {
     Attribute::string("sso_realm_id")
+        .validator(PathSegment)
         .optional()
         .description("SSO realm, by id or name. Defaults to the provider's `default_sso_realm`.")
         .validator(Length::at_least(1))
