@@ -175,3 +175,244 @@ async fn a_dot_segment_never_reaches_the_server() {
         endpoints(&stats)
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finding 2: credentials echoed in error answers
+
+/// A password with every character the echo formats escape differently.
+const ECHO_PASSWORD: &str = r#"Echo'd "pass" <&> \ é/1"#;
+
+/// A sim whose SDDC Manager, VCF Operations and Director users log in with [`ECHO_PASSWORD`].
+fn echo_sim() -> Sim {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = dir.path().join("sim.toml");
+    let pw = format!("'''{ECHO_PASSWORD}'''");
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"[sddc_manager]
+users = [{{ name = "administrator@vsphere.local", password = {pw}, role = "ADMIN" }}]
+
+[operations]
+users = [{{ name = "admin", password = {pw}, roles = ["vcf_admin"] }}]
+
+[[director.orgs]]
+name = "rainpole"
+users = [{{ name = "tenant-admin", password = {pw} }}]
+
+[[director.orgs]]
+name = "System"
+users = [{{ name = "administrator", password = {pw}, role = "System Administrator" }}]
+"#
+        ),
+    )
+    .expect("write sim config");
+    let sim = Sim::start_with(&["--config", cfg.to_str().expect("path")]);
+    assert_eq!(
+        sim.ready["sddc_manager"]["password"].as_str(),
+        Some(ECHO_PASSWORD)
+    );
+    sim
+}
+
+/// `s` the way the echo formats of the sim write it, also after the provider JSON-encoded or
+/// form-encoded it in its request (computed here independently of the provider's scrubber).
+fn echoed_forms(s: &str) -> Vec<String> {
+    let json = |x: &str| {
+        let j = serde_json::to_string(x).expect("json");
+        j[1..j.len() - 1].to_string()
+    };
+    let xml = |x: &str| {
+        x.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('\'', "&apos;")
+            .replace('"', "&quot;")
+    };
+    let form = |x: &str| {
+        let mut o = String::new();
+        for b in x.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                    o.push(b as char)
+                }
+                b' ' => o.push('+'),
+                _ => o.push_str(&format!("%{b:02X}")),
+            }
+        }
+        o
+    };
+    let mut out = Vec::new();
+    for sent in [s.to_string(), json(s), form(s)] {
+        out.push(json(&sent));
+        out.push(xml(&sent));
+        out.push(sent.replace('\'', "''"));
+        out.push(sent);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Fails when any artifact of `wd` (trace logs, stdout, stderr) holds `secret` in any of its
+/// echoed forms. Names the form's index and the file, never the secret.
+fn assert_not_echoed(wd: &common::Workdir, secret: &str, what: &str) {
+    let forms = echoed_forms(secret);
+    for e in std::fs::read_dir(wd.artifacts_dir())
+        .expect("artifacts")
+        .flatten()
+    {
+        let bytes = std::fs::read(e.path()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        for (i, f) in forms.iter().enumerate() {
+            assert!(
+                !text.contains(f.as_str()),
+                "{what} (echo form #{i}) appears in {}",
+                e.file_name().to_string_lossy()
+            );
+        }
+    }
+}
+
+/// What is echoed, the fault rule, the configuration, and its environment.
+type EchoCase<'a> = (String, Value, &'a str, &'a [(&'a str, String)]);
+
+#[test]
+fn credentials_echoed_by_the_server_appear_nowhere() {
+    let sim = echo_sim();
+    let ctl = SyncControl::new(&sim);
+    let host = sim.host();
+    let ready = sim.ready.clone();
+    let formats = ["jackson", "text", "yaml", "xml"];
+    // (family, login path, configuration, extra environment)
+    let sddc_env = [
+        ("VCF_SDDC_MANAGER_HOST", host.clone()),
+        (
+            "VCF_SDDC_MANAGER_USERNAME",
+            ready["sddc_manager"]["username"].as_str().unwrap().into(),
+        ),
+        ("VCF_SDDC_MANAGER_PASSWORD", ECHO_PASSWORD.into()),
+    ];
+    let ops_env = [
+        ("VCF_OPERATIONS_HOST", host.clone()),
+        (
+            "VCF_OPERATIONS_USERNAME",
+            ready["operations"]["username"].as_str().unwrap().into(),
+        ),
+        ("VCF_OPERATIONS_PASSWORD", ECHO_PASSWORD.into()),
+    ];
+    let token_env = [
+        ("VCF_OPERATIONS_HOST", host.clone()),
+        (
+            "VCF_OPERATIONS_API_TOKEN",
+            ready["operations"]["api_token"].as_str().unwrap().into(),
+        ),
+        (
+            "VCF_OPERATIONS_TOKEN_ENDPOINT_URL",
+            ready["operations"]["token_endpoint_url"]
+                .as_str()
+                .unwrap()
+                .into(),
+        ),
+    ];
+    let dir_env = [
+        ("VCF_DIRECTOR_HOST", host.clone()),
+        ("VCF_DIRECTOR_ORG", "rainpole".to_string()),
+        ("VCF_DIRECTOR_USERNAME", "tenant-admin".to_string()),
+        ("VCF_DIRECTOR_PASSWORD", ECHO_PASSWORD.into()),
+    ];
+    let sddc_cfg = "data \"vcf_sddc_roles\" \"all\" {}\n";
+    let ops_cfg = "data \"vcf_sso_realm\" \"r\" {\n  name = \"flt-idb02\"\n}\n";
+    let dir_cfg = "data \"vcf_director_api_tokens\" \"all\" {}\n";
+    let mut cases: Vec<EchoCase<'_>> = Vec::new();
+    for f in formats {
+        cases.push((
+            format!("SDDC Manager login, {f}"),
+            serde_json::json!({"path": "/v1/tokens", "method": "POST", "kind": "echo", "format": f}),
+            sddc_cfg,
+            &sddc_env,
+        ));
+        cases.push((
+            format!("VCF Operations token/acquire, {f}"),
+            serde_json::json!({"path": "/suite-api/api/auth/token/acquire", "kind": "echo", "format": f}),
+            ops_cfg,
+            &ops_env,
+        ));
+    }
+    cases.push((
+        "API-token exchange at the identity broker, yaml".into(),
+        serde_json::json!({"path": "/acs/*", "kind": "echo", "format": "yaml"}),
+        ops_cfg,
+        &token_env,
+    ));
+    cases.push((
+        "fleet IAM call with the OpsToken, jackson".into(),
+        serde_json::json!({"path": "/suite-api/api/fleet-management/*", "kind": "echo", "format": "jackson"}),
+        ops_cfg,
+        &ops_env,
+    ));
+    cases.push((
+        "Director session, xml".into(),
+        serde_json::json!({"path": "/cloudapi/*/sessions*", "method": "POST", "kind": "echo", "format": "xml"}),
+        dir_cfg,
+        &dir_env,
+    ));
+    cases.push((
+        "SDDC Manager refresh (bare refresh-token id)".into(),
+        serde_json::json!({"path": "/v1/tokens/access-token/refresh", "kind": "echo", "format": "refresh_id"}),
+        sddc_cfg,
+        &sddc_env,
+    ));
+    for tf in terraforms() {
+        for (what, rule, cfg, env) in &cases {
+            let mut wd = common::Workdir::new(&tf).env("VCF_CA_FILE", sim.ca_file());
+            for (k, v) in env.iter() {
+                wd.set_env(k, v);
+            }
+            wd.write_config(&format!(
+                "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\n{cfg}"
+            ));
+            ctl.delete("/faults");
+            ctl.post("/faults", rule.clone());
+            if what.contains("refresh") {
+                // A 401 on the first API call makes the provider refresh its access token.
+                ctl.post(
+                    "/faults",
+                    serde_json::json!({"path": "/v1/roles", "kind": "unauthorized", "times": 1}),
+                );
+            }
+            ctl.reset_stats();
+            let out = wd.run(&["plan", "-no-color", "-input=false"]);
+            let t = flat(&text(&out));
+            let echoed = ctl.stats()["endpoints"]
+                .as_object()
+                .map(|m| {
+                    m.values()
+                        .any(|v| v.get("400").and_then(Value::as_u64).unwrap_or(0) > 0)
+                })
+                .unwrap_or(false);
+            assert!(
+                echoed,
+                "Terraform {}: {what}: the echo fault never fired: {t}",
+                tf.version
+            );
+            if !what.contains("refresh") {
+                assert!(!out.status.success(), "{what}: plan passed: {t}");
+                assert!(t.contains("HTTP 400"), "{what}: {t}");
+            }
+            assert_not_echoed(&wd, ECHO_PASSWORD, &format!("{what}: the password"));
+            for s in common::leaks::sim_secrets(
+                sim.url(),
+                &std::fs::read(sim.ca_file()).expect("ca"),
+                &sim.ready,
+            )
+            .expect("sim secrets")
+            {
+                if s.value.len() >= 6 {
+                    assert_not_echoed(&wd, &s.value, &format!("{what}: {}", s.kind));
+                }
+            }
+        }
+    }
+    ctl.delete("/faults");
+}

@@ -286,9 +286,14 @@ fn truncate_chars(s: &str, max: usize) -> String {
     }
 }
 
-/// Replaces anything token-like with `***`: values of secret-named JSON fields and form fields,
+/// Replaces every secret the provider holds (literally and escaped: see
+/// [`crate::framework::secret::echo_forms`]), then anything token-like with `***`: values of
+/// secret-named JSON fields and form fields,
 /// `Bearer`/`Basic` credentials, JWTs, `vidb_` API tokens, and long opaque strings.
 pub fn scrub(text: &str) -> String {
+    // First every secret the provider holds, in each form a server may echo it in (a password
+    // quoted inside a Jackson error message is out of reach of the patterns below).
+    let text = &crate::framework::secret::scrub_known(text);
     static PATTERNS: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     let patterns = PATTERNS.get_or_init(|| {
         let key = r#"(?i)(access_?token|refresh_?token|id_?token|api_?key|apiToken|token|password|passwd|secret|client_secret|assertion|authorization)"#;
