@@ -416,3 +416,64 @@ fn credentials_echoed_by_the_server_appear_nowhere() {
     }
     ctl.delete("/faults");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finding 5: response size
+
+#[tokio::test]
+async fn a_huge_chunked_answer_is_cut_off_at_16_mib() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    let clients = Clients::new(&fleet_config(&sim)).expect("clients");
+    let api = clients.operations().expect("fleet");
+    api.call(Call::get("/ssorealms")).await.expect("realms");
+    ctl.fault(serde_json::json!({
+        "path": "/suite-api/api/fleet-management/iam/ssorealms",
+        "kind": "huge_body",
+        "size_mb": 40,
+        "times": 2,
+    }))
+    .await;
+    // The sim's answer announces no length (chunked), so only a running limit stops it.
+    let pem = std::fs::read(sim.ca_file()).expect("CA file");
+    let raw = reqwest::Client::builder()
+        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("pem"))
+        .build()
+        .expect("client")
+        .get(format!(
+            "{}/suite-api/api/fleet-management/iam/ssorealms",
+            sim.url()
+        ))
+        .send()
+        .await
+        .expect("raw answer");
+    assert_eq!(raw.status(), 200);
+    assert!(raw.content_length().is_none(), "{:?}", raw.headers());
+    drop(raw);
+    let e = api
+        .call(Call::get("/ssorealms"))
+        .await
+        .expect_err("a 40 MiB answer");
+    assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
+    assert!(e.to_string().contains("larger than 16 MiB"), "{e}");
+}
+
+#[test]
+fn a_huge_answer_fails_the_plan_clearly() {
+    let sim = Sim::start();
+    let ctl = SyncControl::new(&sim);
+    ctl.fault(serde_json::json!({
+        "path": "/suite-api/api/fleet-management/iam/ssorealms",
+        "kind": "huge_body",
+    }));
+    for tf in terraforms() {
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\ndata \"vcf_sso_realm\" \"r\" {{\n  name = \"flt-idb02\"\n}}\n"
+        ));
+        let (code, t) = wd.plan_code();
+        assert_eq!(code, 1, "Terraform {}: {t}", tf.version);
+        assert!(t.contains("Response too large"), "{t}");
+        assert!(t.contains("larger than 16 MiB"), "{t}");
+    }
+}

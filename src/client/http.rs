@@ -478,33 +478,51 @@ impl HttpClient {
         };
         let status = resp.status().as_u16();
         let headers = std::mem::take(resp.headers_mut());
-        if resp
-            .content_length()
-            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
-        {
-            return Attempt::Failed(
+        let too_big = || {
+            Attempt::Failed(
                 ApiError::new(
                     ErrorKind::Decode,
-                    "Unexpected response",
+                    "Response too large",
                     format!(
-                        "{}: HTTP {status} with a body larger than {MAX_RESPONSE_BYTES} bytes",
-                        req.target()
+                        "{}: HTTP {status} with a body larger than {} MiB, the most the provider \
+                         reads of one answer; it stopped reading. No API call of the provider gets \
+                         answers that large: check that the host setting names the appliance and \
+                         that no proxy in front of it answers instead.",
+                        req.target(),
+                        MAX_RESPONSE_BYTES >> 20
                     ),
                 )
                 .with_status(status),
                 Retry::Never,
-            );
+            )
+        };
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+        {
+            return too_big();
         }
-        match resp.bytes().await {
-            Ok(body) => Attempt::Answer(Response {
-                status,
-                headers,
-                body,
-                method: req.method.clone(),
-                url: req.url.clone(),
-            }),
-            Err(e) => self.failure(&e, req, timeout),
+        // Read with a running limit: a chunked answer announces no length.
+        let mut body = bytes::BytesMut::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                        return too_big();
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return self.failure(&e, req, timeout),
+            }
         }
+        Attempt::Answer(Response {
+            status,
+            headers,
+            body: body.freeze(),
+            method: req.method.clone(),
+            url: req.url.clone(),
+        })
     }
 
     /// Turns a transport failure into an error that says what to check, and whether the
