@@ -477,3 +477,50 @@ fn a_huge_answer_fails_the_plan_clearly() {
         assert!(t.contains("larger than 16 MiB"), "{t}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finding 6: "gone" only when the API says so
+
+#[test]
+fn an_html_404_from_a_load_balancer_does_not_drop_objects_from_state() {
+    let sim = Sim::start();
+    let ctl = SyncControl::new(&sim);
+    for tf in terraforms() {
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+
+resource "vcf_api_client" "lb" {{
+  client_id = "lb-{v}"
+}}
+
+resource "vcf_role_assignment" "lb" {{
+  principal_id = vcf_api_client.lb.principal_id
+  role_name    = "vcf_viewer"
+  scope_type   = "SSO_REALM"
+}}
+"#,
+            v = tf.version.replace('.', "-")
+        ));
+        wd.apply();
+        ctl.delete("/faults");
+        for path in [
+            "/suite-api/api/fleet-management/iam/ssorealms/*/api-clients*",
+            "/suite-api/api/fleet-management/iam/ssorealms/*/principals/*",
+        ] {
+            ctl.fault(serde_json::json!({ "path": path, "kind": "html", "status": 404 }));
+        }
+        let (code, t) = wd.plan_code();
+        ctl.delete("/faults");
+        assert_eq!(code, 1, "Terraform {}: the plan must fail: {t}", tf.version);
+        assert!(t.contains("HTTP 404 without the API's error body"), "{t}");
+        assert!(t.contains("not take the object as deleted"), "{t}");
+        let list = text(&wd.run(&["state", "list"]));
+        for addr in ["vcf_api_client.lb", "vcf_role_assignment.lb"] {
+            assert!(list.contains(addr), "{addr} left the state: {list}");
+        }
+        wd.assert_no_changes("after the load balancer's 404s");
+        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    }
+}

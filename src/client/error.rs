@@ -211,10 +211,18 @@ pub(crate) fn from_status(
                     .to_string(),
             },
         ),
-        404 => (
+        404 if is_api_error_body(body) => (
             ErrorKind::NotFound,
             "Not found",
             "HTTP 404: the object does not exist (it may have been deleted outside Terraform)."
+                .to_string(),
+        ),
+        404 => (
+            ErrorKind::Decode,
+            "Unexpected response",
+            "HTTP 404 without the API's error body: a proxy, a load balancer or another server in \
+             front of the API answered, not the API, so the provider does not take the object as \
+             deleted. Check the host setting and what answers on it."
                 .to_string(),
         ),
         409 => (
@@ -268,6 +276,29 @@ pub(crate) fn from_status(
     ApiError::new(kind, summary, format!("{what}: {advice}{said}"))
         .with_status(status)
         .with_retry_after(retry_after)
+}
+
+/// Whether `body` is an error of one of the API families, so that a 404 says the object is gone
+/// (anything else — an HTML page, plain text, no body — came from something in front of it):
+/// a JSON object with `message` (VCF Operations `error`, message Required:
+/// https://developer.broadcom.com/xapis/vcf-operations-api/latest/data-structures/error; SDDC
+/// Manager's error `{errorCode, message, …}`:
+/// https://developer.broadcom.com/xapis/sddc-manager-api/latest/data-structures/ResourceError),
+/// `errorCode`, `minorErrorCode`/`majorErrorCode` (Cloud Director; UNCONFIRMED), or the OAuth
+/// `error` (RFC 6749 §5.2).
+pub fn is_api_error_body(body: &[u8]) -> bool {
+    let Ok(serde_json::Value::Object(m)) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    [
+        "message",
+        "errorCode",
+        "minorErrorCode",
+        "majorErrorCode",
+        "error",
+    ]
+    .iter()
+    .any(|k| m.contains_key(*k))
 }
 
 /// A response body as it may appear in an error: lossy UTF-8, secrets scrubbed, whitespace
@@ -365,9 +396,28 @@ mod tests {
         let e = from_status(401, b"", t, &op(), None);
         assert_eq!(e.kind(), ErrorKind::Unauthorized);
         assert_eq!(
-            from_status(404, b"", t, &op(), None).kind(),
+            from_status(
+                404,
+                br#"{"errorCode":"NOT_FOUND","message":"gone"}"#,
+                t,
+                &op(),
+                None
+            )
+            .kind(),
             ErrorKind::NotFound
         );
+        for not_the_api in [
+            &b""[..],
+            b"<html><body><h1>404 Not Found</h1></body></html>",
+            b"Not Found",
+            b"{}",
+            b"[]",
+        ] {
+            let e = from_status(404, not_the_api, t, &op(), None);
+            assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
+            assert!(!e.is_not_found());
+            assert!(e.detail().contains("not take the object as deleted"), "{e}");
+        }
         assert_eq!(
             from_status(423, b"", t, &op(), None).kind(),
             ErrorKind::AccountLocked

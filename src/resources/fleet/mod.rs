@@ -213,7 +213,8 @@ pub struct ClientPage {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentsJson {
-    #[serde(default)]
+    /// Required (VcfRoleAssignments): an answer without it (`{}` from something in front of
+    /// the API) is a decode error, not "no assignments", which would drop them from state.
     pub vcf_role_assignments: Vec<AssignmentJson>,
 }
 
@@ -1252,6 +1253,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("roleName"), "{e}");
+        // A set without the required list is not an empty set.
+        let e = serde_json::from_str::<AssignmentsJson>("{}").unwrap_err();
+        assert!(e.to_string().contains("vcfRoleAssignments"), "{e}");
     }
 
     /// VcfRole and VcfRoles as the reference's examples show them (getVCFRolesPaginated,
