@@ -524,3 +524,96 @@ resource "vcf_role_assignment" "lb" {{
         wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finding 10: smaller ones
+
+/// Answers with `status` counted over every endpoint.
+fn answers(stats: &Value, status: &str) -> u64 {
+    stats["endpoints"]
+        .as_object()
+        .map(|m| m.values().filter_map(|v| v[status].as_u64()).sum())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn request_timeout_bounds_all_attempts_of_a_request() {
+    let sim = Sim::start();
+    let ctl = Control::new(&sim);
+    let mut cfg = fleet_config(&sim);
+    cfg.transport.request_timeout = Duration::from_secs(2);
+    cfg.transport.max_retries = 5;
+    let clients = Clients::new(&cfg).expect("clients");
+    let api = clients.operations().expect("fleet");
+    api.call(Call::get("/ssorealms")).await.expect("realms");
+    ctl.reset_stats().await;
+    // Each answer asks for a one-second wait: five retries take five seconds or more.
+    ctl.fault(serde_json::json!({
+        "path": "/suite-api/api/fleet-management/iam/ssorealms",
+        "kind": "error", "status": 503, "retry_after": 1,
+    }))
+    .await;
+    let e = api.call(Call::get("/ssorealms")).await.expect_err("503s");
+    let sent = answers(&ctl.stats().await, "503");
+    assert!(
+        (1..=2).contains(&sent),
+        "{sent} attempts within a 2s request_timeout: {e}"
+    );
+    assert!(e.to_string().contains("request_timeout (2s)"), "{e}");
+}
+
+#[test]
+fn a_redirect_is_named_with_its_location() {
+    let sim = Sim::start();
+    let ctl = SyncControl::new(&sim);
+    for tf in terraforms() {
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\ndata \"vcf_sso_realm\" \"r\" {{\n  name = \"flt-idb02\"\n}}\n"
+        ));
+        // The login (token endpoint) and an API call, each answered by a login page's redirect.
+        for path in ["/acs/*", "/suite-api/api/fleet-management/iam/ssorealms"] {
+            ctl.delete("/faults");
+            ctl.fault(serde_json::json!({ "path": path, "kind": "html", "status": 302 }));
+            let (code, t) = wd.plan_code();
+            assert_eq!(code, 1, "Terraform {}: {path}: {t}", tf.version);
+            assert!(t.contains("HTTP 302"), "{path}: {t}");
+            assert!(
+                t.contains("https://sso.lb.example/login?next=%2F"),
+                "{path}: no Location: {t}"
+            );
+            assert!(!t.contains("cannot read"), "{path}: {t}");
+        }
+        ctl.delete("/faults");
+    }
+}
+
+#[test]
+fn control_characters_from_the_server_do_not_reach_the_terminal() {
+    let sim = Sim::start();
+    let ctl = SyncControl::new(&sim);
+    ctl.fault(serde_json::json!({
+        "path": "/suite-api/api/fleet-management/iam/ssorealms",
+        "kind": "html",
+        "status": 400,
+        "body": "\u{1b}]0;owned\u{7}\u{1b}[2J\u{1b}[31mrejected\u{1b}[0m\u{0}\u{9b}1m",
+    }));
+    for tf in terraforms() {
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\ndata \"vcf_sso_realm\" \"r\" {{\n  name = \"flt-idb02\"\n}}\n"
+        ));
+        let out = wd.run(&["plan", "-no-color", "-input=false"]);
+        assert!(!out.status.success());
+        let t = text(&out);
+        assert!(t.contains("rejected"), "{t}");
+        assert!(t.contains("\\u{1b}[31m"), "{t}");
+        for c in ['\u{1b}', '\u{0}', '\u{7}', '\u{9b}'] {
+            assert!(
+                !t.contains(c),
+                "Terraform {}: {c:?} reached the terminal: {t:?}",
+                tf.version
+            );
+        }
+    }
+}

@@ -29,7 +29,7 @@ CONTROL API (under /_sim/, open to loopback peers; others send X-Sim-Admin-Secre
            advance_seconds (advance_clock: the clock moves forward by this much, then the
            request is applied as usual), format (echo: jackson | text | yaml | xml |
            refresh_id — the error echoes the request body and Authorization header; status
-           default 400), html (status default 404: a load balancer's HTML page), size_mb
+           default 400), html (status default 404: a load balancer's HTML page, or `body`), size_mb
            (huge_body: 200 with a chunked body of that many MiB, default 24)
   DELETE /_sim/faults                 remove all rules and restart the fault RNG from --seed
   DELETE /_sim/faults/{id}            remove one rule

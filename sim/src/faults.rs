@@ -34,7 +34,8 @@ pub enum FaultKind {
     /// `refresh_id` (the bare body, as "refresh token <id> not found"). Nothing is applied.
     Echo,
     /// Answer `status` (default 404) with an HTML page, as a load balancer or proxy in front of
-    /// the API does. Nothing is applied.
+    /// the API does (a 3xx also sends `Location: https://sso.lb.example/login?next=%2F`).
+    /// Nothing is applied.
     Html,
     /// Answer 200 with a chunked body (no `Content-Length`) of `size_mb` MiB (default 24).
     /// Nothing is applied.
@@ -79,6 +80,9 @@ pub struct FaultRule {
     /// `echo`: how the request is written back (default `jackson`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<EchoFormat>,
+    /// `html`: the page to send instead of the load balancer's default one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
     /// `huge_body`: size of the body in MiB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_mb: Option<u64>,
@@ -319,15 +323,26 @@ pub fn echo(rule: &FaultRule, req: &Req, request_id: &str) -> Resp {
 /// The answer of an [`FaultKind::Html`] rule: a load balancer's error page.
 pub fn html(rule: &FaultRule) -> Resp {
     let status = rule.status.unwrap_or(404);
+    let headers = if (300..400).contains(&status) {
+        vec![(
+            "location",
+            "https://sso.lb.example/login?next=%2F".to_string(),
+        )]
+    } else {
+        Vec::new()
+    };
     Resp {
         status,
         content_type: "text/html",
-        headers: Vec::new(),
-        body: format!(
+        headers,
+        body: match &rule.body {
+            Some(b) => b.clone().into_bytes(),
+            None => format!(
             "<html>\r\n<head><title>{status} Not Found</title></head>\r\n<body>\r\n<center><h1>{status} \
              Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-        )
-        .into_bytes(),
+            )
+            .into_bytes(),
+        },
     }
 }
 
@@ -406,6 +421,7 @@ mod tests {
             advance_seconds: None,
             format: None,
             size_mb: None,
+            body: None,
         }
     }
 

@@ -76,7 +76,7 @@ impl ApiError {
             kind,
             status: None,
             summary: summary.into(),
-            detail: scrub(&detail.into()),
+            detail: escape_controls(&scrub(&detail.into())),
             ambiguous: false,
             retry_after: None,
         }
@@ -104,7 +104,7 @@ impl ApiError {
     /// Appends a sentence to the detail.
     pub fn add_detail(mut self, more: &str) -> Self {
         self.detail.push(' ');
-        self.detail.push_str(&scrub(more));
+        self.detail.push_str(&escape_controls(&scrub(more)));
         self
     }
 
@@ -310,6 +310,23 @@ pub fn body_snippet(body: &[u8]) -> String {
     truncate_chars(&collapsed, BODY_SNIPPET_CHARS)
 }
 
+/// Control characters (ANSI escapes, NUL, C1 controls such as CSI) written as `\u{1b}`, so
+/// that text from a server cannot drive the user's terminal. Newlines and tabs are kept.
+pub fn escape_controls(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn truncate_chars(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         None => s.to_string(),
@@ -461,6 +478,24 @@ mod tests {
         let sessions =
             scrub("t 0f8fad5b-d9cb-469f-a165-70867728950e::7c9e6679-7425-40de-944b-e07fc1f90ae7 x");
         assert_eq!(sessions, "t *** x");
+    }
+
+    #[test]
+    fn control_characters_from_servers_are_escaped() {
+        let e = from_status(
+            400,
+            b"\x1b[31mred\x1b[0m\x00 \xc2\x9b2J end",
+            "GET https://h/x",
+            &OpContext::default(),
+            None,
+        );
+        let t = e.to_string();
+        assert!(!t.chars().any(|c| c.is_control()), "{t:?}");
+        assert!(
+            t.contains("\\u{1b}[31mred\\u{1b}[0m\\u{0} \\u{9b}2J end"),
+            "{t}"
+        );
+        assert_eq!(escape_controls("a\nb\tc"), "a\nb\tc");
     }
 
     #[test]
