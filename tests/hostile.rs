@@ -617,3 +617,117 @@ fn control_characters_from_the_server_do_not_reach_the_terminal() {
         }
     }
 }
+
+/// Requests to the identity broker's token endpoint, any status.
+fn token_requests(stats: &Value) -> u64 {
+    stats["endpoints"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| k.contains("/acs/"))
+                .flat_map(|(_, v)| v.as_object().into_iter().flat_map(|o| o.values()))
+                .filter_map(Value::as_u64)
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn three_realm_reads() -> String {
+    let mut hcl = format!("{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n");
+    for i in 0..3 {
+        hcl.push_str(&format!(
+            "\ndata \"vcf_sso_realm\" \"r{i}\" {{\n  name = \"flt-idb02\"\n}}\n"
+        ));
+    }
+    hcl.push_str("\ndata \"vcf_roles\" \"all\" {}\n");
+    hcl
+}
+
+#[test]
+fn a_token_issued_expired_fails_at_once() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let expired = format!(
+        "{}.{}.c2ln",
+        b64(r#"{"alg":"RS256","typ":"JWT"}"#),
+        b64(&format!(
+            r#"{{"sub":"x","iat":{},"exp":{}}}"#,
+            now - 7200,
+            now - 3600
+        ))
+    );
+    let sim = Sim::start();
+    let ctl = SyncControl::new(&sim);
+    ctl.fault(serde_json::json!({
+        "path": "/acs/*",
+        "kind": "answer",
+        "body": serde_json::json!({
+            "access_token": expired, "token_type": "Bearer", "expires_in": 3600
+        }).to_string(),
+    }));
+    for tf in terraforms() {
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&three_realm_reads());
+        ctl.reset_stats();
+        let (code, t) = wd.plan_code();
+        assert_eq!(code, 1, "Terraform {}: {t}", tf.version);
+        assert!(t.contains("Access token expired on arrival"), "{t}");
+        assert!(t.contains("NTP"), "{t}");
+        let asked = token_requests(&ctl.stats());
+        assert_eq!(asked, 1, "token requests for one provider run: {asked}");
+    }
+}
+
+#[test]
+fn expires_in_as_a_string_is_accepted() {
+    let sim = Sim::start();
+    let ctl = SyncControl::new(&sim);
+    // A real access token of the sim, answered with `expires_in` as a string.
+    let url = sim.ready["operations"]["token_endpoint_url"]
+        .as_str()
+        .expect("endpoint")
+        .to_string();
+    let api_token = sim.ready["operations"]["api_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let pem = std::fs::read(sim.ca_file()).expect("CA");
+    let access: String = ctl.block_on(async move {
+        let http = reqwest::Client::builder()
+            .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("pem"))
+            .build()
+            .expect("client");
+        let v: Value = http
+            .post(url)
+            .form(&common::fleet_token_form(&api_token))
+            .send()
+            .await
+            .expect("token endpoint")
+            .json()
+            .await
+            .expect("json");
+        v["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
+    });
+    ctl.fault(serde_json::json!({
+        "path": "/acs/*",
+        "kind": "answer",
+        "body": serde_json::json!({
+            "access_token": access, "token_type": "Bearer", "expires_in": "3600"
+        }).to_string(),
+    }));
+    for tf in terraforms() {
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&three_realm_reads());
+        ctl.reset_stats();
+        let (code, t) = wd.plan_code();
+        assert_eq!(code, 0, "Terraform {}: {t}", tf.version);
+        assert_eq!(token_requests(&ctl.stats()), 1);
+    }
+}

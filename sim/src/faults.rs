@@ -40,6 +40,10 @@ pub enum FaultKind {
     /// Answer 200 with a chunked body (no `Content-Length`) of `size_mb` MiB (default 24).
     /// Nothing is applied.
     HugeBody,
+    /// Answer `status` (default 200) with `body` (default `{}`) as `application/json`: any
+    /// answer a broken or hostile server gives (an empty list object, an expired token, a
+    /// field of the wrong type). Nothing is applied.
+    Answer,
 }
 
 /// How an [`FaultKind::Echo`] answer writes the request.
@@ -80,7 +84,8 @@ pub struct FaultRule {
     /// `echo`: how the request is written back (default `jackson`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<EchoFormat>,
-    /// `html`: the page to send instead of the load balancer's default one.
+    /// `html`: the page to send instead of the load balancer's default one; `answer`: the
+    /// JSON body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// `huge_body`: size of the body in MiB.
@@ -170,6 +175,12 @@ impl Faults {
                     return Err(ApiError::bad_request(
                         "status must be a 3xx, 4xx or 5xx code",
                     ));
+                }
+            }
+            FaultKind::Answer => {
+                let s = *r.status.get_or_insert(200);
+                if !(100..=599).contains(&s) {
+                    return Err(ApiError::bad_request("status must be an HTTP status code"));
                 }
             }
             FaultKind::HugeBody => {
@@ -343,6 +354,20 @@ pub fn html(rule: &FaultRule) -> Resp {
             )
             .into_bytes(),
         },
+    }
+}
+
+/// The answer of an [`FaultKind::Answer`] rule.
+pub fn answer(rule: &FaultRule) -> Resp {
+    Resp {
+        status: rule.status.unwrap_or(200),
+        content_type: "application/json",
+        headers: Vec::new(),
+        body: rule
+            .body
+            .clone()
+            .unwrap_or_else(|| "{}".into())
+            .into_bytes(),
     }
 }
 
