@@ -20,13 +20,18 @@ CONTROL API (under /_sim/, open to loopback peers; others send X-Sim-Admin-Secre
   GET    /_sim/faults                 {\"rules\":[rule…]}
   POST   /_sim/faults                 rule -> rule with its id. Rule fields:
            path (glob, * matches anything), method (optional), kind: latency | error |
-           rate_limit | reset_before | reset_after | unauthorized | advance_clock,
+           rate_limit | reset_before | reset_after | unauthorized | advance_clock | echo |
+           html | huge_body | answer,
            probability (0..1, default 1),
            times (firings before the rule disappears; unlimited when absent),
            latency_ms [min,max] (latency), status (error; default 503), retry_after
            (seconds; rate_limit, default 1; also sent with error when given),
            advance_seconds (advance_clock: the clock moves forward by this much, then the
-           request is applied as usual)
+           request is applied as usual), format (echo: jackson | text | yaml | xml |
+           refresh_id — the error echoes the request body and Authorization header; status
+           default 400), html (status default 404: a load balancer's HTML page, or `body`), size_mb
+           (huge_body: 200 with a chunked body of that many MiB, default 24); answer:
+           status (default 200) with `body` (default {}) as JSON
   DELETE /_sim/faults                 remove all rules and restart the fault RNG from --seed
   DELETE /_sim/faults/{id}            remove one rule
   GET    /_sim/secrets                {\"secrets\":[…],\"issued\":[{secret,kind}]}: every secret an API answer

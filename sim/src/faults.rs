@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use crate::http::ApiError;
+use crate::http::{ApiError, Req, Resp};
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -28,6 +28,33 @@ pub enum FaultKind {
     /// Move the sim's clock forward by `advance_seconds` before the request is applied (the
     /// request then runs normally): time passes at an exact point of a client's run.
     AdvanceClock,
+    /// Answer `status` (default 400) with an error that echoes the request — its body and its
+    /// `Authorization` header — in `format`: `jackson` (a Spring Boot error whose message holds
+    /// the JSON-escaped request), `text`, `yaml`, `xml` (attributes, `&apos;`-escaped) or
+    /// `refresh_id` (the bare body, as "refresh token <id> not found"). Nothing is applied.
+    Echo,
+    /// Answer `status` (default 404) with an HTML page, as a load balancer or proxy in front of
+    /// the API does (a 3xx also sends `Location: https://sso.lb.example/login?next=%2F`).
+    /// Nothing is applied.
+    Html,
+    /// Answer 200 with a chunked body (no `Content-Length`) of `size_mb` MiB (default 24).
+    /// Nothing is applied.
+    HugeBody,
+    /// Answer `status` (default 200) with `body` (default `{}`) as `application/json`: any
+    /// answer a broken or hostile server gives (an empty list object, an expired token, a
+    /// field of the wrong type). Nothing is applied.
+    Answer,
+}
+
+/// How an [`FaultKind::Echo`] answer writes the request.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum EchoFormat {
+    Jackson,
+    Text,
+    Yaml,
+    Xml,
+    RefreshId,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -54,6 +81,16 @@ pub struct FaultRule {
     pub retry_after: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advance_seconds: Option<u64>,
+    /// `echo`: how the request is written back (default `jackson`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<EchoFormat>,
+    /// `html`: the page to send instead of the load balancer's default one; `answer`: the
+    /// JSON body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// `huge_body`: size of the body in MiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_mb: Option<u64>,
 }
 
 fn one() -> f64 {
@@ -125,6 +162,33 @@ impl Faults {
                     ));
                 }
             }
+            FaultKind::Echo => {
+                let s = *r.status.get_or_insert(400);
+                if !(400..=599).contains(&s) {
+                    return Err(ApiError::bad_request("status must be a 4xx or 5xx code"));
+                }
+                r.format.get_or_insert(EchoFormat::Jackson);
+            }
+            FaultKind::Html => {
+                let s = *r.status.get_or_insert(404);
+                if !(300..=599).contains(&s) {
+                    return Err(ApiError::bad_request(
+                        "status must be a 3xx, 4xx or 5xx code",
+                    ));
+                }
+            }
+            FaultKind::Answer => {
+                let s = *r.status.get_or_insert(200);
+                if !(100..=599).contains(&s) {
+                    return Err(ApiError::bad_request("status must be an HTTP status code"));
+                }
+            }
+            FaultKind::HugeBody => {
+                let mb = *r.size_mb.get_or_insert(24);
+                if !(1..=1024).contains(&mb) {
+                    return Err(ApiError::bad_request("size_mb must be between 1 and 1024"));
+                }
+            }
             _ => {}
         }
         if r.times == Some(0) {
@@ -193,6 +257,137 @@ impl Faults {
     }
 }
 
+/// The answer of an [`FaultKind::Echo`] rule to `req`: the request's body and `Authorization`
+/// header written back in the rule's format, as careless servers do in their errors.
+pub fn echo(rule: &FaultRule, req: &Req, request_id: &str) -> Resp {
+    let status = rule.status.unwrap_or(400);
+    let body = String::from_utf8_lossy(&req.body).into_owned();
+    let auth = req.header("authorization").unwrap_or_default().to_string();
+    let (content_type, text) = match rule.format.unwrap_or(EchoFormat::Jackson) {
+        EchoFormat::Jackson => (
+            "application/json",
+            serde_json::to_string(&serde_json::json!({
+                "timestamp": "2026-01-01T00:00:00.000+00:00",
+                "status": status,
+                "error": "Bad Request",
+                "message": format!(
+                    "JSON parse error: Cannot deserialize value from {body}; Authorization: {auth}"
+                ),
+                "path": req.path,
+                "requestId": request_id,
+            }))
+            .unwrap_or_default(),
+        ),
+        EchoFormat::Text => (
+            "text/plain",
+            format!(
+                "Bad request {} {}\nAuthorization: {auth}\n\n{body}\n",
+                req.method, req.path
+            ),
+        ),
+        EchoFormat::Yaml => (
+            "application/yaml",
+            format!(
+                "error: bad request\nrequestId: {request_id}\nrequest:\n  body: '{}'\n  authorization: '{}'\n",
+                body.replace('\'', "''"),
+                auth.replace('\'', "''")
+            ),
+        ),
+        EchoFormat::Xml => {
+            let esc = |s: &str| {
+                s.replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace('\'', "&apos;")
+                    .replace('"', "&quot;")
+            };
+            (
+                "application/xml",
+                format!(
+                    "<?xml version='1.0'?><error code='BAD_REQUEST' request='{}' authorization='{}' requestId='{request_id}'/>",
+                    esc(&body),
+                    esc(&auth)
+                ),
+            )
+        }
+        EchoFormat::RefreshId => {
+            let id = serde_json::from_str::<String>(&body).unwrap_or(body);
+            (
+                "application/json",
+                serde_json::to_string(&serde_json::json!({
+                    "errorCode": "TOKEN_NOT_FOUND",
+                    "message": format!("Refresh token {id} not found"),
+                    "requestId": request_id,
+                }))
+                .unwrap_or_default(),
+            )
+        }
+    };
+    Resp {
+        status,
+        content_type,
+        headers: Vec::new(),
+        body: text.into_bytes(),
+    }
+}
+
+/// The answer of an [`FaultKind::Html`] rule: a load balancer's error page.
+pub fn html(rule: &FaultRule) -> Resp {
+    let status = rule.status.unwrap_or(404);
+    let headers = if (300..400).contains(&status) {
+        vec![(
+            "location",
+            "https://sso.lb.example/login?next=%2F".to_string(),
+        )]
+    } else {
+        Vec::new()
+    };
+    Resp {
+        status,
+        content_type: "text/html",
+        headers,
+        body: match &rule.body {
+            Some(b) => b.clone().into_bytes(),
+            None => format!(
+            "<html>\r\n<head><title>{status} Not Found</title></head>\r\n<body>\r\n<center><h1>{status} \
+             Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+            )
+            .into_bytes(),
+        },
+    }
+}
+
+/// The answer of an [`FaultKind::Answer`] rule.
+pub fn answer(rule: &FaultRule) -> Resp {
+    Resp {
+        status: rule.status.unwrap_or(200),
+        content_type: "application/json",
+        headers: Vec::new(),
+        body: rule
+            .body
+            .clone()
+            .unwrap_or_else(|| "{}".into())
+            .into_bytes(),
+    }
+}
+
+/// The answer of a [`FaultKind::HugeBody`] rule: 200 with `size_mb` MiB of JSON-looking text,
+/// sent chunked (the header makes the server stream it without `Content-Length`).
+pub fn huge_body(rule: &FaultRule) -> Resp {
+    let size = rule.size_mb.unwrap_or(24) as usize * 1024 * 1024;
+    let mut body = Vec::with_capacity(size);
+    body.extend_from_slice(b"{\"elements\":[");
+    while body.len() < size {
+        body.extend_from_slice(b"{\"id\":\"0000000000\"},");
+    }
+    Resp {
+        status: 200,
+        content_type: "application/json",
+        headers: vec![("transfer-encoding", "chunked".to_string())],
+        body,
+    }
+}
+
 /// `*` matches any run of characters (including `/`); everything else literally.
 pub fn glob(pattern: &str, s: &str) -> bool {
     let p = pattern.as_bytes();
@@ -249,6 +444,9 @@ mod tests {
             status: None,
             retry_after: None,
             advance_seconds: None,
+            format: None,
+            size_mb: None,
+            body: None,
         }
     }
 

@@ -352,6 +352,16 @@ async fn handle(
                 reset_after = true;
                 None
             }
+            FaultKind::Echo | FaultKind::Html | FaultKind::HugeBody | FaultKind::Answer => {
+                let resp = match rule.kind {
+                    FaultKind::Echo => crate::faults::echo(&rule, &req, &rid),
+                    FaultKind::Html => crate::faults::html(&rule),
+                    FaultKind::Answer => crate::faults::answer(&rule),
+                    _ => crate::faults::huge_body(&rule),
+                };
+                shared.finish(&rid, &req, &key, &resp.status.to_string(), started);
+                return Ok(to_hyper(resp, &rid));
+            }
             FaultKind::Latency | FaultKind::AdvanceClock => None,
         };
         if let Some(e) = injected {

@@ -297,8 +297,36 @@ impl ApiClient {
         u
     }
 
+    /// [`ApiClient::url`], refused when the URL library changed the path: it resolves `.` and
+    /// `..` segments (also percent-encoded ones), which would turn a call on one object into a
+    /// call on its parent or its collection. Such a call is an error and nothing is sent.
+    pub fn checked_url(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<Url, ApiError> {
+        let u = self.url(path, query);
+        let intended = format!("{}{}", self.base.path().trim_end_matches('/'), path);
+        if u.path() != intended {
+            return Err(ApiError::new(
+                ErrorKind::Config,
+                "Unsafe request path",
+                format!(
+                    "{method} {intended}: a segment of this path is `.` or `..` (or another form \
+                     that URLs resolve), which would send the request to {} instead of the object. \
+                     The provider sent nothing. Check the ids and names in the configuration, the \
+                     import ID, and the values the server returned.",
+                    u.path()
+                ),
+            ));
+        }
+        Ok(u)
+    }
+
     fn request(&self, call: &Call) -> Result<Request, ApiError> {
-        let mut req = Request::new(call.method.clone(), self.url(&call.path, &call.query));
+        let url = self.checked_url(&call.method, &call.path, &call.query)?;
+        let mut req = Request::new(call.method.clone(), url);
         req.headers = self.headers.clone();
         if let Some(h) = &self.hook {
             (h.0)(&mut req.headers);

@@ -279,6 +279,38 @@ pub mod director {
 #[derive(serde::Deserialize)]
 pub struct OAuthToken {
     pub access_token: String,
-    #[serde(default)]
+    /// Seconds; a number per RFC 6749, also taken as a numeric string (`"3600"`), as some
+    /// servers send it. Anything else is "not said".
+    #[serde(default, deserialize_with = "seconds")]
     pub expires_in: Option<f64>,
+}
+
+fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let v: Option<serde_json::Value> = serde::Deserialize::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+    .filter(|n| n.is_finite()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OAuthToken;
+
+    #[test]
+    fn expires_in_is_a_number_or_a_numeric_string() {
+        for (body, want) in [
+            (r#"{"access_token":"a","expires_in":3600}"#, Some(3600.0)),
+            (r#"{"access_token":"a","expires_in":"3600"}"#, Some(3600.0)),
+            (r#"{"access_token":"a","expires_in":" 90 "}"#, Some(90.0)),
+            (r#"{"access_token":"a","expires_in":"soon"}"#, None),
+            (r#"{"access_token":"a","expires_in":null}"#, None),
+            (r#"{"access_token":"a"}"#, None),
+        ] {
+            let t: OAuthToken = serde_json::from_str(body).expect(body);
+            assert_eq!(t.expires_in, want, "{body}");
+        }
+    }
 }

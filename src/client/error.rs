@@ -76,7 +76,7 @@ impl ApiError {
             kind,
             status: None,
             summary: summary.into(),
-            detail: scrub(&detail.into()),
+            detail: escape_controls(&scrub(&detail.into())),
             ambiguous: false,
             retry_after: None,
         }
@@ -104,7 +104,7 @@ impl ApiError {
     /// Appends a sentence to the detail.
     pub fn add_detail(mut self, more: &str) -> Self {
         self.detail.push(' ');
-        self.detail.push_str(&scrub(more));
+        self.detail.push_str(&escape_controls(&scrub(more)));
         self
     }
 
@@ -211,10 +211,18 @@ pub(crate) fn from_status(
                     .to_string(),
             },
         ),
-        404 => (
+        404 if is_api_error_body(body) => (
             ErrorKind::NotFound,
             "Not found",
             "HTTP 404: the object does not exist (it may have been deleted outside Terraform)."
+                .to_string(),
+        ),
+        404 => (
+            ErrorKind::Decode,
+            "Unexpected response",
+            "HTTP 404 without the API's error body: a proxy, a load balancer or another server in \
+             front of the API answered, not the API, so the provider does not take the object as \
+             deleted. Check the host setting and what answers on it."
                 .to_string(),
         ),
         409 => (
@@ -270,6 +278,29 @@ pub(crate) fn from_status(
         .with_retry_after(retry_after)
 }
 
+/// Whether `body` is an error of one of the API families, so that a 404 says the object is gone
+/// (anything else — an HTML page, plain text, no body — came from something in front of it):
+/// a JSON object with `message` (VCF Operations `error`, message Required:
+/// https://developer.broadcom.com/xapis/vcf-operations-api/latest/data-structures/error; SDDC
+/// Manager's error `{errorCode, message, …}`:
+/// https://developer.broadcom.com/xapis/sddc-manager-api/latest/data-structures/ResourceError),
+/// `errorCode`, `minorErrorCode`/`majorErrorCode` (Cloud Director; UNCONFIRMED), or the OAuth
+/// `error` (RFC 6749 §5.2).
+pub fn is_api_error_body(body: &[u8]) -> bool {
+    let Ok(serde_json::Value::Object(m)) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    [
+        "message",
+        "errorCode",
+        "minorErrorCode",
+        "majorErrorCode",
+        "error",
+    ]
+    .iter()
+    .any(|k| m.contains_key(*k))
+}
+
 /// A response body as it may appear in an error: lossy UTF-8, secrets scrubbed, whitespace
 /// collapsed, at most [`BODY_SNIPPET_CHARS`] characters.
 pub fn body_snippet(body: &[u8]) -> String {
@@ -279,6 +310,23 @@ pub fn body_snippet(body: &[u8]) -> String {
     truncate_chars(&collapsed, BODY_SNIPPET_CHARS)
 }
 
+/// Control characters (ANSI escapes, NUL, C1 controls such as CSI) written as `\u{1b}`, so
+/// that text from a server cannot drive the user's terminal. Newlines and tabs are kept.
+pub fn escape_controls(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn truncate_chars(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         None => s.to_string(),
@@ -286,9 +334,14 @@ fn truncate_chars(s: &str, max: usize) -> String {
     }
 }
 
-/// Replaces anything token-like with `***`: values of secret-named JSON fields and form fields,
+/// Replaces every secret the provider holds (literally and escaped: see
+/// [`crate::framework::secret::echo_forms`]), then anything token-like with `***`: values of
+/// secret-named JSON fields and form fields,
 /// `Bearer`/`Basic` credentials, JWTs, `vidb_` API tokens, and long opaque strings.
 pub fn scrub(text: &str) -> String {
+    // First every secret the provider holds, in each form a server may echo it in (a password
+    // quoted inside a Jackson error message is out of reach of the patterns below).
+    let text = &crate::framework::secret::scrub_known(text);
     static PATTERNS: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     let patterns = PATTERNS.get_or_init(|| {
         let key = r#"(?i)(access_?token|refresh_?token|id_?token|api_?key|apiToken|token|password|passwd|secret|client_secret|assertion|authorization)"#;
@@ -360,9 +413,28 @@ mod tests {
         let e = from_status(401, b"", t, &op(), None);
         assert_eq!(e.kind(), ErrorKind::Unauthorized);
         assert_eq!(
-            from_status(404, b"", t, &op(), None).kind(),
+            from_status(
+                404,
+                br#"{"errorCode":"NOT_FOUND","message":"gone"}"#,
+                t,
+                &op(),
+                None
+            )
+            .kind(),
             ErrorKind::NotFound
         );
+        for not_the_api in [
+            &b""[..],
+            b"<html><body><h1>404 Not Found</h1></body></html>",
+            b"Not Found",
+            b"{}",
+            b"[]",
+        ] {
+            let e = from_status(404, not_the_api, t, &op(), None);
+            assert_eq!(e.kind(), ErrorKind::Decode, "{e}");
+            assert!(!e.is_not_found());
+            assert!(e.detail().contains("not take the object as deleted"), "{e}");
+        }
         assert_eq!(
             from_status(423, b"", t, &op(), None).kind(),
             ErrorKind::AccountLocked
@@ -406,6 +478,24 @@ mod tests {
         let sessions =
             scrub("t 0f8fad5b-d9cb-469f-a165-70867728950e::7c9e6679-7425-40de-944b-e07fc1f90ae7 x");
         assert_eq!(sessions, "t *** x");
+    }
+
+    #[test]
+    fn control_characters_from_servers_are_escaped() {
+        let e = from_status(
+            400,
+            b"\x1b[31mred\x1b[0m\x00 \xc2\x9b2J end",
+            "GET https://h/x",
+            &OpContext::default(),
+            None,
+        );
+        let t = e.to_string();
+        assert!(!t.chars().any(|c| c.is_control()), "{t:?}");
+        assert!(
+            t.contains("\\u{1b}[31mred\\u{1b}[0m\\u{0} \\u{9b}2J end"),
+            "{t}"
+        );
+        assert_eq!(escape_controls("a\nb\tc"), "a\nb\tc");
     }
 
     #[test]

@@ -150,6 +150,9 @@ pub struct Response {
 impl Response {
     /// Decodes the body; a body that does not match is a `Decode` error quoting it (scrubbed).
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if (300..400).contains(&self.status) {
+            return Err(self.redirect());
+        }
         serde_json::from_slice(&self.body).map_err(|e| {
             ApiError::new(
                 ErrorKind::Decode,
@@ -163,6 +166,26 @@ impl Response {
             )
             .with_status(self.status)
         })
+    }
+
+    /// A 3xx answer as an error that names it a redirect and where it points: the provider
+    /// follows no redirect (it would carry the credentials elsewhere).
+    pub fn redirect(&self) -> ApiError {
+        let to = self
+            .header("location")
+            .map(|l| format!(" to {}", super::error::scrub(l)))
+            .unwrap_or_default();
+        ApiError::new(
+            ErrorKind::Decode,
+            "Unexpected redirect",
+            format!(
+                "{}: HTTP {} redirects{to}. The provider follows no redirects; check that the host \
+                 setting names the appliance itself (not a proxy or a login page in front of it).",
+                self.target(),
+                self.status
+            ),
+        )
+        .with_status(self.status)
     }
 
     /// A response as if `method url` had answered it (for tests of what callers make of it).
@@ -379,9 +402,10 @@ impl HttpClient {
             let delay = self.policy.delay(retry, retry_after, rand::random::<f64>());
             if start.elapsed() + delay >= self.policy.deadline {
                 return Err(err.add_detail(&format!(
-                    "Gave up after {} attempt(s) in {:.1}s.",
+                    "Gave up after {} attempt(s): request_timeout ({}) bounds all attempts of \
+                     one request together, and another would not fit.",
                     retry + 1,
-                    start.elapsed().as_secs_f64()
+                    secs(self.timeout)
                 )));
             }
             tracing::debug!(
@@ -408,12 +432,12 @@ impl HttpClient {
         timeout: Duration,
     ) -> Attempt {
         let start = Instant::now();
-        let exchange = self.exchange(req, auth, timeout);
+        let exchange = self.exchange(req, auth);
         tokio::pin!(exchange);
         let Some(mut tick) = self.ticker() else {
             return match tokio::time::timeout(timeout, exchange).await {
                 Ok(a) => a,
-                Err(_) => timed_out(req, timeout),
+                Err(_) => timed_out(req, self.timeout),
             };
         };
         loop {
@@ -425,11 +449,11 @@ impl HttpClient {
                         let left = timeout.saturating_sub(start.elapsed());
                         return match tokio::time::timeout(left, exchange).await {
                             Ok(a) => a,
-                            Err(_) => timed_out(req, timeout),
+                            Err(_) => timed_out(req, self.timeout),
                         };
                     }
                     if start.elapsed() >= timeout {
-                        return timed_out(req, timeout);
+                        return timed_out(req, self.timeout);
                     }
                 }
             }
@@ -456,12 +480,7 @@ impl HttpClient {
         Some(rx.clone())
     }
 
-    async fn exchange(
-        &self,
-        req: &Request,
-        auth: Option<&HeaderValue>,
-        timeout: Duration,
-    ) -> Attempt {
+    async fn exchange(&self, req: &Request, auth: Option<&HeaderValue>) -> Attempt {
         let mut rb = self
             .client
             .request(req.method.clone(), req.url.clone())
@@ -474,42 +493,60 @@ impl HttpClient {
         }
         let mut resp = match rb.send().await {
             Ok(r) => r,
-            Err(e) => return self.failure(&e, req, timeout),
+            Err(e) => return self.failure(&e, req),
         };
         let status = resp.status().as_u16();
         let headers = std::mem::take(resp.headers_mut());
-        if resp
-            .content_length()
-            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
-        {
-            return Attempt::Failed(
+        let too_big = || {
+            Attempt::Failed(
                 ApiError::new(
                     ErrorKind::Decode,
-                    "Unexpected response",
+                    "Response too large",
                     format!(
-                        "{}: HTTP {status} with a body larger than {MAX_RESPONSE_BYTES} bytes",
-                        req.target()
+                        "{}: HTTP {status} with a body larger than {} MiB, the most the provider \
+                         reads of one answer; it stopped reading. No API call of the provider gets \
+                         answers that large: check that the host setting names the appliance and \
+                         that no proxy in front of it answers instead.",
+                        req.target(),
+                        MAX_RESPONSE_BYTES >> 20
                     ),
                 )
                 .with_status(status),
                 Retry::Never,
-            );
+            )
+        };
+        if resp
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+        {
+            return too_big();
         }
-        match resp.bytes().await {
-            Ok(body) => Attempt::Answer(Response {
-                status,
-                headers,
-                body,
-                method: req.method.clone(),
-                url: req.url.clone(),
-            }),
-            Err(e) => self.failure(&e, req, timeout),
+        // Read with a running limit: a chunked answer announces no length.
+        let mut body = bytes::BytesMut::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                        return too_big();
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return self.failure(&e, req),
+            }
         }
+        Attempt::Answer(Response {
+            status,
+            headers,
+            body: body.freeze(),
+            method: req.method.clone(),
+            url: req.url.clone(),
+        })
     }
 
     /// Turns a transport failure into an error that says what to check, and whether the
     /// request may have been applied.
-    fn failure(&self, e: &reqwest::Error, req: &Request, timeout: Duration) -> Attempt {
+    fn failure(&self, e: &reqwest::Error, req: &Request) -> Attempt {
         let host = req
             .url
             .host_str()
@@ -568,7 +605,7 @@ impl HttpClient {
             return Attempt::Failed(err, Retry::NotSent);
         }
         if e.is_timeout() {
-            return timed_out(req, timeout);
+            return timed_out(req, self.timeout);
         }
         let err = ApiError::new(
             ErrorKind::Transport,
@@ -583,17 +620,29 @@ impl HttpClient {
     }
 }
 
-/// No complete answer within the attempt's timeout: the request may have been applied.
-fn timed_out(req: &Request, timeout: Duration) -> Attempt {
+/// `60s`, `1.5s`.
+fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0}s")
+    } else {
+        format!("{s:.1}s")
+    }
+}
+
+/// No complete answer within the request's time budget: the request may have been applied.
+/// `configured` is request_timeout, which bounds all attempts of a request together.
+fn timed_out(req: &Request, configured: Duration) -> Attempt {
     let host = req.url.host_str().unwrap_or_default();
     let err = ApiError::new(
         ErrorKind::Timeout,
         "Request timed out",
         format!(
-            "{}: no complete answer from {host} within {:.0}s. The appliance may be overloaded; \
-             raise request_timeout or lower parallel_requests.",
+            "{}: no complete answer from {host} within request_timeout ({}, for all attempts of \
+             the request together). The appliance may be overloaded; raise request_timeout or \
+             lower parallel_requests.",
             req.target(),
-            timeout.as_secs_f64()
+            secs(configured)
         ),
     )
     .with_ambiguous(true);

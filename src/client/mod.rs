@@ -103,6 +103,12 @@ pub fn root_url(host: &str, block: &str) -> Result<Url, ApiError> {
 
 /// Percent-encodes one path segment (an ID or a name inside a URL path).
 pub fn path_segment(s: &str) -> String {
+    // `.` and `..` would name the parent or the collection. They are percent-encoded here, but
+    // URL libraries resolve `%2E%2E` too, so `ApiClient` refuses to send a path the URL library
+    // changed (see `ApiClient::checked_url`): such a segment never reaches a server.
+    if crate::framework::validate::is_dot_segment(s) {
+        return "%2E".repeat(s.len());
+    }
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
@@ -299,6 +305,10 @@ mod tests {
         assert_eq!(path_segment("a b/c?d"), "a%20b%2Fc%3Fd");
         assert_eq!(path_segment("urn:vcloud:token:1"), "urn:vcloud:token:1");
         assert_eq!(path_segment("é"), "%C3%A9");
+        assert_eq!(path_segment("."), "%2E");
+        assert_eq!(path_segment(".."), "%2E%2E");
+        assert_eq!(path_segment("..."), "...");
+        assert_eq!(path_segment("a..b"), "a..b");
     }
 
     #[test]
@@ -332,5 +342,24 @@ mod tests {
             "https://ops:8443/suite-api/api/fleet-management/iam/ssorealms/r1/api-tokens/query?page=0"
         );
         assert_eq!(api.auth_method(), AuthMethod::Password);
+        let del = reqwest::Method::DELETE;
+        for id in [".", ".."] {
+            let path = format!("/ssorealms/r1/api-clients/{}", path_segment(id));
+            let e = api.checked_url(&del, &path, &[]).expect_err("dot segment");
+            assert_eq!(e.kind(), ErrorKind::Config);
+            assert!(e.detail().contains("sent nothing"), "{e}");
+        }
+        for raw in [
+            "/ssorealms/r1/../x",
+            "/ssorealms/%2e%2E/x",
+            "/ssorealms/./x",
+        ] {
+            assert!(api.checked_url(&del, raw, &[]).is_err(), "{raw}");
+        }
+        let path = format!("/ssorealms/r1/api-clients/{}", path_segment("..."));
+        let u = api
+            .checked_url(&del, &path, &[])
+            .expect("three dots are a name");
+        assert!(u.path().ends_with("/api-clients/..."), "{u}");
     }
 }

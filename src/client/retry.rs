@@ -23,19 +23,16 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// The policy for the provider settings: `max_retries` retries, and an overall deadline of
-    /// one request timeout per attempt, at most ten minutes.
+    /// The policy for the provider settings: `max_retries` retries, all attempts of one
+    /// request (and the waits between them) within `request_timeout`, the setting's "time
+    /// limit for one HTTP request".
     pub fn new(max_retries: u32, request_timeout: Duration) -> Self {
-        let attempts = max_retries.saturating_add(1);
         RetryPolicy {
             max_retries,
             base: Duration::from_millis(200),
             cap: Duration::from_secs(20),
             max_retry_after: Duration::from_secs(120),
-            deadline: request_timeout
-                .saturating_mul(attempts)
-                .min(Duration::from_secs(600))
-                .max(request_timeout),
+            deadline: request_timeout,
         }
     }
 
@@ -113,15 +110,11 @@ mod tests {
     }
 
     #[test]
-    fn deadline_scales_with_attempts_and_is_bounded() {
-        assert_eq!(policy().deadline, Duration::from_secs(360));
+    fn the_deadline_is_the_request_timeout() {
+        assert_eq!(policy().deadline, Duration::from_secs(60));
         assert_eq!(
             RetryPolicy::new(20, Duration::from_secs(300)).deadline,
-            Duration::from_secs(600)
-        );
-        assert_eq!(
-            RetryPolicy::new(0, Duration::from_secs(900)).deadline,
-            Duration::from_secs(900)
+            Duration::from_secs(300)
         );
     }
 

@@ -876,6 +876,21 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                         }
                     }
                 }
+            } else if let Some(seg) = req
+                .id
+                .split('/')
+                .find(|s| super::validate::is_dot_segment(s))
+            {
+                // Import IDs become URL path segments, where `.` and `..` name a parent.
+                diags.error(
+                    "Invalid import ID",
+                    format!(
+                        "The import ID {:?} has a part {seg:?}: `.` and `..` are not ids or names \
+                         of an object (in the API's URLs they name the parent or the collection).",
+                        req.id
+                    ),
+                );
+                None
             } else {
                 Some(e.imp.import(&ctx, &req.id, &mut diags).await)
             };

@@ -140,6 +140,37 @@ impl Validator for Matches {
     }
 }
 
+/// True for `.` and `..`: as a segment of a request URL they name the object's parent or its
+/// collection instead of the object (URL libraries resolve them, in any percent-encoding).
+pub fn is_dot_segment(s: &str) -> bool {
+    s == "." || s == ".."
+}
+
+/// The string becomes a segment of a request URL, so it must not be `.` or `..`.
+pub struct PathSegment;
+
+impl Validator for PathSegment {
+    fn description(&self) -> String {
+        "must not be `.` or `..`".to_string()
+    }
+    fn validate(&self, ctx: &ValidateCtx<'_>, value: &Value, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str()
+            && is_dot_segment(s)
+        {
+            diags.attr_error(
+                ctx.path.clone(),
+                "Invalid attribute value",
+                format!(
+                    "{} {}, got {s:?}: the value is a segment of the API's URLs, where {s:?} would \
+                     name the parent object or the whole collection instead of this one.",
+                    ctx.path,
+                    self.description()
+                ),
+            );
+        }
+    }
+}
+
 /// A whole number within bounds.
 pub struct IntBetween(pub i64, pub i64);
 
@@ -301,6 +332,24 @@ mod tests {
     fn only_path(d: &Diagnostics) -> String {
         assert_eq!(d.0.len(), 1, "{d:?}");
         d.0[0].attribute.as_ref().unwrap().to_string()
+    }
+
+    #[test]
+    fn path_segments_refuse_dot_segments() {
+        let block = Block::new("").attribute(
+            Attribute::string("client_id")
+                .optional()
+                .validator(PathSegment),
+        );
+        for bad in [".", ".."] {
+            let d = run(&block, Value::object([("client_id", Value::string(bad))]));
+            assert_eq!(only_path(&d), "client_id");
+            assert!(d.0[0].detail.contains("must not be"), "{d:?}");
+        }
+        for good in ["...", ".a", "a..b", "a"] {
+            let d = run(&block, Value::object([("client_id", Value::string(good))]));
+            assert!(d.0.is_empty(), "{good}: {d:?}");
+        }
     }
 
     #[test]

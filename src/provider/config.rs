@@ -9,7 +9,9 @@ use std::time::Duration;
 use crate::client::TransportOptions;
 use crate::framework::diag::AttributePath;
 use crate::framework::duration;
-use crate::framework::validate::{AlsoRequires, Check, ConflictsWith, IntBetween, Length, OneOf};
+use crate::framework::validate::{
+    AlsoRequires, Check, ConflictsWith, IntBetween, Length, OneOf, PathSegment, is_dot_segment,
+};
 use crate::framework::{Attribute, Block, Diagnostics, Nesting, Schema, Secret, Value};
 
 /// Where Terraform finds this provider until it is published.
@@ -204,6 +206,7 @@ fn director_block() -> Block {
     )
     .attribute(
         Attribute::string("org")
+            .validator(PathSegment)
             .optional()
             .description("Organization to log in to; `System` (or unset) for the provider organization. Falls back to `VCF_DIRECTOR_ORG`.")
             .validator(Length::at_least(1)),
@@ -732,6 +735,18 @@ impl Settings {
                 return None;
             }
         };
+        // The organization is a segment of the token URL (also when it comes from the variable).
+        if let Some(o) = org.as_deref().filter(|o| is_dot_segment(o)) {
+            diags.attr_error(
+                path(Some("director"), "org"),
+                "Invalid attribute value",
+                format!(
+                    "director.org (or VCF_DIRECTOR_ORG) must not be `.` or `..`, got {o:?}: it is a \
+                     segment of the login URL."
+                ),
+            );
+            return None;
+        }
         let auth = Self::credentials(src, "director", "VCF_DIRECTOR", true, diags)?;
         Some(DirectorSettings {
             endpoint: Endpoint { host, auth },

@@ -21,7 +21,9 @@ use crate::client::error::OpContext;
 use crate::client::http::{HttpClient, Request};
 use crate::client::{ApiError, root_url};
 use crate::framework::traits::Opened;
-use crate::framework::validate::{AlsoRequires, AtLeastOneOf, Check, ConflictsWith, Length, OneOf};
+use crate::framework::validate::{
+    AlsoRequires, AtLeastOneOf, Check, ConflictsWith, Length, OneOf, PathSegment,
+};
 use crate::framework::{
     Attribute, Block, Ctx, Diagnostics, EphemeralResource, Schema, Secret, Value,
 };
@@ -276,6 +278,7 @@ impl EphemeralResource for AccessToken {
             )
             .attribute(
                 Attribute::string("director_org")
+                    .validator(PathSegment)
                     .optional()
                     .description("For a Director token: the organization it belongs to; `System` or unset for the provider organization.")
                     .validator(Length::at_least(1))

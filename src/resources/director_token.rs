@@ -23,7 +23,7 @@ use crate::client::http::Request;
 use crate::client::{ApiClient, ApiError, AuthMethod, Call, ErrorKind, Family};
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::traits::PlanChange;
-use crate::framework::validate::Length;
+use crate::framework::validate::{Length, PathSegment};
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, Nesting, Resource, Schema,
     Secret, Type, Value,
@@ -396,6 +396,7 @@ impl Resource for DirectorApiToken {
             )
             .attribute(
                 Attribute::string("org")
+                    .validator(PathSegment)
                     .optional()
                     .computed()
                     .description("Organization of the token: the provider's `director.org` (`System` for the provider organization). A token belongs to the user the provider logs in as, so when set it must equal `director.org`; it documents the scope in the configuration. Changing it replaces the token.")

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::{ApiClient, ApiError, Call, path_segment};
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
-use crate::framework::validate::{Length, OneOf};
+use crate::framework::validate::{Length, OneOf, PathSegment};
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, Nesting, Resource, Schema, Type,
     Value,
@@ -257,6 +257,7 @@ impl Resource for SddcUser {
             )
             .attribute(replace_on_change(
                 Attribute::string("name")
+                    .validator(PathSegment)
                     .required()
                     .description("User, group or service account name, for example `svc-automation`. Changing it replaces the user.")
                     .validator(Length::at_least(1)),

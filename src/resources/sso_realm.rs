@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 
-use crate::framework::validate::{AtLeastOneOf, ConflictsWith, Length};
+use crate::framework::validate::{AtLeastOneOf, ConflictsWith, Length, PathSegment};
 use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostics, Nesting, Schema, Value};
 
 use crate::client::Call;
@@ -126,6 +126,7 @@ impl DataSource for SsoRealm {
         )
         .attribute(
             Attribute::string("name")
+                .validator(PathSegment)
                 .optional()
                 .computed()
                 .description("Name of the realm to find. Exactly one of `name` and `id` is set.")
@@ -135,6 +136,7 @@ impl DataSource for SsoRealm {
         )
         .attribute(
             Attribute::string("id")
+                .validator(PathSegment)
                 .optional()
                 .computed()
                 .description("Id of the realm to find. Exactly one of `name` and `id` is set.")

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::{ApiClient, ApiError, Call};
 use crate::framework::traits::Opened;
-use crate::framework::validate::{IntBetween, Length};
+use crate::framework::validate::{IntBetween, Length, PathSegment};
 use crate::framework::{Attribute, Block, Ctx, Diagnostics, EphemeralResource, Schema, Value};
 
 use super::rfc3339_from_millis;
@@ -118,6 +118,7 @@ impl EphemeralResource for TemporaryApiToken {
             )
             .attribute(
                 Attribute::string("sso_realm_id")
+                    .validator(PathSegment)
                     .optional()
                     .computed()
                     .description("SSO realm (id or name) of the API client; the provider's `default_sso_realm` when unset. When unset, holds the realm id once open.")
@@ -125,6 +126,7 @@ impl EphemeralResource for TemporaryApiToken {
             )
             .attribute(
                 Attribute::string("api_client_id")
+                    .validator(PathSegment)
                     .required()
                     .description("`clientId` of the API client whose token this is; the token carries that client's VCF roles.")
                     .validator(Length::at_least(1)),

@@ -120,6 +120,10 @@ impl Clock {
     }
 }
 
+/// How far in the past a fresh token's `exp` may lie before it counts as issued expired
+/// (clocks of the appliance and of this machine may differ that much).
+pub const EXPIRED_ON_ARRIVAL_SKEW: Duration = Duration::from_secs(300);
+
 /// Refresh at this share of the access token's lifetime.
 pub const REFRESH_AT: f64 = 0.75;
 /// Shortest lifetime the managers plan with (a shorter one would make every request refresh).
@@ -201,6 +205,37 @@ impl<F: Flow> TokenManager<F> {
         s
     }
 
+    /// An access token whose JWT `exp` lies well in the past (beyond any clock skew) was
+    /// issued expired: every call would be refused, and each refusal would fetch the same token
+    /// again. That is final, like rejected credentials.
+    fn expired_on_arrival(&self, g: &Grant, failed: &mut Option<ApiError>) -> Result<(), ApiError> {
+        let Some((_, exp)) = jwt::claims(g.access.expose()) else {
+            return Ok(());
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        if exp + EXPIRED_ON_ARRIVAL_SKEW.as_secs_f64() >= now {
+            return Ok(());
+        }
+        let e = ApiError::new(
+            ErrorKind::CredentialsRejected,
+            "Access token expired on arrival",
+            format!(
+                "{} issued an access token that had expired {:.0}s before this machine's clock (its \
+                 `exp` claim). Every call with it would be refused, so the provider stopped instead \
+                 of asking for it again. Check the clocks of the appliance and of this machine \
+                 (NTP), then run Terraform again.",
+                self.flow.family(),
+                now - exp
+            ),
+        );
+        self.set_session(None);
+        *failed = Some(e.clone());
+        Err(e)
+    }
+
     /// Refreshes (or, without a usable refresh token, logs in). Call with the gate held.
     async fn renew(
         &self,
@@ -213,7 +248,10 @@ impl<F: Flow> TokenManager<F> {
         if let Some(rt) = prev.and_then(|s| s.refresh_token.clone()) {
             self.refreshes.fetch_add(1, Ordering::Relaxed);
             match self.flow.refresh(&rt).await {
-                Ok(g) => return Ok(self.store(g, Some(rt))),
+                Ok(g) => {
+                    self.expired_on_arrival(&g, failed)?;
+                    return Ok(self.store(g, Some(rt)));
+                }
                 Err(e) if e.status().is_some_and(|s| (400..500).contains(&s)) => {
                     tracing::debug!(
                         family = self.flow.family(),
@@ -226,7 +264,10 @@ impl<F: Flow> TokenManager<F> {
         }
         self.logins.fetch_add(1, Ordering::Relaxed);
         match self.flow.login().await {
-            Ok(g) => Ok(self.store(g, None)),
+            Ok(g) => {
+                self.expired_on_arrival(&g, failed)?;
+                Ok(self.store(g, None))
+            }
             Err(e) => {
                 if matches!(
                     e.kind(),

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::client::Call;
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::traits::PlanChange;
-use crate::framework::validate::{Length, Matches};
+use crate::framework::validate::{Length, Matches, PathSegment};
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, IdentityAttribute,
     IdentitySchema, Nesting, Resource, Schema, Value,
@@ -91,6 +91,7 @@ impl Resource for ApiClientResource {
             .attribute(realm_attribute())
             .attribute(
                 Attribute::string("client_id")
+                    .validator(PathSegment)
                     .required()
                     .description(
                         "The client's identifier in the realm (the `apiClientId` of its tokens): 1 to 128 letters, \
@@ -338,6 +339,7 @@ impl DataSource for ApiClientData {
             .attribute(realm_lookup_attribute())
             .attribute(
                 Attribute::string("client_id")
+                    .validator(PathSegment)
                     .required()
                     .description("The client's identifier in the realm.")
                     .validator(Length::at_least(1)),

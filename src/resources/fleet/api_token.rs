@@ -16,7 +16,7 @@ use crate::client::{ApiError, Call};
 use crate::framework::duration;
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::traits::PlanChange;
-use crate::framework::validate::{Check, IntBetween, Length, OneOf};
+use crate::framework::validate::{Check, IntBetween, Length, OneOf, PathSegment};
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, Nesting, Resource, Schema, Type,
     Value,
@@ -193,6 +193,7 @@ impl Resource for ApiToken {
             .attribute(realm_attribute())
             .attribute(
                 Attribute::string("api_client_id")
+                    .validator(PathSegment)
                     .required()
                     .description("`client_id` of the API client that owns the token. Changing it replaces the token.")
                     .validator(Length::at_least(1))
@@ -658,6 +659,7 @@ impl DataSource for ApiTokens {
             .attribute(realm_lookup_attribute())
             .attribute(
                 Attribute::string("api_client_id")
+                    .validator(PathSegment)
                     .required()
                     .description("`client_id` of the API client.")
                     .validator(Length::at_least(1)),

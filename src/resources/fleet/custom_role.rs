@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use crate::client::Call;
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::traits::PlanChange;
-use crate::framework::validate::{Length, OneOf};
+use crate::framework::validate::{Length, OneOf, PathSegment};
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, Diagnostics, Nesting, Resource, Schema, Type, Value,
 };
@@ -309,6 +309,7 @@ impl Resource for CustomRole {
             )
             .attribute(
                 Attribute::string("name")
+                    .validator(PathSegment)
                     .required()
                     .description(
                         "Role name, unique in the fleet and used as `role_name` in assignments. Changing it \

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 
 use crate::client::Call;
 use crate::framework::duration;
-use crate::framework::validate::{Check, Length, OneOf};
+use crate::framework::validate::{Check, Length, OneOf, PathSegment};
 use crate::framework::{
     Attribute, Block, Ctx, Diagnostics, IdentityAttribute, IdentitySchema, ListResource, ListSink,
     Resource, Schema, Value,
@@ -306,6 +306,7 @@ impl ListResource for ApiTokenList {
                 .attribute(realm_lookup_attribute())
                 .attribute(
                     Attribute::string("api_client_id")
+                        .validator(PathSegment)
                         .optional()
                         .description("Only the tokens of this API client (`client_id`).")
                         .validator(Length::at_least(1)),
@@ -467,12 +468,14 @@ impl ListResource for RoleAssignmentList {
             .attribute(realm_lookup_attribute())
             .attribute(
                 Attribute::string("principal_id")
+                    .validator(PathSegment)
                     .optional()
                     .description("Only this principal's assignments.")
                     .validator(Length::at_least(1)),
             )
             .attribute(
                 Attribute::string("role_name")
+                    .validator(PathSegment)
                     .optional()
                     .description("Only assignments of this VCF role."),
             ),

@@ -24,7 +24,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::client::{ApiClient, ApiError, Call, Response};
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::traits::PlanChange;
-use crate::framework::validate::Length;
+use crate::framework::validate::{Length, PathSegment};
 use crate::framework::{Attribute, AttributePath, Ctx, Diagnostic, Diagnostics, Secret, Value};
 use crate::provider::{VcfContext, context};
 use crate::resources::shared::{REFRESH_MAX_AGE, SharedReads};
@@ -217,7 +217,8 @@ pub struct ClientPage {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentsJson {
-    #[serde(default)]
+    /// Required (VcfRoleAssignments): an answer without it (`{}` from something in front of
+    /// the API) is a decode error, not "no assignments", which would drop them from state.
     pub vcf_role_assignments: Vec<AssignmentJson>,
 }
 
@@ -1141,6 +1142,7 @@ pub async fn plan_realm<'a>(
 /// `sso_realm_id` of a resource: optional, defaults to the provider's realm, replaces on change.
 pub fn realm_attribute() -> Attribute {
     Attribute::string("sso_realm_id")
+        .validator(PathSegment)
         .optional()
         .computed()
         .description(
@@ -1155,6 +1157,7 @@ pub fn realm_attribute() -> Attribute {
 /// `sso_realm_id` of a data source: optional, defaults to the provider's realm.
 pub fn realm_lookup_attribute() -> Attribute {
     Attribute::string("sso_realm_id")
+        .validator(PathSegment)
         .optional()
         .description("SSO realm, by id or name. Defaults to the provider's `default_sso_realm`.")
         .validator(Length::at_least(1))
@@ -1275,6 +1278,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("roleName"), "{e}");
+        // A set without the required list is not an empty set.
+        let e = serde_json::from_str::<AssignmentsJson>("{}").unwrap_err();
+        assert!(e.to_string().contains("vcfRoleAssignments"), "{e}");
     }
 
     /// VcfRole and VcfRoles as the reference's examples show them (getVCFRolesPaginated,

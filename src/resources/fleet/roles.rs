@@ -11,7 +11,7 @@ use async_trait::async_trait;
 
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::traits::PlanChange;
-use crate::framework::validate::{Check, Length, OneOf};
+use crate::framework::validate::{Check, Length, OneOf, PathSegment};
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, Nesting, Resource, Schema, Type,
     Value,
@@ -312,6 +312,7 @@ impl Resource for RoleAssignment {
             .attribute(realm_attribute())
             .attribute(
                 Attribute::string("principal_id")
+                    .validator(PathSegment)
                     .required()
                     .description("Principal that gets the role, for example `vcf_api_client.x.principal_id`. Changing it replaces the assignment.")
                     .validator(Length::at_least(1))
@@ -319,6 +320,7 @@ impl Resource for RoleAssignment {
             )
             .attribute(
                 Attribute::string("role_name")
+                    .validator(PathSegment)
                     .required()
                     .description("A VCF role (see data source `vcf_roles`), for example `vcf_viewer` or `sddc_admin`. Changing it replaces the assignment.")
                     .validator(Length::at_least(1))
@@ -508,6 +510,7 @@ fn assignment_attrs(computed: bool) -> Vec<Attribute> {
     }
     vec![
         Attribute::string("role_name")
+            .validator(PathSegment)
             .required()
             .description("A VCF role (see data source `vcf_roles`).")
             .validator(Length::at_least(1)),
@@ -602,6 +605,7 @@ impl Resource for PrincipalRoles {
             .attribute(realm_attribute())
             .attribute(
                 Attribute::string("principal_id")
+                    .validator(PathSegment)
                     .required()
                     .description("Principal whose assignments this resource owns. Changing it replaces the resource.")
                     .validator(Length::at_least(1))
@@ -802,6 +806,7 @@ impl DataSource for PrincipalRolesData {
                 .attribute(realm_lookup_attribute())
                 .attribute(
                     Attribute::string("principal_id")
+                        .validator(PathSegment)
                         .required()
                         .description("The principal, for example an API client's `principal_id`.")
                         .validator(Length::at_least(1)),
