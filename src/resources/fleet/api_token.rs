@@ -5,7 +5,7 @@
 //! plan rotate by itself once the token is that close to expiry (judged by the server's clock,
 //! from its `Date` header); `rotation_strategy` chooses between replacement (new token, old one
 //! revoked; with `create_before_destroy` both overlap) and the regenerate call (an in-place
-//! update that yields a new id and secret).
+//! update that yields a new secret; the id stays unless the appliance gives a new one).
 //!
 //! Reads go through the per-client token list ([`super::Fleet::client_tokens`]): one paged
 //! query per (realm, client) serves every token of a plan.
@@ -260,7 +260,7 @@ impl Resource for ApiToken {
                     .optional()
                     .description(
                         "`replace` (default): rotation creates a new token and revokes the old one. `regenerate`: \
-                         rotation is an in-place update through the API's regenerate call (new id and secret, no \
+                         rotation is an in-place update through the API's regenerate call (new secret, no \
                          overlap). Changing this setting alone rotates nothing.",
                     )
                     .validator(OneOf::new(&["replace", "regenerate"])),

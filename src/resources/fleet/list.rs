@@ -41,7 +41,7 @@ pub fn token_identity_schema() -> Option<IdentitySchema> {
             IdentityAttribute::required(
                 "name",
                 "The token's name. The identity names the ACTIVE token of this name: it stays the same when \
-                 the token is regenerated (which gives it a new `id`).",
+                 the token is regenerated (which may give it a new `id`).",
             ),
         ],
     ))
