@@ -731,3 +731,57 @@ fn expires_in_as_a_string_is_accepted() {
         assert_eq!(token_requests(&ctl.stats()), 1);
     }
 }
+
+#[test]
+fn also_requires_checks_consider_the_environment_fallbacks() {
+    let sim = Sim::start();
+    let password = sim.ready["sddc_manager"]["password"]
+        .as_str()
+        .expect("password")
+        .to_string();
+    let user = sim.ready["sddc_manager"]["username"]
+        .as_str()
+        .expect("user")
+        .to_string();
+    for tf in terraforms() {
+        let mut wd = common::Workdir::new(&tf)
+            .env("VCF_CA_FILE", sim.ca_file())
+            .env("TF_VAR_sddc_password", &password);
+        wd.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+variable "sddc_password" {{
+  type      = string
+  sensitive = true
+}}
+
+provider "vcf" {{
+  sddc_manager {{
+    host     = "{host}"
+    password = var.sddc_password
+  }}
+}}
+
+data "vcf_sddc_roles" "all" {{}}
+"#,
+            host = sim.host()
+        ));
+        // Without the user name anywhere: refused at validate, naming the variable.
+        let (ok, diags) = wd.diagnostics(&["validate", "-json", "-no-color"]);
+        assert!(
+            !ok,
+            "Terraform {}: validate passed without a user",
+            tf.version
+        );
+        assert!(
+            diags.iter().any(|d| d["detail"]
+                .as_str()
+                .is_some_and(|t| t.contains("VCF_SDDC_MANAGER_USERNAME"))),
+            "{diags:#?}"
+        );
+        // With the user name from VCF_SDDC_MANAGER_USERNAME: valid, and the plan works.
+        wd.set_env("VCF_SDDC_MANAGER_USERNAME", &user);
+        wd.ok(&["validate", "-no-color"]);
+        let (code, t) = wd.plan_code();
+        assert_eq!(code, 0, "Terraform {}: {t}", tf.version);
+    }
+}
