@@ -785,3 +785,46 @@ data "vcf_sddc_roles" "all" {{}}
         assert_eq!(code, 0, "Terraform {}: {t}", tf.version);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finding 9 (wording): a protocol-version failure is not called a certificate problem
+
+/// A server that answers every ClientHello with a fatal `protocol_version` alert, as one that
+/// speaks only TLS 1.0/1.1 does. Returns its `host:port`.
+fn tls10_only_server() -> String {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr").to_string();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            // TLS record: alert (21), version 3.1, length 2: fatal (2), protocol_version (70).
+            let _ = s.write_all(&[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46]);
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_tls_1_0_only_server_is_named_a_protocol_problem() {
+    let host = tls10_only_server();
+    for tf in terraforms() {
+        let wd = common::Workdir::new(&tf)
+            .env("VCF_SDDC_MANAGER_HOST", &host)
+            .env("VCF_SDDC_MANAGER_USERNAME", "administrator@vsphere.local")
+            .env("VCF_SDDC_MANAGER_PASSWORD", "not-sent-anywhere-1");
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\ndata \"vcf_sddc_roles\" \"all\" {{}}\n"
+        ));
+        let (code, t) = wd.plan_code();
+        assert_eq!(code, 1, "Terraform {}: {t}", tf.version);
+        assert!(t.contains("TLS handshake failed"), "{t}");
+        assert!(t.contains("no TLS protocol version"), "{t}");
+        assert!(t.contains("TLS 1.2 and 1.3"), "{t}");
+        assert!(
+            !t.contains("ca_file"),
+            "a protocol problem got certificate advice: {t}"
+        );
+    }
+}

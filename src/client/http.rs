@@ -556,6 +556,18 @@ impl HttpClient {
             })
             .unwrap_or_default();
         let target = req.target();
+        if let Some(tls) = tls_cause(e).filter(is_protocol_problem) {
+            let err = ApiError::new(
+                ErrorKind::Tls,
+                "TLS handshake failed",
+                format!(
+                    "{target}: {host} and the provider share no TLS protocol version or cipher \
+                     suite ({tls}). The provider speaks TLS 1.2 and 1.3 only; a server that offers \
+                     only TLS 1.0 or 1.1 must be upgraded (the certificate was not the problem).",
+                ),
+            );
+            return Attempt::Failed(err, Retry::Never);
+        }
         if let Some(tls) = tls_cause(e) {
             let err = ApiError::new(
                 ErrorKind::Tls,
@@ -694,19 +706,32 @@ fn auth_header(scheme: &str, token: &Secret) -> Result<HeaderValue, ApiError> {
     Ok(v)
 }
 
+/// Whether a TLS failure is about the protocol (no TLS version or cipher suite in common),
+/// not about the certificate.
+fn is_protocol_problem(e: &rustls::Error) -> bool {
+    use rustls::AlertDescription as A;
+    matches!(
+        e,
+        rustls::Error::PeerIncompatible(_)
+            | rustls::Error::AlertReceived(
+                A::ProtocolVersion | A::HandshakeFailure | A::InsufficientSecurity
+            )
+    )
+}
+
 /// The rustls error in the cause chain, if the failure was a TLS one.
-fn tls_cause(e: &reqwest::Error) -> Option<String> {
+fn tls_cause(e: &reqwest::Error) -> Option<rustls::Error> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = e.source();
     while let Some(err) = cur {
         if let Some(t) = err.downcast_ref::<rustls::Error>() {
-            return Some(t.to_string());
+            return Some(t.clone());
         }
         // tokio-rustls wraps the rustls error in an io::Error, which hyper wraps in another;
         // io::Error::source skips the wrapped value, so look inside with get_ref.
         let mut io = err.downcast_ref::<std::io::Error>();
         while let Some(inner) = io.and_then(|i| i.get_ref()) {
             if let Some(t) = inner.downcast_ref::<rustls::Error>() {
-                return Some(t.to_string());
+                return Some(t.clone());
             }
             io = inner.downcast_ref::<std::io::Error>();
         }
