@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::time::Duration;
 
 use common::{Control, REQUIRED_PROVIDERS, Sim, SyncControl, fleet_workdir, terraforms, text};
@@ -729,5 +730,247 @@ fn expires_in_as_a_string_is_accepted() {
         let (code, t) = wd.plan_code();
         assert_eq!(code, 0, "Terraform {}: {t}", tf.version);
         assert_eq!(token_requests(&ctl.stats()), 1);
+    }
+}
+
+#[test]
+fn also_requires_checks_consider_the_environment_fallbacks() {
+    let sim = Sim::start();
+    let password = sim.ready["sddc_manager"]["password"]
+        .as_str()
+        .expect("password")
+        .to_string();
+    let user = sim.ready["sddc_manager"]["username"]
+        .as_str()
+        .expect("user")
+        .to_string();
+    for tf in terraforms() {
+        let mut wd = common::Workdir::new(&tf)
+            .env("VCF_CA_FILE", sim.ca_file())
+            .env("TF_VAR_sddc_password", &password);
+        wd.write_config(&format!(
+            r#"{REQUIRED_PROVIDERS}
+variable "sddc_password" {{
+  type      = string
+  sensitive = true
+}}
+
+provider "vcf" {{
+  sddc_manager {{
+    host     = "{host}"
+    password = var.sddc_password
+  }}
+}}
+
+data "vcf_sddc_roles" "all" {{}}
+"#,
+            host = sim.host()
+        ));
+        // Without the user name anywhere: refused at validate, naming the variable.
+        let (ok, diags) = wd.diagnostics(&["validate", "-json", "-no-color"]);
+        assert!(
+            !ok,
+            "Terraform {}: validate passed without a user",
+            tf.version
+        );
+        assert!(
+            diags.iter().any(|d| d["detail"]
+                .as_str()
+                .is_some_and(|t| t.contains("VCF_SDDC_MANAGER_USERNAME"))),
+            "{diags:#?}"
+        );
+        // With the user name from VCF_SDDC_MANAGER_USERNAME: valid, and the plan works.
+        wd.set_env("VCF_SDDC_MANAGER_USERNAME", &user);
+        wd.ok(&["validate", "-no-color"]);
+        let (code, t) = wd.plan_code();
+        assert_eq!(code, 0, "Terraform {}: {t}", tf.version);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding 9 (wording): a protocol-version failure is not called a certificate problem
+
+/// A server that answers every ClientHello with a fatal `protocol_version` alert, as one that
+/// speaks only TLS 1.0/1.1 does. Returns its `host:port`.
+fn tls10_only_server() -> String {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = l.local_addr().expect("addr").to_string();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            // TLS record: alert (21), version 3.1, length 2: fatal (2), protocol_version (70).
+            let _ = s.write_all(&[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46]);
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_tls_1_0_only_server_is_named_a_protocol_problem() {
+    let host = tls10_only_server();
+    for tf in terraforms() {
+        let wd = common::Workdir::new(&tf)
+            .env("VCF_SDDC_MANAGER_HOST", &host)
+            .env("VCF_SDDC_MANAGER_USERNAME", "administrator@vsphere.local")
+            .env("VCF_SDDC_MANAGER_PASSWORD", "not-sent-anywhere-1");
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\ndata \"vcf_sddc_roles\" \"all\" {{}}\n"
+        ));
+        let (code, t) = wd.plan_code();
+        assert_eq!(code, 1, "Terraform {}: {t}", tf.version);
+        assert!(t.contains("TLS handshake failed"), "{t}");
+        assert!(t.contains("no TLS protocol version"), "{t}");
+        assert!(t.contains("TLS 1.2 and 1.3"), "{t}");
+        assert!(
+            !t.contains("ca_file"),
+            "a protocol problem got certificate advice: {t}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding 9: TLS trust like curl's --cacert
+
+/// A vcf-sim serving the TLS material already in `dir` (`ca.pem`, `server.pem`,
+/// `server-key.pem`); stopped when dropped.
+struct OwnTlsSim {
+    child: std::process::Child,
+    ready: Value,
+}
+
+impl OwnTlsSim {
+    fn start(dir: &std::path::Path) -> OwnTlsSim {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(common::sim_bin())
+            .args(["--listen", "127.0.0.1:0", "--state-dir"])
+            .arg(dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("vcf-sim starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("ready line");
+        let ready = serde_json::from_str(&line).expect("ready JSON");
+        OwnTlsSim { child, ready }
+    }
+
+    fn host(&self) -> String {
+        self.ready["url"]
+            .as_str()
+            .expect("url")
+            .trim_start_matches("https://")
+            .to_string()
+    }
+}
+
+impl Drop for OwnTlsSim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Writes a self-signed CA:TRUE certificate for `sans`, valid until `not_after`, as the sim's
+/// own certificate (and as its `ca.pem`). Returns the certificate's PEM.
+fn self_signed_ca_as_server(dir: &std::path::Path, sans: &[&str], expired: bool) -> String {
+    let key = rcgen::KeyPair::generate().expect("key");
+    let mut p =
+        rcgen::CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .expect("params");
+    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    p.distinguished_name
+        .push(rcgen::DnType::CommonName, "self-signed appliance");
+    if expired {
+        p.not_before = time::macros::datetime!(2020-01-01 00:00:00 UTC);
+        p.not_after = time::macros::datetime!(2021-01-01 00:00:00 UTC);
+    }
+    let cert = p.self_signed(&key).expect("cert");
+    std::fs::write(dir.join("server.pem"), cert.pem()).expect("write");
+    std::fs::write(dir.join("server-key.pem"), key.serialize_pem()).expect("write");
+    std::fs::write(dir.join("ca.pem"), cert.pem()).expect("write");
+    cert.pem()
+}
+
+fn realm_plan(
+    tf: &common::Terraform,
+    host: &str,
+    api_token: &str,
+    endpoint: &str,
+    ca: &Path,
+) -> (i32, String) {
+    let wd = common::Workdir::new(tf)
+        .env("VCF_OPERATIONS_HOST", host)
+        .env("VCF_OPERATIONS_API_TOKEN", api_token)
+        .env("VCF_OPERATIONS_TOKEN_ENDPOINT_URL", endpoint)
+        .env("VCF_CA_FILE", ca.to_str().expect("path"));
+    wd.write_config(&format!(
+        "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\ndata \"vcf_sso_realm\" \"r\" {{\n  name = \"flt-idb02\"\n}}\n"
+    ));
+    wd.plan_code()
+}
+
+#[test]
+fn the_servers_own_leaf_in_ca_file_is_trusted() {
+    let sim = Sim::start();
+    let leaf = sim.dir.path().join("server.pem");
+    assert!(leaf.exists(), "the sim keeps its leaf in server.pem");
+    let ops = &sim.ready["operations"];
+    for tf in terraforms() {
+        let (code, t) = realm_plan(
+            &tf,
+            &sim.host(),
+            ops["api_token"].as_str().expect("token"),
+            ops["token_endpoint_url"].as_str().expect("endpoint"),
+            &leaf,
+        );
+        assert_eq!(
+            code, 0,
+            "Terraform {}: the leaf as ca_file: {t}",
+            tf.version
+        );
+    }
+}
+
+#[test]
+fn a_self_signed_ca_certificate_serving_as_the_servers_own_is_trusted_for_its_names_only() {
+    for (sans, expired, works) in [
+        (&["localhost", "127.0.0.1"][..], false, true),
+        (&["vcf.example"][..], false, false),
+        (&["localhost", "127.0.0.1"][..], true, false),
+    ] {
+        let dir = tempfile::tempdir().expect("dir");
+        self_signed_ca_as_server(dir.path(), sans, expired);
+        let sim = OwnTlsSim::start(dir.path());
+        let ops = &sim.ready["operations"];
+        let ca = dir.path().join("ca.pem");
+        for tf in terraforms() {
+            let (code, t) = realm_plan(
+                &tf,
+                &sim.host(),
+                ops["api_token"].as_str().expect("token"),
+                ops["token_endpoint_url"].as_str().expect("endpoint"),
+                &ca,
+            );
+            if works {
+                assert_eq!(code, 0, "Terraform {}: {sans:?}: {t}", tf.version);
+            } else {
+                assert_eq!(
+                    code, 1,
+                    "Terraform {}: {sans:?} expired={expired}: {t}",
+                    tf.version
+                );
+                assert!(t.contains("TLS handshake failed"), "{t}");
+                let why = if expired {
+                    "xpired"
+                } else {
+                    "not valid for name"
+                };
+                assert!(t.contains(why), "{sans:?}: {t}");
+            }
+        }
     }
 }

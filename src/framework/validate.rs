@@ -255,29 +255,62 @@ impl Validator for ConflictsWith {
     }
 }
 
-/// When this attribute is set, the named sibling attributes must be set too.
-pub struct AlsoRequires(pub Vec<String>);
+/// When this attribute is set, the named sibling attributes must be set too — in the
+/// configuration, or through the environment variable each falls back to (see
+/// [`AlsoRequires::or_env`]).
+pub struct AlsoRequires(pub Vec<String>, pub Vec<Option<String>>);
 
 impl AlsoRequires {
     pub fn new(others: &[&str]) -> Self {
-        AlsoRequires(others.iter().map(|s| s.to_string()).collect())
+        AlsoRequires(others.iter().map(|s| s.to_string()).collect(), Vec::new())
+    }
+
+    /// The environment variables the siblings fall back to, in the same order: a sibling that
+    /// is unset in the configuration but set in its variable counts as set.
+    pub fn or_env(mut self, vars: &[&str]) -> Self {
+        self.1 = vars.iter().map(|v| Some(v.to_string())).collect();
+        self
+    }
+
+    fn set_in_env(&self, i: usize) -> bool {
+        self.1
+            .get(i)
+            .and_then(|v| v.as_deref())
+            .and_then(|v| std::env::var(v).ok())
+            .is_some_and(|v| !v.is_empty())
     }
 }
 
 impl Validator for AlsoRequires {
     fn description(&self) -> String {
-        format!("requires {} to be set as well", backticked(&self.0))
+        let names: Vec<String> = self
+            .0
+            .iter()
+            .enumerate()
+            .map(|(i, o)| match self.1.get(i).and_then(|v| v.as_deref()) {
+                Some(v) => format!("`{o}` (or `{v}`)"),
+                None => format!("`{o}`"),
+            })
+            .collect();
+        format!("requires {} to be set as well", names.join(", "))
     }
     fn validate(&self, ctx: &ValidateCtx<'_>, value: &Value, diags: &mut Diagnostics) {
         if !is_set(value) {
             return;
         }
-        for other in &self.0 {
-            if ctx.parent.attr(other).is_null() {
+        for (i, other) in self.0.iter().enumerate() {
+            if ctx.parent.attr(other).is_null() && !self.set_in_env(i) {
+                let var = match self.1.get(i).and_then(|v| v.as_deref()) {
+                    Some(v) => format!(" (or the environment variable {v})"),
+                    None => String::new(),
+                };
                 diags.attr_error(
                     ctx.path.clone(),
                     "Missing required argument",
-                    format!("{} is set, so `{other}` must be set as well.", ctx.path),
+                    format!(
+                        "{} is set, so `{other}` must be set as well{var}.",
+                        ctx.path
+                    ),
                 );
             }
         }

@@ -123,14 +123,14 @@ fn operations_block() -> Block {
         Attribute::string("username")
             .optional()
             .description("User name for password authentication. Falls back to `VCF_OPERATIONS_USERNAME`.")
-            .validator(AlsoRequires::new(&["password"])),
+            .validator(AlsoRequires::new(&["password"]).or_env(&["VCF_OPERATIONS_PASSWORD"])),
     )
     .attribute(
         Attribute::string("password")
             .optional()
             .sensitive()
             .description("Password for `username`. Falls back to `VCF_OPERATIONS_PASSWORD`.")
-            .validator(AlsoRequires::new(&["username"])),
+            .validator(AlsoRequires::new(&["username"]).or_env(&["VCF_OPERATIONS_USERNAME"])),
     )
     .attribute(
         Attribute::string("auth_source")
@@ -139,7 +139,7 @@ fn operations_block() -> Block {
                 "Authentication source of `username` (for example an identity source name); the appliance's \
                  local users when unset. Falls back to `VCF_OPERATIONS_AUTH_SOURCE`.",
             )
-            .validator(AlsoRequires::new(&["username"])),
+            .validator(AlsoRequires::new(&["username"]).or_env(&["VCF_OPERATIONS_USERNAME"])),
     )
     .attribute(
         Attribute::string("token_endpoint_url")
@@ -164,14 +164,14 @@ fn sddc_manager_block() -> Block {
             Attribute::string("username")
                 .optional()
                 .description("SDDC Manager user, for example `administrator@vsphere.local`. Falls back to `VCF_SDDC_MANAGER_USERNAME`.")
-                .validator(AlsoRequires::new(&["password"])),
+                .validator(AlsoRequires::new(&["password"]).or_env(&["VCF_SDDC_MANAGER_PASSWORD"])),
         )
         .attribute(
             Attribute::string("password")
                 .optional()
                 .sensitive()
                 .description("Password of `username`. Falls back to `VCF_SDDC_MANAGER_PASSWORD`.")
-                .validator(AlsoRequires::new(&["username"])),
+                .validator(AlsoRequires::new(&["username"]).or_env(&["VCF_SDDC_MANAGER_USERNAME"])),
         )
         .attribute(
             Attribute::string("api_key")
@@ -222,14 +222,14 @@ fn director_block() -> Block {
         Attribute::string("username")
             .optional()
             .description("User name for session login. Falls back to `VCF_DIRECTOR_USERNAME`.")
-            .validator(AlsoRequires::new(&["password"])),
+            .validator(AlsoRequires::new(&["password"]).or_env(&["VCF_DIRECTOR_PASSWORD"])),
     )
     .attribute(
         Attribute::string("password")
             .optional()
             .sensitive()
             .description("Password of `username`. Falls back to `VCF_DIRECTOR_PASSWORD`.")
-            .validator(AlsoRequires::new(&["username"])),
+            .validator(AlsoRequires::new(&["username"]).or_env(&["VCF_DIRECTOR_USERNAME"])),
     )
 }
 
