@@ -91,8 +91,8 @@ variable "access_token_ttl_minutes" {
   default     = 30
 
   validation {
-    condition     = var.access_token_ttl_minutes >= 1 && var.access_token_ttl_minutes <= 1440 && floor(var.access_token_ttl_minutes) == var.access_token_ttl_minutes
-    error_message = "access_token_ttl_minutes must be a whole number between 1 and 1440."
+    condition     = var.access_token_ttl_minutes >= 1 && var.access_token_ttl_minutes <= 480 && floor(var.access_token_ttl_minutes) == var.access_token_ttl_minutes
+    error_message = "access_token_ttl_minutes must be a whole number between 1 and 480."
   }
 }
 

@@ -282,6 +282,31 @@ impl Resource for ApiToken {
         )
     }
 
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        // A window at or above the lifetime would make every plan rotate the token.
+        let (Some(before), Some(ttl)) = (
+            config
+                .attr("rotate_before")
+                .as_str()
+                .and_then(|t| duration::parse(t).ok()),
+            config.attr("ttl").as_i64(),
+        ) else {
+            return;
+        };
+        let ttl_secs = u64::try_from(ttl).unwrap_or(0).saturating_mul(60);
+        if before.as_secs() >= ttl_secs {
+            diags.attr_error(
+                AttributePath::attr("rotate_before"),
+                "rotate_before is not shorter than the token's lifetime",
+                format!(
+                    "rotate_before ({}) is at or above ttl ({ttl} minutes), so every plan would rotate the token. \
+                     Choose a window shorter than ttl, for example a quarter of it.",
+                    config.attr("rotate_before").as_str().unwrap_or("")
+                ),
+            );
+        }
+    }
+
     async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
         plan_realm(ctx, plan, diags).await;
         if !plan.planned.is_null() {
@@ -736,4 +761,28 @@ pub fn fuzz_state(t: &TokenJson) {
     let base = Value::Object(Default::default());
     let _ = token_state(t, &base);
     let _ = unusable(t, 0);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::Resource;
+
+    #[test]
+    fn rotate_before_at_or_above_the_ttl_is_refused() {
+        let config = |before: &str, ttl: i64| {
+            Value::object([
+                ("rotate_before", Value::string(before)),
+                ("ttl", Value::from(ttl)),
+            ])
+        };
+        let mut d = Diagnostics::new();
+        ApiToken.validate(&config("168h", 40320), &mut d);
+        assert!(!d.has_errors(), "a week before a 28-day token is fine");
+        for (before, ttl) in [("672h", 40320), ("700h", 40320), ("2h", 60)] {
+            let mut d = Diagnostics::new();
+            ApiToken.validate(&config(before, ttl), &mut d);
+            assert!(d.has_errors(), "{before} with ttl {ttl}");
+        }
+    }
 }

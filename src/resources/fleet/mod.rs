@@ -363,7 +363,8 @@ pub struct TokenJson {
 pub struct TokenPage {
     #[serde(default)]
     pub page_info: Option<PageInfo>,
-    #[serde(default)]
+    /// Required in the reference (ApiTokens): an answer without it is a decode error, not an
+    /// empty list.
     pub api_tokens: Vec<TokenJson>,
 }
 
