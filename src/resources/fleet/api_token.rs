@@ -506,10 +506,10 @@ impl Resource for ApiToken {
         diags: &mut Diagnostics,
     ) -> Value {
         let rotate = !planned.attr("id").is_known();
+        // A null (removed) description is known, so clearing it counts as an edit too.
         let edited = ["description", "access_token_ttl"]
             .iter()
-            .any(|a| planned.attr(a).is_known() && planned.attr(a) != prior.attr(a))
-            || (planned.attr("description").is_null() && !prior.attr("description").is_null());
+            .any(|a| planned.attr(a).is_known() && planned.attr(a) != prior.attr(a));
         if !rotate && !edited {
             // Only rotation settings changed: nothing to send.
             return planned.clone();
