@@ -2,7 +2,8 @@
 //! test (`tests/fuzz_corpus.rs`), which runs the committed corpora through the same functions
 //! with plain `cargo test`. Each takes arbitrary bytes and must return without panicking,
 //! whatever the bytes; a panic (or a hang, or unbounded memory under libFuzzer's limits) is a
-//! finding. Not part of the provider's API.
+//! finding. Not part of the provider's API: compiled only with the `fuzzing` feature (fuzz/ and
+//! the corpus replay test turn it on), never into the shipped provider.
 //!
 //! - [`dynamic_value`]: `DynamicValue` decoding (msgpack and JSON) against every schema type of
 //!   the provider and against dynamic types, the type JSON parser, and the re-encoding of what

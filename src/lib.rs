@@ -10,6 +10,7 @@ pub mod client;
 pub mod docs;
 pub mod framework;
 #[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod logging;
 pub mod proto;
