@@ -25,6 +25,8 @@ use crate::resources::shared::{REFRESH_MAX_AGE, SharedReads};
 use super::family_client;
 use crate::client::Family;
 
+mod moved;
+
 /// The paths of SDDC Manager user management (`docs/dev/api-contract.md` § A).
 mod paths {
     pub const USERS: &str = "/v1/users";
@@ -581,6 +583,20 @@ impl Resource for SddcUser {
 
     fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
         identity.attr("id").as_str().map(str::to_string)
+    }
+
+    /// `moved` from VMware's `vcf_user` (see `moved.rs`).
+    fn move_sources(&self) -> Vec<crate::framework::MoveSource> {
+        moved::sources()
+    }
+
+    fn move_state(
+        &self,
+        _source: &crate::framework::MoveSource,
+        state: &crate::framework::SourceState,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        moved::from_vcf_user(state, diags)
     }
 
     async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
