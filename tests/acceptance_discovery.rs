@@ -563,7 +563,7 @@ fn list_resource_examples_run() {
         .map(|e| e.path().join("list.tfquery.hcl"))
         .collect();
     examples.sort();
-    assert_eq!(examples.len(), 5);
+    assert_eq!(examples.len(), 7);
     for tf in at_least(14, "list_resource_examples_run") {
         let sim = Sim::start();
         let ctl = SyncControl::new(&sim);
@@ -571,6 +571,21 @@ fn list_resource_examples_run() {
             "/objects",
             json!({"op": "create", "kind": "sddc_user",
                    "fields": {"name": "svc-listed", "type": "SERVICE", "role": "VIEWER"}}),
+        );
+        ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "custom_role",
+                   "fields": {"roleName": "fleet-listed",
+                              "componentRoles": [{"componentType": "VCF_OPERATIONS", "roles": ["ReadOnly"]}]}}),
+        );
+        let viewer = ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "api_client", "fields": {"clientId": "viewer-listed"}}),
+        );
+        ctl.post(
+            "/objects",
+            json!({"op": "create", "kind": "role_assignments", "id": viewer["created"][0]["clientUuid"],
+                   "fields": {"vcfRoleAssignments": [{"roleName": "vcf_viewer", "roleScope": {"scopeType": "SSO_REALM"}}]}}),
         );
         let wd = all_families(&tf, &sim);
         wd.write_config(&format!("{REQUIRED_PROVIDERS}{PROVIDER}"));
@@ -582,12 +597,18 @@ fn list_resource_examples_run() {
             }
             std::fs::copy(ex, wd.path().join("example.tfquery.hcl")).unwrap();
             let out = wd.ok(&["query", "-no-color"]);
-            if ex.to_string_lossy().contains("vcf_sddc_user") {
-                assert!(
-                    out.contains("svc-listed (SERVICE, VIEWER)"),
-                    "{}: {out}",
-                    tf.version
-                );
+            let expected = [
+                ("vcf_sddc_user", "svc-listed (SERVICE, VIEWER)"),
+                ("vcf_custom_role", "name=fleet-listed "),
+                (
+                    "vcf_principal_roles",
+                    "viewer-listed: vcf_viewer (1 assignment)",
+                ),
+            ];
+            for (ty, line) in expected {
+                if ex.to_string_lossy().contains(&format!("/{ty}/")) {
+                    assert!(out.contains(line), "{}: {ty}: {out}", tf.version);
+                }
             }
         }
     }

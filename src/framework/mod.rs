@@ -7,6 +7,7 @@ pub mod diag;
 pub mod duration;
 pub mod identity;
 pub mod json;
+pub mod moves;
 pub mod msgpack;
 pub mod plan;
 pub mod rpc;
@@ -18,6 +19,7 @@ pub mod value;
 
 pub use diag::{AttributePath, Diagnostic, Diagnostics};
 pub use identity::{IdentityAttribute, IdentitySchema, ListSink};
+pub use moves::{MoveSource, SourceState};
 pub use schema::{Attribute, Block, Nesting, Schema};
 pub use secret::Secret;
 pub use traits::{

@@ -363,7 +363,7 @@ fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: true,
-        move_resource_state: false,
+        move_resource_state: true,
         generate_resource_config: true,
     }
 }
@@ -925,10 +925,17 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::move_resource_state::Response>, Status> {
         let req = req.into_inner();
         let _log = RpcLog::new("MoveResourceState", &req.target_type_name);
-        Ok(Response::new(pb::move_resource_state::Response {
-            diagnostics: not_offered("moving state between resource types"),
-            ..Default::default()
-        }))
+        let mut diags = Diagnostics::new();
+        let target =
+            self.resource(&req.target_type_name, &mut diags)
+                .map(|e| super::moves::MoveTarget {
+                    resource: e.imp.as_ref(),
+                    state_type: &e.ty,
+                    identity_type: self.identities.get(&req.target_type_name).map(|(_, t)| t),
+                });
+        Ok(Response::new(super::moves::move_resource_state(
+            target, &req, diags,
+        )))
     }
 
     async fn read_data_source(

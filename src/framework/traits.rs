@@ -10,6 +10,7 @@ use async_trait::async_trait;
 
 use super::diag::{AttributePath, Diagnostics};
 use super::identity::{IdentitySchema, ListSink};
+use super::moves::{MoveSource, SourceState};
 use super::schema::Schema;
 use super::value::Value;
 
@@ -152,6 +153,29 @@ pub trait Resource: Send + Sync {
                 Value::Null
             }
         }
+    }
+    /// The states of other resource types (of this or another provider) that `moved` blocks
+    /// may move into this type (Terraform 1.8+). None by default.
+    fn move_sources(&self) -> Vec<MoveSource> {
+        Vec::new()
+    }
+    /// Maps the state of one of [`Resource::move_sources`] onto this type's schema, without
+    /// calling any API (Terraform moves state before it configures the provider); the next
+    /// refresh completes it. Returns null after reporting an error.
+    fn move_state(
+        &self,
+        _source: &MoveSource,
+        _state: &SourceState,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        diags.error(
+            "Unsupported move source",
+            format!(
+                "{} accepts no state from other resource types.",
+                self.type_name()
+            ),
+        );
+        Value::Null
     }
     /// Upgrades state stored by an older schema version (JSON bytes) to the current schema.
     fn upgrade_state(&self, version: i64, _raw_json: &[u8], diags: &mut Diagnostics) -> Value {

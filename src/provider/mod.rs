@@ -250,6 +250,8 @@ impl Provider for VcfProvider {
             Arc::new(resources::ApiClientList),
             Arc::new(resources::ApiTokenList),
             Arc::new(resources::RoleAssignmentList),
+            Arc::new(resources::CustomRoleList),
+            Arc::new(resources::PrincipalRolesList),
             Arc::new(resources::SddcUserList),
             Arc::new(resources::DirectorApiTokenList),
         ]

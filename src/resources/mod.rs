@@ -15,6 +15,7 @@ pub use fleet::api_client::{ApiClientData, ApiClientResource, ApiClientsData};
 pub use fleet::api_token::{ApiToken, ApiTokens};
 pub use fleet::custom_role::CustomRole;
 pub use fleet::list::{ApiClientList, ApiTokenList, RoleAssignmentList};
+pub use fleet::role_lists::{CustomRoleList, PrincipalRolesList};
 pub use fleet::roles::{PrincipalRoles, PrincipalRolesData, RoleAssignment, RolesData};
 pub use fleet::settings::IamSettings;
 pub use sddc_user::{SddcRoles, SddcState, SddcUser, SddcUserList};

@@ -25,6 +25,8 @@ use crate::resources::shared::{REFRESH_MAX_AGE, SharedReads};
 use super::family_client;
 use crate::client::Family;
 
+mod moved;
+
 /// The paths of SDDC Manager user management (`docs/dev/api-contract.md` § A).
 mod paths {
     pub const USERS: &str = "/v1/users";
@@ -247,7 +249,15 @@ impl Resource for SddcUser {
                  new id and, for SERVICE accounts, a new key). Managing users needs the ADMIN role.\n\n\
                  Import with the user id: `terraform import vcf_sddc_user.ci <id>`. An imported SERVICE account has \
                  a null `api_key` (the API never shows it again); to get a key under Terraform, change \
-                 `rotation_triggers` once to replace the account.",
+                 `rotation_triggers` once to replace the account.\n\n\
+                 Moving from VMware's provider (`vmware/vcf`): a `moved { from = vcf_user.<name>  to = \
+                 vcf_sddc_user.<name> }` block (Terraform 1.8+) takes over a `vcf_user` without re-creating it, so \
+                 the account keeps its id and API key. `role_name` becomes `role` and `type` is upper-cased; the \
+                 `timeouts` block is dropped (each request is bounded by the provider's `request_timeout`); an \
+                 empty `api_key` (what VMware's provider stores after a refresh, since the API shows the key only \
+                 at creation) becomes null; `role_id` is filled by the refresh that follows the move. Other \
+                 resource types and schema versions are refused with a diagnostic. See the guide \
+                 \"Adopting existing VCF identities\".",
             )
             .attribute(
                 Attribute::string("id")
@@ -581,6 +591,20 @@ impl Resource for SddcUser {
 
     fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
         identity.attr("id").as_str().map(str::to_string)
+    }
+
+    /// `moved` from VMware's `vcf_user` (see `moved.rs`).
+    fn move_sources(&self) -> Vec<crate::framework::MoveSource> {
+        moved::sources()
+    }
+
+    fn move_state(
+        &self,
+        _source: &crate::framework::MoveSource,
+        state: &crate::framework::SourceState,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        moved::from_vcf_user(state, diags)
     }
 
     async fn import(&self, _ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {

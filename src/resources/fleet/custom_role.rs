@@ -172,7 +172,7 @@ async fn check_component_roles(f: Fleet<'_>, planned: &Value, diags: &mut Diagno
 pub struct CustomRole;
 
 impl CustomRole {
-    fn state(r: &RoleJson, base: &Value) -> Value {
+    pub(super) fn state(r: &RoleJson, base: &Value) -> Value {
         let mut v = base.clone();
         v.set_attr("id", Value::string(&r.role_name));
         v.set_attr("name", Value::string(&r.role_name));
