@@ -38,6 +38,9 @@ pub fn apply(set: &[AssignmentJson], edits: &[&AssignmentChange]) -> Vec<Assignm
 }
 
 /// One assignment as the provider compares them: role, scope, sorted resources, expiry.
+/// UNCONFIRMED (docs/dev/api-contract.md B6): that the appliance keeps `expiresAt` exactly as
+/// written. If it rounded it, the check after a write that sets an expiry would count the
+/// rounding as another writer's change and give up after [`MAX_ATTEMPTS`].
 type Key = (String, String, Vec<String>, Option<i64>);
 
 fn keys(set: &[AssignmentJson]) -> Vec<Key> {
