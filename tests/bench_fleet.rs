@@ -216,7 +216,8 @@ resource "vcf_role_assignment" "a" {{
     let ratio = wall / ideal;
     println!(
         "bench apply/200 assignments/10 principals/20 ms latency/parallelism 20 (Terraform {}, median of \
-         {ROUNDS}): {requests} requests (2 per write of a principal's set; 400 without batching), \
+         {ROUNDS}): {requests} requests (per write of a principal's set: read, re-read, write, read \
+         back; 400 writes without batching), \
          max {} in flight; wall {wall:.2}s; ideal {ideal:.2}s = same apply without latency {base_wall:.2}s \
          + requests x 20 ms / 20 {:.2}s; ratio {ratio:.2}x (target <= 1.5x: {})",
         tf.version,

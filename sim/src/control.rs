@@ -21,7 +21,7 @@ CONTROL API (under /_sim/, open to loopback peers; others send X-Sim-Admin-Secre
   POST   /_sim/faults                 rule -> rule with its id. Rule fields:
            path (glob, * matches anything), method (optional), kind: latency | error |
            rate_limit | reset_before | reset_after | unauthorized | advance_clock | echo |
-           html | huge_body | answer,
+           html | huge_body | answer | other_writer,
            probability (0..1, default 1),
            times (firings before the rule disappears; unlimited when absent),
            latency_ms [min,max] (latency), status (error; default 503), retry_after
@@ -31,7 +31,9 @@ CONTROL API (under /_sim/, open to loopback peers; others send X-Sim-Admin-Secre
            refresh_id — the error echoes the request body and Authorization header; status
            default 400), html (status default 404: a load balancer's HTML page, or `body`), size_mb
            (huge_body: 200 with a chunked body of that many MiB, default 24); answer:
-           status (default 200) with `body` (default {}) as JSON
+           status (default 200) with `body` (default {}) as JSON; other_writer (GET only):
+           role and change (revoke | assign | toggle) — after a GET of a principal's role
+           assignments is answered, that principal's set changes (another writer)
   DELETE /_sim/faults                 remove all rules and restart the fault RNG from --seed
   DELETE /_sim/faults/{id}            remove one rule
   GET    /_sim/secrets                {\"secrets\":[…],\"issued\":[{secret,kind}]}: every secret an API answer

@@ -44,6 +44,22 @@ pub enum FaultKind {
     /// answer a broken or hostile server gives (an empty list object, an expired token, a
     /// field of the wrong type). Nothing is applied.
     Answer,
+    /// Another writer of a principal's role assignments: the request — a GET of
+    /// `…/principals/{principalId}/roles` — is answered as usual, and right after that answer the
+    /// principal's set is changed by `change` on `role` (at SSO_REALM scope): `revoke` (the role
+    /// at every scope), `assign`, or `toggle` (revoke when held, else assign). So the change lands
+    /// between a client's read and the write it bases on that read, with no timing involved;
+    /// with `times` absent it happens after every read.
+    OtherWriter,
+}
+
+/// What an [`FaultKind::OtherWriter`] rule does to the principal's set.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WriterChange {
+    Revoke,
+    Assign,
+    Toggle,
 }
 
 /// How an [`FaultKind::Echo`] answer writes the request.
@@ -91,6 +107,12 @@ pub struct FaultRule {
     /// `huge_body`: size of the body in MiB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_mb: Option<u64>,
+    /// `other_writer`: the VCF role the other writer revokes, assigns or toggles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// `other_writer`: what it does with `role`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<WriterChange>,
 }
 
 fn one() -> f64 {
@@ -104,6 +126,8 @@ pub struct Plan {
     /// How far to move the clock before the request is applied.
     pub advance_ms: i64,
     pub terminal: Option<FaultRule>,
+    /// `other_writer` rules that fired: applied after the request's own answer.
+    pub other_writers: Vec<FaultRule>,
 }
 
 pub struct Faults {
@@ -183,6 +207,20 @@ impl Faults {
                     return Err(ApiError::bad_request("status must be an HTTP status code"));
                 }
             }
+            FaultKind::OtherWriter => {
+                if r.role.as_deref().is_none_or(str::is_empty) || r.change.is_none() {
+                    return Err(ApiError::bad_request(
+                        "other_writer needs role (a VCF role) and change (revoke, assign or toggle)",
+                    ));
+                }
+                // It plays a write that lands after a read.
+                let m = r.method.get_or_insert_with(|| "GET".into());
+                if !m.eq_ignore_ascii_case("GET") {
+                    return Err(ApiError::bad_request(
+                        "other_writer fires after reads: method must be GET",
+                    ));
+                }
+            }
             FaultKind::HugeBody => {
                 let mb = *r.size_mb.get_or_insert(24);
                 if !(1..=1024).contains(&mb) {
@@ -226,7 +264,10 @@ impl Faults {
             {
                 continue;
             }
-            let passive = matches!(r.kind, FaultKind::Latency | FaultKind::AdvanceClock);
+            let passive = matches!(
+                r.kind,
+                FaultKind::Latency | FaultKind::AdvanceClock | FaultKind::OtherWriter
+            );
             if !passive && plan.terminal.is_some() {
                 continue;
             }
@@ -239,7 +280,9 @@ impl Faults {
                     exhausted.push(r.id);
                 }
             }
-            if r.kind == FaultKind::AdvanceClock {
+            if r.kind == FaultKind::OtherWriter {
+                plan.other_writers.push(r.clone());
+            } else if r.kind == FaultKind::AdvanceClock {
                 plan.advance_ms += r.advance_seconds.unwrap_or(0) as i64 * 1000;
             } else if r.kind == FaultKind::Latency {
                 let [a, b] = r.latency_ms.unwrap_or([0, 0]);
@@ -447,7 +490,34 @@ mod tests {
             format: None,
             size_mb: None,
             body: None,
+            role: None,
+            change: None,
         }
+    }
+
+    #[test]
+    fn other_writer_needs_a_role_and_a_change_and_fires_after_reads() {
+        let mut f = Faults::new(1);
+        assert!(f.add(rule(FaultKind::OtherWriter)).is_err());
+        let mut r = rule(FaultKind::OtherWriter);
+        r.role = Some("vcf_operator".into());
+        r.change = Some(WriterChange::Toggle);
+        r.method = Some("PUT".into());
+        assert!(f.add(r.clone()).is_err(), "only after reads");
+        r.method = None;
+        r.times = None;
+        let added = f.add(r).expect("add");
+        assert_eq!(added.method.as_deref(), Some("GET"));
+        f.add(rule(FaultKind::Unauthorized)).expect("add");
+        let p = f.plan("GET", "/x");
+        assert_eq!(
+            p.other_writers.len(),
+            1,
+            "passive: fires with a terminal rule"
+        );
+        assert!(p.terminal.is_some());
+        assert!(f.plan("PUT", "/x").other_writers.is_empty());
+        assert_eq!(f.plan("GET", "/x").other_writers.len(), 1, "every read");
     }
 
     #[test]

@@ -755,6 +755,46 @@ fn get_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     Ok(Resp::ok(json!({ "vcfRoleAssignments": out })))
 }
 
+/// The `other_writer` fault: after a GET of a principal's assignments (`key` is the matched
+/// route) was answered, another writer changes that principal's set. Other requests, and roles
+/// the fleet does not have, leave the world alone.
+pub fn other_writer(w: &mut World, key: &str, req: &Req, rule: &crate::faults::FaultRule) {
+    use crate::faults::WriterChange;
+    if !key.starts_with("GET ") || !key.ends_with("/principals/{principalId}/roles") {
+        return;
+    }
+    let (Some(role), Some(change)) = (rule.role.as_deref(), rule.change) else {
+        return;
+    };
+    let k = format!("{}/{}", req.param(0), req.param(1));
+    let held = w
+        .fleet
+        .assignments
+        .get(&k)
+        .is_some_and(|l| l.iter().any(|a| a.role_name == role));
+    let revoke = match change {
+        WriterChange::Revoke => true,
+        WriterChange::Assign => false,
+        WriterChange::Toggle => held,
+    };
+    if revoke {
+        if let Some(l) = w.fleet.assignments.get_mut(&k) {
+            l.retain(|a| a.role_name != role);
+            if l.is_empty() {
+                w.fleet.assignments.remove(&k);
+            }
+        }
+    } else if fleet_role(w, role).is_some() && !held {
+        w.fleet.assignments.entry(k).or_default().push(Assignment {
+            role_name: role.to_string(),
+            scope_type: "SSO_REALM".into(),
+            resources: Vec::new(),
+            expires_at: None,
+        });
+    }
+    w.dirty = true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // API tokens
 

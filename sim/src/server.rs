@@ -362,7 +362,7 @@ async fn handle(
                 shared.finish(&rid, &req, &key, &resp.status.to_string(), started);
                 return Ok(to_hyper(resp, &rid));
             }
-            FaultKind::Latency | FaultKind::AdvanceClock => None,
+            FaultKind::Latency | FaultKind::AdvanceClock | FaultKind::OtherWriter => None,
         };
         if let Some(e) = injected {
             shared.finish(&rid, &req, &key, &e.status.to_string(), started);
@@ -374,7 +374,14 @@ async fn handle(
         Some(h) => {
             let mut w = lock(&shared.world);
             let ctx = Ctx::new(&shared.clock, &shared.base_url);
-            h(&mut w, &ctx, &req)
+            let r = h(&mut w, &ctx, &req);
+            // Another writer changes the set right after this read was answered.
+            if r.as_ref().is_ok_and(|r| (200..300).contains(&r.status)) {
+                for rule in &plan.other_writers {
+                    crate::fleet::other_writer(&mut w, &key, &req, rule);
+                }
+            }
+            r
         }
         None if key == "unmatched" => Err(ApiError::not_found(format!(
             "No API at {} {}",

@@ -497,3 +497,66 @@ async fn error_fault_with_retry_after() {
         200
     );
 }
+
+/// `other_writer`: the read is answered with the set as it was, and the set changes right
+/// after it; `times: 1` once, without `times` after every read (toggle).
+#[tokio::test]
+async fn other_writer_changes_the_set_right_after_a_read() {
+    let sim = Sim::start().await;
+    let at = sim.fleet_admin().await;
+    let realm = sim.realm();
+    let (uuid, _, _) = sim
+        .client_with_roles("ow", &["vcf_viewer", "vcf_operator"])
+        .await;
+    let path = format!("{IAM}/ssorealms/{realm}/principals/{uuid}/roles");
+    let roles = |b: &Value| -> Vec<String> {
+        let mut r: Vec<String> = b["vcfRoleAssignments"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|a| a["roleName"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        r.sort();
+        r
+    };
+    let glob = format!("*/principals/{uuid}/roles");
+    let bad = sim
+        .call(
+            Method::POST,
+            "/_sim/faults",
+            None,
+            Some(&json!({ "path": glob, "kind": "other_writer", "role": "vcf_operator" })),
+        )
+        .await;
+    assert_error(&bad, 400);
+    fault(
+        &sim,
+        json!({ "path": glob, "kind": "other_writer", "role": "vcf_operator",
+                "change": "revoke", "times": 1 }),
+    )
+    .await;
+    // The read that triggers it still sees both roles; the next read sees the revocation.
+    assert_eq!(
+        roles(&sim.get(&path, &at).await.body),
+        ["vcf_operator", "vcf_viewer"]
+    );
+    assert_eq!(roles(&sim.get(&path, &at).await.body), ["vcf_viewer"]);
+    assert_eq!(
+        roles(&sim.get(&path, &at).await.body),
+        ["vcf_viewer"],
+        "once"
+    );
+    fault(
+        &sim,
+        json!({ "path": glob, "kind": "other_writer", "role": "vcf_operator", "change": "toggle" }),
+    )
+    .await;
+    assert_eq!(roles(&sim.get(&path, &at).await.body), ["vcf_viewer"]);
+    assert_eq!(
+        roles(&sim.get(&path, &at).await.body),
+        ["vcf_operator", "vcf_viewer"]
+    );
+    assert_eq!(roles(&sim.get(&path, &at).await.body), ["vcf_viewer"]);
+}

@@ -11,6 +11,7 @@ pub mod api_client;
 pub mod api_token;
 pub mod custom_role;
 pub mod list;
+pub mod rmw;
 pub mod role_lists;
 pub mod roles;
 pub mod settings;
@@ -168,9 +169,12 @@ impl RealmJson {
     }
 }
 
+/// SsoRealms, the answer of `getSsoRealmList`. `ssoRealms` is optional in the reference, yet
+/// an answer without it (`{}` from something in front of the API) is a decode error naming the
+/// request, not "no realms" (docs/dev/api-contract.md B2).
 #[derive(Deserialize)]
 pub struct RealmList {
-    #[serde(rename = "ssoRealms", default)]
+    #[serde(rename = "ssoRealms")]
     pub sso_realms: Vec<RealmJson>,
 }
 
@@ -425,11 +429,13 @@ impl RoleJson {
     }
 }
 
-/// VcfRoles, one page of `getVCFRolesPaginated`.
+/// VcfRoles, one page of `getVCFRolesPaginated`. `vcfRoles` is optional in the reference, yet
+/// every fleet has built-in roles, so an answer without it (`{}`, or `null`) is a decode error
+/// naming the request, never "no roles" (which would make live custom roles look deleted;
+/// docs/dev/api-contract.md B5).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleList {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub vcf_roles: Vec<RoleJson>,
     #[serde(default)]
     pub page_info: Option<PageInfo>,
@@ -966,7 +972,9 @@ impl<'a> Fleet<'a> {
         }
     }
 
-    /// Applies `changes` to `current` (as just read) and writes the result when it differs.
+    /// Applies `changes` to `current` (as just read) and writes the result when it differs,
+    /// re-reading before and after the write so that no change of another writer is undone
+    /// ([`rmw`]).
     async fn write_changes<'c>(
         &self,
         realm: &str,
@@ -974,14 +982,9 @@ impl<'a> Fleet<'a> {
         current: Vec<AssignmentJson>,
         changes: impl Iterator<Item = &'c AssignmentChange>,
     ) -> Outcome {
-        let mut next = current.clone();
-        for c in changes {
-            c(&mut next);
-        }
-        if next == current {
-            return Ok(current);
-        }
-        self.put_assignments(realm, principal, next).await
+        let edits: Vec<&AssignmentChange> = changes.collect();
+        self.write_optimistic(realm, principal, current, &edits)
+            .await
     }
 
     /// The principal's role assignments for a refresh: one GET per principal serves every
@@ -1302,6 +1305,23 @@ mod tests {
         assert!(!l.vcf_roles[0].built_in() && l.vcf_roles[1].built_in());
         assert_eq!(l.vcf_roles[0].component_roles[0].roles, vec!["Admin"]);
         assert_eq!(l.page_info.and_then(|p| p.total_count), Some(2));
+        // A page without its list is not an empty page.
+        for body in [
+            "{}",
+            r#"{"vcfRoles":null}"#,
+            r#"{"pageInfo":{"totalCount":0}}"#,
+        ] {
+            let e = serde_json::from_str::<RoleList>(body).err().expect(body);
+            assert!(
+                e.to_string().contains("vcfRoles") || e.to_string().contains("null"),
+                "{e}"
+            );
+        }
+        let e = serde_json::from_str::<RealmList>("{}")
+            .err()
+            .expect("realms");
+        assert!(e.to_string().contains("ssoRealms"), "{e}");
+        assert!(serde_json::from_str::<RealmList>(r#"{"ssoRealms":[]}"#).is_ok());
         let e = serde_json::from_str::<RoleJson>(r#"{"name":"old","builtIn":false}"#).unwrap_err();
         assert!(e.to_string().contains("roleName"), "{e}");
         let body = serde_json::to_value(RoleJson {

@@ -297,7 +297,15 @@ impl Resource for RoleAssignment {
                 "One VCF role at one scope for one principal (an API client's `principal_id`, or an SSO user or \
                  group), **non-authoritative**: other assignments of the principal, made by hand or by other \
                  resources, are left alone. Concurrent changes to the same principal are serialised inside the \
-                 provider and each write re-reads the principal's assignments first.\n\n\
+                 provider. The API only replaces a principal's whole set and offers no conditional write, so \
+                 each write reads the set, reads it again right before writing, and reads it once more after: \
+                 when another writer changed the set in between, the provider starts over from what it read \
+                 (never undoing that change), up to 5 attempts with a backoff, and then fails with an error \
+                 naming the principal and the change.\n\n\
+                 **One principal belongs in one Terraform state**: manage all Terraform-made assignments of a \
+                 principal from one state, and do not change them by hand or from a pipeline while an apply \
+                 runs; a change that lands in the instant between the provider's last read and its write can \
+                 still be overwritten.\n\n\
                  Do not combine with `vcf_principal_roles` for the same principal: that resource owns the whole \
                  set and removes what it does not list.\n\n\
                  Import ID: `<sso_realm_id>/<principal_id>/<role_name>/<scope_type>` for `SSO_REALM`, and \
@@ -594,6 +602,10 @@ impl Resource for PrincipalRoles {
                  Destroying it removes all of the principal's assignments.\n\n\
                  Never use it together with `vcf_role_assignment` for the same principal: each apply would undo \
                  the other. Use it for principals that Terraform owns outright.\n\n\
+                 **One principal belongs in one Terraform state.** This resource writes the whole set it is \
+                 given (in the same process, after any queued `vcf_role_assignment` writes), so a change another \
+                 writer makes to the principal — another state, a pipeline, a person — is replaced by the next \
+                 apply; until then the plan shows it as drift.\n\n\
                  Import ID: `<sso_realm_id>/<principal_id>`.",
             )
             .attribute(
