@@ -305,7 +305,7 @@ impl DirectorApiToken {
     /// Plans an update: a change of `rotation_triggers` replaces the token, or with
     /// `previous_token_grace` rotates it in place (the current token becomes the previous one);
     /// otherwise a previous token whose grace has ended is planned away (the apply revokes it).
-    fn plan_rotation(&self, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
+    async fn plan_rotation(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
         if plan.planned.attr("rotation_triggers") != plan.prior.attr("rotation_triggers") {
             if rotation::overlap(plan.config) {
                 for name in ["id", "token", "owner"] {
@@ -322,6 +322,18 @@ impl DirectorApiToken {
             }
             return;
         }
+        if !plan.prior.attr(rotation::PREVIOUS_ID).is_null()
+            && !self.clock.known()
+            && let Some(api) = ctx
+                .data::<VcfContext>()
+                .and_then(|c| c.clients.director().ok())
+        {
+            // No answer of Director in this process yet (the plan Terraform repeats during apply
+            // runs in a new one): learn its clock before judging the grace. A failure here
+            // leaves the local clock; the apply then reports the real error.
+            let name = plan.prior.attr("name").as_str();
+            let _ = list_tokens_noting(api, name, Some(&self.clock)).await;
+        }
         let now = self.clock.now_ms();
         rotation::plan_previous(
             plan.prior,
@@ -335,7 +347,7 @@ impl DirectorApiToken {
             .attr(rotation::DUE_AT)
             .as_str()
             .and_then(crate::resources::fleet::millis_from_rfc3339);
-        rotation::set_signal(&mut plan.planned, due, now);
+        rotation::plan_signal(plan.prior, &mut plan.planned, due, now);
     }
 
     async fn create_token(
@@ -544,7 +556,7 @@ impl Resource for DirectorApiToken {
 
     async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
         if !plan.prior.is_null() {
-            self.plan_rotation(plan, diags);
+            self.plan_rotation(ctx, plan, diags).await;
             return;
         }
         // A new token has no previous one.

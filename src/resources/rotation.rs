@@ -230,6 +230,24 @@ pub fn set_signal(state: &mut Value, due_ms: Option<i64>, now_ms: i64) {
     state.set_attr(DUE_AT, due);
 }
 
+/// Plans the signal of an update that does not rotate. `ready_for_rotation` is the refreshed
+/// (prior) value when the due time stays the same, so that the plan Terraform repeats during
+/// apply agrees with the first one; it is judged at `now_ms` only when the due time changes
+/// (a new `rotate_before`) or the prior state has none.
+pub fn plan_signal(prior: &Value, planned: &mut Value, due_ms: Option<i64>, now_ms: i64) {
+    let (ready, due) = signal(due_ms, now_ms);
+    let keep = prior.attr(DUE_AT) == &due && prior.attr(READY).as_bool().is_some();
+    planned.set_attr(
+        READY,
+        if keep {
+            prior.attr(READY).clone()
+        } else {
+            ready
+        },
+    );
+    planned.set_attr(DUE_AT, due);
+}
+
 pub fn unknown_signal(state: &mut Value) {
     state.set_attr(READY, Value::Unknown);
     state.set_attr(DUE_AT, Value::Unknown);
@@ -260,6 +278,11 @@ impl ServerClock {
         if let Ok(mut slot) = self.offset_ms.lock() {
             *slot = Some(server.saturating_sub(local_now_ms()));
         }
+    }
+
+    /// Whether an answer has told the server's clock yet.
+    pub fn known(&self) -> bool {
+        self.offset_ms.lock().ok().is_some_and(|s| s.is_some())
     }
 
     pub fn now_ms(&self) -> i64 {

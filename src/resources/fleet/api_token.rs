@@ -597,7 +597,7 @@ impl Resource for ApiToken {
                 Some(now) => {
                     rotation::plan_previous(plan.prior, &mut plan.planned, now, "API token", diags);
                     let due_at = due_ms(&plan.planned);
-                    rotation::set_signal(&mut plan.planned, due_at, now);
+                    rotation::plan_signal(plan.prior, &mut plan.planned, due_at, now);
                 }
                 None => {
                     for name in [rotation::PREVIOUS_ID, rotation::REVOKE_AFTER] {
