@@ -20,7 +20,12 @@ fn example_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut dirs = vec![root.join("quickstart"), root.join("machine-identity")];
     // `rotation/<strategy>/`: one example per rotation strategy (the token-rotation guide).
-    for kind in ["data-sources", "resources", "ephemeral-resources", "rotation"] {
+    for kind in [
+        "data-sources",
+        "resources",
+        "ephemeral-resources",
+        "rotation",
+    ] {
         let Ok(entries) = std::fs::read_dir(root.join(kind)) else {
             continue;
         };

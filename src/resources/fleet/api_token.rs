@@ -831,7 +831,7 @@ impl Resource for ApiToken {
             }
         }
         let mut new = if overlap {
-            match Self::create_successor(f, &realm, &client, &id, prior, planned, diags).await {
+            match Self::create_successor(f, realm, &client, &id, prior, planned, diags).await {
                 Some(v) => v,
                 None => return current,
             }
