@@ -772,7 +772,12 @@ impl Resource for ApiToken {
     ) -> Value {
         let rotate = !planned.attr("id").is_known();
         // With overlap rotation the new token is created with the planned settings: no edit.
-        let overlap = rotate && rotation::overlap(planned);
+        // A rotation in place is an overlap unless it regenerates (also when the grace was
+        // unknown at plan time and turned out unset: the previous token is then revoked by the
+        // next apply).
+        let overlap = rotate
+            && (rotation::overlap(planned)
+                || planned.attr("rotation_strategy").as_str() != Some("regenerate"));
         // A null (removed) description is known, so clearing it counts as an edit too.
         let edited = !overlap
             && ["description", "access_token_ttl"]
@@ -1077,6 +1082,35 @@ pub fn fuzz_state(t: &TokenJson) {
 mod tests {
     use super::*;
     use crate::framework::Resource;
+
+    #[test]
+    fn previous_token_grace_conflicts_are_refused_on_the_attribute() {
+        let config = |extra: &[(&str, Value)]| {
+            let mut v = Value::object([
+                (rotation::GRACE, Value::string("72h")),
+                ("ttl", Value::from(40320)),
+                ("rotate_before", Value::string("168h")),
+                ("rotation_strategy", Value::Null),
+            ]);
+            for (k, x) in extra {
+                v.set_attr(k, x.clone());
+            }
+            v
+        };
+        let mut d = Diagnostics::new();
+        ApiToken.validate(&config(&[]), &mut d);
+        assert!(!d.has_errors(), "overlap alone is fine");
+        for bad in [
+            config(&[("rotation_strategy", Value::string("regenerate"))]),
+            config(&[("rotation_strategy", Value::string("replace"))]),
+            config(&[("rotate_before", Value::string("24h"))]),
+            config(&[(rotation::GRACE, Value::string("700h"))]),
+        ] {
+            let mut d = Diagnostics::new();
+            ApiToken.validate(&bad, &mut d);
+            assert!(d.has_errors(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn rotate_before_at_or_above_the_ttl_is_refused() {
