@@ -309,15 +309,20 @@ fn import_by_identity_for_every_resource_type() {
         };
         let before = token(&show);
         let generated = std::fs::read_to_string(wd.path().join("generated.tf")).unwrap();
+        // `terraform fmt` aligns the `=` of a block, so match the names, not the spacing.
         let rotated = generated
-            .replace(
-                "rotation_strategy = null",
-                "rotation_strategy = \"regenerate\"",
-            )
-            .replace(
-                "rotation_triggers = null",
-                "rotation_triggers = { v = \"2\" }",
-            );
+            .lines()
+            .map(|l| match l.split_once('=') {
+                Some((k, v)) if k.trim() == "rotation_strategy" && v.trim() == "null" => {
+                    format!("{k}= \"regenerate\"")
+                }
+                Some((k, v)) if k.trim() == "rotation_triggers" && v.trim() == "null" => {
+                    format!("{k}= {{ v = \"2\" }}")
+                }
+                _ => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
         assert_ne!(rotated, generated);
         std::fs::write(wd.path().join("generated.tf"), rotated).unwrap();
         let applied = wd.apply();

@@ -14,11 +14,18 @@ use std::path::{Path, PathBuf};
 use common::{REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, terraforms, text};
 use serde_json::json;
 
-/// Directories holding one example each (`examples/<kind>/<type>/` and `examples/quickstart`).
+/// Directories holding one example each (`examples/<kind>/<type>/`, `examples/rotation/<strategy>/`
+/// and `examples/quickstart`).
 fn example_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let mut dirs = vec![root.join("quickstart"), root.join("machine-identity")];
-    for kind in ["data-sources", "resources", "ephemeral-resources"] {
+    // `rotation/<strategy>/`: one example per rotation strategy (the token-rotation guide).
+    for kind in [
+        "data-sources",
+        "resources",
+        "ephemeral-resources",
+        "rotation",
+    ] {
         let Ok(entries) = std::fs::read_dir(root.join(kind)) else {
             continue;
         };

@@ -30,6 +30,7 @@ use crate::framework::{
 };
 use crate::provider::VcfContext;
 
+use super::rotation::{self, BlockExt, ServerClock};
 use super::{family_client, secret_opt};
 
 /// The documented token calls (api-contract.md § C).
@@ -114,6 +115,10 @@ pub(super) struct TokenEntry {
     owner: Option<Owner>,
     #[serde(default, rename = "type")]
     token_type: Option<String>,
+    /// Token.expirationTimeUtc (date-time, optional): when Director expires the token. The
+    /// products' API tokens are not known to carry one.
+    #[serde(default, rename = "expirationTimeUtc")]
+    expiration_time_utc: Option<String>,
 }
 
 impl TokenEntry {
@@ -162,6 +167,15 @@ pub(super) async fn list_tokens(
     api: &ApiClient,
     name: Option<&str>,
 ) -> Result<Vec<TokenEntry>, ApiError> {
+    list_tokens_noting(api, name, None).await
+}
+
+/// [`list_tokens`], noting the server's clock from the answers in `clock`.
+async fn list_tokens_noting(
+    api: &ApiClient,
+    name: Option<&str>,
+    clock: Option<&ServerClock>,
+) -> Result<Vec<TokenEntry>, ApiError> {
     let filter = name
         .filter(|n| filterable(n))
         .map(|n| format!("(name=={n})"));
@@ -172,14 +186,18 @@ pub(super) async fn list_tokens(
         if let Some(f) = &filter {
             call = call.query("filter", f);
         }
-        let p: TokenPage = api
-            .json(
+        let resp = api
+            .call(
                 call.query("page", page)
                     .query("pageSize", paths::PAGE_SIZE)
                     .what("list Director API tokens")
                     .needs_role(NEEDS_RIGHT),
             )
             .await?;
+        if let Some(c) = clock {
+            c.note(resp.header("date"));
+        }
+        let p: TokenPage = resp.json()?;
         let empty = p.values.is_empty();
         out.extend(p.values.into_iter().filter(TokenEntry::is_api_token));
         let last = p.page_count.unwrap_or(page);
@@ -228,10 +246,12 @@ pub struct DirectorApiToken {
     /// Creates run one at a time in a process, so that the token a create made is the only new
     /// one of its name when it is looked up afterwards.
     create_lock: tokio::sync::Mutex<()>,
+    /// Director's clock (from its `Date` header), which judges the grace of previous tokens.
+    clock: ServerClock,
 }
 
 fn token_value(t: &TokenEntry, org: &str, token: Value, rotation_triggers: Value) -> Value {
-    Value::object([
+    let mut v = Value::object([
         ("id", Value::string(&t.id)),
         ("name", Value::string(&t.name)),
         ("org", Value::string(org)),
@@ -241,10 +261,95 @@ fn token_value(t: &TokenEntry, org: &str, token: Value, rotation_triggers: Value
         ),
         ("token", token),
         ("rotation_triggers", rotation_triggers),
-    ])
+        (rotation::GRACE, Value::Null),
+        (rotation::PREVIOUS_ID, Value::Null),
+        (rotation::REVOKE_AFTER, Value::Null),
+        (rotation::REVOKE_ON_DESTROY, Value::Null),
+        (rotation::READY, Value::Bool(false)),
+        (rotation::DUE_AT, Value::Null),
+    ]);
+    rotation::set_signal(&mut v, expires_ms(t), rotation::local_now_ms());
+    v
+}
+
+/// When Director expires the token, if it says so.
+fn expires_ms(t: &TokenEntry) -> Option<i64> {
+    t.expiration_time_utc
+        .as_deref()
+        .and_then(crate::resources::fleet::millis_from_rfc3339)
+}
+
+/// A state built by [`token_value`] completed with the settings of `base` (the planned or prior
+/// state): the configuration's rotation settings and the previous token.
+fn with_settings(mut v: Value, base: &Value) -> Value {
+    for name in [
+        rotation::GRACE,
+        rotation::REVOKE_ON_DESTROY,
+        rotation::PREVIOUS_ID,
+        rotation::REVOKE_AFTER,
+    ] {
+        let b = base.attr(name);
+        v.set_attr(
+            name,
+            if b.is_unknown() {
+                Value::Null
+            } else {
+                b.clone()
+            },
+        );
+    }
+    v
 }
 
 impl DirectorApiToken {
+    /// Plans an update: a change of `rotation_triggers` replaces the token, or with
+    /// `previous_token_grace` rotates it in place (the current token becomes the previous one);
+    /// otherwise a previous token whose grace has ended is planned away (the apply revokes it).
+    async fn plan_rotation(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
+        if plan.planned.attr("rotation_triggers") != plan.prior.attr("rotation_triggers") {
+            if rotation::overlap(plan.config) {
+                for name in ["id", "token", "owner"] {
+                    plan.planned.set_attr(name, Value::Unknown);
+                }
+                plan.planned
+                    .set_attr(rotation::PREVIOUS_ID, plan.prior.attr("id").clone());
+                plan.planned
+                    .set_attr(rotation::REVOKE_AFTER, Value::Unknown);
+                rotation::unknown_signal(&mut plan.planned);
+            } else {
+                plan.requires_replace
+                    .push(AttributePath::attr("rotation_triggers"));
+            }
+            return;
+        }
+        if !plan.prior.attr(rotation::PREVIOUS_ID).is_null()
+            && !self.clock.known()
+            && let Some(api) = ctx
+                .data::<VcfContext>()
+                .and_then(|c| c.clients.director().ok())
+        {
+            // No answer of Director in this process yet (the plan Terraform repeats during apply
+            // runs in a new one): learn its clock before judging the grace. A failure here
+            // leaves the local clock; the apply then reports the real error.
+            let name = plan.prior.attr("name").as_str();
+            let _ = list_tokens_noting(api, name, Some(&self.clock)).await;
+        }
+        let now = self.clock.now_ms();
+        rotation::plan_previous(
+            plan.prior,
+            &mut plan.planned,
+            now,
+            "Director API token",
+            diags,
+        );
+        let due = plan
+            .prior
+            .attr(rotation::DUE_AT)
+            .as_str()
+            .and_then(crate::resources::fleet::millis_from_rfc3339);
+        rotation::plan_signal(plan.prior, &mut plan.planned, due, now);
+    }
+
     async fn create_token(
         &self,
         state: &VcfContext,
@@ -379,6 +484,9 @@ impl Resource for DirectorApiToken {
                  The provider's `director` block must log in with `username` and `password`: sessions opened with an \
                  API token cannot create, view or revoke tokens, and the plan fails saying so. The user needs the \
                  right \"Manage user's own API token\".\n\n\
+                 With `previous_token_grace` (overlap rotation) a change of `rotation_triggers` creates the new token \
+                 in place and keeps the previous one valid for the grace; the first plan/apply after it revokes it. \
+                 `revoke_on_destroy = false` leaves the token valid when the resource is destroyed.\n\n\
                  Import with the token id (`urn:vcloud:token:…`); `token` is null after an import.",
             )
             .attribute(
@@ -407,8 +515,7 @@ impl Resource for DirectorApiToken {
             .attribute(
                 Attribute::new("rotation_triggers", Type::map(Type::String))
                     .optional()
-                    .description("Arbitrary values; any change replaces the token (a new token is created and the old one revoked), for example `{ rotated = time_rotating.vcd.id }`.")
-                    .plan_modifier(RequiresReplace),
+                    .description("Arbitrary values; any change rotates the token, for example `{ rotated = time_rotating.vcd.id }`: a replacement (a new token is created and the old one revoked), or with `previous_token_grace` an in-place update that keeps the old token valid for the grace."),
             )
             .attribute(
                 Attribute::string("owner")
@@ -422,14 +529,38 @@ impl Resource for DirectorApiToken {
                     .sensitive()
                     .description("The API token, shown once by Cloud Director at creation. Null after an import.")
                     .plan_modifier(UseStateForUnknown),
-            ),
+            )
+            .attributes(rotation::overlap_attributes("Director API token", true))
+            .attributes(rotation::signal_attributes(
+                "When the token is due for rotation (RFC 3339): the expiry Director reports for it \
+                 (`expirationTimeUtc`). Null for tokens without one — Cloud Director and VCF Automation API tokens \
+                 do not expire —, so rotate them on a schedule with `rotation_triggers` (for example from \
+                 `time_rotating`).",
+            )),
         )
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        rotation::validate_grace(config, None, None, diags);
+        if config.attr(rotation::REVOKE_ON_DESTROY).as_bool() == Some(false) {
+            diags.attr_warning(
+                AttributePath::attr(rotation::REVOKE_ON_DESTROY),
+                "Director API tokens left behind never expire",
+                "With revoke_on_destroy = false, every destroy and every rotation by replacement leaves a Director \
+                 API token valid on the server, and Director API tokens do not expire: revoke them outside \
+                 Terraform when they are no longer used (the vcf_director_api_tokens data source lists them), or \
+                 use previous_token_grace for an overlap that ends on its own.",
+            );
+        }
     }
 
     async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
         if !plan.prior.is_null() {
+            self.plan_rotation(ctx, plan, diags).await;
             return;
         }
+        // A new token has no previous one.
+        rotation::clear_previous(&mut plan.planned);
         // Unknown provider configuration: checked again at apply.
         let Some(state) = ctx.data::<VcfContext>() else {
             return;
@@ -494,11 +625,14 @@ impl Resource for DirectorApiToken {
             .as_str()
             .map(str::to_string)
             .unwrap_or_else(|| org_name(state.director_org.as_deref()));
-        token_value(
-            &entry,
-            &org,
-            Value::string(secret.expose()),
-            planned.attr("rotation_triggers").clone(),
+        with_settings(
+            token_value(
+                &entry,
+                &org,
+                Value::string(secret.expose()),
+                planned.attr("rotation_triggers").clone(),
+            ),
+            planned,
         )
     }
 
@@ -510,13 +644,14 @@ impl Resource for DirectorApiToken {
             return Value::Null;
         };
         let name = state.attr("name").as_str();
-        let found = match list_tokens(api, name).await {
-            Ok(l) => l.into_iter().find(|t| t.id == id),
+        let listed = match list_tokens_noting(api, name, Some(&self.clock)).await {
+            Ok(l) => l,
             Err(e) => {
                 diags.push(e.to_diagnostic());
                 return Value::Null;
             }
         };
+        let found = listed.iter().find(|t| t.id == id).cloned();
         let Some(t) = found else {
             diags.warning(
                 "Director API token revoked",
@@ -538,35 +673,134 @@ impl Resource for DirectorApiToken {
                         .and_then(|c| c.director_org.as_deref()),
                 )
             });
-        token_value(
-            &t,
-            &org,
-            state.attr("token").clone(),
-            state.attr("rotation_triggers").clone(),
-        )
+        let mut v = with_settings(
+            token_value(
+                &t,
+                &org,
+                state.attr("token").clone(),
+                state.attr("rotation_triggers").clone(),
+            ),
+            state,
+        );
+        rotation::set_signal(&mut v, expires_ms(&t), self.clock.now_ms());
+        if let Some(prev) = state.attr(rotation::PREVIOUS_ID).as_str()
+            && !listed.iter().any(|t| t.id == prev)
+        {
+            // Gone on the server before its grace ended: nothing left to revoke, never an error.
+            diags.warning(
+                "Previous Director API token already gone",
+                format!(
+                    "The previous Director API token {prev} of vcf_director_api_token {:?} was revoked outside \
+                     Terraform before its grace ended; it is dropped from the state.",
+                    name.unwrap_or("")
+                ),
+            );
+            rotation::clear_previous(&mut v);
+        }
+        v
     }
 
     async fn update(
         &self,
-        _ctx: &Ctx,
-        _prior: &Value,
+        ctx: &Ctx,
+        prior: &Value,
         planned: &Value,
         _config: &Value,
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
     ) -> Value {
-        // Every argument forces replacement; nothing changes in place.
-        planned.clone()
+        // Only overlap rotation and the end of a grace change anything in place; every other
+        // argument change is a replacement.
+        let rotate = !planned.attr("id").is_known();
+        let superseded = prior
+            .attr(rotation::PREVIOUS_ID)
+            .as_str()
+            .filter(|old| planned.attr(rotation::PREVIOUS_ID).as_str() != Some(*old))
+            .map(str::to_string);
+        if !rotate && superseded.is_none() {
+            return planned.clone();
+        }
+        let Some(state) = crate::provider::context(ctx, diags) else {
+            return prior.clone();
+        };
+        let Some(api) = family_client(ctx, Family::Director, diags) else {
+            return prior.clone();
+        };
+        let name = prior.attr("name").as_str().unwrap_or_default().to_string();
+        let mut new = planned.clone();
+        if rotate {
+            if api.auth_method() == AuthMethod::ApiToken {
+                diags.push(api_token_session_refusal());
+                return prior.clone();
+            }
+            let Some(old_id) = prior.attr("id").as_str() else {
+                return prior.clone();
+            };
+            // Director's clock for the grace (this process has seen no answer yet).
+            if let Err(e) = list_tokens_noting(api, Some(&name), Some(&self.clock)).await {
+                diags.push(e.to_diagnostic());
+                return prior.clone();
+            }
+            let Some((entry, secret)) = self.create_token(state, api, &name, diags).await else {
+                return prior.clone();
+            };
+            let org = prior
+                .attr("org")
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| org_name(state.director_org.as_deref()));
+            new = with_settings(
+                token_value(
+                    &entry,
+                    &org,
+                    Value::string(secret.expose()),
+                    planned.attr("rotation_triggers").clone(),
+                ),
+                planned,
+            );
+            let now = self.clock.now_ms();
+            rotation::set_signal(&mut new, expires_ms(&entry), now);
+            rotation::keep_previous(&mut new, old_id, now, rotation::grace_ms(planned));
+        }
+        if let Some(old) = superseded
+            && let Err(e) = revoke(api, &old, &name).await
+        {
+            // Still valid on the server: keep tracking it, so the next apply revokes it.
+            new.set_attr(rotation::PREVIOUS_ID, Value::string(&old));
+            new.set_attr(
+                rotation::REVOKE_AFTER,
+                prior.attr(rotation::REVOKE_AFTER).clone(),
+            );
+            diags.push(e.to_diagnostic());
+        }
+        new
     }
 
     async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) {
-        let Some(api) = family_client(ctx, Family::Director, diags) else {
-            return;
-        };
         let Some(id) = state.attr("id").as_str() else {
             return;
         };
-        if let Err(e) = revoke(api, id, state.attr("name").as_str().unwrap_or("")).await {
-            diags.push(e.to_diagnostic());
+        let name = state.attr("name").as_str().unwrap_or("");
+        let previous = state.attr(rotation::PREVIOUS_ID).as_str();
+        if !rotation::revoke_on_destroy(state) {
+            diags.warning(
+                "Director API token left valid",
+                format!(
+                    "revoke_on_destroy is false: Director API token {name:?} ({id}){} stays valid on the server and \
+                     does not expire; Terraform no longer manages it.",
+                    previous
+                        .map(|p| format!(" and the previous token {p}"))
+                        .unwrap_or_default()
+                ),
+            );
+            return;
+        }
+        let Some(api) = family_client(ctx, Family::Director, diags) else {
+            return;
+        };
+        for token in std::iter::once(id).chain(previous) {
+            if let Err(e) = revoke(api, token, name).await {
+                diags.push(e.to_diagnostic());
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 mod access_token;
 mod director_token;
 pub mod fleet;
+mod rotation;
 mod sddc_user;
 pub mod shared;
 mod sso_realm;

@@ -22,6 +22,7 @@ use crate::framework::{
     Value,
 };
 use crate::resources::rfc3339_from_millis;
+use crate::resources::rotation::{self, BlockExt};
 
 use super::fleet_realm;
 use super::{
@@ -55,8 +56,41 @@ fn time_value(ms: Option<i64>) -> Value {
     Value::opt_string(ms.and_then(rfc3339_from_millis))
 }
 
-/// `base` (the planned or prior state) completed from the API's token object.
+/// `base` (the planned or prior state) completed from the API's token object, judging the
+/// rotation signal by the local clock (see [`token_state_at`]).
 pub(super) fn token_state(t: &TokenJson, base: &Value) -> Value {
+    token_state_at(t, base, rotation::local_now_ms())
+}
+
+/// When a token whose state is `v` is due for rotation: `rotate_before` ahead of its expiry,
+/// or its expiry without `rotate_before`.
+fn due_ms(v: &Value) -> Option<i64> {
+    let exp = v
+        .attr("expires_at")
+        .as_str()
+        .and_then(millis_from_rfc3339)?;
+    let window = v
+        .attr("rotate_before")
+        .as_str()
+        .and_then(|t| duration::parse(t).ok())
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    Some(exp.saturating_sub(window))
+}
+
+/// [`token_state`] with the rotation signal judged at `now_ms`.
+pub(super) fn token_state_at(t: &TokenJson, base: &Value, now_ms: i64) -> Value {
+    let mut v = token_fields(t, base);
+    for name in [rotation::PREVIOUS_ID, rotation::REVOKE_AFTER] {
+        if v.attr(name).is_unknown() {
+            v.set_attr(name, Value::Null);
+        }
+    }
+    let due = due_ms(&v);
+    rotation::set_signal(&mut v, due, now_ms);
+    v
+}
+
+fn token_fields(t: &TokenJson, base: &Value) -> Value {
     let mut v = base.clone();
     let keep_or = |v: &mut Value, name: &str, new: Value| {
         if !new.is_null() {
@@ -162,6 +196,170 @@ impl ApiToken {
     }
 }
 
+impl ApiToken {
+    /// Overlap rotation: creates the token that succeeds `old_id` (same name, the planned
+    /// settings) and returns the new state, with `old_id` as the previous token. The old token
+    /// is left alone. A new token whose secret was lost in transit is revoked again and the
+    /// rotation reported as failed (the state keeps the old token), since a successor without
+    /// a known secret is of no use to consumers.
+    #[allow(clippy::too_many_arguments)]
+    async fn create_successor(
+        f: Fleet<'_>,
+        realm: &super::RealmJson,
+        client: &str,
+        old_id: &str,
+        prior: &Value,
+        planned: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let name = s(planned, "name").unwrap_or_default();
+        let description = s(planned, "description");
+        let body = TokenCreate {
+            api_client_id: client,
+            token_name: &name,
+            token_description: description.as_deref(),
+            token_type: "API_CLIENT",
+            api_token_ttl: planned.attr("ttl").as_i64(),
+            access_token_ttl: planned.attr("access_token_ttl").as_i64(),
+        };
+        let started = f.state().now_ms();
+        let call = Call::post(paths::fill(paths::TOKENS, &[&realm.id]))
+            .json(&body)
+            .success(&[201])
+            .what(format!(
+                "create the successor of API token {old_id} ({name:?}) of API client {client:?}"
+            ))
+            .needs_role(WRITE_ROLE);
+        // Tokens of this client known before the create: never taken for the new one.
+        let known: Vec<String> = [Some(old_id), prior.attr(rotation::PREVIOUS_ID).as_str()]
+            .into_iter()
+            .flatten()
+            .map(str::to_string)
+            .collect();
+        let lookup = || async {
+            let list = f.query_tokens(&realm.id, client).await?;
+            Ok(list
+                .into_iter()
+                .filter(|t| {
+                    t.token_name.as_deref() == Some(name.as_str())
+                        && !known.contains(&t.id)
+                        && t.creation_date.is_some_and(|c| c >= started - 120_000)
+                })
+                .max_by_key(|t| t.creation_date))
+        };
+        let created = f.api.create_with_lookup(call, lookup).await;
+        f.state().invalidate_tokens(&realm.id, client);
+        let t = match created {
+            Ok(c) if c.get().id.is_empty() => {
+                diags.error(
+                    "Unexpected response",
+                    format!("The answer to creating the successor of API token {old_id} carries no token id."),
+                );
+                return None;
+            }
+            Ok(c) if c.is_recovered() => {
+                let lost = c.into_inner().id;
+                let revoked = revoke(f, &realm.id, client, &lost).await;
+                diags.error(
+                    "API token not rotated",
+                    format!(
+                        "The answer to creating the successor of API token {old_id} was lost, so its secret is \
+                         unknown; the provider {} it. The current token is unchanged and running Terraform again \
+                         is safe.",
+                        if revoked.is_ok() { "revoked" } else { "could not revoke" }
+                    ),
+                );
+                return None;
+            }
+            Ok(c) => c.into_inner(),
+            Err(e) => {
+                diags.push(e.to_diagnostic());
+                return None;
+            }
+        };
+        let now = f.state().now_ms();
+        let mut v = token_state_at(&t, planned, now);
+        rotation::keep_previous(&mut v, old_id, now, rotation::grace_ms(planned));
+        Some(v)
+    }
+
+    /// Refresh of the previous token: one deleted on the server leaves the state with a warning
+    /// (it is nothing to revoke any more; never an error).
+    async fn read_previous(
+        f: Fleet<'_>,
+        realm: &str,
+        client: &str,
+        v: &mut Value,
+        diags: &mut Diagnostics,
+    ) {
+        let Some(prev) = s(v, rotation::PREVIOUS_ID) else {
+            return;
+        };
+        match Self::find(f, realm, client, &prev).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                diags.warning(
+                    "Previous API token already gone",
+                    format!(
+                        "The previous API token {prev} of API client {client:?} was deleted outside Terraform before \
+                         its grace ended; it is dropped from the state (nothing left to revoke)."
+                    ),
+                );
+                rotation::clear_previous(v);
+            }
+            Err(e) => diags.push(e.to_diagnostic()),
+        }
+    }
+}
+
+/// Revokes (deletes) one token; `Ok(false)` when it was already gone.
+async fn revoke(f: Fleet<'_>, realm: &str, client: &str, id: &str) -> Result<bool, ApiError> {
+    let res = f
+        .api
+        .call(
+            Call::delete(paths::fill(paths::TOKEN, &[realm, id]))
+                .success(&[204])
+                .what(format!("revoke API token {id}"))
+                .needs_role(WRITE_ROLE),
+        )
+        .await;
+    f.state().invalidate_tokens(realm, client);
+    match res {
+        Ok(_) => Ok(true),
+        Err(e) if e.is_not_found() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// `previous_token_grace` against the other rotation settings.
+fn validate_overlap(config: &Value, diags: &mut Diagnostics) {
+    if config.attr(rotation::GRACE).is_null() {
+        return;
+    }
+    match config.attr("rotation_strategy").as_str() {
+        Some("regenerate") => diags.attr_error(
+            AttributePath::attr(rotation::GRACE),
+            "previous_token_grace conflicts with rotation_strategy = \"regenerate\"",
+            "The regenerate call invalidates the old secret at once, so there is no previous token to keep. \
+             Remove rotation_strategy to rotate with an overlap (a new token in place, the previous one valid for \
+             previous_token_grace), or remove previous_token_grace to regenerate.",
+        ),
+        Some("replace") => diags.attr_error(
+            AttributePath::attr(rotation::GRACE),
+            "previous_token_grace conflicts with rotation_strategy = \"replace\"",
+            "With previous_token_grace a rotation is an in-place update that keeps the previous token valid for \
+             the grace, not a replacement. Remove rotation_strategy (or previous_token_grace).",
+        ),
+        _ => {}
+    }
+    rotation::validate_grace(
+        config,
+        config.attr("ttl").as_i64(),
+        config.attr("rotate_before").as_str(),
+        diags,
+    );
+}
+
 #[async_trait]
 impl Resource for ApiToken {
     fn type_name(&self) -> &'static str {
@@ -181,7 +379,10 @@ impl Resource for ApiToken {
                  (default) a new token is created and the old one revoked; add \
                  `lifecycle { create_before_destroy = true }` so both work during the switch. With `\"regenerate\"` \
                  the API's regenerate call replaces the secret in place (new `token`, the old one invalid at \
-                 once; the `id` stays, or changes if the appliance gives a new one).\n\n\
+                 once; the `id` stays, or changes if the appliance gives a new one). With `previous_token_grace` \
+                 (overlap rotation) a rotation creates the new token in place and keeps the previous one valid \
+                 for the grace; the first plan/apply after it revokes it. `ready_for_rotation` and \
+                 `rotation_due_at` tell `check` blocks and other resources when rotation is due.\n\n\
                  `description` and `access_token_ttl` are updated in place; `name`, `ttl` and `api_client_id` \
                  replace the token (`name` is part of the token's identity).\n\n\
                  A token revoked, expired or deleted outside Terraform disappears from the state on refresh (with \
@@ -278,11 +479,18 @@ impl Resource for ApiToken {
             .attribute(computed("expires_at", "Expiry time (RFC 3339)."))
             .attribute(computed("last_used_at", "When the token was last used (RFC 3339), as of the last refresh."))
             .attribute(computed("token_endpoint_url", "OAuth 2.0 token endpoint where the token is exchanged for access tokens (the identity broker's `api_token` grant)."))
-            .attribute(computed("oidc_issuer_url", "OIDC issuer of the access tokens.")),
+            .attribute(computed("oidc_issuer_url", "OIDC issuer of the access tokens."))
+            .attributes(rotation::overlap_attributes("API token", false))
+            .attributes(rotation::signal_attributes(
+                "When the token is due for rotation (RFC 3339): `rotate_before` ahead of `expires_at`, or \
+                 `expires_at` without `rotate_before`. With `rotate_before` set, the plan after this time rotates \
+                 the token by itself.",
+            )),
         )
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        validate_overlap(config, diags);
         // A window at or above the lifetime would make every plan rotate the token.
         let (Some(before), Some(ttl)) = (
             config
@@ -322,8 +530,13 @@ impl Resource for ApiToken {
             .await;
         }
         if plan.prior.is_null() {
+            if !plan.planned.is_null() {
+                // A new token has no previous one.
+                rotation::clear_previous(&mut plan.planned);
+            }
             return;
         }
+        let overlap = rotation::overlap(plan.config);
         let strategy = plan
             .planned
             .attr("rotation_strategy")
@@ -358,25 +571,73 @@ impl Resource for ApiToken {
                         plan.prior.attr("id").as_str().unwrap_or(""),
                         plan.prior.attr("expires_at").as_str().unwrap_or(""),
                         plan.planned.attr("rotate_before").as_str().unwrap_or(""),
-                        if strategy == "regenerate" { "regenerate in place" } else { "replace" },
+                        if overlap {
+                            "a new token in place; the previous one stays valid for previous_token_grace"
+                        } else if strategy == "regenerate" {
+                            "regenerate in place"
+                        } else {
+                            "replace"
+                        },
                     ),
                 );
             }
         }
-        if !(triggers_changed || due) {
+        // With overlap rotation a new lifetime is a rotation in place too (the token is created
+        // anew either way), so that consumers keep the previous token for the grace.
+        let ttl_path = AttributePath::attr("ttl");
+        let ttl_rotation = overlap && plan.requires_replace.contains(&ttl_path);
+        if ttl_rotation {
+            plan.requires_replace.retain(|p| *p != ttl_path);
+        }
+        let now = ctx
+            .data::<crate::provider::VcfContext>()
+            .map(|c| c.fleet.now_ms());
+        if !(triggers_changed || due || ttl_rotation) {
+            match now {
+                Some(now) => {
+                    rotation::plan_previous(plan.prior, &mut plan.planned, now, "API token", diags);
+                    let due_at = due_ms(&plan.planned);
+                    rotation::plan_signal(plan.prior, &mut plan.planned, due_at, now);
+                }
+                None => {
+                    for name in [rotation::PREVIOUS_ID, rotation::REVOKE_AFTER] {
+                        plan.planned.set_attr(name, plan.prior.attr(name).clone());
+                    }
+                }
+            }
             return;
         }
         for name in ROTATED {
             plan.planned.set_attr(name, Value::Unknown);
         }
-        if strategy != "regenerate" {
-            plan.requires_replace
-                .push(AttributePath::attr(if triggers_changed {
-                    "rotation_triggers"
-                } else {
-                    "expires_at"
-                }));
+        rotation::unknown_signal(&mut plan.planned);
+        if overlap {
+            // In place: the current token becomes the previous one.
+            plan.planned
+                .set_attr(rotation::PREVIOUS_ID, plan.prior.attr("id").clone());
+            plan.planned
+                .set_attr(rotation::REVOKE_AFTER, Value::Unknown);
+            return;
         }
+        if strategy == "regenerate" {
+            match now {
+                Some(now) => {
+                    rotation::plan_previous(plan.prior, &mut plan.planned, now, "API token", diags)
+                }
+                None => {
+                    for name in [rotation::PREVIOUS_ID, rotation::REVOKE_AFTER] {
+                        plan.planned.set_attr(name, plan.prior.attr(name).clone());
+                    }
+                }
+            }
+            return;
+        }
+        plan.requires_replace
+            .push(AttributePath::attr(if triggers_changed {
+                "rotation_triggers"
+            } else {
+                "expires_at"
+            }));
     }
 
     async fn create(
@@ -465,7 +726,11 @@ impl Resource for ApiToken {
         let name = s(state, "name").unwrap_or_default();
         match Self::find(f, &realm.id, &client, &id).await {
             Ok(Some(t)) => match unusable(&t, f.state().now_ms()) {
-                None => token_state(&t, state),
+                None => {
+                    let mut v = token_state_at(&t, state, f.state().now_ms());
+                    Self::read_previous(f, &realm.id, &client, &mut v, diags).await;
+                    v
+                }
                 Some(why) => {
                     // Distinct summaries, because Terraform folds warnings that share one.
                     let summary = if why.contains("xpired") || why.contains("EXPIRED") {
@@ -506,12 +771,26 @@ impl Resource for ApiToken {
         diags: &mut Diagnostics,
     ) -> Value {
         let rotate = !planned.attr("id").is_known();
+        // With overlap rotation the new token is created with the planned settings: no edit.
+        // A rotation in place is an overlap unless it regenerates (also when the grace was
+        // unknown at plan time and turned out unset: the previous token is then revoked by the
+        // next apply).
+        let overlap = rotate
+            && (rotation::overlap(planned)
+                || planned.attr("rotation_strategy").as_str() != Some("regenerate"));
         // A null (removed) description is known, so clearing it counts as an edit too.
-        let edited = ["description", "access_token_ttl"]
-            .iter()
-            .any(|a| planned.attr(a).is_known() && planned.attr(a) != prior.attr(a));
-        if !rotate && !edited {
-            // Only rotation settings changed: nothing to send.
+        let edited = !overlap
+            && ["description", "access_token_ttl"]
+                .iter()
+                .any(|a| planned.attr(a).is_known() && planned.attr(a) != prior.attr(a));
+        // A previous token whose grace ended, or that a new rotation supersedes.
+        let superseded = prior
+            .attr(rotation::PREVIOUS_ID)
+            .as_str()
+            .filter(|old| planned.attr(rotation::PREVIOUS_ID).as_str() != Some(*old))
+            .map(str::to_string);
+        if !rotate && !edited && superseded.is_none() {
+            // Only settings changed: nothing to send.
             return planned.clone();
         }
         let Some(f) = fleet(ctx, diags) else {
@@ -556,62 +835,98 @@ impl Resource for ApiToken {
                 current.set_attr(a, planned.attr(a).clone());
             }
         }
-        if !rotate {
-            return match Self::find(f, &realm.id, &client, &id).await {
-                Ok(Some(t)) => token_state(&t, planned),
+        let mut new = if overlap {
+            match Self::create_successor(f, realm, &client, &id, prior, planned, diags).await {
+                Some(v) => v,
+                None => return current,
+            }
+        } else if rotate {
+            let res = f
+                .api
+                .json::<TokenJson>(
+                    Call::post(paths::fill(paths::TOKEN_REGENERATE, &[&realm.id, &id]))
+                        .idempotent(false)
+                        .success(&[200])
+                        .what(format!("regenerate API token {id}"))
+                        .needs_role(WRITE_ROLE),
+                )
+                .await;
+            f.state().invalidate_tokens(&realm.id, &client);
+            match res {
+                Ok(t) => {
+                    let mut base = planned.clone();
+                    // The regenerated token keeps its id unless the answer names another.
+                    base.set_attr("id", Value::string(&id));
+                    token_state_at(&t, &base, f.state().now_ms())
+                }
+                Err(e) => return fail(diags, e).unwrap_or(current),
+            }
+        } else if edited {
+            match Self::find(f, &realm.id, &client, &id).await {
+                Ok(Some(t)) => token_state_at(&t, planned, f.state().now_ms()),
                 Ok(None) => {
                     diags.error(
                         "API token vanished",
                         format!("API token {id} was updated but is gone when read back; run Terraform again."),
                     );
-                    current
+                    return current;
                 }
-                Err(e) => fail(diags, e).unwrap_or(current),
-            };
-        }
-        let res = f
-            .api
-            .json::<TokenJson>(
-                Call::post(paths::fill(paths::TOKEN_REGENERATE, &[&realm.id, &id]))
-                    .idempotent(false)
-                    .success(&[200])
-                    .what(format!("regenerate API token {id}"))
-                    .needs_role(WRITE_ROLE),
-            )
-            .await;
-        f.state().invalidate_tokens(&realm.id, &client);
-        match res {
-            Ok(t) => {
-                let mut base = planned.clone();
-                // The regenerated token keeps its id unless the answer names another.
-                base.set_attr("id", Value::string(&id));
-                token_state(&t, &base)
+                Err(e) => return fail(diags, e).unwrap_or(current),
             }
-            Err(e) => fail(diags, e).unwrap_or(current),
+        } else {
+            planned.clone()
+        };
+        if let Some(old) = superseded {
+            match revoke(f, &realm.id, &client, &old).await {
+                Ok(true) => {}
+                Ok(false) => diags.warning(
+                    "Previous API token already gone",
+                    format!(
+                        "The previous API token {old} of API client {client:?} was already deleted on the server; \
+                         nothing was left to revoke."
+                    ),
+                ),
+                Err(e) => {
+                    // Still valid on the server: keep tracking it, so the next apply revokes it.
+                    new.set_attr(rotation::PREVIOUS_ID, Value::string(&old));
+                    new.set_attr(
+                        rotation::REVOKE_AFTER,
+                        prior.attr(rotation::REVOKE_AFTER).clone(),
+                    );
+                    diags.push(e.to_diagnostic());
+                }
+            }
         }
+        new
     }
 
     async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) {
-        let Some((f, realm)) = fleet_realm(ctx, state, diags).await else {
-            return;
-        };
         let (Some(client), Some(id)) = (s(state, "api_client_id"), s(state, "id")) else {
             return;
         };
-        let res = f
-            .api
-            .call(
-                Call::delete(paths::fill(paths::TOKEN, &[&realm.id, &id]))
-                    .success(&[204])
-                    .what(format!("revoke API token {id}"))
-                    .needs_role(WRITE_ROLE),
-            )
-            .await;
-        f.state().invalidate_tokens(&realm.id, &client);
-        match res {
-            Ok(_) => {}
-            Err(e) if e.is_not_found() => {}
-            Err(e) => diags.push(e.to_diagnostic()),
+        let previous = s(state, rotation::PREVIOUS_ID);
+        if !rotation::revoke_on_destroy(state) {
+            diags.warning(
+                "API token left valid",
+                format!(
+                    "revoke_on_destroy is false: API token {id}{} of API client {client:?} stays valid on the server \
+                     until it expires ({}); Terraform no longer manages it.",
+                    previous
+                        .as_deref()
+                        .map(|p| format!(" (and the previous token {p})"))
+                        .unwrap_or_default(),
+                    state.attr("expires_at").as_str().unwrap_or("expiry unknown"),
+                ),
+            );
+            return;
+        }
+        let Some((f, realm)) = fleet_realm(ctx, state, diags).await else {
+            return;
+        };
+        for token in std::iter::once(id).chain(previous) {
+            if let Err(e) = revoke(f, &realm.id, &client, &token).await {
+                diags.push(e.to_diagnostic());
+            }
         }
     }
 
@@ -767,6 +1082,35 @@ pub fn fuzz_state(t: &TokenJson) {
 mod tests {
     use super::*;
     use crate::framework::Resource;
+
+    #[test]
+    fn previous_token_grace_conflicts_are_refused_on_the_attribute() {
+        let config = |extra: &[(&str, Value)]| {
+            let mut v = Value::object([
+                (rotation::GRACE, Value::string("72h")),
+                ("ttl", Value::from(40320)),
+                ("rotate_before", Value::string("168h")),
+                ("rotation_strategy", Value::Null),
+            ]);
+            for (k, x) in extra {
+                v.set_attr(k, x.clone());
+            }
+            v
+        };
+        let mut d = Diagnostics::new();
+        ApiToken.validate(&config(&[]), &mut d);
+        assert!(!d.has_errors(), "overlap alone is fine");
+        for bad in [
+            config(&[("rotation_strategy", Value::string("regenerate"))]),
+            config(&[("rotation_strategy", Value::string("replace"))]),
+            config(&[("rotate_before", Value::string("24h"))]),
+            config(&[(rotation::GRACE, Value::string("700h"))]),
+        ] {
+            let mut d = Diagnostics::new();
+            ApiToken.validate(&bad, &mut d);
+            assert!(d.has_errors(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn rotate_before_at_or_above_the_ttl_is_refused() {

@@ -1,0 +1,626 @@
+//! Acceptance: overlap rotation (`previous_token_grace`), `revoke_on_destroy` and the rotation
+//! signal (`ready_for_rotation`, `rotation_due_at`) of `vcf_api_token` and
+//! `vcf_director_api_token`, with real Terraform (every version in TF_ACC_TERRAFORM_PATHS)
+//! against vcf-sim; time moves with the sim's clock (`POST /_sim/clock/advance`), never by
+//! sleeping. Every claim about a token is checked in the sim: the token authenticates (fleet:
+//! the identity broker's token endpoint; Director: the OAuth refresh grant) or it does not, and
+//! the sim holds exactly the tokens it should.
+
+mod common;
+
+use common::{REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, fleet_workdir, realm_ids, terraforms};
+use serde_json::{Value, json};
+
+const HOUR: u64 = 3600;
+
+struct Fleet<'a> {
+    trigger: &'a str,
+    grace: Option<&'a str>,
+    rotate_before: Option<&'a str>,
+    revoke_on_destroy: Option<bool>,
+    ttl: i64,
+}
+
+impl Default for Fleet<'_> {
+    fn default() -> Self {
+        Fleet {
+            trigger: "1",
+            grace: Some("72h"),
+            rotate_before: None,
+            revoke_on_destroy: None,
+            ttl: 40320,
+        }
+    }
+}
+
+fn fleet_config(o: &Fleet<'_>) -> String {
+    let opt =
+        |name: &str, v: Option<String>| v.map(|v| format!("\n  {name} = {v}")).unwrap_or_default();
+    format!(
+        r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+
+resource "vcf_api_client" "ci" {{
+  client_id = "ci-overlap"
+}}
+
+resource "vcf_role_assignment" "viewer" {{
+  principal_id = vcf_api_client.ci.principal_id
+  role_name    = "vcf_viewer"
+  scope_type   = "SSO_REALM"
+}}
+
+resource "vcf_api_token" "t" {{
+  api_client_id     = vcf_api_client.ci.client_id
+  name              = "ci-overlap"
+  ttl               = {ttl}
+  rotation_triggers = {{ version = "{trigger}" }}{grace}{before}{keep}
+  depends_on        = [vcf_role_assignment.viewer]
+}}
+
+output "ready" {{
+  value = vcf_api_token.t.ready_for_rotation
+}}
+
+output "due" {{
+  value = vcf_api_token.t.rotation_due_at
+}}
+"#,
+        ttl = o.ttl,
+        trigger = o.trigger,
+        grace = opt("previous_token_grace", o.grace.map(|g| format!("\"{g}\""))),
+        before = opt("rotate_before", o.rotate_before.map(|g| format!("\"{g}\""))),
+        keep = opt(
+            "revoke_on_destroy",
+            o.revoke_on_destroy.map(|b| b.to_string())
+        ),
+    )
+}
+
+fn http_client(sim: &Sim) -> reqwest::Client {
+    let pem = std::fs::read(sim.ca_file()).expect("CA file");
+    reqwest::Client::builder()
+        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM"))
+        .build()
+        .expect("client")
+}
+
+/// Does the fleet API token authenticate at the sim's token endpoint?
+fn fleet_works(ctl: &SyncControl, sim: &Sim, api_token: &str) -> bool {
+    let http = http_client(sim);
+    let url = sim.ready["operations"]["token_endpoint_url"]
+        .as_str()
+        .expect("token endpoint")
+        .to_string();
+    let token = api_token.to_string();
+    ctl.block_on(async move {
+        http.post(url)
+            .form(&common::fleet_token_form(&token))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
+}
+
+fn fleet_token(wd: &Workdir) -> Value {
+    wd.values("vcf_api_token.t")
+}
+
+fn s(v: &Value, k: &str) -> String {
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("{k} in {v}"))
+        .to_string()
+}
+
+/// The ids of the sim's tokens of the test's API client.
+fn sim_fleet_tokens(ctl: &SyncControl) -> Vec<String> {
+    let mut ids: Vec<String> = ctl.state()["fleet"]["tokens"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter(|t| t["api_client_id"] == "ci-overlap")
+                .filter_map(|t| t["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// Overlap rotation of a fleet token: the rotation is an in-place update; the previous token
+/// keeps authenticating until the grace ends (sim clock); the first plan after it shows an
+/// in-place update that revokes exactly that token; a previous token deleted out of band is
+/// tolerated (a warning, no error, an empty plan); destroy revokes both tokens. Re-plans are
+/// empty after every apply.
+#[test]
+fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let (realm, _) = realm_ids(&sim);
+        let wd = fleet_workdir(&tf, &sim);
+        let mut o = Fleet::default();
+        wd.write_config(&fleet_config(&o));
+        wd.apply();
+        wd.assert_no_changes("after create");
+        let t1 = fleet_token(&wd);
+        let (id1, s1) = (s(&t1, "id"), s(&t1, "token"));
+        assert!(t1["previous_token_id"].is_null(), "{v}: {t1}");
+        assert!(t1["previous_token_revoke_after"].is_null(), "{v}: {t1}");
+
+        // Rotation by trigger: an in-place update, nothing destroyed.
+        o.trigger = "2";
+        wd.write_config(&fleet_config(&o));
+        let (code, plan) = wd.plan_code();
+        assert_eq!(code, 2, "{v}: {plan}");
+        assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
+        assert!(!plan.contains("must be replaced"), "{v}: {plan}");
+        assert!(
+            plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+            "{v}: {plan}"
+        );
+        wd.apply();
+        wd.assert_no_changes("after the overlap rotation");
+        let t2 = fleet_token(&wd);
+        let (id2, s2) = (s(&t2, "id"), s(&t2, "token"));
+        assert_ne!(id1, id2, "{v}: a new token");
+        assert_eq!(t2["previous_token_id"], json!(id1), "{v}: {t2}");
+        let revoke_after = s(&t2, "previous_token_revoke_after");
+        let state = std::fs::read_to_string(wd.path().join("terraform.tfstate")).expect("state");
+        assert!(
+            !state.contains(&s1),
+            "{v}: the previous secret must not stay in the state"
+        );
+        assert!(fleet_works(&ctl, &sim, &s2), "{v}: new token");
+        assert!(
+            fleet_works(&ctl, &sim, &s1),
+            "{v}: previous token valid in its grace"
+        );
+        assert_eq!(
+            sim_fleet_tokens(&ctl),
+            sorted(vec![id1.clone(), id2.clone()]),
+            "{v}"
+        );
+
+        // 71 hours later the grace lasts: nothing to do, both still work.
+        ctl.advance(71 * HOUR);
+        wd.assert_no_changes("within the grace");
+        assert!(fleet_works(&ctl, &sim, &s1), "{v}: previous token, 71h");
+
+        // After 73 hours the first plan revokes the previous token, in place.
+        ctl.advance(2 * HOUR);
+        let (code, plan) = wd.plan_code();
+        assert_eq!(code, 2, "{v}: {plan}");
+        assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
+        assert!(
+            plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+            "{v}: {plan}"
+        );
+        assert!(
+            plan.contains("Previous token's grace has ended"),
+            "{v}: {plan}"
+        );
+        assert!(plan.contains(&revoke_after), "{v}: {plan}");
+        ctl.reset_stats();
+        wd.apply();
+        assert_eq!(
+            ctl.count(
+                "DELETE /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-tokens/{id}",
+                None
+            ),
+            1,
+            "{v}: exactly one revoke"
+        );
+        assert!(!fleet_works(&ctl, &sim, &s1), "{v}: previous token revoked");
+        assert!(fleet_works(&ctl, &sim, &s2), "{v}: current token untouched");
+        assert_eq!(sim_fleet_tokens(&ctl), vec![id2.clone()], "{v}");
+        let t = fleet_token(&wd);
+        assert_eq!(
+            (s(&t, "id"), s(&t, "token")),
+            (id2.clone(), s2.clone()),
+            "{v}"
+        );
+        assert!(t["previous_token_id"].is_null(), "{v}: {t}");
+        wd.assert_no_changes("after the grace");
+
+        // A previous token deleted out of band: a warning on refresh, no error, nothing planned.
+        o.trigger = "3";
+        wd.write_config(&fleet_config(&o));
+        wd.apply();
+        let t3 = fleet_token(&wd);
+        let id3 = s(&t3, "id");
+        assert_eq!(t3["previous_token_id"], json!(id2), "{v}");
+        ctl.post(
+            "/objects",
+            json!({"op": "delete", "kind": "api_token", "realm": realm, "id": id2}),
+        );
+        let (code, plan) = wd.plan_code();
+        assert_eq!(code, 0, "{v}: {plan}");
+        assert!(
+            plan.contains("Previous API token already gone"),
+            "{v}: {plan}"
+        );
+        ctl.advance(73 * HOUR);
+        wd.apply();
+        assert!(fleet_token(&wd)["previous_token_id"].is_null(), "{v}");
+        wd.assert_no_changes("after the out-of-band deletion");
+
+        // Destroy revokes the current and the previous token.
+        o.trigger = "4";
+        wd.write_config(&fleet_config(&o));
+        wd.apply();
+        assert_eq!(fleet_token(&wd)["previous_token_id"], json!(id3), "{v}");
+        assert_eq!(sim_fleet_tokens(&ctl).len(), 2, "{v}");
+        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        assert!(sim_fleet_tokens(&ctl).is_empty(), "{v}: both revoked");
+    }
+}
+
+/// A previous token whose grace ended and that was deleted on the server between the plan and
+/// the apply (a saved plan): the apply succeeds with a warning.
+#[test]
+fn fleet_previous_token_gone_at_apply_is_not_an_error() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let (realm, _) = realm_ids(&sim);
+        let wd = fleet_workdir(&tf, &sim);
+        let mut o = Fleet::default();
+        wd.write_config(&fleet_config(&o));
+        wd.apply();
+        let id1 = s(&fleet_token(&wd), "id");
+        o.trigger = "2";
+        wd.write_config(&fleet_config(&o));
+        wd.apply();
+        ctl.advance(73 * HOUR);
+        wd.ok(&["plan", "-out=grace.tfplan", "-no-color", "-input=false"]);
+        ctl.post(
+            "/objects",
+            json!({"op": "delete", "kind": "api_token", "realm": realm, "id": id1}),
+        );
+        let out = wd.ok(&["apply", "-no-color", "-input=false", "grace.tfplan"]);
+        let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("Previous API token already gone"),
+            "{v}: {flat}"
+        );
+        assert!(fleet_token(&wd)["previous_token_id"].is_null(), "{v}");
+        wd.assert_no_changes("after the apply");
+    }
+}
+
+/// `ready_for_rotation` flips when the `rotate_before` window opens (by the sim's clock), and
+/// `rotation_due_at` is `rotate_before` ahead of `expires_at`; a refresh updates them without
+/// applying anything.
+#[test]
+fn ready_for_rotation_flips_when_the_window_opens() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let wd = fleet_workdir(&tf, &sim);
+        let o = Fleet {
+            grace: None,
+            rotate_before: Some("168h"),
+            ..Fleet::default()
+        };
+        wd.write_config(&fleet_config(&o));
+        wd.apply();
+        wd.assert_no_changes("after create");
+        let t = fleet_token(&wd);
+        assert_eq!(t["ready_for_rotation"], json!(false), "{v}: {t}");
+        let expires = time::OffsetDateTime::parse(
+            &s(&t, "expires_at"),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .expect("expires_at");
+        let due = time::OffsetDateTime::parse(
+            &s(&t, "rotation_due_at"),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .expect("rotation_due_at");
+        assert_eq!(expires - due, time::Duration::hours(168), "{v}: {t}");
+
+        let refresh = |wd: &Workdir| -> Value {
+            wd.ok(&[
+                "apply",
+                "-refresh-only",
+                "-auto-approve",
+                "-no-color",
+                "-input=false",
+            ]);
+            serde_json::from_str(&wd.ok(&["output", "-json"])).expect("outputs")
+        };
+        // 28-day token: 20 days on, the window (the last 7 days) is not open yet.
+        ctl.advance(480 * HOUR);
+        assert_eq!(refresh(&wd)["ready"]["value"], json!(false), "{v}");
+        wd.assert_no_changes("a day before the window");
+        // 21.5 days on, it is: the refresh says so, and a plan rotates.
+        ctl.advance(36 * HOUR);
+        assert_eq!(refresh(&wd)["ready"]["value"], json!(true), "{v}");
+        let (code, plan) = wd.plan_code();
+        assert_eq!(code, 2, "{v}: {plan}");
+        assert!(plan.contains("API token due for rotation"), "{v}: {plan}");
+        wd.apply();
+        let t = fleet_token(&wd);
+        assert_eq!(t["ready_for_rotation"], json!(false), "{v}: a fresh token");
+        wd.assert_no_changes("after the rotation");
+    }
+}
+
+/// The drift-detection guide's check: a `check` block on `rotation_due_at` fails (a warning
+/// in the plan) once rotation is due within a week of the plan's time, without applying
+/// anything. The token's expiry is moved with the sim's object control, since `plantimestamp()`
+/// is the runner's clock.
+#[test]
+fn check_block_warns_a_week_before_rotation_is_due() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let (realm, _) = realm_ids(&sim);
+        let wd = fleet_workdir(&tf, &sim);
+        let o = Fleet {
+            grace: None,
+            rotate_before: Some("168h"),
+            ..Fleet::default()
+        };
+        // Without the outputs: a changed output would make the plan exit 2 by itself.
+        let base = fleet_config(&o);
+        let cfg = format!(
+            "{}\n{}",
+            &base[..base.find("output \"ready\"").expect("outputs")],
+            r#"check "token_rotation" {
+  assert {
+    condition     = timecmp(vcf_api_token.t.rotation_due_at, timeadd(plantimestamp(), "168h")) > 0
+    error_message = "vcf_api_token.t is due for rotation at ${vcf_api_token.t.rotation_due_at}, within a week."
+  }
+}
+"#
+        );
+        wd.write_config(&cfg);
+        wd.apply();
+        let (code, plan) = wd.plan_code();
+        assert_eq!(code, 0, "{v}: {plan}");
+        assert!(
+            !plan.contains("Check block assertion failed"),
+            "{v}: {plan}"
+        );
+
+        // Expiry in 13 days: due (7 days before expiry) in 6 days, within the check's week,
+        // while the token is not due yet.
+        let id = s(&fleet_token(&wd), "id");
+        let now = ctl.get("/clock")["now_ms"].as_i64().expect("now");
+        let expiry = now + 13 * 24 * 3_600_000;
+        ctl.post(
+            "/objects",
+            json!({"op": "patch", "kind": "api_token", "realm": realm, "id": id, "fields": {"expiration_date": expiry}}),
+        );
+        let (code, plan) = wd.plan_code();
+        assert_eq!(code, 0, "{v}: nothing to apply: {plan}");
+        assert!(plan.contains("Check block assertion failed"), "{v}: {plan}");
+        assert!(plan.contains("within a week"), "{v}: {plan}");
+    }
+}
+
+/// `revoke_on_destroy = false`: destroy forgets the token (with a warning) and leaves it valid
+/// in the sim.
+#[test]
+fn fleet_revoke_on_destroy_false_leaves_the_token() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let wd = fleet_workdir(&tf, &sim);
+        let o = Fleet {
+            grace: None,
+            revoke_on_destroy: Some(false),
+            ..Fleet::default()
+        };
+        wd.write_config(&fleet_config(&o));
+        wd.apply();
+        wd.assert_no_changes("after create");
+        let t = fleet_token(&wd);
+        let (id, secret) = (s(&t, "id"), s(&t, "token"));
+        let out = wd.ok(&[
+            "destroy",
+            "-target=vcf_api_token.t",
+            "-auto-approve",
+            "-no-color",
+            "-input=false",
+        ]);
+        let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("API token left valid"), "{v}: {flat}");
+        assert_eq!(sim_fleet_tokens(&ctl), vec![id], "{v}: still in the sim");
+        assert!(fleet_works(&ctl, &sim, &secret), "{v}: still valid");
+    }
+}
+
+/// Conflicting settings are refused at validate time, on `previous_token_grace`.
+#[test]
+fn conflicting_overlap_settings_are_refused_on_the_attribute() {
+    let tf = terraforms().into_iter().next().expect("a terraform");
+    let sim = Sim::start();
+    let wd = fleet_workdir(&tf, &sim);
+    for (extra, summary) in [
+        (
+            "rotation_strategy = \"regenerate\"",
+            "previous_token_grace conflicts with rotation_strategy = \"regenerate\"",
+        ),
+        (
+            "rotate_before = \"24h\"",
+            "previous_token_grace is longer than rotate_before",
+        ),
+    ] {
+        let cfg = fleet_config(&Fleet::default()).replace(
+            "depends_on        = [vcf_role_assignment.viewer]",
+            &format!("{extra}\n  depends_on = [vcf_role_assignment.viewer]"),
+        );
+        wd.write_config(&cfg);
+        let (ok, diags) = wd.diagnostics(&["validate", "-json"]);
+        assert!(!ok, "{extra}: {diags:?}");
+        let d = diags
+            .iter()
+            .find(|d| d["summary"] == summary)
+            .unwrap_or_else(|| panic!("{extra}: {diags:?}"));
+        assert_eq!(d["severity"], "error");
+        let snippet = d["snippet"]["code"].as_str().unwrap_or_default();
+        assert!(snippet.contains("previous_token_grace"), "{extra}: {d}");
+    }
+}
+
+// --- Director ------------------------------------------------------------------------------
+
+fn director_workdir(tf: &common::Terraform, sim: &Sim) -> Workdir {
+    let d = &sim.ready["director"];
+    Workdir::new(tf)
+        .env("VCF_DIRECTOR_HOST", &sim.host())
+        .env("VCF_DIRECTOR_ORG", d["org"].as_str().unwrap())
+        .env("VCF_DIRECTOR_USERNAME", d["username"].as_str().unwrap())
+        .env("VCF_DIRECTOR_PASSWORD", d["password"].as_str().unwrap())
+        .env("VCF_CA_FILE", sim.ca_file())
+}
+
+fn director_config(trigger: &str, extra: &str) -> String {
+    format!(
+        r#"{REQUIRED_PROVIDERS}
+provider "vcf" {{}}
+resource "vcf_director_api_token" "ci" {{
+  name              = "ci-overlap"
+  rotation_triggers = {{ rotated = "{trigger}" }}
+  {extra}
+}}
+"#
+    )
+}
+
+/// Does the Director API token exchange for an access token (seed 004's refresh grant)?
+fn director_works(ctl: &SyncControl, sim: &Sim, token: &str) -> bool {
+    let http = http_client(sim);
+    let org = sim.ready["director"]["org"].as_str().unwrap().to_string();
+    let url = format!("{}/oauth/tenant/{org}/token", sim.url());
+    let token = token.to_string();
+    ctl.block_on(async move {
+        http.post(url)
+            .header("Accept", "application/json")
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", &token)])
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
+}
+
+fn sim_director_tokens(ctl: &SyncControl) -> Vec<String> {
+    let mut ids: Vec<String> = ctl.state()["director"]["tokens"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter(|t| t["name"] == "ci-overlap")
+                .filter_map(|t| t["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
+/// Overlap rotation of a Director token: in place, the previous token exchanges until the
+/// grace ends, then the next apply revokes exactly it; a previous token revoked out of band is
+/// tolerated; destroy revokes both; `revoke_on_destroy = false` leaves the token valid.
+#[test]
+fn director_overlap_rotation_and_revoke_on_destroy() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let wd = director_workdir(&tf, &sim);
+        let grace = "previous_token_grace = \"72h\"";
+        wd.write_config(&director_config("1", grace));
+        wd.apply();
+        wd.assert_no_changes("after create");
+        let t1 = wd.values("vcf_director_api_token.ci");
+        let (id1, s1) = (s(&t1, "id"), s(&t1, "token"));
+        assert_eq!(t1["ready_for_rotation"], json!(false), "{v}: {t1}");
+        assert!(t1["rotation_due_at"].is_null(), "{v}: never expires: {t1}");
+
+        wd.write_config(&director_config("2", grace));
+        let (code, plan) = wd.plan_code();
+        assert_eq!(code, 2, "{v}: {plan}");
+        assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
+        assert!(
+            plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+            "{v}: {plan}"
+        );
+        wd.apply();
+        wd.assert_no_changes("after the overlap rotation");
+        let t2 = wd.values("vcf_director_api_token.ci");
+        let (id2, s2) = (s(&t2, "id"), s(&t2, "token"));
+        assert_ne!(id1, id2, "{v}");
+        assert_eq!(t2["previous_token_id"], json!(id1), "{v}: {t2}");
+        assert!(
+            director_works(&ctl, &sim, &s1),
+            "{v}: previous, in its grace"
+        );
+        assert!(director_works(&ctl, &sim, &s2), "{v}: new");
+
+        ctl.advance(71 * HOUR);
+        wd.assert_no_changes("within the grace");
+        ctl.advance(2 * HOUR);
+        let (code, plan) = wd.plan_code();
+        assert_eq!(code, 2, "{v}: {plan}");
+        assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
+        assert!(
+            plan.contains("Previous token's grace has ended"),
+            "{v}: {plan}"
+        );
+        wd.apply();
+        assert!(!director_works(&ctl, &sim, &s1), "{v}: previous revoked");
+        assert!(director_works(&ctl, &sim, &s2), "{v}: current untouched");
+        assert_eq!(sim_director_tokens(&ctl), vec![id2.clone()], "{v}");
+        wd.assert_no_changes("after the grace");
+
+        // Revoked out of band in its grace: a warning, no error.
+        wd.write_config(&director_config("3", grace));
+        wd.apply();
+        ctl.post(
+            "/objects",
+            json!({"op": "delete", "kind": "director_token", "id": id2}),
+        );
+        let (code, plan) = wd.plan_code();
+        assert_eq!(code, 0, "{v}: {plan}");
+        assert!(
+            plan.contains("Previous Director API token already gone"),
+            "{v}: {plan}"
+        );
+        wd.apply();
+        wd.assert_no_changes("after the out-of-band revoke");
+
+        // Destroy revokes both.
+        wd.write_config(&director_config("4", grace));
+        wd.apply();
+        assert_eq!(sim_director_tokens(&ctl).len(), 2, "{v}");
+        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        assert!(sim_director_tokens(&ctl).is_empty(), "{v}: both revoked");
+
+        // revoke_on_destroy = false: destroy leaves the token valid.
+        wd.write_config(&director_config("5", "revoke_on_destroy = false"));
+        let out = wd.apply();
+        let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("Director API tokens left behind never expire"),
+            "{v}: {flat}"
+        );
+        let t = wd.values("vcf_director_api_token.ci");
+        let (id, secret) = (s(&t, "id"), s(&t, "token"));
+        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        assert_eq!(sim_director_tokens(&ctl), vec![id], "{v}");
+        assert!(director_works(&ctl, &sim, &secret), "{v}: still valid");
+    }
+}
