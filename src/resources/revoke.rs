@@ -8,7 +8,7 @@
 
 use std::future::Future;
 
-use crate::client::ApiError;
+use crate::client::{ApiError, ErrorKind};
 use crate::framework::validate::{Length, PathSegment};
 use crate::framework::{ActionSink, Attribute, AttributePath, Diagnostics, Value};
 
@@ -168,8 +168,10 @@ pub struct Tally {
 /// Revokes each candidate in turn with `revoke`, streaming one progress message per token and a
 /// summary at the end. `kind` names the tokens ("API token"), `scope` says which were selected
 /// (for the messages). Failures become error diagnostics and the action goes on with the next
-/// token (an incident responder wants every other token revoked regardless). When Terraform
-/// stops listening, no further token is revoked and the rest are reported as not revoked.
+/// token (an incident responder wants every other token revoked regardless) — except when the
+/// credentials themselves are refused (401, 403, locked), which would refuse every other token
+/// the same way. When Terraform stops listening, no further token is revoked. Tokens not tried
+/// are named in an error.
 pub async fn revoke_each<F, Fut>(
     kind: &str,
     scope: &str,
@@ -202,6 +204,7 @@ where
     ))
     .await;
     let mut rest = candidates.into_iter();
+    let mut refused = false;
     for c in rest.by_ref() {
         if c.gone {
             sink.progress(format!("{} is already gone.", c.label(kind)))
@@ -209,7 +212,7 @@ where
             tally.gone.push(c.id);
             continue;
         }
-        if sink.is_cancelled() {
+        if sink.is_cancelled() || refused {
             tally.skipped.push(c.id);
             break;
         }
@@ -227,20 +230,34 @@ where
             Err(e) => {
                 sink.progress(format!("Could not revoke {label}: {}.", e.summary()))
                     .await;
+                refused = matches!(
+                    e.kind(),
+                    ErrorKind::Unauthorized
+                        | ErrorKind::Forbidden
+                        | ErrorKind::CredentialsRejected
+                        | ErrorKind::AccountLocked
+                );
                 diags.push(e.to_diagnostic());
                 tally.failed.push(id);
             }
         }
     }
-    tally.skipped.extend(rest.map(|c| c.id));
+    tally.skipped.extend(rest.filter(|c| !c.gone).map(|c| c.id));
     if !tally.skipped.is_empty() {
+        let (summary, why) = if refused {
+            (
+                "Revocation stopped",
+                "the provider's credentials were refused, as they would be for every other token",
+            )
+        } else {
+            ("Revocation cancelled", "the run was cancelled")
+        };
         diags.error(
-            "Revocation cancelled",
+            summary,
             format!(
-                "The run was cancelled: {} of {n} {kind}s revoked, {} not revoked ({}). Invoke the action again \
-                 to revoke the rest.",
+                "Not every selected token was tried: {why}. {} of {n} {kind}s revoked; not tried: {}. Invoke the \
+                 action again to revoke the rest.",
                 tally.revoked.len(),
-                tally.skipped.len(),
                 tally.skipped.join(", ")
             ),
         );
@@ -272,7 +289,7 @@ pub fn summary(kind: &str, t: &Tally) -> String {
     }
     if !t.skipped.is_empty() {
         out.push_str(&format!(
-            "; {} not revoked (cancelled){}",
+            "; {} not tried{}",
             t.skipped.len(),
             list(&t.skipped)
         ));
@@ -284,7 +301,6 @@ pub fn summary(kind: &str, t: &Tally) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::ErrorKind;
     use crate::framework::action::ActionEvent;
     use tokio::sync::mpsc;
 
@@ -419,11 +435,7 @@ mod tests {
             cands,
             vec![
                 Ok(Revoked::Now),
-                Err(ApiError::new(
-                    ErrorKind::Forbidden,
-                    "Forbidden",
-                    "needs a role",
-                )),
+                Err(ApiError::new(ErrorKind::Server, "Server error", "HTTP 500")),
                 Ok(Revoked::AlreadyGone),
                 Ok(Revoked::Now),
             ],
@@ -441,7 +453,7 @@ mod tests {
                 "5 API tokens of API client \"ci\": revoking.",
                 "Revoked API token \"ci-a\" (t1).",
                 "API token t0 is already gone.",
-                "Could not revoke API token \"ci-b\" (t2): Forbidden.",
+                "Could not revoke API token \"ci-b\" (t2): Server error.",
                 "API token \"ci-c\" (t3) is already gone.",
                 "Revoked API token \"ci-d\" (t4).",
                 "Summary: 2 API tokens revoked (t1, t4); 2 already gone (t0, t3); 1 failed (t2).",
@@ -462,6 +474,35 @@ mod tests {
         );
         assert!(!diags.has_errors());
         assert_eq!(diags.iter().next().unwrap().summary, "No API token matched");
+    }
+
+    #[tokio::test]
+    async fn refused_credentials_stop_before_the_next_token() {
+        let cands = (1..=4)
+            .map(|i| Candidate::new(format!("t{i}"), None))
+            .collect();
+        let (tally, msgs, diags, calls) = run(
+            cands,
+            vec![
+                Ok(Revoked::Now),
+                Err(ApiError::new(
+                    ErrorKind::Forbidden,
+                    "Permission denied",
+                    "needs a role",
+                )),
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(calls, vec!["t1", "t2"]);
+        assert_eq!(tally.failed, vec!["t2"]);
+        assert_eq!(tally.skipped, vec!["t3", "t4"]);
+        let summaries: Vec<&str> = diags.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(summaries, vec!["Permission denied", "Revocation stopped"]);
+        assert_eq!(
+            msgs.last().unwrap(),
+            "Summary: 1 API token revoked (t1); 1 failed (t2); 2 not tried (t3, t4)."
+        );
     }
 
     #[tokio::test]
