@@ -1,6 +1,6 @@
 //! Registry-style documentation generated from the schemas: `docs/index.md` for the provider
-//! and one page per resource, data source and ephemeral resource, with the example and import
-//! sections taken from `examples/`. `gen-docs` writes the pages; the test suite fails when the
+//! and one page per resource, data source, ephemeral resource, list resource and action, with
+//! the example and import sections taken from `examples/`. `gen-docs` writes the pages; the test suite fails when the
 //! committed pages differ from what the schemas produce.
 
 use std::collections::BTreeMap;
@@ -61,6 +61,20 @@ pub fn render_all(provider: &dyn Provider, root: &Path) -> BTreeMap<PathBuf, Str
             ),
         );
     }
+    for a in provider.actions() {
+        let t = a.type_name();
+        pages.insert(
+            PathBuf::from(format!("docs/actions/{}.md", short(t, name))),
+            page(
+                &format!("{t} Action - terraform-provider-{name}"),
+                &format!("# {t} (Action)"),
+                &a.schema().block,
+                read(root, &format!("examples/actions/{t}/action.tf")).as_deref(),
+                None,
+                "The `config` block of an `action` block (Terraform 1.14+)",
+            ),
+        );
+    }
     for d in provider.data_sources() {
         let t = d.type_name();
         pages.insert(
@@ -98,7 +112,8 @@ pub fn render_all(provider: &dyn Provider, root: &Path) -> BTreeMap<PathBuf, Str
 
 /// The example files every page is built from, relative to the repository root: for each
 /// resource `resource.tf` and `import.sh` (every resource of this provider can be imported),
-/// for each data source `data-source.tf`, for each ephemeral resource `ephemeral-resource.tf`.
+/// for each data source `data-source.tf`, for each ephemeral resource `ephemeral-resource.tf`,
+/// for each action `action.tf`.
 pub fn example_files(provider: &dyn Provider) -> Vec<String> {
     let mut files = Vec::new();
     for r in provider.resources() {
@@ -117,6 +132,9 @@ pub fn example_files(provider: &dyn Provider) -> Vec<String> {
             "examples/ephemeral-resources/{}/ephemeral-resource.tf",
             e.type_name()
         ));
+    }
+    for a in provider.actions() {
+        files.push(format!("examples/actions/{}/action.tf", a.type_name()));
     }
     files
 }
@@ -401,6 +419,16 @@ mod tests {
         let pages = render_all(&VcfProvider, Path::new(env!("CARGO_MANIFEST_DIR")));
         assert!(pages.contains_key(Path::new("docs/index.md")));
         assert!(pages.contains_key(Path::new("docs/data-sources/sso_realm.md")));
+        let action = &pages[Path::new("docs/actions/api_token_revoke.md")];
+        assert!(
+            action.contains("# vcf_api_token_revoke (Action)"),
+            "{action}"
+        );
+        assert!(
+            action.contains("The `config` block of an `action` block (Terraform 1.14+)"),
+            "{action}"
+        );
+        assert!(pages.contains_key(Path::new("docs/actions/director_api_token_revoke.md")));
         for (path, text) in &pages {
             assert!(text.starts_with("---\npage_title: "), "{}", path.display());
             assert!(text.contains("## Schema"), "{}", path.display());

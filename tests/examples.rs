@@ -6,6 +6,10 @@
 //! replaced by the simulator's when they are staged, and the objects that data-source examples
 //! look up (API client `ci-deployer` with a role and a token, a Director API token) are created
 //! in the simulator first.
+//!
+//! Action examples (`examples/actions/`) need Terraform 1.14 or later: with such a Terraform each
+//! action they declare is invoked (`terraform apply -invoke=…`) against `legacy-…` tokens made
+//! for them; older Terraform binaries skip them, saying so.
 
 mod common;
 
@@ -25,6 +29,7 @@ fn example_dirs() -> Vec<PathBuf> {
         "resources",
         "ephemeral-resources",
         "rotation",
+        "actions",
     ] {
         let Ok(entries) = std::fs::read_dir(root.join(kind)) else {
             continue;
@@ -104,6 +109,17 @@ fn fixtures(sim: &Sim) -> String {
         json!({"op": "create", "kind": "api_token",
                "fields": {"tokenName": "ci-deployer-2026", "tokenType": "API_CLIENT", "apiClientId": "ci-deployer"}}),
     );
+    // What the action examples revoke.
+    ctl.post(
+        "/objects",
+        json!({"op": "create", "kind": "api_token", "count": 2,
+               "fields": {"tokenName": "legacy-ci", "tokenType": "API_CLIENT", "apiClientId": "ci-deployer"}}),
+    );
+    ctl.post(
+        "/objects",
+        json!({"op": "create", "kind": "director_token",
+               "fields": {"name": "legacy-ci", "org": "rainpole", "user": "tenant-admin"}}),
+    );
     let vcd = ctl.post(
         "/objects",
         json!({"op": "create", "kind": "director_token",
@@ -114,6 +130,30 @@ fn fixtures(sim: &Sim) -> String {
         .or_else(|| vcd["created"][0]["refresh_token"].as_str())
         .unwrap_or_else(|| panic!("director token in {vcd}"))
         .to_string()
+}
+
+/// Whether a Terraform version ("1.15.5") has actions (1.14+).
+fn has_actions(version: &str) -> bool {
+    let mut parts = version
+        .split(['.', '-'])
+        .map(|p| p.parse::<u64>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (1, 14)
+}
+
+/// The addresses (`action.TYPE.NAME`) of the actions an example declares.
+fn declared_actions(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("example dir").flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for line in text.lines().filter(|l| l.starts_with("action \"")) {
+            let words: Vec<&str> = line.split('"').collect();
+            if words.len() >= 4 {
+                found.push(format!("action.{}.{}", words[1], words[3]));
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// Every `terraform import ADDRESS` line of an `import.sh` names a resource its `resource.tf`
@@ -178,6 +218,14 @@ fn examples_validate_apply_and_replan_empty() {
                 .unwrap_or(dir)
                 .display()
                 .to_string();
+            let actions = declared_actions(dir);
+            if !actions.is_empty() && !has_actions(&tf.version) {
+                eprintln!(
+                    "examples: skipping {name} with Terraform {}: actions need Terraform 1.14 or later",
+                    tf.version
+                );
+                continue;
+            }
             let wd = Workdir::new(&tf)
                 .env("VCF_OPERATIONS_HOST", &sim.host())
                 .env(
@@ -229,6 +277,21 @@ fn examples_validate_apply_and_replan_empty() {
                 tf.version,
                 text(&out)
             );
+            // Each action of the example, invoked as its comment says.
+            for action in &actions {
+                let out = wd.run(&[
+                    "apply",
+                    "-auto-approve",
+                    "-no-color",
+                    &format!("-invoke={action}"),
+                ]);
+                let t = text(&out);
+                assert!(
+                    out.status.success() && t.contains(&format!("Action complete: {action}")),
+                    "Terraform {}, {name}: {action}: {t}",
+                    tf.version
+                );
+            }
             let out = wd.run(&["plan", "-detailed-exitcode", "-no-color"]);
             assert_eq!(
                 out.status.code(),
@@ -251,5 +314,27 @@ fn examples_validate_apply_and_replan_empty() {
                 text(&out)
             );
         }
+    }
+    // The action examples revoked what they name, and only that.
+    if terraforms().iter().any(|tf| has_actions(&tf.version)) {
+        let state = SyncControl::new(&sim).state();
+        let names = |list: &serde_json::Value, key: &str| -> Vec<String> {
+            list.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t[key].as_str().map(str::to_string))
+                .collect()
+        };
+        let fleet = names(&state["fleet"]["tokens"], "token_name");
+        let director = names(&state["director"]["tokens"], "name");
+        assert!(
+            !fleet
+                .iter()
+                .chain(&director)
+                .any(|n| n.starts_with("legacy-")),
+            "legacy tokens left: {fleet:?} {director:?}"
+        );
+        assert!(fleet.iter().any(|n| n == "ci-deployer-2026"), "{fleet:?}");
+        assert!(director.iter().any(|n| n == "ci-run"), "{director:?}");
     }
 }

@@ -2,6 +2,7 @@
 //! model and its wire codecs, schemas, diagnostics, validators, plan modifiers, the traits that
 //! resources implement, and the routing of every RPC. Nothing here knows about VCF.
 
+pub mod action;
 pub mod codec;
 pub mod diag;
 pub mod duration;
@@ -17,6 +18,7 @@ pub mod traits;
 pub mod validate;
 pub mod value;
 
+pub use action::{Action, ActionSink};
 pub use diag::{AttributePath, Diagnostic, Diagnostics};
 pub use identity::{IdentityAttribute, IdentitySchema, ListSink};
 pub use moves::{MoveSource, SourceState};

@@ -2,7 +2,10 @@
 //!
 //! Requests are decoded against the schema of the type they name; a type that does not exist,
 //! a value that cannot be decoded, or a feature the provider does not offer (functions, state
-//! stores, actions, moves) becomes an error diagnostic in the response, never a gRPC failure.
+//! stores, moves) becomes an error diagnostic in the response, never a gRPC failure. The action
+//! RPCs live in [`actions`].
+
+mod actions;
 
 use std::collections::HashMap;
 use std::pin::Pin;
@@ -47,6 +50,7 @@ pub struct ProviderService<P: Provider> {
     data_sources: HashMap<String, Entry<dyn DataSource>>,
     ephemerals: HashMap<String, Entry<dyn EphemeralResource>>,
     list_resources: HashMap<String, Entry<dyn ListResource>>,
+    actions: actions::Actions,
     /// Identity schemas (and their value types) of the resource types that have one.
     identities: HashMap<String, (IdentitySchema, Type)>,
     data: RwLock<Option<ProviderData>>,
@@ -85,6 +89,7 @@ impl<P: Provider> ProviderService<P> {
                 Some((r.type_name().to_string(), (s, ty)))
             })
             .collect();
+        let actions = actions::Actions::new(provider.actions());
         ProviderService {
             provider: Arc::new(provider),
             provider_schema,
@@ -93,6 +98,7 @@ impl<P: Provider> ProviderService<P> {
             data_sources,
             ephemerals,
             list_resources,
+            actions,
             identities,
             data: RwLock::new(None),
         }
@@ -426,6 +432,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 .into_iter()
                 .map(|type_name| pb::get_metadata::ListResourceMetadata { type_name })
                 .collect(),
+            actions: self.actions.metadata(),
             ..Default::default()
         }))
     }
@@ -457,6 +464,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 .iter()
                 .map(|(k, e)| (k.clone(), e.schema.to_proto()))
                 .collect(),
+            action_schemas: self.actions.schemas(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         }))
@@ -1291,11 +1299,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         req: Request<pb::plan_action::Request>,
     ) -> Result<Response<pb::plan_action::Response>, Status> {
-        let _log = RpcLog::new("PlanAction", &req.get_ref().action_type);
-        Ok(Response::new(pb::plan_action::Response {
-            diagnostics: not_offered("actions"),
-            deferred: None,
-        }))
+        let req = req.into_inner();
+        let ctx = self.ctx(req.client_capabilities.as_ref());
+        Ok(Response::new(self.actions.plan(ctx, req).await))
     }
 
     type InvokeActionStream = BoxStream<pb::invoke_action::Event>;
@@ -1304,25 +1310,16 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         req: Request<pb::invoke_action::Request>,
     ) -> Result<Response<Self::InvokeActionStream>, Status> {
-        let _log = RpcLog::new("InvokeAction", &req.get_ref().action_type);
-        let event = pb::invoke_action::Event {
-            r#type: Some(pb::invoke_action::event::Type::Completed(
-                pb::invoke_action::event::Completed {
-                    diagnostics: not_offered("actions"),
-                },
-            )),
-        };
-        Ok(Response::new(Box::pin(tokio_stream::once(Ok(event)))))
+        let req = req.into_inner();
+        let ctx = self.ctx(req.client_capabilities.as_ref());
+        Ok(Response::new(self.actions.invoke(ctx, req)))
     }
 
     async fn validate_action_config(
         &self,
         req: Request<pb::validate_action_config::Request>,
     ) -> Result<Response<pb::validate_action_config::Response>, Status> {
-        let _log = RpcLog::new("ValidateActionConfig", &req.get_ref().type_name);
-        Ok(Response::new(pb::validate_action_config::Response {
-            diagnostics: not_offered("actions"),
-        }))
+        Ok(Response::new(self.actions.validate(req.into_inner())))
     }
 
     async fn stop_provider(

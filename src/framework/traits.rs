@@ -64,6 +64,10 @@ pub trait Provider: Send + Sync + 'static {
     fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
         Vec::new()
     }
+    /// Action types (Terraform 1.14+, `action` blocks).
+    fn actions(&self) -> Vec<Arc<dyn super::action::Action>> {
+        Vec::new()
+    }
     /// Called once when the plugin stops (end sessions, revoke refresh tokens).
     async fn shutdown(&self, _data: Option<ProviderData>) {}
 }

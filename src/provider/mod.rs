@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use crate::client::{self, Clients, DirectorCredentials, FleetCredentials};
 use crate::framework::diag::AttributePath;
 use crate::framework::{
-    Ctx, DataSource, Diagnostics, EphemeralResource, ListResource, Provider, ProviderData,
+    Action, Ctx, DataSource, Diagnostics, EphemeralResource, ListResource, Provider, ProviderData,
     Resource, Schema, Value,
 };
 use crate::resources;
@@ -254,6 +254,13 @@ impl Provider for VcfProvider {
             Arc::new(resources::PrincipalRolesList),
             Arc::new(resources::SddcUserList),
             Arc::new(resources::DirectorApiTokenList),
+        ]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
+        vec![
+            Arc::new(resources::ApiTokenRevoke),
+            Arc::new(resources::DirectorApiTokenRevoke),
         ]
     }
 

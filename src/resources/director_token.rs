@@ -33,6 +33,9 @@ use crate::provider::VcfContext;
 use super::rotation::{self, BlockExt, ServerClock};
 use super::{family_client, secret_opt};
 
+mod revoke_action;
+pub use revoke_action::DirectorApiTokenRevoke;
+
 /// The documented token calls (api-contract.md § C).
 mod paths {
     use crate::client::path_segment;

@@ -4,6 +4,7 @@
 mod access_token;
 mod director_token;
 pub mod fleet;
+pub mod revoke;
 mod rotation;
 mod sddc_user;
 pub mod shared;
@@ -11,11 +12,13 @@ mod sso_realm;
 mod temporary_api_token;
 
 pub use access_token::AccessToken;
+pub use director_token::DirectorApiTokenRevoke;
 pub use director_token::{DirectorApiToken, DirectorApiTokenList, DirectorApiTokens};
 pub use fleet::api_client::{ApiClientData, ApiClientResource, ApiClientsData};
 pub use fleet::api_token::{ApiToken, ApiTokens};
 pub use fleet::custom_role::CustomRole;
 pub use fleet::list::{ApiClientList, ApiTokenList, RoleAssignmentList};
+pub use fleet::revoke_action::ApiTokenRevoke;
 pub use fleet::role_lists::{CustomRoleList, PrincipalRolesList};
 pub use fleet::roles::{PrincipalRoles, PrincipalRolesData, RoleAssignment, RolesData};
 pub use fleet::settings::IamSettings;

@@ -11,6 +11,7 @@ pub mod api_client;
 pub mod api_token;
 pub mod custom_role;
 pub mod list;
+pub mod revoke_action;
 pub mod rmw;
 pub mod role_lists;
 pub mod roles;
