@@ -108,10 +108,13 @@ struct TokenPage {
 /// required; unknown fields ignored.
 #[derive(Deserialize, Clone)]
 pub(super) struct TokenEntry {
-    id: String,
-    name: String,
+    pub(super) id: String,
+    pub(super) name: String,
     #[serde(default)]
-    owner: Option<Owner>,
+    pub(super) owner: Option<Owner>,
+    /// The token's organization (EntityReference).
+    #[serde(default)]
+    pub(super) org: Option<Owner>,
     #[serde(default, rename = "type")]
     token_type: Option<String>,
 }
@@ -128,9 +131,9 @@ impl TokenEntry {
 }
 
 #[derive(Deserialize, Clone)]
-struct Owner {
+pub(super) struct Owner {
     #[serde(default)]
-    name: Option<String>,
+    pub(super) name: Option<String>,
 }
 
 /// The organization as the token paths want it: None for the provider (System) organization.
@@ -139,7 +142,7 @@ fn tenant(org: Option<&str>) -> Option<&str> {
 }
 
 /// The organization's display name: `System` for the provider organization.
-fn org_name(org: Option<&str>) -> String {
+pub(super) fn org_name(org: Option<&str>) -> String {
     match tenant(org) {
         Some(o) => o.to_string(),
         None => "System".to_string(),
@@ -241,7 +244,14 @@ fn token_value(t: &TokenEntry, org: &str, token: Value, rotation_triggers: Value
         ),
         ("token", token),
         ("rotation_triggers", rotation_triggers),
+        (crate::resources::existing::ATTRIBUTE, Value::Null),
     ])
+}
+
+/// `on_existing_token` as configured (the API does not know it).
+fn keep_setting(v: &mut Value, from: &Value) {
+    let a = crate::resources::existing::ATTRIBUTE;
+    v.set_attr(a, from.attr(a).clone());
 }
 
 impl DirectorApiToken {
@@ -411,6 +421,9 @@ impl Resource for DirectorApiToken {
                     .plan_modifier(RequiresReplace),
             )
             .attribute(
+                crate::resources::existing::attribute("the Director user the provider logs in as"),
+            )
+            .attribute(
                 Attribute::string("owner")
                     .computed()
                     .description("Name of the user who owns the token.")
@@ -428,6 +441,8 @@ impl Resource for DirectorApiToken {
 
     async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
         if !plan.prior.is_null() {
+            let id = plan.prior.attr("id").clone();
+            crate::resources::existing::remember_replaced(ctx, plan, &[&id]);
             return;
         }
         // Unknown provider configuration: checked again at apply.
@@ -459,6 +474,7 @@ impl Resource for DirectorApiToken {
             Some(_) => {}
             None => plan.planned.set_attr("org", Value::string(provider_org)),
         }
+        crate::resources::existing::plan_director_token(ctx, plan, diags, state, api).await;
     }
 
     async fn create(
@@ -494,12 +510,14 @@ impl Resource for DirectorApiToken {
             .as_str()
             .map(str::to_string)
             .unwrap_or_else(|| org_name(state.director_org.as_deref()));
-        token_value(
+        let mut v = token_value(
             &entry,
             &org,
             Value::string(secret.expose()),
             planned.attr("rotation_triggers").clone(),
-        )
+        );
+        keep_setting(&mut v, planned);
+        v
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) -> Value {
@@ -538,12 +556,14 @@ impl Resource for DirectorApiToken {
                         .and_then(|c| c.director_org.as_deref()),
                 )
             });
-        token_value(
+        let mut v = token_value(
             &t,
             &org,
             state.attr("token").clone(),
             state.attr("rotation_triggers").clone(),
-        )
+        );
+        keep_setting(&mut v, state);
+        v
     }
 
     async fn update(

@@ -3,6 +3,7 @@
 
 mod access_token;
 mod director_token;
+pub mod existing;
 pub mod fleet;
 mod sddc_user;
 pub mod shared;
