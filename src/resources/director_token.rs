@@ -569,13 +569,14 @@ impl Resource for DirectorApiToken {
     async fn update(
         &self,
         _ctx: &Ctx,
-        _prior: &Value,
+        prior: &Value,
         planned: &Value,
         _config: &Value,
         _diags: &mut Diagnostics,
     ) -> Value {
-        // Every argument forces replacement; nothing changes in place.
-        planned.clone()
+        // Every argument of the token forces replacement; only on_existing_token changes in
+        // place, and the API does not hold it.
+        crate::resources::existing::unchanged(prior, planned)
     }
 
     async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) {

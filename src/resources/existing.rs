@@ -235,6 +235,22 @@ pub fn lookup_failed(diags: &mut Diagnostics, mode: Mode, e: crate::client::ApiE
     }
 }
 
+/// The state of an update that sends nothing (only `on_existing_token` or other settings the API
+/// does not hold changed): `planned` with every value still unknown taken from `prior` (a
+/// computed value the prior state has as null, such as the `token` of an imported token, is
+/// planned unknown).
+pub fn unchanged(prior: &Value, planned: &Value) -> Value {
+    let mut v = planned.clone();
+    if let (Value::Object(m), Value::Object(p)) = (&mut v, prior) {
+        for (k, x) in m.iter_mut() {
+            if x.is_unknown() {
+                *x = p.get(k).cloned().unwrap_or(Value::Null);
+            }
+        }
+    }
+    v
+}
+
 // ---------------------------------------------------------------------------------------------
 // vcf_api_token
 

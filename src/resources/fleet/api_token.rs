@@ -514,7 +514,7 @@ impl Resource for ApiToken {
             .any(|a| planned.attr(a).is_known() && planned.attr(a) != prior.attr(a));
         if !rotate && !edited {
             // Only rotation settings changed: nothing to send.
-            return planned.clone();
+            return crate::resources::existing::unchanged(prior, planned);
         }
         let Some(f) = fleet(ctx, diags) else {
             return prior.clone();
