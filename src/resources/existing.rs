@@ -300,7 +300,7 @@ pub async fn plan_api_token(ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Di
         })
         .collect();
     // Newest first: the import block names the newest.
-    list.sort_by(|a, b| b.creation_date.cmp(&a.creation_date));
+    list.sort_by_key(|t| std::cmp::Reverse(t.creation_date));
     let time = |ms: Option<i64>| ms.and_then(crate::resources::rfc3339_from_millis);
     let found = list
         .iter()
