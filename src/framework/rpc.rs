@@ -766,11 +766,16 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                         config: &config,
                         planned: planned.planned,
                         requires_replace: planned.requires_replace,
+                        prior_private: &req.prior_private,
+                        planned_private: None,
                     };
                     let ctx = self.ctx(req.client_capabilities.as_ref());
                     e.imp.modify_plan(&ctx, &mut change, &mut diags).await;
                     resp.requires_replace =
                         change.requires_replace.iter().map(path_to_proto).collect();
+                    if let Some(p) = change.planned_private.take() {
+                        resp.planned_private = p;
+                    }
                     resp.planned_state = encode(&change.planned, &e.ty, &mut diags);
                     // An identity changes only by replacement. A new object whose identity is not
                     // known yet plans none: Terraform 1.15 accepts an unknown planned identity but

@@ -81,6 +81,13 @@ pub struct PlanChange<'a> {
     pub planned: Value,
     /// Attribute paths whose change forces replacement.
     pub requires_replace: Vec<AttributePath>,
+    /// The private data Terraform carries with the prior object (empty when there is none). When
+    /// Terraform plans a replacement it plans twice: first with the prior state, then with a null
+    /// prior state and, as this, the private data the first call planned.
+    pub prior_private: &'a [u8],
+    /// The private data to plan (Terraform gives it to the apply of this plan); `None` keeps
+    /// `prior_private`.
+    pub planned_private: Option<Vec<u8>>,
 }
 
 /// A managed resource type.

@@ -29,6 +29,9 @@ pub struct VcfContext {
     pub default_sso_realm: Option<String>,
     /// The Director organization the provider logs in to (None: the provider organization).
     pub director_org: Option<String>,
+    /// The Director user the provider logs in as (None with an API token): the owner of the
+    /// Director API tokens it creates.
+    pub director_username: Option<String>,
     /// Temporary fleet API tokens opened and not yet closed, as (realm id, token id): revoked at
     /// shutdown when Terraform never closed them (it skips Close after a failed apply).
     pub open_temporary_tokens: std::sync::Mutex<Vec<(String, String)>>,
@@ -200,6 +203,12 @@ impl Provider for VcfProvider {
                 clients,
                 default_sso_realm: settings.default_sso_realm,
                 director_org: settings.director.as_ref().and_then(|d| d.org.clone()),
+                director_username: settings.director.as_ref().and_then(|d| {
+                    match &d.endpoint.auth {
+                        config::Auth::Password { username, .. } => Some(username.clone()),
+                        _ => None,
+                    }
+                }),
                 open_temporary_tokens: Default::default(),
                 fleet: resources::fleet::FleetState::new(batched_token_reads),
                 sddc: Default::default(),

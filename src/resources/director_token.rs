@@ -112,10 +112,13 @@ struct TokenPage {
 /// required; unknown fields ignored.
 #[derive(Deserialize, Clone)]
 pub(super) struct TokenEntry {
-    id: String,
-    name: String,
+    pub(super) id: String,
+    pub(super) name: String,
     #[serde(default)]
-    owner: Option<Owner>,
+    pub(super) owner: Option<Owner>,
+    /// The token's organization (EntityReference).
+    #[serde(default)]
+    pub(super) org: Option<Owner>,
     #[serde(default, rename = "type")]
     token_type: Option<String>,
     /// Token.expirationTimeUtc (date-time, optional): when Director expires the token. The
@@ -136,9 +139,9 @@ impl TokenEntry {
 }
 
 #[derive(Deserialize, Clone)]
-struct Owner {
+pub(super) struct Owner {
     #[serde(default)]
-    name: Option<String>,
+    pub(super) name: Option<String>,
 }
 
 /// The organization as the token paths want it: None for the provider (System) organization.
@@ -147,7 +150,7 @@ fn tenant(org: Option<&str>) -> Option<&str> {
 }
 
 /// The organization's display name: `System` for the provider organization.
-fn org_name(org: Option<&str>) -> String {
+pub(super) fn org_name(org: Option<&str>) -> String {
     match tenant(org) {
         Some(o) => o.to_string(),
         None => "System".to_string(),
@@ -265,6 +268,7 @@ fn token_value(t: &TokenEntry, org: &str, token: Value, rotation_triggers: Value
         ("token", token),
         ("rotation_triggers", rotation_triggers),
         (rotation::GRACE, Value::Null),
+        (crate::resources::existing::ATTRIBUTE, Value::Null),
         (rotation::PREVIOUS_ID, Value::Null),
         (rotation::REVOKE_AFTER, Value::Null),
         (rotation::REVOKE_ON_DESTROY, Value::Null),
@@ -283,9 +287,10 @@ fn expires_ms(t: &TokenEntry) -> Option<i64> {
 }
 
 /// A state built by [`token_value`] completed with the settings of `base` (the planned or prior
-/// state): the configuration's rotation settings and the previous token.
+/// state): the configuration's rotation and look-up settings and the previous token.
 fn with_settings(mut v: Value, base: &Value) -> Value {
     for name in [
+        crate::resources::existing::ATTRIBUTE,
         rotation::GRACE,
         rotation::REVOKE_ON_DESTROY,
         rotation::PREVIOUS_ID,
@@ -521,6 +526,9 @@ impl Resource for DirectorApiToken {
                     .description("Arbitrary values; any change rotates the token, for example `{ rotated = time_rotating.vcd.id }`: a replacement (a new token is created and the old one revoked), or with `previous_token_grace` an in-place update that keeps the old token valid for the grace."),
             )
             .attribute(
+                crate::resources::existing::attribute("the Director user the provider logs in as"),
+            )
+            .attribute(
                 Attribute::string("owner")
                     .computed()
                     .description("Name of the user who owns the token.")
@@ -559,6 +567,9 @@ impl Resource for DirectorApiToken {
 
     async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
         if !plan.prior.is_null() {
+            let id = plan.prior.attr("id").clone();
+            let previous = plan.prior.attr(rotation::PREVIOUS_ID).clone();
+            crate::resources::existing::remember_replaced(ctx, plan, &[&id, &previous]);
             self.plan_rotation(ctx, plan, diags).await;
             return;
         }
@@ -593,6 +604,7 @@ impl Resource for DirectorApiToken {
             Some(_) => {}
             None => plan.planned.set_attr("org", Value::string(provider_org)),
         }
+        crate::resources::existing::plan_director_token(ctx, plan, diags, state, api).await;
     }
 
     async fn create(
@@ -720,7 +732,7 @@ impl Resource for DirectorApiToken {
             .filter(|old| planned.attr(rotation::PREVIOUS_ID).as_str() != Some(*old))
             .map(str::to_string);
         if !rotate && superseded.is_none() {
-            return planned.clone();
+            return crate::resources::existing::unchanged(prior, planned);
         }
         let Some(state) = crate::provider::context(ctx, diags) else {
             return prior.clone();

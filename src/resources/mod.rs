@@ -3,6 +3,7 @@
 
 mod access_token;
 mod director_token;
+pub mod existing;
 pub mod fleet;
 pub mod revoke;
 mod rotation;

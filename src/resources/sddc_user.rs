@@ -201,6 +201,59 @@ fn replace_on_change(a: Attribute) -> Attribute {
 /// `vcf_sddc_user`.
 pub struct SddcUser;
 
+/// After a refused create: the error that names the user of that name which exists already,
+/// with the import that adopts it (`None` when there is none, or the look-up fails).
+async fn existing_user(
+    api: &ApiClient,
+    name: &str,
+    domain: Option<&str>,
+    refused: &ApiError,
+) -> Option<crate::framework::Diagnostic> {
+    let users = list_users(api).await.ok()?;
+    let u = users.iter().find(|u| {
+        u.name.eq_ignore_ascii_case(name)
+            && domain.is_none_or(|d| {
+                u.domain
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(d))
+            })
+    })?;
+    let id = u.id()?;
+    let who = match u.domain.as_deref() {
+        Some(d) => format!("{}@{d}", u.name),
+        None => u.name.clone(),
+    };
+    let mut facts = vec![format!("id {id}"), format!("type {}", u.user_type)];
+    if let Some(t) = &u.creation_timestamp {
+        facts.push(format!("created {t}"));
+    }
+    let key_note = if u.user_type.eq_ignore_ascii_case("SERVICE") {
+        " An adopted SERVICE account has no api_key in the state (SDDC Manager shows the key only when it \
+         creates the account); change rotation_triggers once afterwards to replace the account and get a key."
+    } else {
+        ""
+    };
+    Some(
+        crate::framework::Diagnostic::error(
+            "SDDC Manager user already exists",
+            format!(
+                "SDDC Manager refused to create {who:?} (HTTP {status}) because it already has that user ({facts}) — \
+                 made outside Terraform, or removed from this state with `terraform state rm`. To manage it with \
+                 this resource, add this block to the configuration, with `to` set to this resource's address \
+                 (Terraform names it above), and apply again:\n\n\
+                 import {{\n  to = vcf_sddc_user.EXAMPLE\n  id = \"{id}\"\n}}\n\n\
+                 or run: terraform import 'vcf_sddc_user.EXAMPLE' '{id}'\n\n\
+                 The import keeps the user as it is; a configuration that differs from it (type, role, domain) \
+                 then plans its replacement.{key_note} To start over instead, delete the user in SDDC Manager \
+                 (DELETE /v1/users/{id}) and apply again.",
+                status = refused.status().unwrap_or_default(),
+                facts = facts.join(", "),
+            ),
+        )
+        .at(AttributePath::attr("name")),
+    )
+}
+
 /// The state of one user with id `id`; `role_id` is the answer's (or, without one, what the
 /// caller knows); `api_key` and `rotation_triggers` come from the caller (the API never shows
 /// them again).
@@ -417,11 +470,20 @@ impl Resource for SddcUser {
         let created = match created {
             Ok(c) => c,
             Err(e) => {
+                // The reference documents a refused create as 400 and no conflict answer: a user
+                // that exists already may get either. When one of this name exists, the error
+                // says how to adopt it.
+                if matches!(e.status(), Some(409) | Some(400))
+                    && let Some(d) = existing_user(api, name, domain, &e).await
+                {
+                    diags.push(d);
+                    return Value::Null;
+                }
                 let mut d = e.to_diagnostic();
                 if e.kind() == crate::client::ErrorKind::Conflict {
                     d.detail.push_str(&format!(
-                        " A user {who:?} already exists: import it with its id (terraform import vcf_sddc_user.<name> <id>; \
-                         the ids are listed by GET /v1/users) or choose another name."
+                        " A user {who:?} may already exist: find its id with GET /v1/users and import it \
+                         (terraform import 'vcf_sddc_user.EXAMPLE' '<id>'), or choose another name."
                     ));
                 }
                 diags.push(d);

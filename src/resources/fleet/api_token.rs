@@ -157,7 +157,7 @@ fn token_fields(t: &TokenJson, base: &Value) -> Value {
 /// Why a token read from the API cannot be used any more, if it cannot. The reference's
 /// statuses are ACTIVE, EXPIRED and UNKNOWN (a revoked token is simply gone); UNKNOWN says
 /// nothing, so the expiry date decides.
-fn unusable(t: &TokenJson, now_ms: i64) -> Option<String> {
+pub(crate) fn unusable(t: &TokenJson, now_ms: i64) -> Option<String> {
     match t.token_status.as_deref() {
         Some("ACTIVE") | Some("UNKNOWN") | None => {}
         Some(other) => return Some(format!("is {other}")),
@@ -478,6 +478,7 @@ impl Resource for ApiToken {
             .attribute(computed("created_at", "Creation time (RFC 3339)."))
             .attribute(computed("expires_at", "Expiry time (RFC 3339)."))
             .attribute(computed("last_used_at", "When the token was last used (RFC 3339), as of the last refresh."))
+            .attribute(crate::resources::existing::attribute("the API client"))
             .attribute(computed("token_endpoint_url", "OAuth 2.0 token endpoint where the token is exchanged for access tokens (the identity broker's `api_token` grant)."))
             .attribute(computed("oidc_issuer_url", "OIDC issuer of the access tokens."))
             .attributes(rotation::overlap_attributes("API token", false))
@@ -517,6 +518,7 @@ impl Resource for ApiToken {
 
     async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
         plan_realm(ctx, plan, diags).await;
+        crate::resources::existing::plan_api_token(ctx, plan, diags).await;
         if !plan.planned.is_null() {
             super::settings::check_token_ttls(
                 ctx,
@@ -791,7 +793,7 @@ impl Resource for ApiToken {
             .map(str::to_string);
         if !rotate && !edited && superseded.is_none() {
             // Only settings changed: nothing to send.
-            return planned.clone();
+            return crate::resources::existing::unchanged(prior, planned);
         }
         let Some(f) = fleet(ctx, diags) else {
             return prior.clone();

@@ -110,6 +110,11 @@ pub mod paths {
     /// ASSUMED: the token-name field of the query (used with the SEEN `LIKE` operator, which
     /// matches anywhere in the name; callers filter the exact rule themselves).
     pub const QUERY_FIELD_TOKEN_NAME: &str = "TOKEN_NAME";
+    /// The exact-match operator of ClientTokenSearchTerm (LIKE, EQUALS, EMPTY, NOT_EMPTY).
+    pub const QUERY_OPERATOR_EQUALS: &str = "EQUALS";
+    /// ClientTokenFilters.tokenStatus values of tokens that may still work: ACTIVE, and UNKNOWN
+    /// (which says nothing; the expiry date decides).
+    pub const USABLE_TOKEN_STATUSES: [&str; 2] = ["ACTIVE", "UNKNOWN"];
 
     /// `template` with each `{…}` segment replaced, in order, by the percent-encoded argument.
     pub fn fill(template: &str, args: &[&str]) -> String {
@@ -1080,6 +1085,67 @@ impl<'a> Fleet<'a> {
             },
             "filters": { "tokenType": ["API_CLIENT"] },
         });
+        self.token_query_pages(
+            realm,
+            client_id,
+            &body,
+            format!("query the API tokens of API client {client_id:?}"),
+        )
+        .await
+    }
+
+    /// The usable tokens named exactly `name` of one client, from one query (paged like
+    /// [`Fleet::query_tokens`], but narrowed by the server to the name and to the statuses
+    /// ACTIVE and UNKNOWN, so it is one request unless the client has more than a page of
+    /// tokens of that name): what a create looks for before it makes another token of the name.
+    pub async fn tokens_named(
+        &self,
+        realm: &str,
+        client_id: &str,
+        name: &str,
+    ) -> Result<Vec<TokenJson>, ApiError> {
+        let body = serde_json::json!({
+            "searchTerms": {
+                "allOf": [
+                    {
+                        "field": paths::QUERY_FIELD_CLIENT_ID,
+                        "terms": [client_id],
+                        "operator": paths::QUERY_OPERATOR,
+                    },
+                    {
+                        "field": paths::QUERY_FIELD_TOKEN_NAME,
+                        "terms": [name],
+                        "operator": paths::QUERY_OPERATOR_EQUALS,
+                    },
+                ],
+                "anyOf": [],
+            },
+            "filters": {
+                "tokenType": ["API_CLIENT"],
+                "tokenStatus": paths::USABLE_TOKEN_STATUSES,
+            },
+        });
+        let mut list = self
+            .token_query_pages(
+                realm,
+                client_id,
+                &body,
+                format!("look up the API tokens named {name:?} of API client {client_id:?}"),
+            )
+            .await?;
+        list.retain(|t| t.token_name.as_deref() == Some(name));
+        Ok(list)
+    }
+
+    /// Every page of one token query (`body` is its ClientTokenQuery), keeping tokens with an id
+    /// of exactly `client_id`.
+    async fn token_query_pages(
+        &self,
+        realm: &str,
+        client_id: &str,
+        body: &serde_json::Value,
+        what: String,
+    ) -> Result<Vec<TokenJson>, ApiError> {
         let mut out = Vec::new();
         let mut page = 0i64;
         loop {
@@ -1090,9 +1156,9 @@ impl<'a> Fleet<'a> {
                         .query("page", page)
                         .query("pageSize", paths::TOKEN_PAGE_SIZE)
                         .query("sortOrder", "ASCENDING")
-                        .json(&body)
+                        .json(body)
                         .idempotent(true)
-                        .what(format!("query the API tokens of API client {client_id:?}")),
+                        .what(what.clone()),
                 )
                 .await?;
             self.state().note_server_date(&resp);
