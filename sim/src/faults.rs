@@ -44,6 +44,12 @@ pub enum FaultKind {
     /// answer a broken or hostile server gives (an empty list object, an expired token, a
     /// field of the wrong type). Nothing is applied.
     Answer,
+    /// Hold the request open, before it is applied, for `hold_seconds` (default 600), until
+    /// `POST /_sim/faults/release`, or until the client goes away. A released or expired hold
+    /// then runs as usual. `/_sim/stats` counts holds under `holds` (`started`, `holding`,
+    /// `released`, `expired`, `client_gone`), and a request whose client went away is counted
+    /// (and logged) as `client_gone`: a test sees a client give up without any clock.
+    Hang,
 }
 
 /// How an [`FaultKind::Echo`] answer writes the request.
@@ -91,6 +97,9 @@ pub struct FaultRule {
     /// `huge_body`: size of the body in MiB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_mb: Option<u64>,
+    /// `hang`: longest hold in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_seconds: Option<u64>,
 }
 
 fn one() -> f64 {
@@ -181,6 +190,14 @@ impl Faults {
                 let s = *r.status.get_or_insert(200);
                 if !(100..=599).contains(&s) {
                     return Err(ApiError::bad_request("status must be an HTTP status code"));
+                }
+            }
+            FaultKind::Hang => {
+                let secs = *r.hold_seconds.get_or_insert(600);
+                if !(1..=86_400).contains(&secs) {
+                    return Err(ApiError::bad_request(
+                        "hold_seconds must be between 1 and 86400",
+                    ));
                 }
             }
             FaultKind::HugeBody => {

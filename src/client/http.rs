@@ -4,6 +4,7 @@
 //! the bearer to send, and `ApiClient` (in `api.rs`) handles 401s.
 
 use std::error::Error as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -16,7 +17,7 @@ use zeroize::Zeroizing;
 
 use super::error::{ApiError, ErrorKind, OpContext, body_snippet, from_status};
 use super::retry::{RetryPolicy, parse_retry_after, retryable_status};
-use crate::framework::Secret;
+use crate::framework::{Secret, StopToken};
 
 /// Largest response body read; a bigger one is an error, not an out-of-memory.
 pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
@@ -238,6 +239,12 @@ pub struct HttpClient {
     trust: String,
     /// Ticks every [`TICK`]; attempts check their timeout on each tick.
     ticker: OnceLock<watch::Receiver<()>>,
+    /// The provider process's stop signal (StopProvider, the plugin stopping): every send,
+    /// every wait for an answer or its body, and every backoff wait ends when it is cancelled.
+    stop: StopToken,
+    /// Set once the provider ends its sessions: those last requests are not cancelled (the
+    /// plugin bounds them with a short timeout instead).
+    closing: AtomicBool,
 }
 
 /// Granularity of request timeouts.
@@ -315,7 +322,49 @@ impl HttpClient {
             timeout: opts.request_timeout,
             trust,
             ticker: OnceLock::new(),
+            stop: StopToken::new(),
+            closing: AtomicBool::new(false),
         })
+    }
+
+    /// The client with `stop` as its stop signal (see [`HttpClient::cancelled`]).
+    pub fn with_stop(mut self, stop: StopToken) -> Self {
+        self.stop = stop;
+        self
+    }
+
+    /// From now on requests are the provider's last ones — ending its sessions, revoking what
+    /// must not outlive it — and are sent even though the stop signal was raised.
+    pub fn closing(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+    }
+
+    /// Resolves when the work in flight must end: the stop signal was raised and the provider
+    /// is not ending its sessions. Pending forever otherwise.
+    pub async fn cancelled(&self) {
+        if self.closing.load(Ordering::SeqCst) {
+            return std::future::pending().await;
+        }
+        self.stop.cancelled().await
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.stop.is_cancelled() && !self.closing.load(Ordering::SeqCst)
+    }
+
+    /// Waits `delay` before the next attempt of `target`, unless the provider is stopped
+    /// first: then the error says so (with `last`, the failure that led to the wait).
+    pub async fn backoff(
+        &self,
+        delay: Duration,
+        target: &str,
+        op: &OpContext,
+        last: &ApiError,
+    ) -> Result<(), ApiError> {
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => Ok(()),
+            _ = self.cancelled() => Err(cancelled(target, op, Stage::Backoff(delay, last))),
+        }
     }
 
     pub fn policy(&self) -> &RetryPolicy {
@@ -346,18 +395,32 @@ impl HttpClient {
         };
         let start = Instant::now();
         let mut retry: u32 = 0;
+        let target = req.target();
         loop {
+            if self.is_cancelled() {
+                return Err(cancelled(&target, op, Stage::NotSent));
+            }
             let remaining = self.policy.deadline.saturating_sub(start.elapsed());
             let timeout = self.timeout.min(remaining).max(Duration::from_millis(1));
             let attempt = {
-                let _permit = self.limit.acquire().await.map_err(|_| {
-                    ApiError::new(
-                        ErrorKind::Config,
-                        "Client closed",
-                        "the provider is stopping",
-                    )
-                })?;
-                self.attempt(req, auth.as_ref(), timeout).await
+                let _permit = tokio::select! {
+                    p = self.limit.acquire() => p.map_err(|_| {
+                        ApiError::new(
+                            ErrorKind::Config,
+                            "Client closed",
+                            "the provider is stopping",
+                        )
+                    })?,
+                    _ = self.cancelled() => return Err(cancelled(&target, op, Stage::NotSent)),
+                };
+                // Dropping the attempt drops its connection: the server sees the client go.
+                tokio::select! {
+                    a = self.attempt(req, auth.as_ref(), timeout) => a,
+                    _ = self.cancelled() => {
+                        let e = cancelled(&target, op, Stage::InFlight(req.idempotent));
+                        return Err(e.with_ambiguous(!req.idempotent));
+                    }
+                }
             };
             let (err, retry_after, may_retry) = match attempt {
                 Attempt::Answer(resp) if resp.status < 400 => {
@@ -421,7 +484,7 @@ impl HttpClient {
                 delay_ms = delay.as_millis() as u64,
                 "retrying"
             );
-            tokio::time::sleep(delay).await;
+            self.backoff(delay, &target, op, &err).await?;
             retry += 1;
         }
     }
@@ -634,6 +697,51 @@ impl HttpClient {
         .with_ambiguous(true);
         Attempt::Failed(err, Retry::IfIdempotent)
     }
+}
+
+/// Where a request stood when the provider was stopped.
+pub(crate) enum Stage<'a> {
+    /// Not sent yet.
+    NotSent,
+    /// Sent (idempotent or not), the answer not complete.
+    InFlight(bool),
+    /// Waiting this long before the next attempt, after this failure.
+    Backoff(Duration, &'a ApiError),
+}
+
+/// The error of a request ended by the stop signal: says that Terraform stopped the run, names
+/// the request, and says whether it may have been applied.
+pub(crate) fn cancelled(target: &str, op: &OpContext, stage: Stage<'_>) -> ApiError {
+    let what = if op.what.is_empty() {
+        target.to_string()
+    } else {
+        format!("{} ({target})", op.what)
+    };
+    let how = match stage {
+        Stage::NotSent => "before the request was sent; nothing was sent.".to_string(),
+        Stage::InFlight(true) => "while it waited for the answer; the provider closed the \
+             connection. The request is safe to repeat: running Terraform again does it again."
+            .to_string(),
+        Stage::InFlight(false) => "while it waited for the answer; the provider closed the \
+             connection. The request had been sent, so the server may have applied it."
+            .to_string(),
+        Stage::Backoff(delay, last) => format!(
+            "while it waited {} to try again; it was not sent again. The last attempt had \
+             failed: {}{}.",
+            secs(delay),
+            last.status()
+                .map(|s| format!("HTTP {s}, "))
+                .unwrap_or_default(),
+            last.summary()
+        ),
+    };
+    ApiError::new(
+        ErrorKind::Cancelled,
+        "Operation cancelled",
+        format!(
+            "{what}: cancelled by Terraform (Ctrl-C or an interrupted run stops the provider) {how}"
+        ),
+    )
 }
 
 /// `60s`, `1.5s`.

@@ -20,6 +20,7 @@ pub use diag::{AttributePath, Diagnostic, Diagnostics};
 pub use identity::{IdentityAttribute, IdentitySchema, ListSink};
 pub use schema::{Attribute, Block, Nesting, Schema};
 pub use secret::Secret;
+pub use traits::StopToken;
 pub use traits::{
     Ctx, DataSource, EphemeralResource, ListResource, Provider, ProviderData, Resource,
 };

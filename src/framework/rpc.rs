@@ -20,6 +20,7 @@ use super::plan::plan_resource;
 use super::schema::Schema;
 use super::traits::{
     Ctx, DataSource, EphemeralResource, ListResource, PlanChange, Provider, ProviderData, Resource,
+    StopToken,
 };
 use super::value::{Type, Value};
 use crate::proto::tfplugin6 as pb;
@@ -50,6 +51,8 @@ pub struct ProviderService<P: Provider> {
     /// Identity schemas (and their value types) of the resource types that have one.
     identities: HashMap<String, (IdentitySchema, Type)>,
     data: RwLock<Option<ProviderData>>,
+    /// Cancelled by StopProvider and when the plugin stops; see [`StopToken`].
+    stop: StopToken,
 }
 
 impl<P: Provider> ProviderService<P> {
@@ -95,7 +98,16 @@ impl<P: Provider> ProviderService<P> {
             list_resources,
             identities,
             data: RwLock::new(None),
+            stop: StopToken::new(),
         }
+    }
+
+    /// Cancels the work in flight and any started later (StopProvider, or the plugin stopping).
+    pub fn stop(&self) {
+        if !self.stop.is_cancelled() {
+            tracing::info!("stop requested; cancelling the work in flight");
+        }
+        self.stop.cancel();
     }
 
     /// Lets the provider end its sessions; called once when the plugin stops.
@@ -665,7 +677,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         ) {
             let data = self
                 .provider
-                .configure(&config, &req.terraform_version, &mut diags)
+                .configure(&config, &req.terraform_version, &self.stop, &mut diags)
                 .await;
             if let Ok(mut slot) = self.data.write() {
                 *slot = data;
@@ -1323,6 +1335,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         _: Request<pb::stop_provider::Request>,
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
         let _log = RpcLog::new("StopProvider", "");
+        // Terraform calls this on Ctrl-C and then waits for the operations in flight: they end
+        // at once, each with a diagnostic that says it was cancelled.
+        self.stop();
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))
@@ -1479,7 +1494,13 @@ mod tests {
         fn schema(&self) -> Schema {
             Schema::new(0, Block::new(""))
         }
-        async fn configure(&self, _: &Value, _: &str, _: &mut Diagnostics) -> Option<ProviderData> {
+        async fn configure(
+            &self,
+            _: &Value,
+            _: &str,
+            _: &StopToken,
+            _: &mut Diagnostics,
+        ) -> Option<ProviderData> {
             None
         }
         fn resources(&self) -> Vec<Arc<dyn Resource>> {
@@ -1973,6 +1994,7 @@ mod tests {
                 &self,
                 _: &Value,
                 _: &str,
+                _: &StopToken,
                 _: &mut Diagnostics,
             ) -> Option<ProviderData> {
                 None
