@@ -893,8 +893,14 @@ async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
         .env("VCF_OPERATIONS_USERNAME", s(&r["operations"]["username"]))
         .env("VCF_OPERATIONS_PASSWORD", s(&r["operations"]["password"]))
         .env("VCF_SDDC_MANAGER_HOST", sim.host())
-        .env("VCF_SDDC_MANAGER_USERNAME", s(&r["sddc_manager"]["username"]))
-        .env("VCF_SDDC_MANAGER_PASSWORD", s(&r["sddc_manager"]["password"]))
+        .env(
+            "VCF_SDDC_MANAGER_USERNAME",
+            s(&r["sddc_manager"]["username"]),
+        )
+        .env(
+            "VCF_SDDC_MANAGER_PASSWORD",
+            s(&r["sddc_manager"]["password"]),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -940,7 +946,11 @@ async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
             .await
             .unwrap()
             .into_inner();
-        assert!(errors(&r.diagnostics).is_empty(), "{ds}: {:?}", r.diagnostics);
+        assert!(
+            errors(&r.diagnostics).is_empty(),
+            "{ds}: {:?}",
+            r.diagnostics
+        );
     }
     let release = "POST /suite-api/api/auth/token/release";
     let invalidate = "DELETE /v1/tokens/refresh-token";

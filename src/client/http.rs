@@ -726,13 +726,12 @@ pub(crate) fn cancelled(target: &str, op: &OpContext, stage: Stage<'_>) -> ApiEr
              connection. The request had been sent, so the server may have applied it."
             .to_string(),
         Stage::Backoff(delay, last) => format!(
-            "while it waited {} to try again; it was not sent again. The last attempt had \
-             failed: {}{}.",
+            "while it waited {} to try again; it was not sent again. {}",
             secs(delay),
-            last.status()
-                .map(|s| format!("HTTP {s}, "))
-                .unwrap_or_default(),
-            last.summary()
+            match last.status() {
+                Some(s) => format!("The server had answered the last attempt with HTTP {s}."),
+                None => format!("The last attempt had failed ({}).", last.summary()),
+            }
         ),
     };
     ApiError::new(
