@@ -358,3 +358,75 @@ fn ctrl_c_ends_a_wait_before_a_retry() {
         );
     }
 }
+
+/// The ambiguous case: the server applied the create but holds its answer when the user
+/// presses Ctrl-C. The error says the server may have applied it; the next apply does not
+/// create the client twice: the server refuses the duplicate (409) and the error gives the
+/// import command, after which the apply converges on the one client.
+#[test]
+fn ctrl_c_after_the_server_applied_a_create_creates_nothing_twice() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let wd = workdir(&tf, &sim, &[]);
+        let realm = sim.ready["sso_realm_id"].as_str().expect("realm");
+        let client_id = format!("applied-{}", v.replace('.', "-"));
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nresource \"vcf_api_client\" \"held\" {{\n  client_id = \"{client_id}\"\n  name      = \"held\"\n}}\n"
+        ));
+        ctl.fault(json!({"path": "*/api-clients", "method": "POST", "kind": "hang", "after": true, "hold_seconds": 600}));
+        let (mut child, log) = start(&wd, &sim, &[], "apply", "held-after-apply");
+        wait_until("the created client's answer held", &mut child, &log, || {
+            ctl.stats()["holds"]["holding"].as_u64() == Some(1)
+        });
+        ctrl_c(&child);
+        let (status, out) = wait_exit(&mut child, &log);
+        assert!(!status.success(), "{v}: the apply succeeded?\n{out}");
+        assert_cancelled(
+            &v,
+            &out,
+            &format!(
+                "POST {}/suite-api/api/fleet-management/iam/ssorealms/{realm}/api-clients",
+                sim.url()
+            ),
+            "so the server may have applied it. If the server created it, the next apply does \
+             not create it twice",
+        );
+        assert_eq!(ctl.stats()["holds"]["client_gone"], 1, "{v}");
+        let count = || {
+            ctl.state()["fleet"]["clients"]
+                .as_array()
+                .map(|l| {
+                    l.iter()
+                        .filter(|c| c["client_id"] == client_id.as_str())
+                        .count()
+                })
+                .unwrap_or(0)
+        };
+        assert_eq!(count(), 1, "{v}: the server applied the held create");
+
+        ctl.delete("/faults");
+        let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        let t = flat(&common::text(&out));
+        assert!(
+            !out.status.success(),
+            "{v}: a second client was created?\n{t}"
+        );
+        let import = format!("terraform import vcf_api_client.<name> \"{realm}/{client_id}\"");
+        assert!(t.contains(&import), "{v}: no import advice:\n{t}");
+        assert_eq!(count(), 1, "{v}: created twice");
+        wd.ok(&[
+            "import",
+            "-no-color",
+            "-input=false",
+            "vcf_api_client.held",
+            &format!("{realm}/{client_id}"),
+        ]);
+        wd.apply();
+        assert_eq!(count(), 1, "{v}");
+        wd.assert_no_changes("after importing the client the cancelled create made");
+        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        assert_eq!(count(), 0, "{v}");
+    }
+}

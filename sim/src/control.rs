@@ -33,7 +33,8 @@ CONTROL API (under /_sim/, open to loopback peers; others send X-Sim-Admin-Secre
            (huge_body: 200 with a chunked body of that many MiB, default 24); answer:
            status (default 200) with `body` (default {}) as JSON; hang: hold the request
            (before it is applied) for hold_seconds (default 600), until released or until
-           the client goes away (stats: holds, and the request counted as client_gone)
+           the client goes away (stats: holds, and the request counted as client_gone);
+           with after: true the request is applied first and its answer held
   POST   /_sim/faults/release         let every held request go on (then applied as usual)
   DELETE /_sim/faults                 remove all rules and restart the fault RNG from --seed
   DELETE /_sim/faults/{id}            remove one rule

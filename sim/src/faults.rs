@@ -44,7 +44,8 @@ pub enum FaultKind {
     /// answer a broken or hostile server gives (an empty list object, an expired token, a
     /// field of the wrong type). Nothing is applied.
     Answer,
-    /// Hold the request open, before it is applied, for `hold_seconds` (default 600), until
+    /// Hold the request open, before it is applied (with `after`: applied, its answer held),
+    /// for `hold_seconds` (default 600), until
     /// `POST /_sim/faults/release`, or until the client goes away. A released or expired hold
     /// then runs as usual. `/_sim/stats` counts holds under `holds` (`started`, `holding`,
     /// `released`, `expired`, `client_gone`), and a request whose client went away is counted
@@ -100,6 +101,10 @@ pub struct FaultRule {
     /// `hang`: longest hold in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold_seconds: Option<u64>,
+    /// `hang`: apply the request first, then hold its answer (the ambiguous case: a client that
+    /// gives up does not know the change was made).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<bool>,
 }
 
 fn one() -> f64 {
@@ -464,7 +469,19 @@ mod tests {
             format: None,
             size_mb: None,
             body: None,
+            hold_seconds: None,
+            after: None,
         }
+    }
+
+    #[test]
+    fn hang_holds_ten_minutes_unless_told() {
+        let mut f = Faults::new(1);
+        let r = f.add(rule(FaultKind::Hang)).expect("hang");
+        assert_eq!(r.hold_seconds, Some(600));
+        let mut bad = rule(FaultKind::Hang);
+        bad.hold_seconds = Some(0);
+        assert!(f.add(bad).is_err());
     }
 
     #[test]

@@ -401,6 +401,7 @@ async fn handle(
         lock(&shared.world).dirty = true;
     }
     let mut reset_after = false;
+    let mut hold_after = None;
     if let Some(rule) = plan.terminal {
         let injected = match rule.kind {
             FaultKind::Error => {
@@ -446,6 +447,10 @@ async fn handle(
                 shared.finish(&rid, &req, &key, &resp.status.to_string(), started);
                 return Ok(to_hyper(resp, &rid));
             }
+            FaultKind::Hang if rule.after == Some(true) => {
+                hold_after = Some(rule.hold_seconds.unwrap_or(600));
+                None
+            }
             FaultKind::Hang => {
                 let hold = Hold::start(&shared, &rid, &req, &key, started);
                 let limit = Duration::from_secs(rule.hold_seconds.unwrap_or(600));
@@ -482,6 +487,13 @@ async fn handle(
     .unwrap_or_else(|e| e.into_resp(&rid));
     record_secrets(&shared, &resp);
 
+    if let Some(secs) = hold_after {
+        let hold = Hold::start(&shared, &rid, &req, &key, started);
+        tokio::select! {
+            _ = shared.release.notified() => hold.end(true),
+            _ = tokio::time::sleep(Duration::from_secs(secs)) => hold.end(false),
+        }
+    }
     if reset_after {
         shared.finish(&rid, &req, &key, "reset", started);
         ctl.kill.notify_one();

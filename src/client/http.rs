@@ -1128,6 +1128,83 @@ mod tests {
         assert_eq!(validity(b"\x30\x03\x02\x01"), None);
     }
 
+    /// The stop signal ends a request whose answer the server holds back (the server sees the
+    /// connection close), refuses to send afterwards, ends backoff waits, and spares the
+    /// requests made once the provider is closing (ending its sessions).
+    #[tokio::test]
+    async fn the_stop_signal_ends_requests_and_waits() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("listen");
+        let addr = listener.local_addr().expect("addr");
+        let stop = StopToken::new();
+        let http = HttpClient::new(&TransportOptions::default())
+            .expect("client")
+            .with_stop(stop.clone());
+        let url = Url::parse(&format!("http://{addr}/things")).expect("url");
+        let req = Request::new(Method::POST, url);
+        let op = OpContext {
+            what: "create thing".into(),
+            ..OpContext::default()
+        };
+        let send = http.send(&req, None, &op);
+        tokio::pin!(send);
+        let mut sock = tokio::select! {
+            a = listener.accept() => a.expect("accept").0,
+            r = &mut send => panic!("answered without a server: {r:?}"),
+        };
+        let mut buf = [0u8; 1024];
+        tokio::select! {
+            n = sock.read(&mut buf) => assert!(n.expect("read") > 0),
+            r = &mut send => panic!("answered: {r:?}"),
+        }
+        stop.cancel();
+        let e = send.await.expect_err("cancelled");
+        assert_eq!(e.kind(), ErrorKind::Cancelled);
+        assert!(e.is_ambiguous(), "a POST in flight may have been applied");
+        assert_eq!(e.summary(), "Operation cancelled");
+        assert!(
+            e.detail().contains(&format!(
+                "create thing (POST http://{addr}/things): cancelled by Terraform"
+            )),
+            "{e}"
+        );
+        // The server sees the connection closed.
+        loop {
+            match sock.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        // Nothing is sent once stopped.
+        let e = http.send(&req, None, &op).await.expect_err("stopped");
+        assert_eq!(e.kind(), ErrorKind::Cancelled);
+        assert!(e.detail().contains("nothing was sent"), "{e}");
+        let last = ApiError::new(ErrorKind::Server, "Server error", "x").with_status(503);
+        let e = http
+            .backoff(Duration::from_secs(3600), "GET http://h/x", &op, &last)
+            .await
+            .expect_err("no wait once stopped");
+        assert!(
+            e.detail()
+                .contains("while it waited 3600s to try again; it was not sent again. The server had answered the last attempt with HTTP 503."),
+            "{e}"
+        );
+        // The provider's last requests (ending sessions) still go.
+        http.closing();
+        let server = async {
+            let (mut s, _) = listener.accept().await.expect("accept");
+            let _ = s.read(&mut buf).await;
+            s.write_all(b"HTTP/1.1 204 No Content\r\n\r\n")
+                .await
+                .expect("write");
+            s
+        };
+        let (resp, _s) = tokio::join!(http.send(&req, None, &op), server);
+        assert_eq!(resp.expect("sent while closing").status, 204);
+    }
+
     #[test]
     fn bad_ca_settings_are_config_errors() {
         let opts = TransportOptions {
