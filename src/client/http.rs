@@ -1,7 +1,9 @@
 //! The one HTTP client of the provider: reqwest over rustls with the provider's trust settings,
 //! pooled keep-alive connections, a per-attempt timeout, a process-wide limit on requests in
-//! flight, and retries of idempotent requests. It knows nothing of authentication: callers pass
-//! the bearer to send, and `ApiClient` (in `api.rs`) handles 401s.
+//! flight, retries of idempotent requests, and the provider's stop signal, which ends every
+//! send and every wait (answer, body, backoff) at once when Terraform stops the run. It knows
+//! nothing of authentication: callers pass the bearer to send, and `ApiClient` (in `api.rs`)
+//! handles 401s.
 
 use std::error::Error as _;
 use std::sync::atomic::{AtomicBool, Ordering};
