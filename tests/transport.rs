@@ -878,7 +878,8 @@ async fn tcp_loopback_listener_serves_too() {
 /// Terraform's plugin client goes away without Shutdown (its connection closes, as when
 /// Terraform crashes or a wrapper kills it while its pid lives on): the provider notices the
 /// closed connection, stops the orderly way and ends its API sessions on the way out — the
-/// VCF Operations session is released and the SDDC Manager refresh token invalidated.
+/// VCF Operations session is released, the SDDC Manager refresh token invalidated and the
+/// Cloud Director session logged out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
     let sim = common::Sim::start();
@@ -901,6 +902,10 @@ async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
             "VCF_SDDC_MANAGER_PASSWORD",
             s(&r["sddc_manager"]["password"]),
         )
+        .env("VCF_DIRECTOR_HOST", sim.host())
+        .env("VCF_DIRECTOR_ORG", s(&r["director"]["org"]))
+        .env("VCF_DIRECTOR_USERNAME", s(&r["director"]["username"]))
+        .env("VCF_DIRECTOR_PASSWORD", s(&r["director"]["password"]))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -936,7 +941,11 @@ async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
         .into_inner();
     assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
     // One read per family, so that each has a session to end.
-    for ds in ["vcf_sso_realms", "vcf_sddc_roles"] {
+    for ds in [
+        "vcf_sso_realms",
+        "vcf_sddc_roles",
+        "vcf_director_api_tokens",
+    ] {
         let r = c
             .read_data_source(pb::read_data_source::Request {
                 type_name: ds.into(),
@@ -954,8 +963,10 @@ async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
     }
     let release = "POST /suite-api/api/auth/token/release";
     let invalidate = "DELETE /v1/tokens/refresh-token";
+    let logout = "DELETE /cloudapi/1.0.0/sessions/current";
     assert_eq!(ctl.count(release, None).await, 0);
     assert_eq!(ctl.count(invalidate, None).await, 0);
+    assert_eq!(ctl.count(logout, None).await, 0);
 
     // The client goes: its connection closes, no Shutdown was sent, the test process (the
     // provider's parent) lives on.
@@ -988,6 +999,12 @@ async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
         ctl.count(invalidate, Some("204")).await,
         1,
         "SDDC Manager refresh token not invalidated: {}",
+        ctl.stats().await
+    );
+    assert_eq!(
+        ctl.count(logout, Some("204")).await,
+        1,
+        "Cloud Director session not logged out: {}",
         ctl.stats().await
     );
 }
