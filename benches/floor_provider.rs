@@ -19,7 +19,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use terraform_provider_vcf::framework::{
-    Attribute, Block, Ctx, Diagnostics, Provider, ProviderData, Resource, Schema, Type, Value,
+    Attribute, Block, Ctx, Diagnostics, Provider, ProviderData, Resource, Schema, StopToken, Type,
+    Value,
 };
 
 struct Floor;
@@ -32,7 +33,13 @@ impl Provider for Floor {
     fn schema(&self) -> Schema {
         Schema::new(0, Block::new(""))
     }
-    async fn configure(&self, _: &Value, _: &str, _: &mut Diagnostics) -> Option<ProviderData> {
+    async fn configure(
+        &self,
+        _: &Value,
+        _: &str,
+        _: &StopToken,
+        _: &mut Diagnostics,
+    ) -> Option<ProviderData> {
         None
     }
     fn resources(&self) -> Vec<Arc<dyn Resource>> {

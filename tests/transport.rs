@@ -874,3 +874,137 @@ async fn tcp_loopback_listener_serves_too() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// Terraform's plugin client goes away without Shutdown (its connection closes, as when
+/// Terraform crashes or a wrapper kills it while its pid lives on): the provider notices the
+/// closed connection, stops the orderly way and ends its API sessions on the way out — the
+/// VCF Operations session is released, the SDDC Manager refresh token invalidated and the
+/// Cloud Director session logged out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
+    let sim = common::Sim::start();
+    let ctl = common::Control::new(&sim);
+    let r = &sim.ready;
+    let s = |v: &serde_json::Value| v.as_str().expect("ready line field").to_string();
+    let mut child = Command::new(common::provider_bin())
+        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env_remove("PLUGIN_CLIENT_CERT")
+        .env("VCF_CA_FILE", sim.ca_file())
+        .env("VCF_OPERATIONS_HOST", sim.host())
+        .env("VCF_OPERATIONS_USERNAME", s(&r["operations"]["username"]))
+        .env("VCF_OPERATIONS_PASSWORD", s(&r["operations"]["password"]))
+        .env("VCF_SDDC_MANAGER_HOST", sim.host())
+        .env(
+            "VCF_SDDC_MANAGER_USERNAME",
+            s(&r["sddc_manager"]["username"]),
+        )
+        .env(
+            "VCF_SDDC_MANAGER_PASSWORD",
+            s(&r["sddc_manager"]["password"]),
+        )
+        .env("VCF_DIRECTOR_HOST", sim.host())
+        .env("VCF_DIRECTOR_ORG", s(&r["director"]["org"]))
+        .env("VCF_DIRECTOR_USERNAME", s(&r["director"]["username"]))
+        .env("VCF_DIRECTOR_PASSWORD", s(&r["director"]["password"]))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("provider starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("handshake line");
+    let address = line.split('|').nth(3).expect("address").to_string();
+
+    let ch = channel(&address, None).await.unwrap();
+    let mut c = ProviderClient::new(ch);
+    let empty = || {
+        Some(pb::DynamicValue {
+            msgpack: vec![],
+            json: b"{}".to_vec(),
+        })
+    };
+    let errors = |d: &[pb::Diagnostic]| {
+        d.iter()
+            .filter(|d| d.severity == pb::diagnostic::Severity::Error as i32)
+            .map(|d| format!("{}: {}", d.summary, d.detail))
+            .collect::<Vec<_>>()
+    };
+    let r = c
+        .configure_provider(pb::configure_provider::Request {
+            terraform_version: "1.11.4".into(),
+            config: empty(),
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(errors(&r.diagnostics).is_empty(), "{:?}", r.diagnostics);
+    // One read per family, so that each has a session to end.
+    for ds in [
+        "vcf_sso_realms",
+        "vcf_sddc_roles",
+        "vcf_director_api_tokens",
+    ] {
+        let r = c
+            .read_data_source(pb::read_data_source::Request {
+                type_name: ds.into(),
+                config: empty(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(
+            errors(&r.diagnostics).is_empty(),
+            "{ds}: {:?}",
+            r.diagnostics
+        );
+    }
+    let release = "POST /suite-api/api/auth/token/release";
+    let invalidate = "DELETE /v1/tokens/refresh-token";
+    let logout = "DELETE /cloudapi/1.0.0/sessions/current";
+    assert_eq!(ctl.count(release, None).await, 0);
+    assert_eq!(ctl.count(invalidate, None).await, 0);
+    assert_eq!(ctl.count(logout, None).await, 0);
+
+    // The client goes: its connection closes, no Shutdown was sent, the test process (the
+    // provider's parent) lives on.
+    drop(c);
+    // Generous: the provider stops at once, but a loaded CI machine may be slow.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let code = loop {
+        if let Some(st) = child.try_wait().expect("try_wait") {
+            break st.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the provider outlived its client's connection by 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(code, Some(0), "the provider did not stop the orderly way");
+    assert!(
+        !PathBuf::from(&address).exists(),
+        "socket left behind: not the orderly way out"
+    );
+    assert_eq!(
+        ctl.count(release, Some("200")).await,
+        1,
+        "VCF Operations session not released: {}",
+        ctl.stats().await
+    );
+    assert_eq!(
+        ctl.count(invalidate, Some("204")).await,
+        1,
+        "SDDC Manager refresh token not invalidated: {}",
+        ctl.stats().await
+    );
+    assert_eq!(
+        ctl.count(logout, Some("204")).await,
+        1,
+        "Cloud Director session not logged out: {}",
+        ctl.stats().await
+    );
+}

@@ -21,7 +21,7 @@ CONTROL API (under /_sim/, open to loopback peers; others send X-Sim-Admin-Secre
   POST   /_sim/faults                 rule -> rule with its id. Rule fields:
            path (glob, * matches anything), method (optional), kind: latency | error |
            rate_limit | reset_before | reset_after | unauthorized | advance_clock | echo |
-           html | huge_body | answer | other_writer,
+           html | huge_body | answer | other_writer | hang,
            probability (0..1, default 1),
            times (firings before the rule disappears; unlimited when absent),
            latency_ms [min,max] (latency), status (error; default 503), retry_after
@@ -33,12 +33,17 @@ CONTROL API (under /_sim/, open to loopback peers; others send X-Sim-Admin-Secre
            (huge_body: 200 with a chunked body of that many MiB, default 24); answer:
            status (default 200) with `body` (default {}) as JSON; other_writer (GET only):
            role and change (revoke | assign | toggle) — after a GET of a principal's role
-           assignments is answered, that principal's set changes (another writer)
+           assignments is answered, that principal's set changes (another writer); hang: hold
+           the request (before it is applied) for hold_seconds (default 600), until released or until
+           the client goes away (stats: holds, and the request counted as client_gone);
+           with after: true the request is applied first and its answer held
+  POST   /_sim/faults/release         let every held request go on (then applied as usual)
   DELETE /_sim/faults                 remove all rules and restart the fault RNG from --seed
   DELETE /_sim/faults/{id}            remove one rule
   GET    /_sim/secrets                {\"secrets\":[…],\"issued\":[{secret,kind}]}: every secret an API answer
                                        carried or a request gave since start
-  GET    /_sim/stats                  {\"total\",\"endpoints\":{\"METHOD /route/{template}\":{\"200\":n,\"reset\":n}}}
+  GET    /_sim/stats                  {\"total\",\"endpoints\":{\"METHOD /route/{template}\":{\"200\":n,\"reset\":n}},
+                                       \"max_in_flight\",\"holds\":{started,holding,released,expired,client_gone}}
   DELETE /_sim/stats                  reset the counters (also POST /_sim/stats/reset)
   GET    /_sim/state                  dump the whole world (secrets included)
   GET    /_sim/routes                 every route with SEEN/ASSUMED
@@ -91,6 +96,10 @@ pub fn handle(shared: &Shared, req: &Req) -> HResult {
         }
         ("DELETE", ["faults"]) => {
             lock(&shared.faults).clear();
+            Ok(Resp::no_content())
+        }
+        ("POST", ["faults", "release"]) => {
+            shared.release.notify_waiters();
             Ok(Resp::no_content())
         }
         ("DELETE", ["faults", id]) => {

@@ -97,6 +97,7 @@ pub const ROUTES: &[Route] = &[
     Route { method: "GET", template: "/api/versions", contract: Seen, handler: versions },
     Route { method: "POST", template: "/cloudapi/1.0.0/sessions", contract: Assumed, handler: login_tenant },
     Route { method: "POST", template: "/cloudapi/1.0.0/sessions/provider", contract: Assumed, handler: login_provider },
+    Route { method: "DELETE", template: "/cloudapi/1.0.0/sessions/current", contract: Seen, handler: logout_current },
     Route { method: "GET", template: "/cloudapi/1.0.0/tokens", contract: Seen, handler: list_tokens },
     Route { method: "POST", template: "/cloudapi/1.0.0/tokens", contract: Seen, handler: create_typed_token },
     Route { method: "DELETE", template: "/cloudapi/1.0.0/tokens/{id}", contract: Assumed, handler: revoke_token },
@@ -419,6 +420,18 @@ fn register(w: &mut World, ctx: &Ctx, req: &Req, org: Org) -> HResult {
 
 // ---------------------------------------------------------------------------------------------
 // Sessions
+
+/// Logout Current Session (API 36.0 and later): ends the session of the access token → 204.
+fn logout_current(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
+    check_version(w, req)?;
+    let token = bearer(req).map(str::to_string);
+    caller(w, ctx, token.as_deref())?;
+    if let Some(t) = token {
+        w.sessions.remove(&t);
+        w.dirty = true;
+    }
+    Ok(Resp::no_content())
+}
 
 fn login_tenant(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
     login(w, ctx, req, false)

@@ -44,6 +44,13 @@ pub enum FaultKind {
     /// answer a broken or hostile server gives (an empty list object, an expired token, a
     /// field of the wrong type). Nothing is applied.
     Answer,
+    /// Hold the request open, before it is applied (with `after`: applied, its answer held),
+    /// for `hold_seconds` (default 600), until
+    /// `POST /_sim/faults/release`, or until the client goes away. A released or expired hold
+    /// then runs as usual. `/_sim/stats` counts holds under `holds` (`started`, `holding`,
+    /// `released`, `expired`, `client_gone`), and a request whose client went away is counted
+    /// (and logged) as `client_gone`: a test sees a client give up without any clock.
+    Hang,
     /// Another writer of a principal's role assignments: the request — a GET of
     /// `…/principals/{principalId}/roles` — is answered as usual, and right after that answer the
     /// principal's set is changed by `change` on `role` (at SSO_REALM scope): `revoke` (the role
@@ -113,6 +120,13 @@ pub struct FaultRule {
     /// `other_writer`: what it does with `role`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<WriterChange>,
+    /// `hang`: longest hold in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_seconds: Option<u64>,
+    /// `hang`: apply the request first, then hold its answer (the ambiguous case: a client that
+    /// gives up does not know the change was made).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<bool>,
 }
 
 fn one() -> f64 {
@@ -218,6 +232,14 @@ impl Faults {
                 if !m.eq_ignore_ascii_case("GET") {
                     return Err(ApiError::bad_request(
                         "other_writer fires after reads: method must be GET",
+                    ));
+                }
+            }
+            FaultKind::Hang => {
+                let secs = *r.hold_seconds.get_or_insert(600);
+                if !(1..=86_400).contains(&secs) {
+                    return Err(ApiError::bad_request(
+                        "hold_seconds must be between 1 and 86400",
                     ));
                 }
             }
@@ -492,6 +514,8 @@ mod tests {
             body: None,
             role: None,
             change: None,
+            hold_seconds: None,
+            after: None,
         }
     }
 
@@ -518,6 +542,16 @@ mod tests {
         assert!(p.terminal.is_some());
         assert!(f.plan("PUT", "/x").other_writers.is_empty());
         assert_eq!(f.plan("GET", "/x").other_writers.len(), 1, "every read");
+    }
+
+    #[test]
+    fn hang_holds_ten_minutes_unless_told() {
+        let mut f = Faults::new(1);
+        let r = f.add(rule(FaultKind::Hang)).expect("hang");
+        assert_eq!(r.hold_seconds, Some(600));
+        let mut bad = rule(FaultKind::Hang);
+        bad.hold_seconds = Some(0);
+        assert!(f.add(bad).is_err());
     }
 
     #[test]

@@ -235,6 +235,7 @@ pub async fn start(args: Options) -> Result<Server, String> {
         log_requests: args.log_requests,
         save_lock: Mutex::new(()),
         issued: Mutex::new(Default::default()),
+        release: tokio::sync::Notify::new(),
     });
     shared
         .save(true)

@@ -47,6 +47,8 @@ pub struct Shared {
     /// Every secret the API answers have carried, and every credential the requests gave, since
     /// start (`GET /_sim/secrets`): secret → its kind (the field or header it came in).
     pub issued: Mutex<BTreeMap<String, String>>,
+    /// Wakes every request held by a `hang` fault (`POST /_sim/faults/release`).
+    pub release: Notify,
 }
 
 /// Lock a mutex, recovering from poisoning (a panicked holder must not take the server down).
@@ -61,6 +63,20 @@ pub struct Stats {
     pub endpoints: HashMap<String, BTreeMap<String, u64>>,
     /// The most API requests handled at the same time since the last reset.
     pub max_in_flight: u64,
+    /// Requests held by `hang` faults.
+    pub holds: Holds,
+}
+
+/// What became of the requests a `hang` fault held.
+#[derive(Default, serde::Serialize)]
+pub struct Holds {
+    pub started: u64,
+    /// Held right now.
+    pub holding: u64,
+    pub released: u64,
+    pub expired: u64,
+    /// The client closed the connection while its request was held.
+    pub client_gone: u64,
 }
 
 impl Stats {
@@ -77,7 +93,12 @@ impl Stats {
 
     pub fn to_json(&self) -> serde_json::Value {
         let endpoints: BTreeMap<&String, &BTreeMap<String, u64>> = self.endpoints.iter().collect();
-        json!({ "total": self.total, "endpoints": endpoints, "max_in_flight": self.max_in_flight })
+        json!({
+            "total": self.total,
+            "endpoints": endpoints,
+            "max_in_flight": self.max_in_flight,
+            "holds": self.holds,
+        })
     }
 }
 
@@ -120,6 +141,69 @@ impl Shared {
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, text)?;
         std::fs::rename(&tmp, path)
+    }
+}
+
+/// A request held by a `hang` fault. Dropped before [`Hold::end`] means hyper dropped the
+/// request because its client closed the connection: counted and logged as `client_gone`.
+struct Hold<'a> {
+    shared: &'a Shared,
+    rid: &'a str,
+    req: &'a Req,
+    key: &'a str,
+    started: std::time::Instant,
+    ended: bool,
+}
+
+impl<'a> Hold<'a> {
+    fn start(
+        shared: &'a Shared,
+        rid: &'a str,
+        req: &'a Req,
+        key: &'a str,
+        started: std::time::Instant,
+    ) -> Self {
+        let mut stats = lock(&shared.stats);
+        stats.holds.started += 1;
+        stats.holds.holding += 1;
+        drop(stats);
+        if shared.log_requests {
+            eprintln!("vcf-sim: {rid} {} {} held", req.method, req.path);
+        }
+        Hold {
+            shared,
+            rid,
+            req,
+            key,
+            started,
+            ended: false,
+        }
+    }
+
+    fn end(mut self, released: bool) {
+        self.ended = true;
+        let mut stats = lock(&self.shared.stats);
+        stats.holds.holding = stats.holds.holding.saturating_sub(1);
+        if released {
+            stats.holds.released += 1;
+        } else {
+            stats.holds.expired += 1;
+        }
+    }
+}
+
+impl Drop for Hold<'_> {
+    fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
+        {
+            let mut stats = lock(&self.shared.stats);
+            stats.holds.holding = stats.holds.holding.saturating_sub(1);
+            stats.holds.client_gone += 1;
+        }
+        self.shared
+            .finish(self.rid, self.req, self.key, "client_gone", self.started);
     }
 }
 
@@ -317,6 +401,7 @@ async fn handle(
         lock(&shared.world).dirty = true;
     }
     let mut reset_after = false;
+    let mut hold_after = None;
     if let Some(rule) = plan.terminal {
         let injected = match rule.kind {
             FaultKind::Error => {
@@ -362,6 +447,19 @@ async fn handle(
                 shared.finish(&rid, &req, &key, &resp.status.to_string(), started);
                 return Ok(to_hyper(resp, &rid));
             }
+            FaultKind::Hang if rule.after == Some(true) => {
+                hold_after = Some(rule.hold_seconds.unwrap_or(600));
+                None
+            }
+            FaultKind::Hang => {
+                let hold = Hold::start(&shared, &rid, &req, &key, started);
+                let limit = Duration::from_secs(rule.hold_seconds.unwrap_or(600));
+                tokio::select! {
+                    _ = shared.release.notified() => hold.end(true),
+                    _ = tokio::time::sleep(limit) => hold.end(false),
+                }
+                None
+            }
             FaultKind::Latency | FaultKind::AdvanceClock | FaultKind::OtherWriter => None,
         };
         if let Some(e) = injected {
@@ -396,6 +494,13 @@ async fn handle(
     .unwrap_or_else(|e| e.into_resp(&rid));
     record_secrets(&shared, &resp);
 
+    if let Some(secs) = hold_after {
+        let hold = Hold::start(&shared, &rid, &req, &key, started);
+        tokio::select! {
+            _ = shared.release.notified() => hold.end(true),
+            _ = tokio::time::sleep(Duration::from_secs(secs)) => hold.end(false),
+        }
+    }
     if reset_after {
         shared.finish(&rid, &req, &key, "reset", started);
         ctl.kill.notify_one();

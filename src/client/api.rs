@@ -426,6 +426,21 @@ impl ApiClient {
                 Ok(resp) => return resp.json().map(Created::Fresh),
                 Err(e) => e,
             };
+            if err.kind() == ErrorKind::Cancelled {
+                // No look-up now (the provider is stopping). The object stays out of the state;
+                // the next apply plans its create again, and a create of an object that exists
+                // is answered 409 (with the import command) or, for tokens, found by the look-up
+                // before create.
+                return Err(if err.is_ambiguous() {
+                    err.add_detail(
+                        "If the server created it, the next apply does not create it twice: it \
+                         reports the existing object (HTTP 409, or the look-up before a token \
+                         create) and how to import it.",
+                    )
+                } else {
+                    err
+                });
+            }
             let unapplied = err.status() == Some(503) && !err.is_ambiguous();
             if !err.is_ambiguous() && !unapplied {
                 return Err(err);
@@ -475,7 +490,8 @@ impl ApiClient {
                 delay_ms = delay.as_millis() as u64,
                 "the create was not applied; sending it again"
             );
-            tokio::time::sleep(delay).await;
+            let target = format!("{} {}", call.method, self.url(&call.path, &[]));
+            self.http.backoff(delay, &target, &call.op, &err).await?;
             retry += 1;
         }
     }

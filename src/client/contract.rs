@@ -234,6 +234,10 @@ pub mod director {
     pub const PROVIDER_SESSIONS: &str = "/cloudapi/1.0.0/sessions/provider";
     /// Session login of tenant users (Basic `user@org:password`).
     pub const TENANT_SESSIONS: &str = "/cloudapi/1.0.0/sessions";
+    /// Logout Current Session: `DELETE`, the session's own token → 204; ends a user-and-password
+    /// session when the provider stops (…/provider-infrastructure-apis/latest/cloudapi/1.0.0/
+    /// sessions/current/delete, "Added in 36.0").
+    pub const CURRENT_SESSION: &str = "/cloudapi/1.0.0/sessions/current";
     /// UNCONFIRMED: the header that carries the session's access token.
     pub const ACCESS_TOKEN_HEADER: &str = "x-vmware-vcloud-access-token";
 

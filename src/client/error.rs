@@ -49,6 +49,9 @@ pub enum ErrorKind {
     Decode,
     /// The client is misconfigured (unreadable CA file, bad URL, …).
     Config,
+    /// Terraform asked the provider to stop (Ctrl-C: StopProvider) or the provider is stopping:
+    /// the request was not sent, its answer no longer awaited, or its retry not made.
+    Cancelled,
 }
 
 /// A failure of one API operation, with an actionable message. `Display` is the whole message.

@@ -1,9 +1,12 @@
 //! The one HTTP client of the provider: reqwest over rustls with the provider's trust settings,
 //! pooled keep-alive connections, a per-attempt timeout, a process-wide limit on requests in
-//! flight, and retries of idempotent requests. It knows nothing of authentication: callers pass
-//! the bearer to send, and `ApiClient` (in `api.rs`) handles 401s.
+//! flight, retries of idempotent requests, and the provider's stop signal, which ends every
+//! send and every wait (answer, body, backoff) at once when Terraform stops the run. It knows
+//! nothing of authentication: callers pass the bearer to send, and `ApiClient` (in `api.rs`)
+//! handles 401s.
 
 use std::error::Error as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -16,7 +19,7 @@ use zeroize::Zeroizing;
 
 use super::error::{ApiError, ErrorKind, OpContext, body_snippet, from_status};
 use super::retry::{RetryPolicy, parse_retry_after, retryable_status};
-use crate::framework::Secret;
+use crate::framework::{Secret, StopToken};
 
 /// Largest response body read; a bigger one is an error, not an out-of-memory.
 pub const MAX_RESPONSE_BYTES: usize = 16 << 20;
@@ -238,6 +241,12 @@ pub struct HttpClient {
     trust: String,
     /// Ticks every [`TICK`]; attempts check their timeout on each tick.
     ticker: OnceLock<watch::Receiver<()>>,
+    /// The provider process's stop signal (StopProvider, the plugin stopping): every send,
+    /// every wait for an answer or its body, and every backoff wait ends when it is cancelled.
+    stop: StopToken,
+    /// Set once the provider ends its sessions: those last requests are not cancelled (the
+    /// plugin bounds them with a short timeout instead).
+    closing: AtomicBool,
 }
 
 /// Granularity of request timeouts.
@@ -315,7 +324,49 @@ impl HttpClient {
             timeout: opts.request_timeout,
             trust,
             ticker: OnceLock::new(),
+            stop: StopToken::new(),
+            closing: AtomicBool::new(false),
         })
+    }
+
+    /// The client with `stop` as its stop signal (see [`HttpClient::cancelled`]).
+    pub fn with_stop(mut self, stop: StopToken) -> Self {
+        self.stop = stop;
+        self
+    }
+
+    /// From now on requests are the provider's last ones — ending its sessions, revoking what
+    /// must not outlive it — and are sent even though the stop signal was raised.
+    pub fn closing(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+    }
+
+    /// Resolves when the work in flight must end: the stop signal was raised and the provider
+    /// is not ending its sessions. Pending forever otherwise.
+    pub async fn cancelled(&self) {
+        if self.closing.load(Ordering::SeqCst) {
+            return std::future::pending().await;
+        }
+        self.stop.cancelled().await
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.stop.is_cancelled() && !self.closing.load(Ordering::SeqCst)
+    }
+
+    /// Waits `delay` before the next attempt of `target`, unless the provider is stopped
+    /// first: then the error says so (with `last`, the failure that led to the wait).
+    pub async fn backoff(
+        &self,
+        delay: Duration,
+        target: &str,
+        op: &OpContext,
+        last: &ApiError,
+    ) -> Result<(), ApiError> {
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => Ok(()),
+            _ = self.cancelled() => Err(cancelled(target, op, Stage::Backoff(delay, last))),
+        }
     }
 
     pub fn policy(&self) -> &RetryPolicy {
@@ -346,18 +397,32 @@ impl HttpClient {
         };
         let start = Instant::now();
         let mut retry: u32 = 0;
+        let target = req.target();
         loop {
+            if self.is_cancelled() {
+                return Err(cancelled(&target, op, Stage::NotSent));
+            }
             let remaining = self.policy.deadline.saturating_sub(start.elapsed());
             let timeout = self.timeout.min(remaining).max(Duration::from_millis(1));
             let attempt = {
-                let _permit = self.limit.acquire().await.map_err(|_| {
-                    ApiError::new(
-                        ErrorKind::Config,
-                        "Client closed",
-                        "the provider is stopping",
-                    )
-                })?;
-                self.attempt(req, auth.as_ref(), timeout).await
+                let _permit = tokio::select! {
+                    p = self.limit.acquire() => p.map_err(|_| {
+                        ApiError::new(
+                            ErrorKind::Config,
+                            "Client closed",
+                            "the provider is stopping",
+                        )
+                    })?,
+                    _ = self.cancelled() => return Err(cancelled(&target, op, Stage::NotSent)),
+                };
+                // Dropping the attempt drops its connection: the server sees the client go.
+                tokio::select! {
+                    a = self.attempt(req, auth.as_ref(), timeout) => a,
+                    _ = self.cancelled() => {
+                        let e = cancelled(&target, op, Stage::InFlight(req.idempotent));
+                        return Err(e.with_ambiguous(!req.idempotent));
+                    }
+                }
             };
             let (err, retry_after, may_retry) = match attempt {
                 Attempt::Answer(resp) if resp.status < 400 => {
@@ -421,7 +486,7 @@ impl HttpClient {
                 delay_ms = delay.as_millis() as u64,
                 "retrying"
             );
-            tokio::time::sleep(delay).await;
+            self.backoff(delay, &target, op, &err).await?;
             retry += 1;
         }
     }
@@ -634,6 +699,50 @@ impl HttpClient {
         .with_ambiguous(true);
         Attempt::Failed(err, Retry::IfIdempotent)
     }
+}
+
+/// Where a request stood when the provider was stopped.
+pub(crate) enum Stage<'a> {
+    /// Not sent yet.
+    NotSent,
+    /// Sent (idempotent or not), the answer not complete.
+    InFlight(bool),
+    /// Waiting this long before the next attempt, after this failure.
+    Backoff(Duration, &'a ApiError),
+}
+
+/// The error of a request ended by the stop signal: says that Terraform stopped the run, names
+/// the request, and says whether it may have been applied.
+pub(crate) fn cancelled(target: &str, op: &OpContext, stage: Stage<'_>) -> ApiError {
+    let what = if op.what.is_empty() {
+        target.to_string()
+    } else {
+        format!("{} ({target})", op.what)
+    };
+    let how = match stage {
+        Stage::NotSent => "before the request was sent; nothing was sent.".to_string(),
+        Stage::InFlight(true) => "while it waited for the answer; the provider closed the \
+             connection. The request is safe to repeat: running Terraform again does it again."
+            .to_string(),
+        Stage::InFlight(false) => "while it waited for the answer; the provider closed the \
+             connection. The request had been sent, so the server may have applied it."
+            .to_string(),
+        Stage::Backoff(delay, last) => format!(
+            "while it waited {} to try again; it was not sent again. {}",
+            secs(delay),
+            match last.status() {
+                Some(s) => format!("The server had answered the last attempt with HTTP {s}."),
+                None => format!("The last attempt had failed ({}).", last.summary()),
+            }
+        ),
+    };
+    ApiError::new(
+        ErrorKind::Cancelled,
+        "Operation cancelled",
+        format!(
+            "{what}: cancelled by Terraform (Ctrl-C or an interrupted run stops the provider) {how}"
+        ),
+    )
 }
 
 /// `60s`, `1.5s`.
@@ -1019,6 +1128,83 @@ mod tests {
             Some((1_709_210_096, 2_556_143_999 + 1))
         );
         assert_eq!(validity(b"\x30\x03\x02\x01"), None);
+    }
+
+    /// The stop signal ends a request whose answer the server holds back (the server sees the
+    /// connection close), refuses to send afterwards, ends backoff waits, and spares the
+    /// requests made once the provider is closing (ending its sessions).
+    #[tokio::test]
+    async fn the_stop_signal_ends_requests_and_waits() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("listen");
+        let addr = listener.local_addr().expect("addr");
+        let stop = StopToken::new();
+        let http = HttpClient::new(&TransportOptions::default())
+            .expect("client")
+            .with_stop(stop.clone());
+        let url = Url::parse(&format!("http://{addr}/things")).expect("url");
+        let req = Request::new(Method::POST, url);
+        let op = OpContext {
+            what: "create thing".into(),
+            ..OpContext::default()
+        };
+        let send = http.send(&req, None, &op);
+        tokio::pin!(send);
+        let mut sock = tokio::select! {
+            a = listener.accept() => a.expect("accept").0,
+            r = &mut send => panic!("answered without a server: {r:?}"),
+        };
+        let mut buf = [0u8; 1024];
+        tokio::select! {
+            n = sock.read(&mut buf) => assert!(n.expect("read") > 0),
+            r = &mut send => panic!("answered: {r:?}"),
+        }
+        stop.cancel();
+        let e = send.await.expect_err("cancelled");
+        assert_eq!(e.kind(), ErrorKind::Cancelled);
+        assert!(e.is_ambiguous(), "a POST in flight may have been applied");
+        assert_eq!(e.summary(), "Operation cancelled");
+        assert!(
+            e.detail().contains(&format!(
+                "create thing (POST http://{addr}/things): cancelled by Terraform"
+            )),
+            "{e}"
+        );
+        // The server sees the connection closed.
+        loop {
+            match sock.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        // Nothing is sent once stopped.
+        let e = http.send(&req, None, &op).await.expect_err("stopped");
+        assert_eq!(e.kind(), ErrorKind::Cancelled);
+        assert!(e.detail().contains("nothing was sent"), "{e}");
+        let last = ApiError::new(ErrorKind::Server, "Server error", "x").with_status(503);
+        let e = http
+            .backoff(Duration::from_secs(3600), "GET http://h/x", &op, &last)
+            .await
+            .expect_err("no wait once stopped");
+        assert!(
+            e.detail()
+                .contains("while it waited 3600s to try again; it was not sent again. The server had answered the last attempt with HTTP 503."),
+            "{e}"
+        );
+        // The provider's last requests (ending sessions) still go.
+        http.closing();
+        let server = async {
+            let (mut s, _) = listener.accept().await.expect("accept");
+            let _ = s.read(&mut buf).await;
+            s.write_all(b"HTTP/1.1 204 No Content\r\n\r\n")
+                .await
+                .expect("write");
+            s
+        };
+        let (resp, _s) = tokio::join!(http.send(&req, None, &op), server);
+        assert_eq!(resp.expect("sent while closing").status, 204);
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub use auth::{
 pub use error::{ApiError, ErrorKind};
 pub use http::{HttpClient, Response, TransportOptions};
 
-use crate::framework::Diagnostic;
+use crate::framework::{Diagnostic, StopToken};
 use auth::{DirectorFlow, FleetFlow, SddcFlow, TokenManager};
 
 /// SDDC Manager connection.
@@ -135,7 +135,18 @@ impl Clients {
 
     /// As [`Clients::new`], with the clock the authenticators schedule refreshes on.
     pub fn with_clock(config: &Config, clock: Clock) -> Result<Clients, ApiError> {
-        let http = Arc::new(HttpClient::new(&config.transport)?);
+        Self::build(config, clock, StopToken::new())
+    }
+
+    /// As [`Clients::new`], with the provider process's stop signal: when it is cancelled,
+    /// every request, wait for an answer and backoff wait ends at once with an error that says
+    /// Terraform stopped the run (see [`HttpClient::cancelled`]).
+    pub fn stoppable(config: &Config, stop: StopToken) -> Result<Clients, ApiError> {
+        Self::build(config, Clock::default(), stop)
+    }
+
+    fn build(config: &Config, clock: Clock, stop: StopToken) -> Result<Clients, ApiError> {
+        let http = Arc::new(HttpClient::new(&config.transport)?.with_stop(stop));
         let sddc_manager = match &config.sddc_manager {
             None => None,
             Some(c) => {
@@ -240,8 +251,16 @@ impl Clients {
         self.family(Family::Director)
     }
 
-    /// Ends every session (invalidates refresh tokens). Call when the provider stops.
+    /// The provider is about to make its last requests (revoking what must not outlive it,
+    /// ending sessions): they are sent even though the stop signal was raised.
+    pub fn closing(&self) {
+        self.http.closing();
+    }
+
+    /// Ends every session (invalidates refresh tokens). Call when the provider stops; the
+    /// stop signal does not cancel these requests.
     pub async fn shutdown(&self) {
+        self.closing();
         for c in [&self.sddc_manager, &self.operations, &self.director]
             .into_iter()
             .flatten()

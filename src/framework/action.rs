@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 
 use super::diag::Diagnostics;
 use super::schema::Schema;
-use super::traits::Ctx;
+use super::traits::{Ctx, StopToken};
 use super::value::Value;
 
 /// An action type.
@@ -57,11 +57,21 @@ pub enum ActionEvent {
 /// as they arrive (and kept in Terraform's logs): never put a secret into one.
 pub struct ActionSink {
     tx: mpsc::Sender<ActionEvent>,
+    stop: Option<StopToken>,
 }
 
 impl ActionSink {
     pub fn new(tx: mpsc::Sender<ActionEvent>) -> Self {
-        ActionSink { tx }
+        ActionSink { tx, stop: None }
+    }
+
+    /// A sink that also counts the invocation as cancelled once `stop` is (StopProvider, the
+    /// plugin stopping).
+    pub fn with_stop(tx: mpsc::Sender<ActionEvent>, stop: StopToken) -> Self {
+        ActionSink {
+            tx,
+            stop: Some(stop),
+        }
     }
 
     /// Streams one progress message. False when Terraform no longer listens (the invocation
@@ -72,10 +82,10 @@ impl ActionSink {
         self.tx.send(ActionEvent::Progress(message)).await.is_ok()
     }
 
-    /// Whether the invocation was cancelled (Terraform stopped listening). Actions check it
-    /// before each step that changes something remote.
+    /// Whether the invocation was cancelled (Terraform stopped listening, or stopped the
+    /// provider). Actions check it before each step that changes something remote.
     pub fn is_cancelled(&self) -> bool {
-        self.tx.is_closed()
+        self.tx.is_closed() || self.stop.as_ref().is_some_and(StopToken::is_cancelled)
     }
 }
 

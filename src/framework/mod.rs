@@ -24,6 +24,7 @@ pub use identity::{IdentityAttribute, IdentitySchema, ListSink};
 pub use moves::{MoveSource, SourceState};
 pub use schema::{Attribute, Block, Nesting, Schema};
 pub use secret::Secret;
+pub use traits::StopToken;
 pub use traits::{
     Ctx, DataSource, EphemeralResource, ListResource, Provider, ProviderData, Resource,
 };

@@ -23,6 +23,7 @@ use super::plan::plan_resource;
 use super::schema::Schema;
 use super::traits::{
     Ctx, DataSource, EphemeralResource, ListResource, PlanChange, Provider, ProviderData, Resource,
+    StopToken,
 };
 use super::value::{Type, Value};
 use crate::proto::tfplugin6 as pb;
@@ -54,6 +55,8 @@ pub struct ProviderService<P: Provider> {
     /// Identity schemas (and their value types) of the resource types that have one.
     identities: HashMap<String, (IdentitySchema, Type)>,
     data: RwLock<Option<ProviderData>>,
+    /// Cancelled by StopProvider and when the plugin stops; see [`StopToken`].
+    stop: StopToken,
 }
 
 impl<P: Provider> ProviderService<P> {
@@ -101,7 +104,16 @@ impl<P: Provider> ProviderService<P> {
             actions,
             identities,
             data: RwLock::new(None),
+            stop: StopToken::new(),
         }
+    }
+
+    /// Cancels the work in flight and any started later (StopProvider, or the plugin stopping).
+    pub fn stop(&self) {
+        if !self.stop.is_cancelled() {
+            tracing::info!("stop requested; cancelling the work in flight");
+        }
+        self.stop.cancel();
     }
 
     /// Lets the provider end its sessions; called once when the plugin stops.
@@ -673,7 +685,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         ) {
             let data = self
                 .provider
-                .configure(&config, &req.terraform_version, &mut diags)
+                .configure(&config, &req.terraform_version, &self.stop, &mut diags)
                 .await;
             if let Ok(mut slot) = self.data.write() {
                 *slot = data;
@@ -1317,7 +1329,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<Self::InvokeActionStream>, Status> {
         let req = req.into_inner();
         let ctx = self.ctx(req.client_capabilities.as_ref());
-        Ok(Response::new(self.actions.invoke(ctx, req)))
+        Ok(Response::new(self.actions.invoke(
+            ctx,
+            req,
+            self.stop.clone(),
+        )))
     }
 
     async fn validate_action_config(
@@ -1332,6 +1348,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         _: Request<pb::stop_provider::Request>,
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
         let _log = RpcLog::new("StopProvider", "");
+        // Terraform calls this on Ctrl-C and then waits for the operations in flight: they end
+        // at once, each with a diagnostic that says it was cancelled.
+        self.stop();
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))
@@ -1488,7 +1507,13 @@ mod tests {
         fn schema(&self) -> Schema {
             Schema::new(0, Block::new(""))
         }
-        async fn configure(&self, _: &Value, _: &str, _: &mut Diagnostics) -> Option<ProviderData> {
+        async fn configure(
+            &self,
+            _: &Value,
+            _: &str,
+            _: &StopToken,
+            _: &mut Diagnostics,
+        ) -> Option<ProviderData> {
             None
         }
         fn resources(&self) -> Vec<Arc<dyn Resource>> {
@@ -1982,6 +2007,7 @@ mod tests {
                 &self,
                 _: &Value,
                 _: &str,
+                _: &StopToken,
                 _: &mut Diagnostics,
             ) -> Option<ProviderData> {
                 None

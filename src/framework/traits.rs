@@ -17,6 +17,11 @@ use super::value::Value;
 /// What `configure` hands to every resource: typically the API clients.
 pub type ProviderData = Arc<dyn Any + Send + Sync>;
 
+/// The stop signal of one provider process: cancelled when Terraform calls StopProvider (Ctrl-C)
+/// and when the plugin stops (Shutdown, a signal, Terraform gone). `configure` hands it to
+/// whatever does remote work (the HTTP client), which ends waits and requests in flight at once.
+pub type StopToken = tokio_util::sync::CancellationToken;
+
 /// Per-request context for resources.
 #[derive(Clone, Default)]
 pub struct Ctx {
@@ -46,11 +51,14 @@ pub trait Provider: Send + Sync + 'static {
     fn schema(&self) -> Schema;
     /// Checks beyond the schema's validators. Values may be unknown here.
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
-    /// Builds the provider data from the configuration. Must not call remote APIs.
+    /// Builds the provider data from the configuration. Must not call remote APIs. `stop` is
+    /// the process's [`StopToken`]; remote work started from the provider data should end when
+    /// it is cancelled.
     async fn configure(
         &self,
         config: &Value,
         terraform_version: &str,
+        stop: &StopToken,
         diags: &mut Diagnostics,
     ) -> Option<ProviderData>;
     fn resources(&self) -> Vec<Arc<dyn Resource>>;

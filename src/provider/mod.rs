@@ -8,6 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::client::{self, Clients, DirectorCredentials, FleetCredentials};
+use crate::framework::StopToken;
 use crate::framework::diag::AttributePath;
 use crate::framework::{
     Action, Ctx, DataSource, Diagnostics, EphemeralResource, ListResource, Provider, ProviderData,
@@ -184,6 +185,7 @@ impl Provider for VcfProvider {
         &self,
         config: &Value,
         _terraform_version: &str,
+        stop: &StopToken,
         diags: &mut Diagnostics,
     ) -> Option<ProviderData> {
         if !config.is_wholly_known() {
@@ -198,7 +200,7 @@ impl Provider for VcfProvider {
         let client_config = client_config(&settings, diags)?;
         let batched_token_reads =
             batched_token_reads(std::env::var(BATCHED_TOKEN_READS).ok(), diags);
-        match Clients::new(&client_config) {
+        match Clients::stoppable(&client_config, stop.clone()) {
             Ok(clients) => Some(Arc::new(VcfContext {
                 clients,
                 default_sso_realm: settings.default_sso_realm,
@@ -275,6 +277,7 @@ impl Provider for VcfProvider {
 
     async fn shutdown(&self, data: Option<ProviderData>) {
         if let Some(ctx) = data.as_ref().and_then(|d| d.downcast_ref::<VcfContext>()) {
+            ctx.clients.closing();
             resources::revoke_unclosed_temporary_tokens(ctx).await;
             ctx.clients.shutdown().await;
         }

@@ -271,6 +271,12 @@ impl EphemeralResource for TemporaryApiToken {
             return;
         };
         if let Err(e) = fleet_tokens::revoke(fleet.api, &p.realm, &p.id).await {
+            if e.kind() == crate::client::ErrorKind::Cancelled {
+                // Terraform is stopping the run (Ctrl-C): the token is revoked when the
+                // provider stops, with the other unclosed ones.
+                open_list(state).push((p.realm, p.id));
+                return;
+            }
             let mut d = e.to_diagnostic();
             d.detail.push_str(&format!(
                 " The temporary API token {} stays usable until it expires; revoke it in VCF Operations.",

@@ -124,8 +124,48 @@ pub fn negotiate_version(offer: Option<&str>) -> Result<u32, String> {
     }
 }
 
-/// An accepted connection: unix or TCP, plain or TLS.
-pub(crate) struct Conn(Pin<Box<dyn Io>>);
+/// An accepted connection: unix or TCP, plain or TLS. While it lives it counts as one of
+/// Terraform's connections ([`Connections`]).
+pub(crate) struct Conn {
+    io: Pin<Box<dyn Io>>,
+    _counted: ClientGuard,
+}
+
+/// The gRPC connections the server holds; `gone` resolves once the last one closed after at
+/// least one was served (Terraform's plugin client went away).
+#[derive(Clone)]
+struct Connections(Arc<watch::Sender<(u64, u64)>>);
+
+/// One counted connection; uncounts it when dropped.
+struct ClientGuard(Connections);
+
+impl Connections {
+    fn new() -> Connections {
+        Connections(Arc::new(watch::Sender::new((0, 0))))
+    }
+
+    fn enter(&self) -> ClientGuard {
+        self.0.send_modify(|(open, ever)| {
+            *open += 1;
+            *ever += 1;
+        });
+        ClientGuard(self.clone())
+    }
+
+    /// Resolves when connections were served and none is left.
+    async fn gone(&self) {
+        let mut rx = self.0.subscribe();
+        let _ = rx.wait_for(|(open, ever)| *ever > 0 && *open == 0).await;
+    }
+}
+
+impl Drop for ClientGuard {
+    fn drop(&mut self) {
+        (self.0)
+            .0
+            .send_modify(|(open, _)| *open = open.saturating_sub(1));
+    }
+}
 
 trait Io: AsyncRead + AsyncWrite + Send {}
 impl<T: AsyncRead + AsyncWrite + Send> Io for T {}
@@ -141,7 +181,7 @@ impl AsyncRead for Conn {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
-        self.0.as_mut().poll_read(cx, buf)
+        self.io.as_mut().poll_read(cx, buf)
     }
 }
 
@@ -151,13 +191,13 @@ impl AsyncWrite for Conn {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        self.0.as_mut().poll_write(cx, buf)
+        self.io.as_mut().poll_write(cx, buf)
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        self.0.as_mut().poll_flush(cx)
+        self.io.as_mut().poll_flush(cx)
     }
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        self.0.as_mut().poll_shutdown(cx)
+        self.io.as_mut().poll_shutdown(cx)
     }
 }
 
@@ -235,10 +275,11 @@ impl Listener {
 }
 
 /// Accepts connections and, with TLS, completes each handshake off the accept loop; only
-/// connections that pass go to the gRPC server.
+/// connections that pass go to the gRPC server, and only those count in `clients`.
 fn spawn_acceptor(
     listener: Listener,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    clients: Connections,
 ) -> ReceiverStream<std::io::Result<Conn>> {
     let (tx, rx) = mpsc::channel(16);
     tokio::spawn(async move {
@@ -264,18 +305,30 @@ fn spawn_acceptor(
             let tx = tx.clone();
             match &tls {
                 None => {
-                    if tx.send(Ok(Conn(stream))).await.is_err() {
+                    if tx
+                        .send(Ok(Conn {
+                            io: stream,
+                            _counted: clients.enter(),
+                        }))
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                 }
                 Some(acceptor) => {
                     let acceptor = acceptor.clone();
+                    let clients = clients.clone();
                     tokio::spawn(async move {
                         match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
                             .await
                         {
                             Ok(Ok(tls_stream)) => {
-                                let _ = tx.send(Ok(Conn(Box::pin(tls_stream)))).await;
+                                let conn = Conn {
+                                    io: Box::pin(tls_stream),
+                                    _counted: clients.enter(),
+                                };
+                                let _ = tx.send(Ok(conn)).await;
                             }
                             Ok(Err(e)) => {
                                 tracing::warn!(error = %e, "refused a connection that failed mutual TLS")
@@ -336,10 +389,12 @@ async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> 
     });
     let stdio_service = GrpcStdioServer::new(stdio.clone());
 
+    let clients = Connections::new();
     let incoming = spawn_acceptor(
         listener,
         tls.as_ref()
             .map(|t| tokio_rustls::TlsAcceptor::from(t.config.clone())),
+        clients.clone(),
     );
     let mut server_shutdown = shutdown.subscribe();
     let server = tokio::spawn(
@@ -365,7 +420,10 @@ async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> 
     )?;
     tracing::info!(network, address = %address, tls = tls.is_some(), "serving");
 
-    wait_for_shutdown(&mode, parent, signals, shutdown.subscribe()).await;
+    wait_for_shutdown(&mode, parent, signals, shutdown.subscribe(), &clients).await;
+    // Work still in flight ends at once (each request with a "cancelled" error), so that the
+    // RPCs answer and the sessions can be ended within Terraform's grace period.
+    service.stop();
     shutdown.send_replace(true);
     // In-flight RPCs get a moment to finish, then the provider ends its API sessions; Terraform
     // kills the process 2 s after Shutdown.
@@ -474,25 +532,41 @@ async fn parent_gone(mode: &Mode, parent: u32) {
     }
 }
 
-/// Waits for the controller's Shutdown RPC, SIGTERM, SIGINT, or the end of the Terraform
-/// process that started the provider. Under Terraform the first SIGINT (Ctrl-C reaches the
-/// whole process group) is left to Terraform, which stops providers through StopProvider and
-/// Shutdown once in-flight work is saved; a second SIGINT ends the process. In debug mode the
-/// first SIGINT ends it.
+/// Resolves when Terraform's plugin client went away: it connected, and its connection
+/// closed without a Shutdown (a Terraform that crashed or was killed, whose process may still
+/// be a zombie or whose pid the provider cannot watch). Pending forever in debug mode, where
+/// every Terraform command connects and disconnects.
+async fn client_gone(mode: &Mode, clients: &Connections) {
+    if *mode == Mode::Debug {
+        return std::future::pending().await;
+    }
+    clients.gone().await;
+    tracing::warn!("Terraform closed its connection without stopping the provider; stopping");
+}
+
+/// Waits for the controller's Shutdown RPC, SIGTERM, SIGINT, the end of the Terraform process
+/// that started the provider, or the end of its connection. Under Terraform the first SIGINT
+/// (Ctrl-C reaches the whole process group) is left to Terraform, which stops providers
+/// through StopProvider and Shutdown once in-flight work is saved; a second SIGINT ends the
+/// process. In debug mode the first SIGINT ends it.
 async fn wait_for_shutdown(
     mode: &Mode,
     parent: u32,
     mut signals: Signals,
     mut shutdown: watch::Receiver<bool>,
+    clients: &Connections,
 ) {
     let mut interrupts = 0;
     let orphaned = parent_gone(mode, parent);
     tokio::pin!(orphaned);
+    let disconnected = client_gone(mode, clients);
+    tokio::pin!(disconnected);
     loop {
         tokio::select! {
             _ = shutdown.wait_for(|stop| *stop) => return,
             _ = next_signal(&mut signals.term) => return,
             _ = &mut orphaned => return,
+            _ = &mut disconnected => return,
             _ = next_signal(&mut signals.int) => {
                 interrupts += 1;
                 if *mode == Mode::Debug || interrupts >= 2 {

@@ -193,6 +193,26 @@ impl Flow for DirectorFlow {
         }
     }
 
+    /// A user-and-password session is ended with Logout Current Session, sent with its own
+    /// token. (A session from an API token ends when its access token expires.)
+    async fn release(&self, access: &Secret) -> Result<(), ApiError> {
+        if !matches!(self.creds, DirectorCredentials::Password { .. }) {
+            return Ok(());
+        }
+        let mut url = self.root.clone();
+        url.set_path(c::CURRENT_SESSION);
+        let mut req = Request::new(Method::DELETE, url);
+        req.headers.insert(
+            ACCEPT,
+            HeaderValue::from_static(self.flavor.or_default().accept_json()),
+        );
+        let op = OpContext {
+            what: "log out of Cloud Director".into(),
+            ..OpContext::default()
+        };
+        self.http.send(&req, Some(access), &op).await.map(|_| ())
+    }
+
     fn method(&self) -> AuthMethod {
         match self.creds {
             DirectorCredentials::ApiToken { .. } => AuthMethod::ApiToken,

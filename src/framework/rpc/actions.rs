@@ -16,7 +16,7 @@ use tokio_stream::StreamExt;
 use super::{BoxStream, Entry, RpcLog, decode, diags_to_proto, lookup};
 use crate::framework::action::{Action, ActionEvent, ActionSink};
 use crate::framework::diag::{AttributePath, Diagnostics};
-use crate::framework::traits::Ctx;
+use crate::framework::traits::{Ctx, StopToken};
 use crate::framework::value::Value;
 use crate::proto::tfplugin6 as pb;
 
@@ -115,6 +115,7 @@ impl Actions {
         &self,
         ctx: Ctx,
         req: pb::invoke_action::Request,
+        stop: StopToken,
     ) -> BoxStream<pb::invoke_action::Event> {
         let log = RpcLog::new("InvokeAction", &req.action_type);
         let mut diags = Diagnostics::new();
@@ -137,7 +138,7 @@ impl Actions {
         let (tx, rx) = mpsc::channel(16);
         tokio::spawn(async move {
             let _log = log;
-            let mut sink = ActionSink::new(tx.clone());
+            let mut sink = ActionSink::with_stop(tx.clone(), stop);
             // A task of its own, so that even a panic in the action ends the stream with a
             // completion event that says so.
             let run = tokio::spawn(async move {
@@ -268,7 +269,13 @@ mod tests {
         fn schema(&self) -> Schema {
             Schema::new(0, Block::new(""))
         }
-        async fn configure(&self, _: &Value, _: &str, _: &mut Diagnostics) -> Option<ProviderData> {
+        async fn configure(
+            &self,
+            _: &Value,
+            _: &str,
+            _: &StopToken,
+            _: &mut Diagnostics,
+        ) -> Option<ProviderData> {
             None
         }
         fn resources(&self) -> Vec<Arc<dyn Resource>> {
