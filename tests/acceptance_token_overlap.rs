@@ -151,8 +151,8 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
         wd.assert_no_changes("after create");
         let t1 = fleet_token(&wd);
         let (id1, s1) = (s(&t1, "id"), s(&t1, "token"));
-        assert!(t1["previous_token_id"].is_null(), "{v}: {t1}");
-        assert!(t1["previous_token_revoke_after"].is_null(), "{v}: {t1}");
+        assert!(t1["previous_token_id"].is_null(), "{v}");
+        assert!(t1["previous_token_revoke_after"].is_null(), "{v}");
 
         // Rotation by trigger: an in-place update, nothing destroyed.
         o.trigger = "2";
@@ -170,7 +170,7 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
         let t2 = fleet_token(&wd);
         let (id2, s2) = (s(&t2, "id"), s(&t2, "token"));
         assert_ne!(id1, id2, "{v}: a new token");
-        assert_eq!(t2["previous_token_id"], json!(id1), "{v}: {t2}");
+        assert_eq!(t2["previous_token_id"], json!(id1), "{v}");
         let revoke_after = s(&t2, "previous_token_revoke_after");
         let state = std::fs::read_to_string(wd.path().join("terraform.tfstate")).expect("state");
         assert!(
@@ -226,7 +226,7 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
             (id2.clone(), s2.clone()),
             "{v}"
         );
-        assert!(t["previous_token_id"].is_null(), "{v}: {t}");
+        assert!(t["previous_token_id"].is_null(), "{v}");
         wd.assert_no_changes("after the grace");
 
         // A previous token deleted out of band: a warning on refresh, no error, nothing planned.
@@ -259,6 +259,62 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
         assert_eq!(sim_fleet_tokens(&ctl).len(), 2, "{v}");
         wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
         assert!(sim_fleet_tokens(&ctl).is_empty(), "{v}: both revoked");
+    }
+}
+
+/// A second rotation within the grace supersedes the previous token. When its revoke fails, the
+/// apply fails before creating anything, and the state still tracks the current and the previous
+/// token; the next apply revokes the previous one and rotates. No token is ever dropped from
+/// the state while it is still valid.
+#[test]
+fn fleet_rotation_whose_revoke_of_the_previous_token_fails_keeps_both_tracked() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let wd = fleet_workdir(&tf, &sim);
+        let mut o = Fleet::default();
+        wd.write_config(&fleet_config(&o));
+        wd.apply();
+        let id1 = s(&fleet_token(&wd), "id");
+        o.trigger = "2";
+        wd.write_config(&fleet_config(&o));
+        wd.apply();
+        let id2 = s(&fleet_token(&wd), "id");
+        assert_eq!(fleet_token(&wd)["previous_token_id"], json!(id1), "{v}");
+
+        // Within the grace, rotate again while the revoke of the previous token fails.
+        o.trigger = "3";
+        wd.write_config(&fleet_config(&o));
+        ctl.post(
+            "/faults",
+            json!({"path": format!("*/api-tokens/{id1}"), "method": "DELETE", "kind": "error", "status": 400}),
+        );
+        let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        assert!(
+            !out.status.success(),
+            "{v}: the failed revoke fails the apply"
+        );
+        let t = fleet_token(&wd);
+        assert_eq!(t["id"], json!(id2), "{v}: nothing rotated");
+        assert_eq!(t["previous_token_id"], json!(id1), "{v}: still tracked");
+        assert_eq!(
+            sim_fleet_tokens(&ctl),
+            sorted(vec![id1.clone(), id2.clone()]),
+            "{v}: no third token"
+        );
+
+        ctl.delete("/faults");
+        wd.apply();
+        wd.assert_no_changes("after the rotation");
+        let t = fleet_token(&wd);
+        let id3 = s(&t, "id");
+        assert_eq!(t["previous_token_id"], json!(id2), "{v}");
+        assert_eq!(
+            sim_fleet_tokens(&ctl),
+            sorted(vec![id2.clone(), id3.clone()]),
+            "{v}: the superseded token revoked"
+        );
     }
 }
 
@@ -315,7 +371,7 @@ fn ready_for_rotation_flips_when_the_window_opens() {
         wd.apply();
         wd.assert_no_changes("after create");
         let t = fleet_token(&wd);
-        assert_eq!(t["ready_for_rotation"], json!(false), "{v}: {t}");
+        assert_eq!(t["ready_for_rotation"], json!(false), "{v}");
         let expires = time::OffsetDateTime::parse(
             &s(&t, "expires_at"),
             &time::format_description::well_known::Rfc3339,
@@ -326,7 +382,7 @@ fn ready_for_rotation_flips_when_the_window_opens() {
             &time::format_description::well_known::Rfc3339,
         )
         .expect("rotation_due_at");
-        assert_eq!(expires - due, time::Duration::hours(168), "{v}: {t}");
+        assert_eq!(expires - due, time::Duration::hours(168), "{v}");
 
         let refresh = |wd: &Workdir| -> Value {
             wd.ok(&[
@@ -547,8 +603,8 @@ fn director_overlap_rotation_and_revoke_on_destroy() {
         wd.assert_no_changes("after create");
         let t1 = wd.values("vcf_director_api_token.ci");
         let (id1, s1) = (s(&t1, "id"), s(&t1, "token"));
-        assert_eq!(t1["ready_for_rotation"], json!(false), "{v}: {t1}");
-        assert!(t1["rotation_due_at"].is_null(), "{v}: never expires: {t1}");
+        assert_eq!(t1["ready_for_rotation"], json!(false), "{v}");
+        assert!(t1["rotation_due_at"].is_null(), "{v}: never expires");
 
         wd.write_config(&director_config("2", grace));
         let (code, plan) = wd.plan_code();
@@ -563,7 +619,7 @@ fn director_overlap_rotation_and_revoke_on_destroy() {
         let t2 = wd.values("vcf_director_api_token.ci");
         let (id2, s2) = (s(&t2, "id"), s(&t2, "token"));
         assert_ne!(id1, id2, "{v}");
-        assert_eq!(t2["previous_token_id"], json!(id1), "{v}: {t2}");
+        assert_eq!(t2["previous_token_id"], json!(id1), "{v}");
         assert!(
             director_works(&ctl, &sim, &s1),
             "{v}: previous, in its grace"

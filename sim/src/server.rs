@@ -192,6 +192,28 @@ impl<'a> Hold<'a> {
     }
 }
 
+/// Holds a request until `POST /_sim/faults/release`, until `limit` passed, or until the client
+/// goes away (this future is then dropped, and the [`Hold`] counts it). The release is listened
+/// for before the stats say `holding`, so a test that sees the hold and releases it at once is
+/// never missed.
+async fn hold(
+    shared: &Shared,
+    rid: &str,
+    req: &Req,
+    key: &str,
+    started: std::time::Instant,
+    limit: Duration,
+) {
+    let released = shared.release.notified();
+    tokio::pin!(released);
+    released.as_mut().enable();
+    let hold = Hold::start(shared, rid, req, key, started);
+    tokio::select! {
+        _ = released => hold.end(true),
+        _ = tokio::time::sleep(limit) => hold.end(false),
+    }
+}
+
 impl Drop for Hold<'_> {
     fn drop(&mut self) {
         if self.ended {
@@ -452,12 +474,8 @@ async fn handle(
                 None
             }
             FaultKind::Hang => {
-                let hold = Hold::start(&shared, &rid, &req, &key, started);
                 let limit = Duration::from_secs(rule.hold_seconds.unwrap_or(600));
-                tokio::select! {
-                    _ = shared.release.notified() => hold.end(true),
-                    _ = tokio::time::sleep(limit) => hold.end(false),
-                }
+                hold(&shared, &rid, &req, &key, started, limit).await;
                 None
             }
             FaultKind::Latency | FaultKind::AdvanceClock | FaultKind::OtherWriter => None,
@@ -495,11 +513,15 @@ async fn handle(
     record_secrets(&shared, &resp);
 
     if let Some(secs) = hold_after {
-        let hold = Hold::start(&shared, &rid, &req, &key, started);
-        tokio::select! {
-            _ = shared.release.notified() => hold.end(true),
-            _ = tokio::time::sleep(Duration::from_secs(secs)) => hold.end(false),
-        }
+        hold(
+            &shared,
+            &rid,
+            &req,
+            &key,
+            started,
+            Duration::from_secs(secs),
+        )
+        .await;
     }
     if reset_after {
         shared.finish(&rid, &req, &key, "reset", started);

@@ -430,12 +430,14 @@ impl ApiClient {
                 // No look-up now (the provider is stopping). The object stays out of the state;
                 // the next apply plans its create again, and a create of an object that exists
                 // is answered 409 (with the import command) or, for tokens, found by the look-up
-                // before create.
+                // before create (a warning by default, a refusal with on_existing_token = "fail").
                 return Err(if err.is_ambiguous() {
                     err.add_detail(
-                        "If the server created it, the next apply does not create it twice: it \
-                         reports the existing object (HTTP 409, or the look-up before a token \
-                         create) and how to import it.",
+                        "If the server created it, the next plan reports it: an API client, \
+                         custom role or SDDC Manager user is refused with HTTP 409 and the \
+                         import command; a token of the same name is shown with its id and the \
+                         import block (a warning, after which another token is created, unless \
+                         on_existing_token = \"fail\"). Import it, or revoke it.",
                     )
                 } else {
                     err

@@ -406,6 +406,7 @@ impl HttpClient {
             let timeout = self.timeout.min(remaining).max(Duration::from_millis(1));
             let attempt = {
                 let _permit = tokio::select! {
+                    biased;
                     p = self.limit.acquire() => p.map_err(|_| {
                         ApiError::new(
                             ErrorKind::Config,
@@ -416,7 +417,9 @@ impl HttpClient {
                     _ = self.cancelled() => return Err(cancelled(&target, op, Stage::NotSent)),
                 };
                 // Dropping the attempt drops its connection: the server sees the client go.
+                // An answer that is ready counts, even when the stop came in the same instant.
                 tokio::select! {
+                    biased;
                     a = self.attempt(req, auth.as_ref(), timeout) => a,
                     _ = self.cancelled() => {
                         let e = cancelled(&target, op, Stage::InFlight(req.idempotent));

@@ -55,8 +55,10 @@ pub struct ProviderService<P: Provider> {
     /// Identity schemas (and their value types) of the resource types that have one.
     identities: HashMap<String, (IdentitySchema, Type)>,
     data: RwLock<Option<ProviderData>>,
-    /// Cancelled by StopProvider and when the plugin stops; see [`StopToken`].
-    stop: StopToken,
+    /// Cancelled by StopProvider and when the plugin stops; see [`StopToken`]. A cancelled one
+    /// is replaced by a fresh one at the next ConfigureProvider: a provider served with
+    /// `-debug` outlives the command that Ctrl-C stopped, and the next command starts anew.
+    stop: std::sync::Mutex<StopToken>,
 }
 
 impl<P: Provider> ProviderService<P> {
@@ -104,16 +106,38 @@ impl<P: Provider> ProviderService<P> {
             actions,
             identities,
             data: RwLock::new(None),
-            stop: StopToken::new(),
+            stop: std::sync::Mutex::new(StopToken::new()),
+        }
+    }
+
+    /// The current stop token (see the `stop` field).
+    fn stop_token(&self) -> StopToken {
+        match self.stop.lock() {
+            Ok(t) => t.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
     /// Cancels the work in flight and any started later (StopProvider, or the plugin stopping).
     pub fn stop(&self) {
-        if !self.stop.is_cancelled() {
+        let stop = self.stop_token();
+        if !stop.is_cancelled() {
             tracing::info!("stop requested; cancelling the work in flight");
         }
-        self.stop.cancel();
+        stop.cancel();
+    }
+
+    /// The stop token for a new configuration: a fresh one when the current one was cancelled
+    /// (an earlier command of a `-debug` provider was stopped).
+    fn fresh_stop(&self) -> StopToken {
+        let mut slot = match self.stop.lock() {
+            Ok(t) => t,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if slot.is_cancelled() {
+            *slot = StopToken::new();
+        }
+        slot.clone()
     }
 
     /// Lets the provider end its sessions; called once when the plugin stops.
@@ -685,7 +709,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         ) {
             let data = self
                 .provider
-                .configure(&config, &req.terraform_version, &self.stop, &mut diags)
+                .configure(
+                    &config,
+                    &req.terraform_version,
+                    &self.fresh_stop(),
+                    &mut diags,
+                )
                 .await;
             if let Ok(mut slot) = self.data.write() {
                 *slot = data;
@@ -1332,7 +1361,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         Ok(Response::new(self.actions.invoke(
             ctx,
             req,
-            self.stop.clone(),
+            self.stop_token(),
         )))
     }
 

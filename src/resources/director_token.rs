@@ -672,8 +672,9 @@ impl Resource for DirectorApiToken {
                 "Director API token revoked",
                 format!(
                     "vcf_director_api_token {:?} ({id}) was revoked outside Terraform; it is removed from the state and \
-                     the next apply creates a new token.",
-                    name.unwrap_or("")
+                     the next apply creates a new token.{}",
+                    name.unwrap_or(""),
+                    rotation::previous_left_behind(state, "vcf_director_api_token_revoke")
                 ),
             );
             return Value::Null;
@@ -741,22 +742,33 @@ impl Resource for DirectorApiToken {
             return prior.clone();
         };
         let name = prior.attr("name").as_str().unwrap_or_default().to_string();
+        if rotate && api.auth_method() == AuthMethod::ApiToken {
+            diags.push(api_token_session_refusal());
+            return prior.clone();
+        }
+        // The superseded previous token goes first: when its revoke fails, nothing else is
+        // changed and the state still tracks it, so the next apply tries again (Director API
+        // tokens never expire: one dropped from the state would stay valid for good).
+        let mut base = prior.clone();
+        if let Some(old) = &superseded {
+            if let Err(e) = revoke(api, old, &name).await {
+                diags.push(e.to_diagnostic());
+                return base;
+            }
+            rotation::clear_previous(&mut base);
+        }
         let mut new = planned.clone();
         if rotate {
-            if api.auth_method() == AuthMethod::ApiToken {
-                diags.push(api_token_session_refusal());
-                return prior.clone();
-            }
             let Some(old_id) = prior.attr("id").as_str() else {
-                return prior.clone();
+                return base;
             };
             // Director's clock for the grace (this process has seen no answer yet).
             if let Err(e) = list_tokens_noting(api, Some(&name), Some(&self.clock)).await {
                 diags.push(e.to_diagnostic());
-                return prior.clone();
+                return base;
             }
             let Some((entry, secret)) = self.create_token(state, api, &name, diags).await else {
-                return prior.clone();
+                return base;
             };
             let org = prior
                 .attr("org")
@@ -775,17 +787,6 @@ impl Resource for DirectorApiToken {
             let now = self.clock.now_ms();
             rotation::set_signal(&mut new, expires_ms(&entry), now);
             rotation::keep_previous(&mut new, old_id, now, rotation::grace_ms(planned));
-        }
-        if let Some(old) = superseded
-            && let Err(e) = revoke(api, &old, &name).await
-        {
-            // Still valid on the server: keep tracking it, so the next apply revokes it.
-            new.set_attr(rotation::PREVIOUS_ID, Value::string(&old));
-            new.set_attr(
-                rotation::REVOKE_AFTER,
-                prior.attr(rotation::REVOKE_AFTER).clone(),
-            );
-            diags.push(e.to_diagnostic());
         }
         new
     }

@@ -165,6 +165,18 @@ pub fn keep_previous(state: &mut Value, old_id: &str, now_ms: i64, grace_ms: i64
     );
 }
 
+/// What a warning that drops a token from the state adds when the state also tracks a previous
+/// token: that one leaves the state too, and Terraform no longer revokes it.
+pub fn previous_left_behind(state: &Value, action: &str) -> String {
+    match state.attr(PREVIOUS_ID).as_str() {
+        Some(prev) => format!(
+            " The previous token {prev}, kept for its grace, leaves the state with it and is no longer revoked by \
+             Terraform: revoke it with the {action} action (token_id = \"{prev}\") once nothing uses it."
+        ),
+        None => String::new(),
+    }
+}
+
 pub fn clear_previous(state: &mut Value) {
     state.set_attr(PREVIOUS_ID, Value::Null);
     state.set_attr(REVOKE_AFTER, Value::Null);

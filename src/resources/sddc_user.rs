@@ -245,7 +245,8 @@ async fn existing_user(
                  or run: terraform import 'vcf_sddc_user.EXAMPLE' '{id}'\n\n\
                  The import keeps the user as it is; a configuration that differs from it (type, role, domain) \
                  then plans its replacement.{key_note} To start over instead, delete the user in SDDC Manager \
-                 (DELETE /v1/users/{id}) and apply again.",
+                 (DELETE /v1/users/{id}) and apply again.\n\nThe answer of SDDC Manager: {answer}",
+                answer = refused.detail(),
                 status = refused.status().unwrap_or_default(),
                 facts = facts.join(", "),
             ),

@@ -333,7 +333,8 @@ async fn revoke(f: Fleet<'_>, realm: &str, client: &str, id: &str) -> Result<boo
 
 /// `previous_token_grace` against the other rotation settings.
 fn validate_overlap(config: &Value, diags: &mut Diagnostics) {
-    if config.attr(rotation::GRACE).is_null() {
+    // Unknown (a variable not known yet) may still turn out null: checked again at plan.
+    if !config.attr(rotation::GRACE).is_known() || config.attr(rotation::GRACE).is_null() {
         return;
     }
     match config.attr("rotation_strategy").as_str() {
@@ -744,7 +745,8 @@ impl Resource for ApiToken {
                         summary,
                         format!(
                             "API token {name:?} ({id}) of API client {client:?} {why}; it is removed from the state \
-                             and the next apply creates a new one."
+                             and the next apply creates a new one.{}",
+                            rotation::previous_left_behind(state, "vcf_api_token_revoke")
                         ),
                     );
                     Value::Null
@@ -755,7 +757,8 @@ impl Resource for ApiToken {
                     "API token no longer exists",
                     format!(
                         "API token {name:?} ({id}) of API client {client:?} was deleted outside Terraform; it is \
-                         removed from the state and the next apply creates a new one."
+                         removed from the state and the next apply creates a new one.{}",
+                        rotation::previous_left_behind(state, "vcf_api_token_revoke")
                     ),
                 );
                 Value::Null
@@ -808,6 +811,26 @@ impl Resource for ApiToken {
             return prior.clone();
         };
         let mut current = prior.clone();
+        // The superseded previous token goes first: when its revoke fails, nothing else is
+        // changed and the state still tracks it, so the next apply tries again (a rotation that
+        // went on would have to drop one of the two tokens from the state).
+        if let Some(old) = &superseded {
+            match revoke(f, &realm.id, &client, old).await {
+                Ok(true) => {}
+                Ok(false) => diags.warning(
+                    "Previous API token already gone",
+                    format!(
+                        "The previous API token {old} of API client {client:?} was already deleted on the server; \
+                         nothing was left to revoke."
+                    ),
+                ),
+                Err(e) => {
+                    diags.push(e.to_diagnostic());
+                    return prior.clone();
+                }
+            }
+            rotation::clear_previous(&mut current);
+        }
         if edited {
             let mut body = serde_json::json!({
                 "id": id,
@@ -837,7 +860,7 @@ impl Resource for ApiToken {
                 current.set_attr(a, planned.attr(a).clone());
             }
         }
-        let mut new = if overlap {
+        if overlap {
             match Self::create_successor(f, realm, &client, &id, prior, planned, diags).await {
                 Some(v) => v,
                 None => return current,
@@ -877,29 +900,7 @@ impl Resource for ApiToken {
             }
         } else {
             planned.clone()
-        };
-        if let Some(old) = superseded {
-            match revoke(f, &realm.id, &client, &old).await {
-                Ok(true) => {}
-                Ok(false) => diags.warning(
-                    "Previous API token already gone",
-                    format!(
-                        "The previous API token {old} of API client {client:?} was already deleted on the server; \
-                         nothing was left to revoke."
-                    ),
-                ),
-                Err(e) => {
-                    // Still valid on the server: keep tracking it, so the next apply revokes it.
-                    new.set_attr(rotation::PREVIOUS_ID, Value::string(&old));
-                    new.set_attr(
-                        rotation::REVOKE_AFTER,
-                        prior.attr(rotation::REVOKE_AFTER).clone(),
-                    );
-                    diags.push(e.to_diagnostic());
-                }
-            }
         }
-        new
     }
 
     async fn delete(&self, ctx: &Ctx, state: &Value, diags: &mut Diagnostics) {

@@ -21,6 +21,7 @@
 
 use std::fmt;
 
+use crate::client::error::OpContext;
 use crate::client::{ApiError, ErrorKind};
 
 use super::{AssignmentChange, AssignmentJson, Fleet};
@@ -217,7 +218,8 @@ impl Fleet<'_> {
         mut current: Vec<AssignmentJson>,
         edits: &[&AssignmentChange],
     ) -> Result<Vec<AssignmentJson>, ApiError> {
-        let policy = *self.vcf.clients.http().policy();
+        let http = self.vcf.clients.http();
+        let policy = *http.policy();
         let mut attempt = 1u32;
         loop {
             let next = apply(&current, edits);
@@ -257,7 +259,14 @@ impl Fleet<'_> {
                 conflict = %conflict,
                 "role assignments changed by another writer; starting the read-modify-write over"
             );
-            tokio::time::sleep(delay).await;
+            // Ctrl-C (StopProvider) ends the wait: nothing more is written.
+            let op = OpContext {
+                what: format!("write the role assignments of principal {principal}"),
+                ..OpContext::default()
+            };
+            let last = gave_up(realm, principal, attempt, &conflict);
+            http.backoff(delay, &format!("principal {principal}"), &op, &last)
+                .await?;
             attempt += 1;
         }
     }

@@ -51,6 +51,14 @@ pub fn from_vcf_user(state: &SourceState, diags: &mut Diagnostics) -> Value {
         );
         return Value::Null;
     };
+    // The id becomes a path segment of every later request, as an imported one does.
+    if crate::client::path_segment(id) != id {
+        diags.error(
+            "Cannot move vcf_user",
+            format!("The vcf_user state's id {id:?} is not an SDDC Manager user id (a UUID from GET /v1/users)."),
+        );
+        return Value::Null;
+    }
     if let Some(t) = state.non_empty("type")
         && !USER_TYPES.iter().any(|k| k.eq_ignore_ascii_case(t))
     {
