@@ -390,8 +390,9 @@ fn ctrl_c_after_the_server_applied_a_create_creates_nothing_twice() {
                 "POST {}/suite-api/api/fleet-management/iam/ssorealms/{realm}/api-clients",
                 sim.url()
             ),
-            "so the server may have applied it. If the server created it, the next apply does \
-             not create it twice",
+            "so the server may have applied it. If the server created it, the next plan reports \
+             it: an API client, custom role or SDDC Manager user is refused with HTTP 409 and the \
+             import command",
         );
         assert_eq!(ctl.stats()["holds"]["client_gone"], 1, "{v}");
         let count = || {
