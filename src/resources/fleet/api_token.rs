@@ -314,21 +314,8 @@ impl ApiToken {
 
 /// Revokes (deletes) one token; `Ok(false)` when it was already gone.
 async fn revoke(f: Fleet<'_>, realm: &str, client: &str, id: &str) -> Result<bool, ApiError> {
-    let res = f
-        .api
-        .call(
-            Call::delete(paths::fill(paths::TOKEN, &[realm, id]))
-                .success(&[204])
-                .what(format!("revoke API token {id}"))
-                .needs_role(WRITE_ROLE),
-        )
-        .await;
-    f.state().invalidate_tokens(realm, client);
-    match res {
-        Ok(_) => Ok(true),
-        Err(e) if e.is_not_found() => Ok(false),
-        Err(e) => Err(e),
-    }
+    let r = f.revoke_token(realm, client, id).await?;
+    Ok(r == crate::resources::revoke::Revoked::Now)
 }
 
 /// `previous_token_grace` against the other rotation settings.
