@@ -11,48 +11,16 @@ use crate::client::{self, Clients, DirectorCredentials, FleetCredentials};
 use crate::framework::StopToken;
 use crate::framework::diag::AttributePath;
 use crate::framework::{
-    Action, Ctx, DataSource, Diagnostics, EphemeralResource, ListResource, Provider, ProviderData,
+    Action, DataSource, Diagnostics, EphemeralResource, ListResource, Provider, ProviderData,
     Resource, Schema, Value,
 };
-use crate::resources;
+use crate::resources::{self, ContextSettings, VcfContext};
 
 pub use config::{Auth, DirectorSettings, Endpoint, SOURCE_ADDRESS, Settings};
 
 /// The `vcf` provider.
 #[derive(Default)]
 pub struct VcfProvider;
-
-/// What resources get from a configured provider.
-#[derive(Debug)]
-pub struct VcfContext {
-    pub clients: Clients,
-    /// Realm (name or id) for fleet IAM resources that do not name one.
-    pub default_sso_realm: Option<String>,
-    /// The Director organization the provider logs in to (None: the provider organization).
-    pub director_org: Option<String>,
-    /// The Director user the provider logs in as (None with an API token): the owner of the
-    /// Director API tokens it creates.
-    pub director_username: Option<String>,
-    /// Temporary fleet API tokens opened and not yet closed, as (realm id, token id): revoked at
-    /// shutdown when Terraform never closed them (it skips Close after a failed apply).
-    pub open_temporary_tokens: std::sync::Mutex<Vec<(String, String)>>,
-    /// What the fleet IAM resources share within this process (locks, caches, server clock).
-    pub fleet: resources::fleet::FleetState,
-    /// What `vcf_sddc_user` shares within this process (the user list refresh reads).
-    pub sddc: resources::SddcState,
-}
-
-/// The configured provider context, or an error diagnostic when configure has not succeeded.
-pub fn context<'a>(ctx: &'a Ctx, diags: &mut Diagnostics) -> Option<&'a VcfContext> {
-    let found = ctx.data::<VcfContext>();
-    if found.is_none() {
-        diags.error(
-            "Provider not configured",
-            "The vcf provider has no usable configuration; see the errors reported for the provider block.",
-        );
-    }
-    found
-}
 
 /// Environment switch for the batched token reads (see [`batched_token_reads`]).
 const BATCHED_TOKEN_READS: &str = "VCF_OPERATIONS_BATCHED_TOKEN_READS";
@@ -201,20 +169,20 @@ impl Provider for VcfProvider {
         let batched_token_reads =
             batched_token_reads(std::env::var(BATCHED_TOKEN_READS).ok(), diags);
         match Clients::stoppable(&client_config, stop.clone()) {
-            Ok(clients) => Some(Arc::new(VcfContext {
+            Ok(clients) => Some(Arc::new(VcfContext::new(
                 clients,
-                default_sso_realm: settings.default_sso_realm,
-                director_org: settings.director.as_ref().and_then(|d| d.org.clone()),
-                director_username: settings.director.as_ref().and_then(|d| {
-                    match &d.endpoint.auth {
-                        config::Auth::Password { username, .. } => Some(username.clone()),
-                        _ => None,
-                    }
-                }),
-                open_temporary_tokens: Default::default(),
-                fleet: resources::fleet::FleetState::new(batched_token_reads),
-                sddc: Default::default(),
-            })),
+                ContextSettings {
+                    default_sso_realm: settings.default_sso_realm,
+                    director_org: settings.director.as_ref().and_then(|d| d.org.clone()),
+                    director_username: settings.director.as_ref().and_then(|d| {
+                        match &d.endpoint.auth {
+                            config::Auth::Password { username, .. } => Some(username.clone()),
+                            _ => None,
+                        }
+                    }),
+                    batched_token_reads,
+                },
+            ))),
             Err(e) => {
                 diags.push(e.to_diagnostic());
                 None
@@ -223,63 +191,28 @@ impl Provider for VcfProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![
-            Arc::new(resources::SddcUser),
-            Arc::new(resources::DirectorApiToken::default()),
-            Arc::new(resources::ApiClientResource),
-            Arc::new(resources::RoleAssignment),
-            Arc::new(resources::PrincipalRoles),
-            Arc::new(resources::ApiToken),
-            Arc::new(resources::CustomRole),
-        ]
+        resources::registry::resources()
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        vec![
-            Arc::new(resources::SsoRealm),
-            Arc::new(resources::SsoRealms),
-            Arc::new(resources::SddcRoles),
-            Arc::new(resources::DirectorApiTokens),
-            Arc::new(resources::ApiClientData),
-            Arc::new(resources::ApiClientsData),
-            Arc::new(resources::IamSettings),
-            Arc::new(resources::ApiTokens),
-            Arc::new(resources::PrincipalRolesData),
-            Arc::new(resources::RolesData),
-        ]
+        resources::registry::data_sources()
     }
 
     fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
-        vec![
-            Arc::new(resources::AccessToken::default()),
-            Arc::new(resources::TemporaryApiToken),
-        ]
+        resources::registry::ephemeral_resources()
     }
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
-        vec![
-            Arc::new(resources::ApiClientList),
-            Arc::new(resources::ApiTokenList),
-            Arc::new(resources::RoleAssignmentList),
-            Arc::new(resources::CustomRoleList),
-            Arc::new(resources::PrincipalRolesList),
-            Arc::new(resources::SddcUserList),
-            Arc::new(resources::DirectorApiTokenList),
-        ]
+        resources::registry::list_resources()
     }
 
     fn actions(&self) -> Vec<Arc<dyn Action>> {
-        vec![
-            Arc::new(resources::ApiTokenRevoke),
-            Arc::new(resources::DirectorApiTokenRevoke),
-        ]
+        resources::registry::actions()
     }
 
     async fn shutdown(&self, data: Option<ProviderData>) {
         if let Some(ctx) = data.as_ref().and_then(|d| d.downcast_ref::<VcfContext>()) {
-            ctx.clients.closing();
-            resources::revoke_unclosed_temporary_tokens(ctx).await;
-            ctx.clients.shutdown().await;
+            ctx.shutdown().await;
         }
     }
 }

@@ -320,7 +320,7 @@ impl EphemeralResource for AccessToken {
             private: None,
             renew_at: None,
         };
-        let Some(state) = crate::provider::context(ctx, diags) else {
+        let Some(state) = crate::resources::context(ctx, diags) else {
             return nothing();
         };
         let Some(src) = Self::source(config, diags) else {
@@ -371,7 +371,7 @@ impl EphemeralResource for AccessToken {
             );
             return (None, None);
         };
-        let Some(state) = crate::provider::context(ctx, diags) else {
+        let Some(state) = crate::resources::context(ctx, diags) else {
             return (private, None);
         };
         match exchange(state.clients.http(), &src).await {

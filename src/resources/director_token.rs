@@ -28,7 +28,7 @@ use crate::framework::{
     Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, Nesting, Resource, Schema,
     Secret, Type, Value,
 };
-use crate::provider::VcfContext;
+use crate::resources::VcfContext;
 
 use super::rotation::{self, BlockExt, ServerClock};
 use super::{family_client, secret_opt};
@@ -614,7 +614,7 @@ impl Resource for DirectorApiToken {
         _config: &Value,
         diags: &mut Diagnostics,
     ) -> Value {
-        let Some(state) = crate::provider::context(ctx, diags) else {
+        let Some(state) = crate::resources::context(ctx, diags) else {
             return Value::Null;
         };
         let Some(api) = family_client(ctx, Family::Director, diags) else {
@@ -735,7 +735,7 @@ impl Resource for DirectorApiToken {
         if !rotate && superseded.is_none() {
             return crate::resources::existing::unchanged(prior, planned);
         }
-        let Some(state) = crate::provider::context(ctx, diags) else {
+        let Some(state) = crate::resources::context(ctx, diags) else {
             return prior.clone();
         };
         let Some(api) = family_client(ctx, Family::Director, diags) else {
@@ -835,7 +835,7 @@ impl Resource for DirectorApiToken {
     }
 
     async fn import(&self, ctx: &Ctx, id: &str, diags: &mut Diagnostics) -> Value {
-        let Some(state) = crate::provider::context(ctx, diags) else {
+        let Some(state) = crate::resources::context(ctx, diags) else {
             return Value::Null;
         };
         let Some(api) = family_client(ctx, Family::Director, diags) else {
@@ -979,7 +979,7 @@ impl crate::framework::ListResource for DirectorApiTokenList {
 
     async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut crate::framework::ListSink) {
         let mut diags = Diagnostics::new();
-        let Some(state) = crate::provider::context(ctx, &mut diags) else {
+        let Some(state) = crate::resources::context(ctx, &mut diags) else {
             return sink.diagnostics(diags).await;
         };
         let Some(api) = family_client(ctx, Family::Director, &mut diags) else {

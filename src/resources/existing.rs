@@ -353,7 +353,7 @@ pub async fn plan_director_token(
     ctx: &Ctx,
     plan: &PlanChange<'_>,
     diags: &mut Diagnostics,
-    state: &crate::provider::VcfContext,
+    state: &crate::resources::VcfContext,
     api: &crate::client::ApiClient,
 ) {
     let Some((mode, replaced)) = should_check(ctx, plan) else {

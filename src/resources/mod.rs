@@ -2,9 +2,11 @@
 //! (or per pair of closely related types), each with its schema and operations.
 
 mod access_token;
+mod context;
 mod director_token;
 pub mod existing;
 pub mod fleet;
+pub mod registry;
 pub mod revoke;
 mod rotation;
 mod sddc_user;
@@ -13,6 +15,7 @@ mod sso_realm;
 mod temporary_api_token;
 
 pub use access_token::AccessToken;
+pub use context::{ContextSettings, VcfContext, context};
 pub use director_token::DirectorApiTokenRevoke;
 pub use director_token::{DirectorApiToken, DirectorApiTokenList, DirectorApiTokens};
 pub use fleet::api_client::{ApiClientData, ApiClientResource, ApiClientsData};
@@ -37,8 +40,8 @@ pub fn family_client<'a>(
     family: Family,
     diags: &mut Diagnostics,
 ) -> Option<&'a ApiClient> {
-    let state = crate::provider::context(ctx, diags)?;
-    match state.clients.family(family) {
+    let vcf = context(ctx, diags)?;
+    match vcf.clients.family(family) {
         Ok(api) => Some(api),
         Err(d) => {
             diags.push(d);

@@ -19,7 +19,7 @@ use crate::framework::{
     Attribute, AttributePath, Block, Ctx, DataSource, Diagnostics, Nesting, Resource, Schema, Type,
     Value,
 };
-use crate::provider::VcfContext;
+use crate::resources::VcfContext;
 use crate::resources::shared::{REFRESH_MAX_AGE, SharedReads};
 
 use super::family_client;
@@ -384,7 +384,7 @@ impl Resource for SddcUser {
             return;
         }
         // Unknown provider configuration: checked again at apply.
-        if let Some(state) = ctx.data::<crate::provider::VcfContext>()
+        if let Some(state) = ctx.data::<crate::resources::VcfContext>()
             && let Err(d) = state.clients.sddc_manager()
         {
             diags.push(d);

@@ -14,7 +14,7 @@ use crate::framework::validate::{IntBetween, Length, PathSegment};
 use crate::framework::{Attribute, Block, Ctx, Diagnostics, EphemeralResource, Schema, Value};
 
 use super::rfc3339_from_millis;
-use crate::provider::VcfContext;
+use crate::resources::VcfContext;
 
 /// The two token calls of contract B this resource makes, on the shared fleet IAM paths and
 /// JSON types (`super::fleet`).
@@ -175,7 +175,7 @@ impl EphemeralResource for TemporaryApiToken {
             private: None,
             renew_at: None,
         };
-        let Some(state) = crate::provider::context(ctx, diags) else {
+        let Some(state) = crate::resources::context(ctx, diags) else {
             return nothing();
         };
         let Some(fleet) = super::fleet::fleet(ctx, diags) else {
@@ -263,7 +263,7 @@ impl EphemeralResource for TemporaryApiToken {
         else {
             return;
         };
-        let Some(state) = crate::provider::context(ctx, diags) else {
+        let Some(state) = crate::resources::context(ctx, diags) else {
             return;
         };
         open_list(state).retain(|(r, i)| !(r == &p.realm && i == &p.id));

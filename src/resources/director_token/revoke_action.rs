@@ -18,7 +18,7 @@ use crate::framework::{
     Action, ActionSink, Attribute, AttributePath, Block, Ctx, Diagnostic, Diagnostics, Schema,
     Value,
 };
-use crate::provider::VcfContext;
+use crate::resources::VcfContext;
 use crate::resources::family_client;
 use crate::resources::revoke::{
     Candidate, Revoked, Selector, check_selector, revoke_each, selector, selector_attributes,

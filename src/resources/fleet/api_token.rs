@@ -546,7 +546,7 @@ impl Resource for ApiToken {
                 .attr("expires_at")
                 .as_str()
                 .and_then(millis_from_rfc3339)
-            && let Some(vcf) = ctx.data::<crate::provider::VcfContext>()
+            && let Some(vcf) = ctx.data::<crate::resources::VcfContext>()
         {
             let left = exp.saturating_sub(vcf.fleet.now_ms());
             let window = i64::try_from(before.as_millis()).unwrap_or(i64::MAX);
@@ -580,7 +580,7 @@ impl Resource for ApiToken {
             plan.requires_replace.retain(|p| *p != ttl_path);
         }
         let now = ctx
-            .data::<crate::provider::VcfContext>()
+            .data::<crate::resources::VcfContext>()
             .map(|c| c.fleet.now_ms());
         if !(triggers_changed || due || ttl_rotation) {
             match now {

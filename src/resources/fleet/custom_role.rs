@@ -389,7 +389,7 @@ impl Resource for CustomRole {
         if plan.planned.is_null() {
             return;
         }
-        let Some(vcf) = ctx.data::<crate::provider::VcfContext>() else {
+        let Some(vcf) = ctx.data::<crate::resources::VcfContext>() else {
             return;
         };
         let Ok(api) = vcf.clients.operations() else {

@@ -29,8 +29,8 @@ use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::traits::PlanChange;
 use crate::framework::validate::{Length, PathSegment};
 use crate::framework::{Attribute, AttributePath, Ctx, Diagnostic, Diagnostics, Secret, Value};
-use crate::provider::{VcfContext, context};
 use crate::resources::shared::{REFRESH_MAX_AGE, SharedReads};
+use crate::resources::{VcfContext, context};
 
 /// Every call of contract B the resources make. `{…}` segments are filled by [`paths::fill`].
 pub mod paths {

@@ -15,7 +15,7 @@ use crate::framework::validate::{Length, PathSegment};
 use crate::framework::{
     Action, ActionSink, Attribute, AttributePath, Block, Ctx, Diagnostics, Schema, Value,
 };
-use crate::provider::VcfContext;
+use crate::resources::VcfContext;
 use crate::resources::revoke::{
     Candidate, Revoked, Selector, check_selector, revoke_each, selector, selector_attributes,
 };

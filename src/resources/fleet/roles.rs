@@ -345,7 +345,7 @@ impl Resource for RoleAssignment {
     }
 
     async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
-        let Some(vcf) = ctx.data::<crate::provider::VcfContext>() else {
+        let Some(vcf) = ctx.data::<crate::resources::VcfContext>() else {
             return;
         };
         check_future(
@@ -640,7 +640,7 @@ impl Resource for PrincipalRoles {
     }
 
     async fn modify_plan(&self, ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
-        let Some(vcf) = ctx.data::<crate::provider::VcfContext>() else {
+        let Some(vcf) = ctx.data::<crate::resources::VcfContext>() else {
             return;
         };
         let now = vcf.fleet.now_ms();
