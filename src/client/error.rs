@@ -73,6 +73,13 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// An API error ends a typed resource operation with its diagnostic (`?` in resource code).
+impl From<ApiError> for crate::framework::Failure {
+    fn from(e: ApiError) -> Self {
+        e.to_diagnostic().into()
+    }
+}
+
 impl ApiError {
     pub fn new(kind: ErrorKind, summary: impl Into<String>, detail: impl Into<String>) -> Self {
         ApiError {

@@ -28,6 +28,11 @@ pub trait Action: Send + Sync {
     fn type_name(&self) -> &'static str;
     /// Schema of the `config { … }` block of an `action` block.
     fn schema(&self) -> Schema;
+    /// The attribute names of the type's typed model (see `framework::model`), for the test
+    /// that every model matches its schema; None for a type without one.
+    fn model_attributes(&self) -> Option<Vec<&'static str>> {
+        None
+    }
     /// Checks beyond the schema's validators. Values may be unknown here; an unknown value is
     /// checked again at plan time or at invocation, once it is known.
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}

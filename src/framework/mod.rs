@@ -8,6 +8,7 @@ pub mod diag;
 pub mod duration;
 pub mod identity;
 pub mod json;
+pub mod model;
 pub mod moves;
 pub mod msgpack;
 pub mod plan;
@@ -15,6 +16,7 @@ pub mod rpc;
 pub mod schema;
 pub mod secret;
 pub mod traits;
+pub mod typed;
 pub mod validate;
 pub mod value;
 
@@ -27,5 +29,10 @@ pub use secret::Secret;
 pub use traits::StopToken;
 pub use traits::{
     Ctx, DataSource, EphemeralResource, ListResource, Provider, ProviderData, Resource,
+};
+pub use model::{Model, SetOf, Val};
+pub use typed::{
+    Failure, OpenedModel, Plan, Read, TypedAction, TypedDataSource, TypedEphemeral, TypedList,
+    TypedResource,
 };
 pub use value::{Number, Type, Value};

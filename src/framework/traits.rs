@@ -103,6 +103,11 @@ pub struct PlanChange<'a> {
 pub trait Resource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// The attribute names of the type's typed model (see `framework::model`), for the test
+    /// that every model matches its schema; None for a type without one.
+    fn model_attributes(&self) -> Option<Vec<&'static str>> {
+        None
+    }
     /// Checks beyond the schema's validators. Values may be unknown here.
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     /// Adjusts a planned create or update (not called for destroy).
@@ -217,6 +222,11 @@ pub trait ListResource: Send + Sync {
     fn type_name(&self) -> &'static str;
     /// Schema of the `config { … }` block of a `list` block.
     fn schema(&self) -> Schema;
+    /// The attribute names of the type's typed model (see `framework::model`), for the test
+    /// that every model matches its schema; None for a type without one.
+    fn model_attributes(&self) -> Option<Vec<&'static str>> {
+        None
+    }
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     /// Sends each object (its full state, as `read` returns it) to `sink` as soon as it is
     /// known, and stops when `sink.send` returns false.
@@ -228,6 +238,11 @@ pub trait ListResource: Send + Sync {
 pub trait DataSource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// The attribute names of the type's typed model (see `framework::model`), for the test
+    /// that every model matches its schema; None for a type without one.
+    fn model_attributes(&self) -> Option<Vec<&'static str>> {
+        None
+    }
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value;
 }
@@ -246,6 +261,11 @@ pub struct Opened {
 pub trait EphemeralResource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// The attribute names of the type's typed model (see `framework::model`), for the test
+    /// that every model matches its schema; None for a type without one.
+    fn model_attributes(&self) -> Option<Vec<&'static str>> {
+        None
+    }
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     async fn open(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Opened;
     /// Returns the new private data and the next renewal time.

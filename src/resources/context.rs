@@ -3,7 +3,7 @@
 //! [`VcfContext::new`]; every resource reaches it through [`context`].
 
 use crate::client::Clients;
-use crate::framework::{Ctx, Diagnostics};
+use crate::framework::{Ctx, Diagnostics, Failure};
 
 use super::SddcState;
 use super::fleet::FleetState;
@@ -60,6 +60,16 @@ impl VcfContext {
         super::revoke_unclosed_temporary_tokens(self).await;
         self.clients.shutdown().await;
     }
+}
+
+/// The configured provider context, or the failure saying that configure has not succeeded.
+pub fn vcf(ctx: &Ctx) -> Result<&VcfContext, Failure> {
+    ctx.data::<VcfContext>().ok_or_else(|| {
+        Failure::error(
+            "Provider not configured",
+            "The vcf provider has no usable configuration; see the errors reported for the provider block.",
+        )
+    })
 }
 
 /// The configured provider context, or an error diagnostic when configure has not succeeded.

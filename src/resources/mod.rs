@@ -15,7 +15,7 @@ mod sso_realm;
 mod temporary_api_token;
 
 pub use access_token::AccessToken;
-pub use context::{ContextSettings, VcfContext, context};
+pub use context::{ContextSettings, VcfContext, context, vcf};
 pub use director_token::DirectorApiTokenRevoke;
 pub use director_token::{DirectorApiToken, DirectorApiTokenList, DirectorApiTokens};
 pub use fleet::api_client::{ApiClientData, ApiClientResource, ApiClientsData};

@@ -55,3 +55,62 @@ pub fn list_resources() -> Vec<Arc<dyn ListResource>> {
 pub fn actions() -> Vec<Arc<dyn Action>> {
     vec![Arc::new(ApiTokenRevoke), Arc::new(DirectorApiTokenRevoke)]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::Schema;
+
+    fn names_of(schema: &Schema) -> Vec<String> {
+        let mut names: Vec<String> = schema
+            .block
+            .attributes
+            .iter()
+            .map(|a| a.name.clone())
+            .chain(schema.block.blocks.iter().map(|b| b.name.clone()))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Every type's model has exactly the attributes of its schema: a model field misspelt or
+    /// missing, or a schema attribute without a field, fails here (and would fail every request).
+    #[test]
+    fn models_match_their_schemas() {
+        let mut types: Vec<(&str, Schema, Option<Vec<&'static str>>)> = Vec::new();
+        types.extend(
+            resources()
+                .iter()
+                .map(|t| (t.type_name(), t.schema(), t.model_attributes())),
+        );
+        types.extend(
+            data_sources()
+                .iter()
+                .map(|t| (t.type_name(), t.schema(), t.model_attributes())),
+        );
+        types.extend(
+            ephemeral_resources()
+                .iter()
+                .map(|t| (t.type_name(), t.schema(), t.model_attributes())),
+        );
+        types.extend(
+            list_resources()
+                .iter()
+                .map(|t| (t.type_name(), t.schema(), t.model_attributes())),
+        );
+        types.extend(
+            actions()
+                .iter()
+                .map(|t| (t.type_name(), t.schema(), t.model_attributes())),
+        );
+        let mut checked = 0;
+        for (name, schema, model) in types {
+            let Some(model) = model else { continue };
+            let mut model: Vec<String> = model.iter().map(|s| s.to_string()).collect();
+            model.sort();
+            assert_eq!(model, names_of(&schema), "model of {name}");
+            checked += 1;
+        }
+        assert!(checked > 0);
+    }
+}

@@ -4,12 +4,16 @@
 
 use async_trait::async_trait;
 
+use crate::framework::model::ToValue;
 use crate::framework::validate::{AtLeastOneOf, ConflictsWith, Length, PathSegment};
-use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostics, Nesting, Schema, Value};
+use crate::framework::{
+    Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, Nesting, Schema, TypedDataSource,
+    Val,
+};
 
 use crate::client::Call;
 
-use super::fleet::{RealmJson, RealmList, fleet, paths};
+use super::fleet::{RealmJson, RealmList, fleet_of, paths};
 use super::rfc3339_from_millis;
 
 /// Computed attributes that describe one realm, shared by both data sources.
@@ -52,68 +56,110 @@ fn realm_attributes(computed_ids: bool) -> Vec<Attribute> {
     attrs
 }
 
-fn realm_value(r: &RealmJson) -> Value {
-    let coverage = r
-        .sso_realm_coverage
-        .iter()
-        .map(|c| {
-            Value::object([
-                ("id", Value::string(&c.id)),
-                ("name", Value::opt_string(c.name.as_deref())),
-                ("type", Value::opt_string(c.sso_entity_type.as_deref())),
-            ])
-        })
-        .collect();
-    Value::object([
-        ("id", Value::string(&r.id)),
-        ("name", Value::string(&r.name)),
-        (
-            "vidb_resource_id",
-            Value::opt_string(r.vidb_resource_id.as_deref()),
-        ),
-        (
-            "vcf_instance_id",
-            Value::opt_string(r.vcf_instance_id.as_deref()),
-        ),
-        ("idp_id", Value::opt_string(r.idp_id.as_deref())),
-        (
-            "total_configured_components",
-            r.total_configured_components
-                .map_or(Value::Null, Value::from),
-        ),
-        ("coverage", Value::List(coverage)),
-        (
-            "created_at",
-            Value::opt_string(r.created_at.and_then(rfc3339_from_millis)),
-        ),
-        (
-            "updated_at",
-            Value::opt_string(r.updated_at.and_then(rfc3339_from_millis)),
-        ),
-    ])
+crate::model! {
+    /// A VCF instance or management component a realm covers.
+    pub struct CoverageModel {
+        pub id: Val<String>,
+        pub name: Val<String>,
+        pub r#type: Val<String>,
+    }
+}
+
+crate::model! {
+    /// One realm, as an element of `vcf_sso_realms.realms`.
+    pub struct RealmModel {
+        pub id: Val<String>,
+        pub name: Val<String>,
+        pub vidb_resource_id: Val<String>,
+        pub vcf_instance_id: Val<String>,
+        pub idp_id: Val<String>,
+        pub total_configured_components: Val<i64>,
+        pub coverage: Val<Vec<CoverageModel>>,
+        pub created_at: Val<String>,
+        pub updated_at: Val<String>,
+    }
+}
+
+crate::model! {
+    /// `vcf_sso_realm`: the realm's attributes; `name` or `id` is what the configuration sets.
+    pub struct SsoRealmModel {
+        pub id: Val<String>,
+        pub name: Val<String>,
+        pub vidb_resource_id: Val<String>,
+        pub vcf_instance_id: Val<String>,
+        pub idp_id: Val<String>,
+        pub total_configured_components: Val<i64>,
+        pub coverage: Val<Vec<CoverageModel>>,
+        pub created_at: Val<String>,
+        pub updated_at: Val<String>,
+    }
+}
+
+crate::model! {
+    /// `vcf_sso_realms`.
+    pub struct SsoRealmsModel {
+        pub realms: Val<Vec<RealmModel>>,
+    }
+}
+
+impl From<&RealmJson> for RealmModel {
+    fn from(r: &RealmJson) -> Self {
+        let coverage = r
+            .sso_realm_coverage
+            .iter()
+            .map(|c| CoverageModel {
+                id: c.id.as_str().into(),
+                name: c.name.clone().into(),
+                r#type: c.sso_entity_type.clone().into(),
+            })
+            .collect();
+        RealmModel {
+            id: r.id.as_str().into(),
+            name: r.name.as_str().into(),
+            vidb_resource_id: r.vidb_resource_id.clone().into(),
+            vcf_instance_id: r.vcf_instance_id.clone().into(),
+            idp_id: r.idp_id.clone().into(),
+            total_configured_components: r.total_configured_components.into(),
+            coverage: Val::Known(coverage),
+            created_at: r.created_at.and_then(rfc3339_from_millis).into(),
+            updated_at: r.updated_at.and_then(rfc3339_from_millis).into(),
+        }
+    }
+}
+
+impl From<RealmModel> for SsoRealmModel {
+    fn from(r: RealmModel) -> Self {
+        SsoRealmModel {
+            id: r.id,
+            name: r.name,
+            vidb_resource_id: r.vidb_resource_id,
+            vcf_instance_id: r.vcf_instance_id,
+            idp_id: r.idp_id,
+            total_configured_components: r.total_configured_components,
+            coverage: r.coverage,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
 }
 
 /// The realms, read afresh (`GET /ssorealms`) on every data source read.
-async fn list_realms(ctx: &Ctx, diags: &mut Diagnostics) -> Option<Vec<RealmJson>> {
-    let f = fleet(ctx, diags)?;
-    match f
+async fn list_realms(ctx: &Ctx) -> Result<Vec<RealmJson>, Failure> {
+    let f = fleet_of(ctx)?;
+    let r = f
         .api
         .json::<RealmList>(Call::get(paths::REALMS).what("list SSO realms"))
-        .await
-    {
-        Ok(r) => Some(r.sso_realms),
-        Err(e) => {
-            diags.push(e.to_diagnostic());
-            None
-        }
-    }
+        .await?;
+    Ok(r.sso_realms)
 }
 
 /// `vcf_sso_realm`: one realm, looked up by name or id.
 pub struct SsoRealm;
 
 #[async_trait]
-impl DataSource for SsoRealm {
+impl TypedDataSource for SsoRealm {
+    type Model = SsoRealmModel;
+
     fn type_name(&self) -> &'static str {
         "vcf_sso_realm"
     }
@@ -148,35 +194,39 @@ impl DataSource for SsoRealm {
         Schema::new(0, block)
     }
 
-    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(realms) = list_realms(ctx, diags).await else {
-            return Value::Null;
-        };
-        let (key, wanted) = match (config.attr("name").as_str(), config.attr("id").as_str()) {
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        config: SsoRealmModel,
+        _diags: &mut Diagnostics,
+    ) -> Result<SsoRealmModel, Failure> {
+        let realms = list_realms(ctx).await?;
+        let (key, wanted) = match (config.name.as_deref(), config.id.as_deref()) {
             (Some(n), _) => ("name", n),
             (None, Some(i)) => ("id", i),
-            (None, None) => return Value::Null,
-        };
-        let found = realms.iter().find(|r| {
-            if key == "name" {
-                r.name == wanted
-            } else {
-                r.id == wanted
+            // The schema's validators require one of them.
+            (None, None) => {
+                return Err(Failure::error(
+                    "SSO realm not named",
+                    "Set `name` or `id` to find a realm.",
+                ));
             }
-        });
+        };
+        let found = realms
+            .iter()
+            .find(|r| if key == "name" { r.name == wanted } else { r.id == wanted });
         match found {
-            Some(r) => realm_value(r),
+            Some(r) => Ok(RealmModel::from(r).into()),
             None => {
                 let names: Vec<&str> = realms.iter().map(|r| r.name.as_str()).collect();
-                diags.attr_error(
-                    crate::framework::AttributePath::attr(key),
+                Err(Failure::at(
+                    AttributePath::attr(key),
                     "SSO realm not found",
                     format!(
                         "No SSO realm has {key} {wanted:?}. Realms visible to the provider's credentials: {}.",
                         if names.is_empty() { "none".to_string() } else { names.join(", ") }
                     ),
-                );
-                Value::Null
+                ))
             }
         }
     }
@@ -186,7 +236,9 @@ impl DataSource for SsoRealm {
 pub struct SsoRealms;
 
 #[async_trait]
-impl DataSource for SsoRealms {
+impl TypedDataSource for SsoRealms {
+    type Model = SsoRealmsModel;
+
     fn type_name(&self) -> &'static str {
         "vcf_sso_realms"
     }
@@ -203,14 +255,16 @@ impl DataSource for SsoRealms {
         )
     }
 
-    async fn read(&self, ctx: &Ctx, _config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(realms) = list_realms(ctx, diags).await else {
-            return Value::Null;
-        };
-        Value::object([(
-            "realms",
-            Value::List(realms.iter().map(realm_value).collect()),
-        )])
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        _config: SsoRealmsModel,
+        _diags: &mut Diagnostics,
+    ) -> Result<SsoRealmsModel, Failure> {
+        let realms = list_realms(ctx).await?;
+        Ok(SsoRealmsModel {
+            realms: Val::Known(realms.iter().map(RealmModel::from).collect()),
+        })
     }
 }
 
@@ -230,7 +284,7 @@ fn realm_type() -> crate::framework::Type {
 /// For the fuzz targets (`crate::fuzzing`): a realm answer turned into state.
 #[doc(hidden)]
 pub fn fuzz_state(r: &RealmJson) {
-    let _ = realm_value(r);
+    let _ = RealmModel::from(r).to_value();
 }
 
 #[cfg(test)]
@@ -246,7 +300,7 @@ mod tests {
             "totalConfiguredComponents":4,"idpId":"d5709a7f","createdAt":1778735571488,"updatedAt":1778735571488}]}"#;
         let doc: serde_json::Value = serde_json::from_str(json).unwrap();
         let realm: RealmJson = serde_json::from_value(doc["ssoRealms"][0].clone()).unwrap();
-        let v = realm_value(&realm);
+        let v = RealmModel::from(&realm).to_value();
         assert_eq!(v.attr("name").as_str(), Some("flt-idb02"));
         assert_eq!(
             v.attr("created_at").as_str(),

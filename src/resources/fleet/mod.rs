@@ -602,6 +602,13 @@ pub struct Fleet<'a> {
 }
 
 /// The fleet client, or an error diagnostic (provider not configured, or no `operations` block).
+/// The fleet client, or the failure saying why there is none (typed resource code).
+pub fn fleet_of(ctx: &Ctx) -> Result<Fleet<'_>, crate::framework::Failure> {
+    let vcf = crate::resources::vcf(ctx)?;
+    let api = vcf.clients.operations()?;
+    Ok(Fleet { vcf, api })
+}
+
 pub fn fleet<'a>(ctx: &'a Ctx, diags: &mut Diagnostics) -> Option<Fleet<'a>> {
     let vcf = context(ctx, diags)?;
     match vcf.clients.operations() {
