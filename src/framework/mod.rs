@@ -23,6 +23,7 @@ pub mod value;
 pub use action::{Action, ActionSink};
 pub use diag::{AttributePath, Diagnostic, Diagnostics};
 pub use identity::{IdentityAttribute, IdentitySchema, ListSink};
+pub use model::{Model, SetOf, Val};
 pub use moves::{MoveSource, SourceState};
 pub use schema::{Attribute, Block, Nesting, Schema};
 pub use secret::Secret;
@@ -30,7 +31,6 @@ pub use traits::StopToken;
 pub use traits::{
     Ctx, DataSource, EphemeralResource, ListResource, Provider, ProviderData, Resource,
 };
-pub use model::{Model, SetOf, Val};
 pub use typed::{
     Failure, OpenedModel, Plan, Read, TypedAction, TypedDataSource, TypedEphemeral, TypedList,
     TypedResource,

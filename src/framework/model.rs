@@ -462,7 +462,9 @@ mod tests {
         assert_eq!(m.to_value(), v);
         assert_eq!(
             Outer::attribute_names(),
-            ["name", "count", "enabled", "token", "tags", "items", "roles"]
+            [
+                "name", "count", "enabled", "token", "tags", "items", "roles"
+            ]
         );
         assert_eq!(Inner::attribute_names(), ["id", "type"]);
     }

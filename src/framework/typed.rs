@@ -166,12 +166,7 @@ pub trait TypedResource: Send + Sync + 'static {
     }
     async fn delete(&self, ctx: &Ctx, state: Self::Model, diags: &mut Diagnostics) -> Result<()>;
     /// Turns an import ID into a state that `read` can complete.
-    async fn import(
-        &self,
-        _ctx: &Ctx,
-        _id: &str,
-        _diags: &mut Diagnostics,
-    ) -> Result<Self::Model> {
+    async fn import(&self, _ctx: &Ctx, _id: &str, _diags: &mut Diagnostics) -> Result<Self::Model> {
         Err(Failure::error(
             "Import not supported",
             format!("{} cannot be imported.", self.type_name()),
@@ -235,7 +230,8 @@ impl<R: TypedResource> Resource for R {
                 None => return,
             }
         };
-        let (Some(config), Some(planned)) = (decode(plan.config, diags), decode(&plan.planned, diags))
+        let (Some(config), Some(planned)) =
+            (decode(plan.config, diags), decode(&plan.planned, diags))
         else {
             return;
         };

@@ -73,6 +73,65 @@ mod tests {
         names
     }
 
+    /// Every attribute of every type is described (the registry docs come from these texts);
+    /// the token secrets are sensitive.
+    #[test]
+    fn every_attribute_is_described() {
+        use crate::framework::schema::{AttrType, Block};
+        fn walk(block: &Block, owner: &str) {
+            assert!(
+                !block.description.is_empty() || owner.contains('.'),
+                "{owner}"
+            );
+            for a in &block.attributes {
+                assert!(
+                    a.description.len() > 5,
+                    "{owner}.{} has no description",
+                    a.name
+                );
+                if let AttrType::Nested(_, inner) = &a.ty {
+                    let inner = Block {
+                        attributes: inner.clone(),
+                        ..Default::default()
+                    };
+                    walk(&inner, &format!("{owner}.{}", a.name));
+                }
+            }
+            for b in &block.blocks {
+                walk(&b.block, &format!("{owner}.{}", b.name));
+            }
+        }
+        for r in resources() {
+            walk(&r.schema().block, r.type_name());
+        }
+        for d in data_sources() {
+            walk(&d.schema().block, d.type_name());
+        }
+        for e in ephemeral_resources() {
+            walk(&e.schema().block, e.type_name());
+        }
+        for l in list_resources() {
+            walk(&l.schema().block, l.type_name());
+        }
+        for a in actions() {
+            walk(&a.schema().block, a.type_name());
+        }
+        for (name, attribute) in [
+            ("vcf_api_token", "token"),
+            ("vcf_director_api_token", "token"),
+        ] {
+            let r = resources().into_iter().find(|r| r.type_name() == name);
+            let schema = r.map(|r| r.schema());
+            assert!(
+                schema.is_some_and(|s| s
+                    .block
+                    .get_attribute(attribute)
+                    .is_some_and(|a| a.sensitive)),
+                "{name}.{attribute} is sensitive"
+            );
+        }
+    }
+
     /// Every type's model has exactly the attributes of its schema: a model field misspelt or
     /// missing, or a schema attribute without a field, fails here (and would fail every request).
     #[test]

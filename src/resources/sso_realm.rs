@@ -212,9 +212,13 @@ impl TypedDataSource for SsoRealm {
                 ));
             }
         };
-        let found = realms
-            .iter()
-            .find(|r| if key == "name" { r.name == wanted } else { r.id == wanted });
+        let found = realms.iter().find(|r| {
+            if key == "name" {
+                r.name == wanted
+            } else {
+                r.id == wanted
+            }
+        });
         match found {
             Some(r) => Ok(RealmModel::from(r).into()),
             None => {
@@ -224,7 +228,11 @@ impl TypedDataSource for SsoRealm {
                     "SSO realm not found",
                     format!(
                         "No SSO realm has {key} {wanted:?}. Realms visible to the provider's credentials: {}.",
-                        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        }
                     ),
                 ))
             }
