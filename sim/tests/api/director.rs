@@ -36,7 +36,7 @@ async fn create_token(sim: &Sim, session: &str, org: &str, name: &str) -> Res {
 #[tokio::test]
 async fn seed_004_exchange() {
     let sim = Sim::start().await;
-    let org = sim.r("director", "org");
+    let org = sim.ready_str("director", "org");
     let session = sim.director_login().await;
     let created = create_token(&sim, &session, &org, "automation").await;
     assert_eq!(created.status, 200, "{}", created.text);
@@ -93,7 +93,7 @@ async fn seed_004_exchange() {
 #[tokio::test]
 async fn api_token_sessions_cannot_manage_tokens() {
     let sim = Sim::start().await;
-    let org = sim.r("director", "org");
+    let org = sim.ready_str("director", "org");
     let session = sim.director_login().await;
     let created = create_token(&sim, &session, &org, "t1").await;
     let at = created.body["access_token"].as_str().expect("at");
@@ -125,7 +125,7 @@ async fn api_token_sessions_cannot_manage_tokens() {
 #[tokio::test]
 async fn list_page_and_revoke() {
     let sim = Sim::start().await;
-    let org = sim.r("director", "org");
+    let org = sim.ready_str("director", "org");
     let session = sim.director_login().await;
     let first = create_token(&sim, &session, &org, "first").await;
     let secret = first.body["refresh_token"]
@@ -160,7 +160,7 @@ async fn list_page_and_revoke() {
     );
     assert_eq!(v[0]["name"], "first");
     assert_eq!(v[0]["type"], "REFRESH");
-    assert_eq!(v[0]["owner"]["name"], sim.r("director", "username"));
+    assert_eq!(v[0]["owner"]["name"], sim.ready_str("director", "username"));
     assert!(v[0]["owner"]["id"].is_string());
     assert!(v[0].get("refresh_token").is_none() && !p1.text.contains(&secret));
     let p2 = sim
@@ -220,7 +220,7 @@ async fn list_page_and_revoke() {
 #[tokio::test]
 async fn client_ids_are_single_use_and_logins_checked() {
     let sim = Sim::start().await;
-    let org = sim.r("director", "org");
+    let org = sim.ready_str("director", "org");
     let session = sim.director_login().await;
     let reg = sim
         .post(
@@ -279,9 +279,9 @@ async fn client_ids_are_single_use_and_logins_checked() {
     let t = sim
         .director_basic(
             "/cloudapi/1.0.0/sessions/provider",
-            &sim.r("director", "username"),
+            &sim.ready_str("director", "username"),
             &org,
-            &sim.r("director", "password"),
+            &sim.ready_str("director", "password"),
         )
         .await;
     assert_error(&t, 401);
@@ -290,7 +290,7 @@ async fn client_ids_are_single_use_and_logins_checked() {
         let r = sim
             .director_basic(
                 "/cloudapi/1.0.0/sessions",
-                &sim.r("director", "username"),
+                &sim.ready_str("director", "username"),
                 &org,
                 "bad",
             )
@@ -300,9 +300,9 @@ async fn client_ids_are_single_use_and_logins_checked() {
     let locked = sim
         .director_basic(
             "/cloudapi/1.0.0/sessions",
-            &sim.r("director", "username"),
+            &sim.ready_str("director", "username"),
             &org,
-            &sim.r("director", "password"),
+            &sim.ready_str("director", "password"),
         )
         .await;
     assert_error(&locked, 401);
@@ -505,9 +505,9 @@ async fn create_token_at(sim: &Sim, prefix: &str, session: &str, org: &str, name
 async fn vcf_automation_mode_paths_and_versions() {
     let sim = Sim::start_with(&["--director-flavor", "vcf_automation"]).await;
     assert_eq!(sim.ready["director"]["flavor"], "vcf_automation");
-    let org = sim.r("director", "org");
-    let user = sim.r("director", "username");
-    let pw = sim.r("director", "password");
+    let org = sim.ready_str("director", "org");
+    let user = sim.ready_str("director", "username");
+    let pw = sim.ready_str("director", "password");
     let versions = sim.call(Method::GET, "/api/versions", None, None).await;
     assert_eq!(versions.status, 200, "{}", versions.text);
     assert!(versions.text.contains("9.1.0") && !versions.text.contains("39.1"));
@@ -590,9 +590,9 @@ async fn vcf_automation_mode_paths_and_versions() {
         &base64::engine::general_purpose::STANDARD,
         format!(
             "{}@{}:{}",
-            vcd.r("director", "username"),
-            vcd.r("director", "org"),
-            vcd.r("director", "password")
+            vcd.ready_str("director", "username"),
+            vcd.ready_str("director", "org"),
+            vcd.ready_str("director", "password")
         ),
     );
     let old = finish(
@@ -614,7 +614,7 @@ async fn vcf_automation_mode_paths_and_versions() {
 async fn typed_tokens_are_proxy_or_extension_only() {
     let sim = Sim::start().await;
     let session = sim.director_login().await;
-    let org = sim.r("director", "org");
+    let org = sim.ready_str("director", "org");
     for bad in [
         json!({ "name": "r", "type": "REFRESH" }),
         json!({ "name": "e", "type": "EXTENSION" }),

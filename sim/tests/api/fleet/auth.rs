@@ -15,7 +15,7 @@ async fn username_password_acquire_and_token_endpoint_errors() {
             Method::POST,
             "/suite-api/api/auth/token/acquire",
             None,
-            Some(&json!({ "username": sim.r("operations", "username"), "password": sim.r("operations", "password"), "authSource": "LOCAL" })),
+            Some(&json!({ "username": sim.ready_str("operations", "username"), "password": sim.ready_str("operations", "password"), "authSource": "LOCAL" })),
         )
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text);
@@ -39,14 +39,17 @@ async fn username_password_acquire_and_token_endpoint_errors() {
         .await;
     assert_eq!(t.status, 201, "{}", t.text);
     assert_eq!(t.body["tokenType"], "USER");
-    assert_eq!(t.body["principalName"], sim.r("operations", "username"));
+    assert_eq!(
+        t.body["principalName"],
+        sim.ready_str("operations", "username")
+    );
 
     let bad = sim
         .call(
             Method::POST,
             "/suite-api/api/auth/token/acquire",
             None,
-            Some(&json!({ "username": sim.r("operations", "username"), "password": "wrong" })),
+            Some(&json!({ "username": sim.ready_str("operations", "username"), "password": "wrong" })),
         )
         .await;
     assert_error(&bad, 401);
@@ -55,7 +58,7 @@ async fn username_password_acquire_and_token_endpoint_errors() {
             Method::POST,
             "/suite-api/api/auth/token/acquire",
             None,
-            Some(&json!({ "username": sim.r("operations", "username"), "password": "wrong" })),
+            Some(&json!({ "username": sim.ready_str("operations", "username"), "password": "wrong" })),
         )
         .await;
     }
@@ -64,7 +67,7 @@ async fn username_password_acquire_and_token_endpoint_errors() {
             Method::POST,
             "/suite-api/api/auth/token/acquire",
             None,
-            Some(&json!({ "username": sim.r("operations", "username"), "password": sim.r("operations", "password") })),
+            Some(&json!({ "username": sim.ready_str("operations", "username"), "password": sim.ready_str("operations", "password") })),
         )
         .await;
     assert_error(&locked, 401);
@@ -148,7 +151,7 @@ async fn release_ends_the_acquired_session_only() {
 #[tokio::test]
 async fn the_token_endpoint_takes_the_api_token_grant_only() {
     let sim = Sim::start().await;
-    let t = sim.r("operations", "api_token");
+    let t = sim.ready_str("operations", "api_token");
     let ok = sim.exchange(&t).await;
     assert_eq!(ok.status, 200, "{}", ok.text);
     assert_eq!(ok.body["token_type"], "Bearer");
