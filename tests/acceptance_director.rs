@@ -141,7 +141,10 @@ fn director_token_lifecycle() {
 #[test]
 fn vcf_automation_token_lifecycle() {
     token_lifecycle(
-        Sim::start_with(&["--director-flavor", "vcf_automation"]),
+        Sim::start_with(vcf_sim::Options {
+            director_flavor: Some("vcf_automation".into()),
+            ..Default::default()
+        }),
         "vcf_automation",
     );
 }
@@ -380,7 +383,10 @@ ephemeral "vcf_access_token" "d" {{
 /// `cloud_director` fails.
 #[test]
 fn ephemeral_access_token_from_a_vcf_automation_token() {
-    let sim = Sim::start_with(&["--director-flavor", "vcf_automation"]);
+    let sim = Sim::start_with(vcf_sim::Options {
+        director_flavor: Some("vcf_automation".into()),
+        ..Default::default()
+    });
     let control = Control::new(&sim);
     let org = sim.ready["director"]["org"].as_str().unwrap().to_string();
     let hcl = |flavor: &str| {
@@ -487,7 +493,10 @@ fn lost_creation_answer_leaves_no_token_behind() {
 /// login fails with a diagnostic that names the setting to change.
 #[test]
 fn explicit_flavor_skips_detection_and_a_wrong_one_says_so() {
-    let sim = Sim::start_with(&["--director-flavor", "vcf_automation"]);
+    let sim = Sim::start_with(vcf_sim::Options {
+        director_flavor: Some("vcf_automation".into()),
+        ..Default::default()
+    });
     let control = Control::new(&sim);
     let d = &sim.ready["director"];
     let config = format!(

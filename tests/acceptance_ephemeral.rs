@@ -193,7 +193,10 @@ fn temporary_token_is_revoked_when_the_apply_fails() {
 /// completes. Counted with the sim's stats and the provider's debug log, never timed.
 #[test]
 fn long_apply_renews_and_refreshes() {
-    let sim = Sim::start_with(&["--time-scale", "60"]);
+    let sim = Sim::start_with(vcf_sim::Options {
+        time_scale: 60.0,
+        ..Default::default()
+    });
     let control = Control::new(&sim);
     let realm = sim.ready["sso_realm_id"].as_str().unwrap();
     let short = rt().block_on(control.post(

@@ -106,7 +106,8 @@ fn fleet_token(wd: &Workdir) -> Value {
     wd.values("vcf_api_token.t")
 }
 
-fn s(v: &Value, k: &str) -> String {
+/// The string `k` of the object `v` (the test fails when it is missing or not a string).
+fn string_field(v: &Value, k: &str) -> String {
     v[k].as_str()
         .unwrap_or_else(|| panic!("{k} in {v}"))
         .to_string()
@@ -150,7 +151,7 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
         wd.apply();
         wd.assert_no_changes("after create");
         let t1 = fleet_token(&wd);
-        let (id1, s1) = (s(&t1, "id"), s(&t1, "token"));
+        let (id1, s1) = (string_field(&t1, "id"), string_field(&t1, "token"));
         assert!(t1["previous_token_id"].is_null(), "{v}");
         assert!(t1["previous_token_revoke_after"].is_null(), "{v}");
 
@@ -168,10 +169,10 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
         wd.apply();
         wd.assert_no_changes("after the overlap rotation");
         let t2 = fleet_token(&wd);
-        let (id2, s2) = (s(&t2, "id"), s(&t2, "token"));
+        let (id2, s2) = (string_field(&t2, "id"), string_field(&t2, "token"));
         assert_ne!(id1, id2, "{v}: a new token");
         assert_eq!(t2["previous_token_id"], json!(id1), "{v}");
-        let revoke_after = s(&t2, "previous_token_revoke_after");
+        let revoke_after = string_field(&t2, "previous_token_revoke_after");
         let state = std::fs::read_to_string(wd.path().join("terraform.tfstate")).expect("state");
         assert!(
             !state.contains(&s1),
@@ -222,7 +223,7 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
         assert_eq!(sim_fleet_tokens(&ctl), vec![id2.clone()], "{v}");
         let t = fleet_token(&wd);
         assert_eq!(
-            (s(&t, "id"), s(&t, "token")),
+            (string_field(&t, "id"), string_field(&t, "token")),
             (id2.clone(), s2.clone()),
             "{v}"
         );
@@ -234,7 +235,7 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
         wd.write_config(&fleet_config(&o));
         wd.apply();
         let t3 = fleet_token(&wd);
-        let id3 = s(&t3, "id");
+        let id3 = string_field(&t3, "id");
         assert_eq!(t3["previous_token_id"], json!(id2), "{v}");
         ctl.post(
             "/objects",
@@ -276,11 +277,11 @@ fn fleet_rotation_whose_revoke_of_the_previous_token_fails_keeps_both_tracked() 
         let mut o = Fleet::default();
         wd.write_config(&fleet_config(&o));
         wd.apply();
-        let id1 = s(&fleet_token(&wd), "id");
+        let id1 = string_field(&fleet_token(&wd), "id");
         o.trigger = "2";
         wd.write_config(&fleet_config(&o));
         wd.apply();
-        let id2 = s(&fleet_token(&wd), "id");
+        let id2 = string_field(&fleet_token(&wd), "id");
         assert_eq!(fleet_token(&wd)["previous_token_id"], json!(id1), "{v}");
 
         // Within the grace, rotate again while the revoke of the previous token fails.
@@ -308,7 +309,7 @@ fn fleet_rotation_whose_revoke_of_the_previous_token_fails_keeps_both_tracked() 
         wd.apply();
         wd.assert_no_changes("after the rotation");
         let t = fleet_token(&wd);
-        let id3 = s(&t, "id");
+        let id3 = string_field(&t, "id");
         assert_eq!(t["previous_token_id"], json!(id2), "{v}");
         assert_eq!(
             sim_fleet_tokens(&ctl),
@@ -331,7 +332,7 @@ fn fleet_previous_token_gone_at_apply_is_not_an_error() {
         let mut o = Fleet::default();
         wd.write_config(&fleet_config(&o));
         wd.apply();
-        let id1 = s(&fleet_token(&wd), "id");
+        let id1 = string_field(&fleet_token(&wd), "id");
         o.trigger = "2";
         wd.write_config(&fleet_config(&o));
         wd.apply();
@@ -373,12 +374,12 @@ fn ready_for_rotation_flips_when_the_window_opens() {
         let t = fleet_token(&wd);
         assert_eq!(t["ready_for_rotation"], json!(false), "{v}");
         let expires = time::OffsetDateTime::parse(
-            &s(&t, "expires_at"),
+            &string_field(&t, "expires_at"),
             &time::format_description::well_known::Rfc3339,
         )
         .expect("expires_at");
         let due = time::OffsetDateTime::parse(
-            &s(&t, "rotation_due_at"),
+            &string_field(&t, "rotation_due_at"),
             &time::format_description::well_known::Rfc3339,
         )
         .expect("rotation_due_at");
@@ -452,7 +453,7 @@ fn check_block_warns_a_week_before_rotation_is_due() {
 
         // Expiry in 13 days: due (7 days before expiry) in 6 days, within the check's week,
         // while the token is not due yet.
-        let id = s(&fleet_token(&wd), "id");
+        let id = string_field(&fleet_token(&wd), "id");
         let now = ctl.get("/clock")["now_ms"].as_i64().expect("now");
         let expiry = now + 13 * 24 * 3_600_000;
         ctl.post(
@@ -484,7 +485,7 @@ fn fleet_revoke_on_destroy_false_leaves_the_token() {
         wd.apply();
         wd.assert_no_changes("after create");
         let t = fleet_token(&wd);
-        let (id, secret) = (s(&t, "id"), s(&t, "token"));
+        let (id, secret) = (string_field(&t, "id"), string_field(&t, "token"));
         let out = wd.ok(&[
             "destroy",
             "-target=vcf_api_token.t",
@@ -602,7 +603,7 @@ fn director_overlap_rotation_and_revoke_on_destroy() {
         wd.apply();
         wd.assert_no_changes("after create");
         let t1 = wd.values("vcf_director_api_token.ci");
-        let (id1, s1) = (s(&t1, "id"), s(&t1, "token"));
+        let (id1, s1) = (string_field(&t1, "id"), string_field(&t1, "token"));
         assert_eq!(t1["ready_for_rotation"], json!(false), "{v}");
         assert!(t1["rotation_due_at"].is_null(), "{v}: never expires");
 
@@ -617,7 +618,7 @@ fn director_overlap_rotation_and_revoke_on_destroy() {
         wd.apply();
         wd.assert_no_changes("after the overlap rotation");
         let t2 = wd.values("vcf_director_api_token.ci");
-        let (id2, s2) = (s(&t2, "id"), s(&t2, "token"));
+        let (id2, s2) = (string_field(&t2, "id"), string_field(&t2, "token"));
         assert_ne!(id1, id2, "{v}");
         assert_eq!(t2["previous_token_id"], json!(id1), "{v}");
         assert!(
@@ -674,7 +675,7 @@ fn director_overlap_rotation_and_revoke_on_destroy() {
             "{v}: {flat}"
         );
         let t = wd.values("vcf_director_api_token.ci");
-        let (id, secret) = (s(&t, "id"), s(&t, "token"));
+        let (id, secret) = (string_field(&t, "id"), string_field(&t, "token"));
         wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
         assert_eq!(sim_director_tokens(&ctl), vec![id], "{v}");
         assert!(director_works(&ctl, &sim, &secret), "{v}: still valid");

@@ -5,13 +5,19 @@
 //! cargo test --test bench_fleet -- --ignored --nocapture --test-threads=1
 //! ```
 //!
-//! They print what they measured in one run, and assert the targets of issue 6:
+//! Each prints what it measured and fails when its target of issue 6 is missed:
 //! - HTTP requests of `terraform plan` (refresh) for 200 tokens over 4 API clients: ≤ 12
-//!   (authentication, realm list, the 4 clients, one batched query per client), against the
-//!   same refresh with one GET per token (`VCF_OPERATIONS_BATCHED_TOKEN_READS=false`);
+//!   (authentication, realm list, the 4 clients, one batched query per client), counted by the
+//!   sim; the same refresh with one GET per token (`VCF_OPERATIONS_BATCHED_TOKEN_READS=false`)
+//!   is measured in the same run for comparison;
 //! - `terraform apply` of 200 role assignments with 20 ms injected latency: wall time against
 //!   the ideal: the same apply without latency (Terraform's own time) plus
-//!   `requests × latency / parallelism`; target ≤ 1.5×.
+//!   `requests × latency / parallelism`, medians of 3 alternating rounds; target ≤ 1.5×,
+//!   printed as met or MISSED. The runs recorded in BENCHMARKS.md and README.md measured 0.94×
+//!   and 1.05×, but on a machine loaded by other builds (load average 8 on 2 cores) it reached
+//!   1.50×, so the benchmark fails only above 2.0×, the target plus a margin; requests that
+//!   did not overlap at all would take about 2.3× here. A wall-clock check, so only in this
+//!   ignored benchmark, never in the normal test run.
 
 mod common;
 
@@ -226,6 +232,10 @@ resource "vcf_role_assignment" "a" {{
         if ratio <= 1.5 { "met" } else { "MISSED" },
     );
     println!("bench endpoints: {}", last_stats["endpoints"]);
+    assert!(
+        ratio <= 2.0,
+        "apply with 20 ms latency took {ratio:.2}x its ideal (target <= 1.5x; fails above 2.0x)"
+    );
 }
 
 const ROUNDS: usize = 3;

@@ -6,7 +6,10 @@
 //! cargo test --release -p terraform-provider-vcf --test client_bench -- --ignored --nocapture
 //! ```
 //!
-//! It prints the mean time per request of both and their ratio (target: at most 1.10).
+//! A report: it prints the mean time per request of both, their ratio and the median of the
+//! per-round ratios, and whether that meets the target of at most 1.10. It asserts only that
+//! every request succeeds; the ratio of two sub-millisecond timings moves with the machine's
+//! load, so the target is read from the output, not checked.
 
 mod common;
 
@@ -128,8 +131,9 @@ async fn client_overhead_per_request() {
     let client_us = t_client.as_secs_f64() * 1e6 / n;
     println!(
         "client overhead: {} sequential GET /v1/domains each; bare reqwest {bare_us:.1} us/request, \
-         client {client_us:.1} us/request; ratio {:.3} (median of {ROUNDS} rounds: {median:.3}; target <= 1.10)",
+         client {client_us:.1} us/request; ratio {:.3} (median of {ROUNDS} rounds: {median:.3}; target <= 1.10: {})",
         ROUNDS * PER_ROUND / 2,
-        client_us / bare_us
+        client_us / bare_us,
+        if median <= 1.10 { "met" } else { "MISSED" },
     );
 }

@@ -374,7 +374,10 @@ async fn locked_account_is_reported_as_locked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn injected_503_and_429_are_retried_and_counted() {
-    let sim = Sim::start_with(&["--seed", "42"]);
+    let sim = Sim::start_with(vcf_sim::Options {
+        seed: Some(42),
+        ..Default::default()
+    });
     let ctl = Control::new(&sim);
     let mut cfg = sddc_config(&sim, &sddc_password(&sim), 8);
     cfg.transport.max_retries = 10;

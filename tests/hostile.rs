@@ -208,7 +208,10 @@ users = [{{ name = "administrator", password = {pw}, role = "System Administrato
         ),
     )
     .expect("write sim config");
-    let sim = Sim::start_with(&["--config", cfg.to_str().expect("path")]);
+    let sim = Sim::start_with(vcf_sim::Options {
+        config: Some(cfg.clone()),
+        ..Default::default()
+    });
     assert_eq!(
         sim.ready["sddc_manager"]["password"].as_str(),
         Some(ECHO_PASSWORD)
@@ -833,47 +836,6 @@ fn a_tls_1_0_only_server_is_named_a_protocol_problem() {
 // ---------------------------------------------------------------------------------------------
 // Finding 9: TLS trust like curl's --cacert
 
-/// A vcf-sim serving the TLS material already in `dir` (`ca.pem`, `server.pem`,
-/// `server-key.pem`); stopped when dropped.
-struct OwnTlsSim {
-    child: std::process::Child,
-    ready: Value,
-}
-
-impl OwnTlsSim {
-    fn start(dir: &std::path::Path) -> OwnTlsSim {
-        use std::io::BufRead;
-        let mut child = std::process::Command::new(common::sim_bin())
-            .args(["--listen", "127.0.0.1:0", "--state-dir"])
-            .arg(dir)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
-            .spawn()
-            .expect("vcf-sim starts");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("ready line");
-        let ready = serde_json::from_str(&line).expect("ready JSON");
-        OwnTlsSim { child, ready }
-    }
-
-    fn host(&self) -> String {
-        self.ready["url"]
-            .as_str()
-            .expect("url")
-            .trim_start_matches("https://")
-            .to_string()
-    }
-}
-
-impl Drop for OwnTlsSim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Writes a self-signed CA:TRUE certificate for `sans`, valid until `not_after`, as the sim's
 /// own certificate (and as its `ca.pem`). Returns the certificate's PEM.
 fn self_signed_ca_as_server(dir: &std::path::Path, sans: &[&str], expired: bool) -> String {
@@ -944,9 +906,9 @@ fn a_self_signed_ca_certificate_serving_as_the_servers_own_is_trusted_for_its_na
     ] {
         let dir = tempfile::tempdir().expect("dir");
         self_signed_ca_as_server(dir.path(), sans, expired);
-        let sim = OwnTlsSim::start(dir.path());
-        let ops = &sim.ready["operations"];
         let ca = dir.path().join("ca.pem");
+        let sim = Sim::start_with_own_tls(dir);
+        let ops = &sim.ready["operations"];
         for tf in terraforms() {
             let (code, t) = realm_plan(
                 &tf,

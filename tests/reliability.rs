@@ -290,7 +290,7 @@ fn rel_objects<'a>(state: &'a Value, kind: &str, field: &str) -> Vec<&'a Value> 
 #[test]
 fn apply_under_faults_converges_to_exactly_the_declared_objects() {
     let n = env_num("VCF_REL_CLIENTS", 10);
-    let seed = env_num("VCF_REL_SEED", 9).to_string();
+    let seed = env_num("VCF_REL_SEED", 9);
     let mut tfs = terraforms();
     if n > 20 {
         // The full size runs once (scripts/reliability), with the first Terraform.
@@ -298,7 +298,10 @@ fn apply_under_faults_converges_to_exactly_the_declared_objects() {
     }
     for tf in tfs {
         let v = tf.version.clone();
-        let sim = Sim::start_with(&["--seed", &seed]);
+        let sim = Sim::start_with(vcf_sim::Options {
+            seed: Some(seed),
+            ..Default::default()
+        });
         let ctl = SyncControl::new(&sim);
         let wd = fleet_workdir(&tf, &sim);
         wd.write_config(&config(n));
@@ -402,7 +405,10 @@ fn provider_killed_mid_apply_then_apply_converges() {
     let n = 8;
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start_with(&["--seed", "3"]);
+        let sim = Sim::start_with(vcf_sim::Options {
+            seed: Some(3),
+            ..Default::default()
+        });
         let ctl = SyncControl::new(&sim);
         let wd = fleet_workdir(&tf, &sim);
         // Tokens start once every client exists, so the kill (during client creates) never

@@ -525,7 +525,7 @@ pub fn add_artifact(id: u64, path: &Path, what: String) {
 
 /// Fails the test with `problems` — or, when the thread is already unwinding, only prints
 /// them (a panic inside a drop during a panic aborts the process).
-fn fail(problems: Vec<String>) {
+fn fail_on_problems(problems: Vec<String>) {
     if problems.is_empty() {
         return;
     }
@@ -584,7 +584,7 @@ pub fn workdir_dropped(id: u64) {
             Err(_) => {}
         }
     }
-    fail(problems);
+    fail_on_problems(problems);
 }
 
 /// Sim `id` goes away (before it is stopped): the artifacts of the workdirs still alive are
@@ -637,5 +637,5 @@ pub fn sim_dropped(id: u64) {
             }
         );
     }
-    fail(problems);
+    fail_on_problems(problems);
 }

@@ -5,9 +5,8 @@
 
 pub mod leaks;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
@@ -16,87 +15,64 @@ pub fn provider_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-vcf"))
 }
 
-/// Newest modification time of the files under `dir`.
-fn newest_mtime(dir: &Path) -> Option<std::time::SystemTime> {
-    let mut newest = None;
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let path = entry.path();
-        let t = if path.is_dir() {
-            newest_mtime(&path)
-        } else {
-            entry.metadata().and_then(|m| m.modified()).ok()
-        };
-        newest = newest.max(t);
-    }
-    newest
-}
-
-/// The vcf-sim binary next to the provider binary, built on demand: when it is missing or
-/// older than the sim's sources (a `cargo test --test X` run does not build it).
-pub fn sim_bin() -> PathBuf {
-    let path = provider_bin().with_file_name("vcf-sim");
-    let built = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
-    let sim = Path::new(env!("CARGO_MANIFEST_DIR")).join("sim");
-    let manifest = std::fs::metadata(sim.join("Cargo.toml"))
-        .and_then(|m| m.modified())
-        .ok();
-    let sources = newest_mtime(&sim.join("src")).max(manifest);
-    if built.is_none() || built < sources {
-        let profile_release = provider_bin()
-            .parent()
-            .is_some_and(|p| p.ends_with("release"));
-        let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "-p", "vcf-sim", "--bin", "vcf-sim"]);
-        if profile_release {
-            cmd.arg("--release");
-        }
-        let status = cmd.status().expect("cargo runs");
-        assert!(status.success(), "building vcf-sim failed");
-    }
-    path
-}
-
-/// A running vcf-sim, stopped when dropped. Before it stops, the artifacts of the workdirs
-/// still alive are searched for its secrets (see [`leaks`]).
+/// A running vcf-sim, served in this test process through the `vcf-sim` library on a runtime
+/// of its own (the provider under test talks to it over TCP like to any appliance), stopped
+/// when dropped. Before it stops, the artifacts of the workdirs still alive are searched for
+/// its secrets (see [`leaks`]).
 pub struct Sim {
-    child: Child,
+    server: vcf_sim::Background,
     pub ready: serde_json::Value,
     pub dir: tempfile::TempDir,
-    leak_id: u64,
+    leak_id: Option<u64>,
+}
+
+/// Starts the sim of `opts` on 127.0.0.1 (a free port) with its state in `dir`; returns it and
+/// its ready line.
+fn spawn(dir: &Path, opts: vcf_sim::Options) -> (vcf_sim::Background, Value) {
+    let server = vcf_sim::spawn(vcf_sim::Options {
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        state_dir: Some(dir.to_path_buf()),
+        ..opts
+    })
+    .unwrap_or_else(|e| panic!("vcf-sim starts: {e}"));
+    let ready = server.server().ready().clone();
+    (server, ready)
 }
 
 impl Sim {
     pub fn start() -> Sim {
-        Self::start_with(&[])
+        Self::start_with(vcf_sim::Options::default())
     }
 
-    pub fn start_with(extra_args: &[&str]) -> Sim {
+    /// A sim started with `opts` (the `vcf-sim` flags, one field each), its state in a fresh
+    /// temporary directory.
+    pub fn start_with(opts: vcf_sim::Options) -> Sim {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(sim_bin())
-            .args(["--listen", "127.0.0.1:0", "--state-dir"])
-            .arg(dir.path())
-            .args(extra_args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("vcf-sim starts");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("ready line");
-        let ready: serde_json::Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line {line:?}: {e}"));
+        let (server, ready) = spawn(dir.path(), opts);
         let pem = ready["ca_file"]
             .as_str()
             .and_then(|f| std::fs::read(f).ok())
             .unwrap_or_default();
-        let leak_id = leaks::register_sim(&ready, pem);
+        let leak_id = Some(leaks::register_sim(&ready, pem));
         Sim {
-            child,
+            server,
             ready,
             dir,
             leak_id,
+        }
+    }
+
+    /// A sim serving the TLS material already in `dir` (`ca.pem`, `server.pem`,
+    /// `server-key.pem`), for tests of certificates the provider must refuse. Its secrets are not
+    /// searched for in artifacts: the harness could not reach it through a certificate that
+    /// does not name 127.0.0.1 or has expired.
+    pub fn start_with_own_tls(dir: tempfile::TempDir) -> Sim {
+        let (server, ready) = spawn(dir.path(), vcf_sim::Options::default());
+        Sim {
+            server,
+            ready,
+            dir,
+            leak_id: None,
         }
     }
 
@@ -121,16 +97,11 @@ impl Sim {
 
 impl Drop for Sim {
     fn drop(&mut self) {
-        // Stops the sim even when the check fails the test.
-        struct Stop<'a>(&'a mut Child);
-        impl Drop for Stop<'_> {
-            fn drop(&mut self) {
-                let _ = self.0.kill();
-                let _ = self.0.wait();
-            }
+        // The server stops after this, when its handle is dropped (also when the check fails
+        // the test).
+        if let Some(id) = self.leak_id {
+            leaks::sim_dropped(id);
         }
-        let _stop = Stop(&mut self.child);
-        leaks::sim_dropped(self.leak_id);
     }
 }
 

@@ -96,7 +96,8 @@ impl Sim {
             .to_string()
     }
 
-    pub fn r(&self, k1: &str, k2: &str) -> String {
+    /// The string `k1.k2` of the ready line.
+    pub fn ready_str(&self, k1: &str, k2: &str) -> String {
         self.ready[k1][k2]
             .as_str()
             .expect("ready field")
@@ -143,8 +144,8 @@ impl Sim {
                 "/suite-api/api/auth/token/acquire",
                 None,
                 Some(&serde_json::json!({
-                    "username": self.r("operations", "username"),
-                    "password": self.r("operations", "password"),
+                    "username": self.ready_str("operations", "username"),
+                    "password": self.ready_str("operations", "password"),
                     "authSource": "LOCAL",
                 })),
             )
@@ -217,7 +218,7 @@ impl Sim {
 
     /// Fleet access token of the bootstrap client (vcf_admin).
     pub async fn fleet_admin(&self) -> String {
-        let t = self.r("operations", "api_token");
+        let t = self.ready_str("operations", "api_token");
         let res = self.exchange(&t).await;
         assert_eq!(res.status, 200, "{}", res.text);
         res.body["access_token"].as_str().expect("at").to_string()
@@ -231,8 +232,8 @@ impl Sim {
                 "/v1/tokens",
                 None,
                 Some(&json!({
-                    "username": self.r("sddc_manager", "username"),
-                    "password": self.r("sddc_manager", "password"),
+                    "username": self.ready_str("sddc_manager", "username"),
+                    "password": self.ready_str("sddc_manager", "password"),
                 })),
             )
             .await;
@@ -245,9 +246,9 @@ impl Sim {
         let res = self
             .director_basic(
                 "/cloudapi/1.0.0/sessions",
-                &self.r("director", "username"),
-                &self.r("director", "org"),
-                &self.r("director", "password"),
+                &self.ready_str("director", "username"),
+                &self.ready_str("director", "org"),
+                &self.ready_str("director", "password"),
             )
             .await;
         assert_eq!(res.status, 200, "{}", res.text);

@@ -295,12 +295,12 @@ async fn restart_keeps_state() {
     let clock = sim.ctl(Method::GET, "/clock", None).await["now_ms"]
         .as_i64()
         .expect("now");
-    let api_token = sim.r("operations", "api_token");
+    let api_token = sim.ready_str("operations", "api_token");
     sim.terminate();
     drop(sim);
 
     let sim = Sim::start_in(dir.clone(), &[], false);
-    assert_eq!(sim.r("operations", "api_token"), api_token);
+    assert_eq!(sim.ready_str("operations", "api_token"), api_token);
     let now = sim.ctl(Method::GET, "/clock", None).await["now_ms"]
         .as_i64()
         .expect("now");
@@ -354,8 +354,8 @@ orgs = [{ name = "acme", users = [{ name = "ops", password = "pw-2" }] }]
     .expect("write");
     let cfg_s = cfg.to_string_lossy().to_string();
     let sim = Sim::start_in(dir.join("state"), &["--config", &cfg_s], false);
-    assert_eq!(sim.r("sddc_manager", "username"), "root@corp.local");
-    assert_eq!(sim.r("director", "org"), "acme");
+    assert_eq!(sim.ready_str("sddc_manager", "username"), "root@corp.local");
+    assert_eq!(sim.ready_str("director", "org"), "acme");
     let at = sim.fleet_admin().await;
     let realms = sim.get(&format!("{IAM}/ssorealms"), &at).await;
     assert_eq!(realms.body["ssoRealms"][0]["name"], "lab-idb");
@@ -484,7 +484,7 @@ async fn error_fault_with_retry_after() {
         json!({ "path": "/v1/tokens", "kind": "error", "status": 503, "retry_after": 2, "times": 1 }),
     )
     .await;
-    let body = json!({ "username": sim.r("sddc_manager", "username"), "password": sim.r("sddc_manager", "password") });
+    let body = json!({ "username": sim.ready_str("sddc_manager", "username"), "password": sim.ready_str("sddc_manager", "password") });
     let r = sim
         .call(Method::POST, "/v1/tokens", None, Some(&body))
         .await;

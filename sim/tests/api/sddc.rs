@@ -321,8 +321,8 @@ async fn operator_and_viewer_permissions() {
 #[tokio::test]
 async fn lockout_after_five_bad_passwords() {
     let sim = Sim::start().await;
-    let user = sim.r("sddc_manager", "username");
-    let good = sim.r("sddc_manager", "password");
+    let user = sim.ready_str("sddc_manager", "username");
+    let good = sim.ready_str("sddc_manager", "password");
     let login = |pw: String| {
         let user = user.clone();
         let sim = &sim;
