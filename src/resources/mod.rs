@@ -8,6 +8,7 @@ pub mod existing;
 pub mod fleet;
 pub mod registry;
 pub mod revoke;
+pub mod rotating;
 mod rotation;
 mod sddc_user;
 pub mod shared;

@@ -226,14 +226,17 @@ pub fn revoke_on_destroy(state: &Value) -> bool {
 
 /// `(ready_for_rotation, rotation_due_at)` for a token due at `due_ms`, at `now_ms`. A token
 /// with no due time is never ready.
-pub fn signal(due_ms: Option<i64>, now_ms: i64) -> (Value, Value) {
+pub fn signal_parts(due_ms: Option<i64>, now_ms: i64) -> (bool, Option<String>) {
     match due_ms {
-        Some(due) => (
-            Value::Bool(now_ms > due),
-            Value::opt_string(rfc3339_from_millis(due)),
-        ),
-        None => (Value::Bool(false), Value::Null),
+        Some(due) => (now_ms > due, rfc3339_from_millis(due)),
+        None => (false, None),
     }
+}
+
+/// [`signal_parts`] as state values.
+pub fn signal(due_ms: Option<i64>, now_ms: i64) -> (Value, Value) {
+    let (ready, due) = signal_parts(due_ms, now_ms);
+    (Value::Bool(ready), Value::opt_string(due))
 }
 
 pub fn set_signal(state: &mut Value, due_ms: Option<i64>, now_ms: i64) {
