@@ -33,8 +33,8 @@ use crate::resources::VcfContext;
 use super::rotation::{self, BlockExt, ServerClock};
 use super::{family_client, secret_opt};
 
-mod revoke_action;
-pub use revoke_action::DirectorApiTokenRevoke;
+mod api_token_revoke;
+pub use api_token_revoke::DirectorApiTokenRevoke;
 
 /// The documented token calls (api-contract.md § C).
 mod paths {
