@@ -4,7 +4,7 @@
 //! expire and cannot be read back. A session opened with an API token cannot create, list or
 //! revoke tokens, so the provider refuses at plan time when its own `director` block
 //! authenticates with one. The plan of the resource (look-up before create, rotation) is in
-//! [`plan`].
+//! [`plan`], its schema in [`schema`].
 
 use std::collections::BTreeMap;
 
@@ -12,20 +12,21 @@ use async_trait::async_trait;
 
 use crate::client::{ApiClient, AuthMethod};
 use crate::framework::model::{Model, ToValue};
-use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
-use crate::framework::validate::{Length, PathSegment};
 use crate::framework::{
-    Attribute, AttributePath, Block, Ctx, Diagnostic, Diagnostics, Failure, IdentityAttribute,
-    IdentitySchema, Plan, Read, Schema, Secret, Type, TypedResource, Val, Value,
+    AttributePath, Ctx, Diagnostic, Diagnostics, Failure, IdentityAttribute, IdentitySchema, Plan,
+    Read, Schema, Secret, TypedResource, Val, Value,
 };
 use crate::resources::rfc3339_from_millis;
-use crate::resources::rotation::{self, BlockExt, ServerClock};
+use crate::resources::rotation::{self, ServerClock};
 
 use super::api::{
     self, TokenEntry, director, list_tokens, list_tokens_noting, org_name, revoke_token,
 };
 
 mod plan;
+mod schema;
+
+use schema::schema;
 
 /// `vcf_director_api_token`.
 #[derive(Default)]
@@ -35,79 +36,6 @@ pub struct DirectorApiToken {
     create_lock: tokio::sync::Mutex<()>,
     /// Director's clock (from its `Date` header), which judges the grace of previous tokens.
     clock: ServerClock,
-}
-
-fn schema() -> Schema {
-    Schema::new(
-        0,
-        Block::new(
-            "A Cloud Director / VCF Automation API token of the user the provider logs in as. Applications \
-             exchange it for access tokens with an OAuth refresh grant at `/oauth/tenant/<org>/token` (or \
-             `/oauth/provider/token`) on Cloud Director, at `/tm/oauth/tenant/<org>/token` on VCF Automation \
-             (see `director.flavor`). The token is shown once, at creation, and kept \
-             in state as the sensitive `token`; Director tokens never expire. Destroying the resource revokes the \
-             token; a token revoked outside Terraform disappears from the state and the next apply creates a new \
-             one. Changing any argument replaces the token.\n\n\
-             The provider's `director` block must log in with `username` and `password`: sessions opened with an \
-             API token cannot create, view or revoke tokens, and the plan fails saying so. The user needs the \
-             right \"Manage user's own API token\".\n\n\
-             With `previous_token_grace` (overlap rotation) a change of `rotation_triggers` creates the new token \
-             in place and keeps the previous one valid for the grace; the first plan/apply after it revokes it. \
-             `revoke_on_destroy = false` leaves the token valid when the resource is destroyed.\n\n\
-             Import with the token id (`urn:vcloud:token:…`); `token` is null after an import.",
-        )
-        .attribute(
-            Attribute::string("id")
-                .computed()
-                .description("The token id, `urn:vcloud:token:…`.")
-                .plan_modifier(UseStateForUnknown),
-        )
-        .attribute(
-            Attribute::string("name")
-                .required()
-                .description("Token name as shown in the user's preferences; choose one that says which application holds it. Changing it replaces the token.")
-                .validator(Length::at_least(1))
-                .plan_modifier(RequiresReplace),
-        )
-        .attribute(
-            Attribute::string("org")
-                .validator(PathSegment)
-                .optional()
-                .computed()
-                .description("Organization of the token: the provider's `director.org` (`System` for the provider organization). A token belongs to the user the provider logs in as, so when set it must equal `director.org`; it documents the scope in the configuration. Changing it replaces the token.")
-                .validator(Length::at_least(1))
-                .plan_modifier(UseStateForUnknown)
-                .plan_modifier(RequiresReplace),
-        )
-        .attribute(
-            Attribute::new("rotation_triggers", Type::map(Type::String))
-                .optional()
-                .description("Arbitrary values; any change rotates the token, for example `{ rotated = time_rotating.vcd.id }`: a replacement (a new token is created and the old one revoked), or with `previous_token_grace` an in-place update that keeps the old token valid for the grace."),
-        )
-        .attribute(
-            crate::resources::existing::attribute("the Director user the provider logs in as"),
-        )
-        .attribute(
-            Attribute::string("owner")
-                .computed()
-                .description("Name of the user who owns the token.")
-                .plan_modifier(UseStateForUnknown),
-        )
-        .attribute(
-            Attribute::string("token")
-                .computed()
-                .sensitive()
-                .description("The API token, shown once by Cloud Director at creation. Null after an import.")
-                .plan_modifier(UseStateForUnknown),
-        )
-        .attributes(rotation::overlap_attributes("Director API token", true))
-        .attributes(rotation::signal_attributes(
-            "When the token is due for rotation (RFC 3339): the expiry Director reports for it \
-             (`expirationTimeUtc`). Null for tokens without one — Cloud Director and VCF Automation API tokens \
-             do not expire —, so rotate them on a schedule with `rotation_triggers` (for example from \
-             `time_rotating`).",
-        )),
-    )
 }
 
 /// `rotation_triggers`: arbitrary values, any of which may be unknown at plan time.

@@ -79,8 +79,10 @@ pub(super) async fn plan_new(
 }
 
 impl DirectorApiToken {
-    /// The plan of a change to an existing token: records what a replacement replaces, then
-    /// plans rotation and the previous token.
+    /// The plan of a change to an existing token. Records what a replacement replaces; then a
+    /// change of `rotation_triggers` replaces the token, or with `previous_token_grace` rotates it
+    /// in place (the current token becomes the previous one); otherwise a previous token whose
+    /// grace has ended is planned away (the apply revokes it).
     pub(super) async fn plan_change(
         &self,
         ctx: &Ctx,
@@ -94,21 +96,8 @@ impl DirectorApiToken {
         existing::remember_replaced(ctx, &mut change, &[&ids[0], &ids[1]]);
         let planned_private = change.planned_private;
         *plan.planned_private = planned_private;
-        self.plan_rotation(ctx, plan, prior, diags).await
-    }
-
-    /// Plans an update: a change of `rotation_triggers` replaces the token, or with
-    /// `previous_token_grace` rotates it in place (the current token becomes the previous one);
-    /// otherwise a previous token whose grace has ended is planned away (the apply revokes it).
-    async fn plan_rotation(
-        &self,
-        ctx: &Ctx,
-        plan: &mut Plan<'_, ApiTokenModel>,
-        prior: &ApiTokenModel,
-        diags: &mut Diagnostics,
-    ) -> Result<()> {
         if plan.planned.rotation_triggers != prior.rotation_triggers {
-            if rotation::overlap(&plan.config.to_value()) {
+            if rotation::overlap(&config) {
                 let planned = &mut plan.planned;
                 planned.id = Val::Unknown;
                 planned.token = Val::Unknown;
@@ -135,7 +124,6 @@ impl DirectorApiToken {
             let _ = list_tokens_noting(api, prior.name.as_deref(), Some(&self.clock)).await;
         }
         let now = self.clock.now_ms();
-        let prior_value = prior.to_value();
         let mut planned = plan.planned.to_value();
         rotation::plan_previous(&prior_value, &mut planned, now, "Director API token", diags);
         let due = prior
