@@ -362,11 +362,11 @@ pub async fn plan_director_token(
     let Some(name) = plan.planned.attr("name").as_str() else {
         return;
     };
-    let list = match super::director_token::list_tokens(api, Some(name)).await {
+    let list = match super::director::api::list_tokens(api, Some(name)).await {
         Ok(l) => l,
         Err(e) => return lookup_failed(diags, mode, e),
     };
-    let org = super::director_token::org_name(state.director_org.as_deref());
+    let org = super::director::api::org_name(state.director_org.as_deref());
     let same = |want: Option<&str>, got: Option<&str>| match (want, got) {
         (Some(w), Some(g)) => w.eq_ignore_ascii_case(g),
         // Not said: it may be ours.

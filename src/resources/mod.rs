@@ -3,7 +3,7 @@
 
 mod access_token;
 mod context;
-mod director_token;
+mod director;
 pub mod existing;
 pub mod fleet;
 pub mod registry;
@@ -17,8 +17,8 @@ mod temporary_api_token;
 
 pub use access_token::AccessToken;
 pub use context::{ContextSettings, VcfContext, context, vcf};
-pub use director_token::DirectorApiTokenRevoke;
-pub use director_token::{DirectorApiToken, DirectorApiTokenList, DirectorApiTokens};
+pub use director::DirectorApiTokenRevoke;
+pub use director::{DirectorApiToken, DirectorApiTokenList, DirectorApiTokens};
 pub use fleet::api_client::{ApiClientData, ApiClientResource, ApiClientsData};
 pub use fleet::api_token::{ApiToken, ApiTokens};
 pub use fleet::custom_role::CustomRole;
@@ -72,7 +72,7 @@ pub fn fuzz_sddc_json(body: &[u8]) {
 }
 #[doc(hidden)]
 pub fn fuzz_director_json(body: &[u8]) {
-    director_token::fuzz_json(body)
+    director::fuzz_json(body)
 }
 #[doc(hidden)]
 pub fn fuzz_oauth_json(body: &[u8]) {

@@ -2,7 +2,7 @@
 //! Automation API tokens now — one by id, every token whose name starts with a prefix, or every
 //! token of one user — whether or not any Terraform state knows them.
 //!
-//! Tokens come from the documented token list ([`super::list_tokens`]), which leaves PROXY and
+//! Tokens come from the documented token list ([`super::api::list_tokens`]), which leaves PROXY and
 //! EXTENSION tokens out: those are not API tokens and this action never touches them. Each
 //! selected token is revoked with the documented `DELETE /cloudapi/1.0.0/tokens/{id}`. The
 //! session must be opened with user and password (an API-token session cannot view or revoke
@@ -11,36 +11,29 @@
 
 use async_trait::async_trait;
 
-use super::{NEEDS_RIGHT, TokenEntry, list_tokens, paths};
-use crate::client::{ApiClient, ApiError, AuthMethod, Call, Family};
+use super::api::{TokenEntry, director, list_tokens, revoke_token};
+use crate::client::AuthMethod;
+use crate::framework::model::ToValue;
+use crate::framework::typed::Result;
 use crate::framework::validate::Length;
 use crate::framework::{
-    Action, ActionSink, Attribute, AttributePath, Block, Ctx, Diagnostic, Diagnostics, Schema,
-    Value,
+    ActionSink, Attribute, AttributePath, Block, Ctx, Diagnostic, Diagnostics, Schema, TypedAction,
+    Val,
 };
 use crate::resources::VcfContext;
-use crate::resources::family_client;
 use crate::resources::revoke::{
-    Candidate, Revoked, Selector, check_selector, revoke_each, selector, selector_attributes,
+    Candidate, Selector, check_selector, revoke_each, selector, selector_attributes,
 };
 
 pub struct DirectorApiTokenRevoke;
 
-/// Revokes one token; the API's 404 means it was already gone.
-async fn revoke_one(api: &ApiClient, c: &Candidate) -> Result<Revoked, ApiError> {
-    let name = c.name.as_deref().unwrap_or("");
-    match api
-        .call(
-            Call::delete(paths::token_by_id(&c.id))
-                .success(&[204])
-                .what(format!("revoke Director API token {name:?} ({})", c.id))
-                .needs_role(NEEDS_RIGHT),
-        )
-        .await
-    {
-        Ok(_) => Ok(Revoked::Now),
-        Err(e) if e.is_not_found() => Ok(Revoked::AlreadyGone),
-        Err(e) => Err(e),
+crate::model! {
+    /// `vcf_director_api_token_revoke`.
+    pub struct ApiTokenRevokeModel {
+        pub owner: Val<String>,
+        pub token_id: Val<String>,
+        pub name_prefix: Val<String>,
+        pub all_tokens: Val<bool>,
     }
 }
 
@@ -55,12 +48,8 @@ fn session_refusal() -> Diagnostic {
     )
 }
 
-fn owner_of(t: &TokenEntry) -> Option<&str> {
-    t.owner.as_ref().and_then(|o| o.name.as_deref())
-}
-
 fn owned_by(t: &TokenEntry, owner: Option<&str>) -> bool {
-    owner.is_none_or(|o| owner_of(t).is_some_and(|n| n.eq_ignore_ascii_case(o)))
+    owner.is_none_or(|o| t.owner_name().is_some_and(|n| n.eq_ignore_ascii_case(o)))
 }
 
 fn candidate(t: &TokenEntry) -> Candidate {
@@ -68,37 +57,32 @@ fn candidate(t: &TokenEntry) -> Candidate {
 }
 
 /// The tokens `sel` chooses among `tokens` (every API token the session sees), narrowed to
-/// `owner` when set. `None` after an error diagnostic.
+/// `owner` when set; the error when `token_id` names a token of another user.
 fn select(
     tokens: &[TokenEntry],
     sel: &Selector,
     owner: Option<&str>,
-    diags: &mut Diagnostics,
-) -> Option<Vec<Candidate>> {
+) -> std::result::Result<Vec<Candidate>, Diagnostic> {
     let mine = tokens.iter().filter(|t| owned_by(t, owner));
     match sel {
-        Selector::All => Some(mine.map(candidate).collect()),
-        Selector::NamePrefix(p) => Some(
-            mine.filter(|t| t.name.starts_with(p.as_str()))
-                .map(candidate)
-                .collect(),
-        ),
+        Selector::All => Ok(mine.map(candidate).collect()),
+        Selector::NamePrefix(p) => Ok(mine
+            .filter(|t| t.name.starts_with(p.as_str()))
+            .map(candidate)
+            .collect()),
         Selector::TokenId(id) => match tokens.iter().find(|t| &t.id == id) {
-            Some(t) if owned_by(t, owner) => Some(vec![candidate(t)]),
-            Some(t) => {
-                diags.attr_error(
-                    AttributePath::attr("token_id"),
-                    "Token of another user",
-                    format!(
-                        "Director API token {id} belongs to {:?}, not to {:?} (owner); nothing was revoked.",
-                        owner_of(t).unwrap_or("unknown"),
-                        owner.unwrap_or("")
-                    ),
-                );
-                None
-            }
+            Some(t) if owned_by(t, owner) => Ok(vec![candidate(t)]),
+            Some(t) => Err(Diagnostic::error(
+                "Token of another user",
+                format!(
+                    "Director API token {id} belongs to {:?}, not to {:?} (owner); nothing was revoked.",
+                    t.owner_name().unwrap_or("unknown"),
+                    owner.unwrap_or("")
+                ),
+            )
+            .at(AttributePath::attr("token_id"))),
             // Not listed: revoked already, invisible to this session, or not an API token.
-            None => Some(vec![Candidate {
+            None => Ok(vec![Candidate {
                 gone: true,
                 ..Candidate::new(id, None)
             }]),
@@ -107,7 +91,9 @@ fn select(
 }
 
 #[async_trait]
-impl Action for DirectorApiTokenRevoke {
+impl TypedAction for DirectorApiTokenRevoke {
+    type Model = ApiTokenRevokeModel;
+
     fn type_name(&self) -> &'static str {
         "vcf_director_api_token_revoke"
     }
@@ -147,9 +133,9 @@ impl Action for DirectorApiTokenRevoke {
         Schema::new(0, block)
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        check_selector(config, diags);
-        if config.attr("all_tokens").as_bool() == Some(true) && config.attr("owner").is_null() {
+    fn validate(&self, config: &ApiTokenRevokeModel, diags: &mut Diagnostics) {
+        check_selector(&config.to_value(), diags);
+        if config.all_tokens.get() == Some(&true) && config.owner.is_null() {
             diags.attr_error(
                 AttributePath::attr("all_tokens"),
                 "Missing owner",
@@ -159,62 +145,49 @@ impl Action for DirectorApiTokenRevoke {
         }
     }
 
-    async fn plan(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) {
+    async fn plan(
+        &self,
+        ctx: &Ctx,
+        config: ApiTokenRevokeModel,
+        _diags: &mut Diagnostics,
+    ) -> Result<()> {
         // The provider's configuration may not be known yet; the invocation checks it again.
         let Some(vcf) = ctx.data::<VcfContext>() else {
-            return;
+            return Ok(());
         };
-        let api = match vcf.clients.director() {
-            Ok(api) if api.auth_method() == AuthMethod::ApiToken => {
-                return diags.push(session_refusal());
-            }
-            Ok(api) => api,
-            Err(d) => return diags.push(d),
-        };
+        let api = vcf.clients.director()?;
+        if api.auth_method() == AuthMethod::ApiToken {
+            return Err(session_refusal().into());
+        }
         // A token that exists now and belongs to another user than `owner` is refused before
         // anything runs (one that does not exist yet may be created by the triggering resource).
-        let owner = config.attr("owner");
-        if let (Some(id), true) = (config.attr("token_id").as_str(), owner.is_known()) {
-            match list_tokens(api, None).await {
-                Ok(tokens) => {
-                    select(
-                        &tokens,
-                        &Selector::TokenId(id.to_string()),
-                        owner.as_str(),
-                        diags,
-                    );
-                }
-                Err(e) => diags.push(e.to_diagnostic()),
-            }
+        if let (Some(id), true) = (config.token_id.as_deref(), config.owner.is_known()) {
+            let tokens = list_tokens(api, None).await?;
+            let sel = Selector::TokenId(id.to_string());
+            select(&tokens, &sel, config.owner.as_deref())?;
         }
+        Ok(())
     }
 
     async fn invoke(
         &self,
         ctx: &Ctx,
-        config: &Value,
+        config: ApiTokenRevokeModel,
         sink: &mut ActionSink,
         diags: &mut Diagnostics,
-    ) {
-        let Some(sel) = selector(config) else {
-            return;
+    ) -> Result<()> {
+        let Some(sel) = selector(&config.to_value()) else {
+            return Ok(());
         };
-        let Some(api) = family_client(ctx, Family::Director, diags) else {
-            return;
-        };
+        let (_, api) = director(ctx)?;
         if api.auth_method() == AuthMethod::ApiToken {
-            return diags.push(session_refusal());
+            return Err(session_refusal().into());
         }
-        let owner = config.attr("owner").as_str();
+        let owner = config.owner.as_deref();
         sink.progress("Listing the Director API tokens visible to the provider's session…")
             .await;
-        let tokens = match list_tokens(api, None).await {
-            Ok(t) => t,
-            Err(e) => return diags.push(e.to_diagnostic()),
-        };
-        let Some(candidates) = select(&tokens, &sel, owner, diags) else {
-            return;
-        };
+        let tokens = list_tokens(api, None).await?;
+        let candidates = select(&tokens, &sel, owner)?;
         let whose = match owner {
             Some(o) => format!("of user {o:?}"),
             None => "visible to the provider's session".to_string(),
@@ -230,9 +203,10 @@ impl Action for DirectorApiTokenRevoke {
             candidates,
             sink,
             diags,
-            |c| async move { revoke_one(api, &c).await },
+            |c| async move { revoke_token(api, &c.id, c.name.as_deref().unwrap_or("")).await },
         )
         .await;
+        Ok(())
     }
 }
 
@@ -258,58 +232,43 @@ mod tests {
             entry("t2", "ci-b", "alice"),
             entry("t3", "other", "tenant-admin"),
         ];
-        let mut d = Diagnostics::new();
-        let all = select(&tokens, &Selector::All, Some("Tenant-Admin"), &mut d).unwrap();
+        let all = select(&tokens, &Selector::All, Some("Tenant-Admin")).unwrap();
         assert_eq!(ids(&all), vec![("t1", false), ("t3", false)]);
-        let prefix = select(&tokens, &Selector::NamePrefix("ci-".into()), None, &mut d).unwrap();
+        let prefix = select(&tokens, &Selector::NamePrefix("ci-".into()), None).unwrap();
         assert_eq!(ids(&prefix), vec![("t1", false), ("t2", false)]);
-        let prefix = select(
-            &tokens,
-            &Selector::NamePrefix("ci-".into()),
-            Some("alice"),
-            &mut d,
-        )
-        .unwrap();
+        let prefix = select(&tokens, &Selector::NamePrefix("ci-".into()), Some("alice")).unwrap();
         assert_eq!(ids(&prefix), vec![("t2", false)]);
-        let one = select(&tokens, &Selector::TokenId("t3".into()), None, &mut d).unwrap();
+        let one = select(&tokens, &Selector::TokenId("t3".into()), None).unwrap();
         assert_eq!(ids(&one), vec![("t3", false)]);
         // Not listed (gone, invisible, or not an API token): noted, never revoked.
-        let gone = select(&tokens, &Selector::TokenId("t9".into()), None, &mut d).unwrap();
+        let gone = select(&tokens, &Selector::TokenId("t9".into()), None).unwrap();
         assert_eq!(ids(&gone), vec![("t9", true)]);
-        assert!(d.is_empty());
         // Another user's token: refused on token_id.
-        assert!(
-            select(
-                &tokens,
-                &Selector::TokenId("t2".into()),
-                Some("tenant-admin"),
-                &mut d
-            )
-            .is_none()
-        );
-        let diag = d.iter().next().unwrap();
+        let diag = select(
+            &tokens,
+            &Selector::TokenId("t2".into()),
+            Some("tenant-admin"),
+        )
+        .unwrap_err();
         assert_eq!(diag.summary, "Token of another user");
         assert_eq!(diag.attribute, Some(AttributePath::attr("token_id")));
     }
 
     #[test]
     fn all_tokens_needs_an_owner() {
-        let config = |owner: Value| {
-            Value::object([
-                ("owner", owner),
-                ("token_id", Value::Null),
-                ("name_prefix", Value::Null),
-                ("all_tokens", Value::Bool(true)),
-            ])
+        let config = |owner: Val<String>| ApiTokenRevokeModel {
+            owner,
+            all_tokens: Val::Known(true),
+            ..ApiTokenRevokeModel::default()
         };
         let mut d = Diagnostics::new();
-        DirectorApiTokenRevoke.validate(&config(Value::Null), &mut d);
+        TypedAction::validate(&DirectorApiTokenRevoke, &config(Val::Null), &mut d);
         let diag = d.iter().next().unwrap();
         assert_eq!(diag.summary, "Missing owner");
         assert_eq!(diag.attribute, Some(AttributePath::attr("all_tokens")));
-        for owner in [Value::string("tenant-admin"), Value::Unknown] {
+        for owner in ["tenant-admin".into(), Val::Unknown] {
             let mut d = Diagnostics::new();
-            DirectorApiTokenRevoke.validate(&config(owner), &mut d);
+            TypedAction::validate(&DirectorApiTokenRevoke, &config(owner), &mut d);
             assert!(d.is_empty());
         }
     }
