@@ -217,6 +217,10 @@ impl<R: TypedResource> Resource for R {
         Some(R::Model::attribute_names())
     }
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        // A wholly unknown configuration is checked once it is known.
+        if config.is_unknown() {
+            return;
+        }
         if let Some(c) = decode(config, diags) {
             TypedResource::validate(self, &c, diags);
         }
@@ -368,6 +372,10 @@ impl<D: TypedDataSource> DataSource for D {
         Some(D::Model::attribute_names())
     }
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        // A wholly unknown configuration is checked once it is known.
+        if config.is_unknown() {
+            return;
+        }
         if let Some(c) = decode(config, diags) {
             TypedDataSource::validate(self, &c, diags);
         }
@@ -434,6 +442,10 @@ impl<E: TypedEphemeral> EphemeralResource for E {
         Some(E::Model::attribute_names())
     }
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        // A wholly unknown configuration is checked once it is known.
+        if config.is_unknown() {
+            return;
+        }
         if let Some(c) = decode(config, diags) {
             TypedEphemeral::validate(self, &c, diags);
         }
@@ -504,6 +516,10 @@ impl<L: TypedList> ListResource for L {
         Some(L::Config::attribute_names())
     }
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        // A wholly unknown configuration is checked once it is known.
+        if config.is_unknown() {
+            return;
+        }
         if let Some(c) = decode(config, diags) {
             TypedList::validate(self, &c, diags);
         }
@@ -553,6 +569,10 @@ impl<A: TypedAction> Action for A {
         Some(A::Model::attribute_names())
     }
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        // A wholly unknown configuration is checked once it is known.
+        if config.is_unknown() {
+            return;
+        }
         if let Some(c) = decode(config, diags) {
             TypedAction::validate(self, &c, diags);
         }

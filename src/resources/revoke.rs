@@ -10,7 +10,7 @@ use std::future::Future;
 
 use crate::client::{ApiError, ErrorKind};
 use crate::framework::validate::{Length, PathSegment};
-use crate::framework::{ActionSink, Attribute, AttributePath, Diagnostics, Value};
+use crate::framework::{ActionSink, Attribute, AttributePath, Diagnostics, Val};
 
 /// The selector arguments, in schema order.
 pub const SELECTORS: [&str; 3] = ["token_id", "name_prefix", "all_tokens"];
@@ -50,30 +50,37 @@ pub fn selector_attributes(scope: &str, id_example: &str) -> Vec<Attribute> {
     ]
 }
 
-/// Whether a selector argument is set: known and not null (and `true` for `all_tokens`);
-/// `None` while it is unknown.
-fn is_selected(config: &Value, name: &str) -> Option<bool> {
-    let v = config.attr(name);
-    if v.is_unknown() {
-        return None;
+/// The selector arguments of an action's configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Selection<'a> {
+    pub token_id: &'a Val<String>,
+    pub name_prefix: &'a Val<String>,
+    pub all_tokens: &'a Val<bool>,
+}
+
+impl Selection<'_> {
+    /// Whether each selector argument is set (known and not null, and `true` for
+    /// `all_tokens`), in schema order; `None` while it is unknown.
+    fn states(&self) -> [(&'static str, Option<bool>); 3] {
+        fn set<T>(v: &Val<T>) -> Option<bool> {
+            (!v.is_unknown()).then(|| !v.is_null())
+        }
+        [
+            (SELECTORS[0], set(self.token_id)),
+            (SELECTORS[1], set(self.name_prefix)),
+            (
+                SELECTORS[2],
+                (!self.all_tokens.is_unknown()).then(|| self.all_tokens.get() == Some(&true)),
+            ),
+        ]
     }
-    Some(match name {
-        "all_tokens" => v.as_bool() == Some(true),
-        _ => !v.is_null(),
-    })
 }
 
 /// Exactly one selector: a diagnostic on each selector set beside an earlier one, or (when every
 /// selector is known and none selects) on `all_tokens = false` or on the whole configuration.
 /// Unknown selectors may still turn out either way, so they are checked once known.
-pub fn check_selector(config: &Value, diags: &mut Diagnostics) {
-    if !matches!(config, Value::Object(_)) {
-        return;
-    }
-    let states: Vec<(&str, Option<bool>)> = SELECTORS
-        .iter()
-        .map(|n| (*n, is_selected(config, n)))
-        .collect();
+pub fn check_selector(config: Selection<'_>, diags: &mut Diagnostics) {
+    let states = config.states();
     let set: Vec<&str> = states
         .iter()
         .filter(|(_, s)| *s == Some(true))
@@ -93,7 +100,7 @@ pub fn check_selector(config: &Value, diags: &mut Diagnostics) {
     if !set.is_empty() || states.iter().any(|(_, s)| s.is_none()) {
         return;
     }
-    if config.attr("all_tokens").as_bool() == Some(false) {
+    if config.all_tokens.get() == Some(&false) {
         diags.attr_error(
             AttributePath::attr("all_tokens"),
             "No token selected",
@@ -110,14 +117,14 @@ pub fn check_selector(config: &Value, diags: &mut Diagnostics) {
 }
 
 /// The selector of a wholly known configuration that passed [`check_selector`].
-pub fn selector(config: &Value) -> Option<Selector> {
-    if let Some(id) = config.attr("token_id").as_str() {
+pub fn selector(config: Selection<'_>) -> Option<Selector> {
+    if let Some(id) = config.token_id.as_deref() {
         return Some(Selector::TokenId(id.to_string()));
     }
-    if let Some(p) = config.attr("name_prefix").as_str() {
+    if let Some(p) = config.name_prefix.as_deref() {
         return Some(Selector::NamePrefix(p.to_string()));
     }
-    (config.attr("all_tokens").as_bool() == Some(true)).then_some(Selector::All)
+    (config.all_tokens.get() == Some(&true)).then_some(Selector::All)
 }
 
 /// One token the action is to revoke.
@@ -304,17 +311,23 @@ mod tests {
     use crate::framework::action::ActionEvent;
     use tokio::sync::mpsc;
 
-    fn config(token_id: Value, name_prefix: Value, all_tokens: Value) -> Value {
-        Value::object([
-            ("token_id", token_id),
-            ("name_prefix", name_prefix),
-            ("all_tokens", all_tokens),
-        ])
+    type Config = (Val<String>, Val<String>, Val<bool>);
+
+    fn config(token_id: Val<String>, name_prefix: Val<String>, all_tokens: Val<bool>) -> Config {
+        (token_id, name_prefix, all_tokens)
     }
 
-    fn checked(c: &Value) -> Vec<(String, Option<String>)> {
+    fn selection(c: &Config) -> Selection<'_> {
+        Selection {
+            token_id: &c.0,
+            name_prefix: &c.1,
+            all_tokens: &c.2,
+        }
+    }
+
+    fn checked(c: &Config) -> Vec<(String, Option<String>)> {
         let mut d = Diagnostics::new();
-        check_selector(c, &mut d);
+        check_selector(selection(c), &mut d);
         d.iter()
             .map(|d| {
                 (
@@ -327,39 +340,39 @@ mod tests {
 
     #[test]
     fn exactly_one_selector() {
-        let s = Value::string;
+        let s = |t: &str| Val::Known(t.to_string());
         // One selector: fine, and it is what `selector` returns.
         for (c, want) in [
             (
-                config(s("t1"), Value::Null, Value::Null),
+                config(s("t1"), Val::Null, Val::Null),
                 Selector::TokenId("t1".into()),
             ),
             (
-                config(Value::Null, s("ci-"), Value::Bool(false)),
+                config(Val::Null, s("ci-"), Val::Known(false)),
                 Selector::NamePrefix("ci-".into()),
             ),
             (
-                config(Value::Null, Value::Null, Value::Bool(true)),
+                config(Val::Null, Val::Null, Val::Known(true)),
                 Selector::All,
             ),
         ] {
             assert!(checked(&c).is_empty(), "{c:?}");
-            assert_eq!(selector(&c), Some(want));
+            assert_eq!(selector(selection(&c)), Some(want));
         }
         // Two or three: an error on each one after the first.
         assert_eq!(
-            checked(&config(s("t1"), s("ci-"), Value::Null)),
+            checked(&config(s("t1"), s("ci-"), Val::Null)),
             vec![(
                 "Conflicting token selectors".to_string(),
                 Some("name_prefix".to_string())
             )]
         );
         assert_eq!(
-            checked(&config(s("t1"), s("ci-"), Value::Bool(true))).len(),
+            checked(&config(s("t1"), s("ci-"), Val::Known(true))).len(),
             2
         );
         assert_eq!(
-            checked(&config(Value::Null, s("ci-"), Value::Bool(true))),
+            checked(&config(Val::Null, s("ci-"), Val::Known(true))),
             vec![(
                 "Conflicting token selectors".to_string(),
                 Some("all_tokens".to_string())
@@ -367,22 +380,21 @@ mod tests {
         );
         // None: on all_tokens when it is false, else on the configuration.
         assert_eq!(
-            checked(&config(Value::Null, Value::Null, Value::Bool(false))),
+            checked(&config(Val::Null, Val::Null, Val::Known(false))),
             vec![(
                 "No token selected".to_string(),
                 Some("all_tokens".to_string())
             )]
         );
         assert_eq!(
-            checked(&config(Value::Null, Value::Null, Value::Null)),
+            checked(&config(Val::Null, Val::Null, Val::Null)),
             vec![("No token selected".to_string(), None)]
         );
         // Unknown selectors wait: nothing to say while one may still be set or unset, but a
         // known conflict is a conflict already.
-        assert!(checked(&config(Value::Unknown, Value::Null, Value::Null)).is_empty());
-        assert!(checked(&config(s("t1"), Value::Unknown, Value::Unknown)).is_empty());
-        assert_eq!(checked(&config(s("t1"), s("x"), Value::Unknown)).len(), 1);
-        assert!(checked(&Value::Unknown).is_empty());
+        assert!(checked(&config(Val::Unknown, Val::Null, Val::Null)).is_empty());
+        assert!(checked(&config(s("t1"), Val::Unknown, Val::Unknown)).is_empty());
+        assert_eq!(checked(&config(s("t1"), s("x"), Val::Unknown)).len(), 1);
     }
 
     async fn run(

@@ -13,7 +13,6 @@ use async_trait::async_trait;
 
 use super::api::{TokenEntry, director, list_tokens, revoke_token};
 use crate::client::AuthMethod;
-use crate::framework::model::ToValue;
 use crate::framework::typed::Result;
 use crate::framework::validate::Length;
 use crate::framework::{
@@ -22,7 +21,7 @@ use crate::framework::{
 };
 use crate::resources::VcfContext;
 use crate::resources::revoke::{
-    Candidate, Selector, check_selector, revoke_each, selector, selector_attributes,
+    Candidate, Selection, Selector, check_selector, revoke_each, selector, selector_attributes,
 };
 
 pub struct DirectorApiTokenRevoke;
@@ -34,6 +33,16 @@ crate::model! {
         pub token_id: Val<String>,
         pub name_prefix: Val<String>,
         pub all_tokens: Val<bool>,
+    }
+}
+
+impl ApiTokenRevokeModel {
+    fn selection(&self) -> Selection<'_> {
+        Selection {
+            token_id: &self.token_id,
+            name_prefix: &self.name_prefix,
+            all_tokens: &self.all_tokens,
+        }
     }
 }
 
@@ -134,7 +143,7 @@ impl TypedAction for DirectorApiTokenRevoke {
     }
 
     fn validate(&self, config: &ApiTokenRevokeModel, diags: &mut Diagnostics) {
-        check_selector(&config.to_value(), diags);
+        check_selector(config.selection(), diags);
         if config.all_tokens.get() == Some(&true) && config.owner.is_null() {
             diags.attr_error(
                 AttributePath::attr("all_tokens"),
@@ -176,7 +185,7 @@ impl TypedAction for DirectorApiTokenRevoke {
         sink: &mut ActionSink,
         diags: &mut Diagnostics,
     ) -> Result<()> {
-        let Some(sel) = selector(&config.to_value()) else {
+        let Some(sel) = selector(config.selection()) else {
             return Ok(());
         };
         let (_, api) = director(ctx)?;

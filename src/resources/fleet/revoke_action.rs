@@ -200,7 +200,10 @@ impl Action for ApiTokenRevoke {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        check_selector(config, diags);
+        let Ok(c) = SelectorConfig::decode(config) else {
+            return;
+        };
+        check_selector(c.selection(), diags);
     }
 
     async fn plan(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) {
@@ -235,7 +238,10 @@ impl Action for ApiTokenRevoke {
         sink: &mut ActionSink,
         diags: &mut Diagnostics,
     ) {
-        let Some(sel) = selector(config) else {
+        let Ok(c) = SelectorConfig::decode(config) else {
+            return;
+        };
+        let Some(sel) = selector(c.selection()) else {
             return;
         };
         let Some((f, realm)) = fleet_realm(ctx, config, diags).await else {
@@ -276,5 +282,45 @@ impl Action for ApiTokenRevoke {
             async move { f.revoke_token(&realm_id, &client, &c.id).await }
         })
         .await;
+    }
+}
+
+crate::model! {
+    /// The selector arguments of the action's configuration.
+    struct SelectorConfig {
+        token_id: crate::framework::Val<String>,
+        name_prefix: crate::framework::Val<String>,
+        all_tokens: crate::framework::Val<bool>,
+    }
+}
+
+impl SelectorConfig {
+    fn decode(config: &Value) -> Result<Self, crate::framework::Diagnostic> {
+        use crate::framework::model::FromValue;
+        let pick = |name: &str| {
+            (
+                name.to_string(),
+                config
+                    .entries()
+                    .and_then(|m| m.get(name))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            )
+        };
+        let only = Value::Object(
+            ["token_id", "name_prefix", "all_tokens"]
+                .into_iter()
+                .map(pick)
+                .collect(),
+        );
+        Self::from_value(&only, &crate::framework::AttributePath::root())
+    }
+
+    fn selection(&self) -> crate::resources::revoke::Selection<'_> {
+        crate::resources::revoke::Selection {
+            token_id: &self.token_id,
+            name_prefix: &self.name_prefix,
+            all_tokens: &self.all_tokens,
+        }
     }
 }
