@@ -33,13 +33,42 @@ pub const MAGIC_COOKIE_VALUE: &str =
 pub const PROTOCOL_VERSION: u32 = 6;
 /// Terraform and the Go SDKs allow messages up to 256 MiB.
 const MAX_MESSAGE_SIZE: usize = 256 << 20;
-/// Environment variable choosing the listener: `unix` (default on unix) or `tcp`.
-pub const NETWORK_ENV: &str = "TF_PROVIDER_VCF_NETWORK";
+/// How the transport names the provider it serves, all from the provider's name
+/// ([`Provider::type_name`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Names {
+    /// The provider's name, as in `provider "NAME"` blocks.
+    pub provider: &'static str,
+    /// The binary, as Terraform names provider plugins: `terraform-provider-NAME`.
+    pub binary: String,
+    /// Environment variable choosing the listener, `unix` (default on unix) or `tcp`:
+    /// `TF_PROVIDER_NAME_NETWORK`, the name in capitals.
+    pub network_env: String,
+}
 
-const NOT_A_PROGRAM: &str = "This binary is a plugin for Terraform (terraform-provider-vcf). It is not \
-meant to be run directly: Terraform starts it when a configuration uses the `vcf` provider. Put it \
+impl Names {
+    pub fn of(provider: &'static str) -> Names {
+        Names {
+            provider,
+            binary: format!("terraform-provider-{provider}"),
+            network_env: format!(
+                "TF_PROVIDER_{}_NETWORK",
+                provider.to_ascii_uppercase().replace('-', "_")
+            ),
+        }
+    }
+
+    /// What the binary says when it is run by hand.
+    fn not_a_program(&self) -> String {
+        format!(
+            "This binary is a plugin for Terraform ({}). It is not \
+meant to be run directly: Terraform starts it when a configuration uses the `{}` provider. Put it \
 where Terraform finds providers (see the README: a filesystem mirror or `dev_overrides`) and run \
-`terraform init`. To debug it, run it with `-debug` and set the TF_REATTACH_PROVIDERS value it prints.";
+`terraform init`. To debug it, run it with `-debug` and set the TF_REATTACH_PROVIDERS value it prints.",
+            self.binary, self.provider
+        )
+    }
+}
 
 /// How the process was asked to serve.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,26 +81,29 @@ pub enum Mode {
 
 /// Entry point for the provider binary. Returns the process exit code.
 pub fn run<P: Provider>(provider: P, provider_address: &str, args: &[String]) -> i32 {
+    let names = Names::of(provider.type_name());
     let debug = args.iter().any(|a| a == "-debug" || a == "--debug");
     if args.iter().any(|a| a == "-h" || a == "--help") {
         println!(
-            "{NOT_A_PROGRAM}\n\nFlags:\n  -debug   serve without Terraform and print TF_REATTACH_PROVIDERS\n  -version print the version"
+            "{}\n\nFlags:\n  -debug   serve without Terraform and print TF_REATTACH_PROVIDERS\n  -version print the version",
+            names.not_a_program()
         );
         return 0;
     }
     if args.iter().any(|a| a == "-version" || a == "--version") {
-        println!("terraform-provider-vcf {}", env!("CARGO_PKG_VERSION"));
+        println!("{} {}", names.binary, env!("CARGO_PKG_VERSION"));
         return 0;
     }
     let mode = if debug { Mode::Debug } else { Mode::Managed };
     if mode == Mode::Managed {
         if std::env::var(MAGIC_COOKIE_KEY).ok().as_deref() != Some(MAGIC_COOKIE_VALUE) {
-            eprintln!("{NOT_A_PROGRAM}");
+            eprintln!("{}", names.not_a_program());
             return 1;
         }
-        if let Err(msg) =
-            negotiate_version(std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref())
-        {
+        if let Err(msg) = negotiate_version(
+            &names.binary,
+            std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref(),
+        ) {
             eprintln!("{msg}");
             return 1;
         }
@@ -88,24 +120,25 @@ pub fn run<P: Provider>(provider: P, provider_address: &str, args: &[String]) ->
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("terraform-provider-vcf: cannot start the async runtime: {e}");
+            eprintln!("{}: cannot start the async runtime: {e}", names.binary);
             return 1;
         }
     };
-    let result = runtime.block_on(serve(provider, provider_address, mode));
+    let result = runtime.block_on(serve(provider, &names, provider_address, mode));
     // Do not wait for lingering tasks (open HTTP connections) once serving is over.
     runtime.shutdown_timeout(Duration::from_millis(200));
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("terraform-provider-vcf: {e}");
+            eprintln!("{}: {e}", names.binary);
             1
         }
     }
 }
 
-/// Picks the protocol version from Terraform's offer (a comma list such as `5,6`).
-pub fn negotiate_version(offer: Option<&str>) -> Result<u32, String> {
+/// Picks the protocol version from Terraform's offer (a comma list such as `5,6`); `binary`
+/// names the provider in the refusal.
+pub fn negotiate_version(binary: &str, offer: Option<&str>) -> Result<u32, String> {
     let Some(offer) = offer.filter(|o| !o.trim().is_empty()) else {
         // go-plugin clients that predate negotiation expect the server's version.
         return Ok(PROTOCOL_VERSION);
@@ -118,7 +151,7 @@ pub fn negotiate_version(offer: Option<&str>) -> Result<u32, String> {
         Ok(PROTOCOL_VERSION)
     } else {
         Err(format!(
-            "terraform-provider-vcf speaks plugin protocol {PROTOCOL_VERSION} (Terraform 1.0 or later), \
+            "{binary} speaks plugin protocol {PROTOCOL_VERSION} (Terraform 1.0 or later), \
              but this Terraform offers only {offer:?}. Upgrade Terraform."
         ))
     }
@@ -207,12 +240,13 @@ enum Listener {
 }
 
 impl Listener {
-    fn bind() -> Result<Listener, String> {
-        match std::env::var(NETWORK_ENV).as_deref() {
+    /// Binds the listener that `network_env` (see [`Names`]) chooses.
+    fn bind(network_env: &str) -> Result<Listener, String> {
+        match std::env::var(network_env).as_deref() {
             Ok("tcp") => Self::bind_tcp(),
             Ok("unix") | Err(_) => Self::bind_unix(),
             Ok(other) => Err(format!(
-                "{NETWORK_ENV} must be \"unix\" or \"tcp\", not {other:?}"
+                "{network_env} must be \"unix\" or \"tcp\", not {other:?}"
             )),
         }
     }
@@ -345,7 +379,12 @@ fn spawn_acceptor(
     ReceiverStream::new(rx)
 }
 
-async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> Result<(), String> {
+async fn serve<P: Provider>(
+    provider: P,
+    names: &Names,
+    provider_address: &str,
+    mode: Mode,
+) -> Result<(), String> {
     // Read before the handshake: the process that started this one may die right after it.
     let parent = std::os::unix::process::parent_id();
     let client_cert = std::env::var("PLUGIN_CLIENT_CERT")
@@ -354,7 +393,7 @@ async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> 
     let tls = match (&mode, client_cert) {
         (Mode::Managed, Some(pem)) => {
             let started = std::time::Instant::now();
-            let tls = tls::server_tls(&pem)?;
+            let tls = tls::server_tls(&pem, &names.binary)?;
             tracing::debug!(
                 duration_us = started.elapsed().as_micros() as u64,
                 "AutoMTLS certificate ready"
@@ -363,7 +402,7 @@ async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> 
         }
         _ => None,
     };
-    let listener = Listener::bind()?;
+    let listener = Listener::bind(&names.network_env)?;
     let (network, address) = listener.network_and_address();
     let socket_path = match &listener {
         Listener::Unix(_, p) => Some(p.clone()),
@@ -584,11 +623,27 @@ mod tests {
 
     #[test]
     fn version_negotiation() {
-        assert_eq!(negotiate_version(Some("5,6")), Ok(6));
-        assert_eq!(negotiate_version(Some("6")), Ok(6));
-        assert_eq!(negotiate_version(Some(" 6 , 5")), Ok(6));
-        assert_eq!(negotiate_version(None), Ok(6));
-        let err = negotiate_version(Some("4,5")).unwrap_err();
-        assert!(err.contains("protocol 6"), "{err}");
+        let n = |offer| negotiate_version("terraform-provider-test", offer);
+        assert_eq!(n(Some("5,6")), Ok(6));
+        assert_eq!(n(Some("6")), Ok(6));
+        assert_eq!(n(Some(" 6 , 5")), Ok(6));
+        assert_eq!(n(None), Ok(6));
+        let err = n(Some("4,5")).unwrap_err();
+        assert!(
+            err.starts_with("terraform-provider-test speaks plugin protocol 6"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn names_come_from_the_provider_name() {
+        let names = Names::of("my-cloud");
+        assert_eq!(names.binary, "terraform-provider-my-cloud");
+        assert_eq!(names.network_env, "TF_PROVIDER_MY_CLOUD_NETWORK");
+        assert!(
+            names.not_a_program().starts_with(
+                "This binary is a plugin for Terraform (terraform-provider-my-cloud)."
+            )
+        );
     }
 }
