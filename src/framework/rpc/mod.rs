@@ -50,6 +50,7 @@ pub use wire::{diags_to_proto, path_to_proto};
 pub struct ProviderService<P: Provider> {
     /// The provider's name (its `type_name`), for the messages that speak of the provider.
     name: &'static str,
+    /// The provider itself, with its configuration schema.
     provider: Entry<P>,
     resources: HashMap<String, Entry<dyn Resource>>,
     data_sources: HashMap<String, Entry<dyn DataSource>>,
