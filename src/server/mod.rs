@@ -3,11 +3,12 @@
 //! handshake line on stdout, and the side services (health, controller, stdio). Also the
 //! `-debug` mode that serves without Terraform and prints `TF_REATTACH_PROVIDERS`.
 
+mod listener;
+mod names;
 mod services;
 pub mod tls;
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -15,7 +16,6 @@ use std::time::Duration;
 
 use base64::Engine;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::server::Connected;
@@ -25,6 +25,8 @@ use crate::framework::rpc::ProviderService;
 use crate::proto::plugin::grpc_controller_server::GrpcControllerServer;
 use crate::proto::plugin::grpc_stdio_server::GrpcStdioServer;
 use crate::proto::tfplugin6::provider_server::ProviderServer;
+use listener::Listener;
+pub use names::Names;
 
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 pub const MAGIC_COOKIE_VALUE: &str =
@@ -33,43 +35,6 @@ pub const MAGIC_COOKIE_VALUE: &str =
 pub const PROTOCOL_VERSION: u32 = 6;
 /// Terraform and the Go SDKs allow messages up to 256 MiB.
 const MAX_MESSAGE_SIZE: usize = 256 << 20;
-/// How the transport names the provider it serves, all from the provider's name
-/// ([`Provider::type_name`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Names {
-    /// The provider's name, as in `provider "NAME"` blocks.
-    pub provider: &'static str,
-    /// The binary, as Terraform names provider plugins: `terraform-provider-NAME`.
-    pub binary: String,
-    /// Environment variable choosing the listener, `unix` (default on unix) or `tcp`:
-    /// `TF_PROVIDER_NAME_NETWORK`, the name in capitals.
-    pub network_env: String,
-}
-
-impl Names {
-    pub fn of(provider: &'static str) -> Names {
-        Names {
-            provider,
-            binary: format!("terraform-provider-{provider}"),
-            network_env: format!(
-                "TF_PROVIDER_{}_NETWORK",
-                provider.to_ascii_uppercase().replace('-', "_")
-            ),
-        }
-    }
-
-    /// What the binary says when it is run by hand.
-    fn not_a_program(&self) -> String {
-        format!(
-            "This binary is a plugin for Terraform ({}). It is not \
-meant to be run directly: Terraform starts it when a configuration uses the `{}` provider. Put it \
-where Terraform finds providers (see the README: a filesystem mirror or `dev_overrides`) and run \
-`terraform init`. To debug it, run it with `-debug` and set the TF_REATTACH_PROVIDERS value it prints.",
-            self.binary, self.provider
-        )
-    }
-}
-
 /// How the process was asked to serve.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -231,80 +196,6 @@ impl AsyncWrite for Conn {
     }
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         self.io.as_mut().poll_shutdown(cx)
-    }
-}
-
-enum Listener {
-    Unix(UnixListener, PathBuf),
-    Tcp(TcpListener),
-}
-
-impl Listener {
-    /// Binds the listener that `network_env` (see [`Names`]) chooses.
-    fn bind(network_env: &str) -> Result<Listener, String> {
-        match std::env::var(network_env).as_deref() {
-            Ok("tcp") => Self::bind_tcp(),
-            Ok("unix") | Err(_) => Self::bind_unix(),
-            Ok(other) => Err(format!(
-                "{network_env} must be \"unix\" or \"tcp\", not {other:?}"
-            )),
-        }
-    }
-
-    fn bind_unix() -> Result<Listener, String> {
-        let dir = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir);
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let mut last_err = String::new();
-        for attempt in 0..32u32 {
-            let path = dir.join(format!(
-                "plugin{}{:08}",
-                std::process::id(),
-                seed.wrapping_add(attempt * 7919) % 100_000_000
-            ));
-            match UnixListener::bind(&path) {
-                Ok(l) => return Ok(Listener::Unix(l, path)),
-                Err(e) => last_err = format!("cannot listen on {}: {e}", path.display()),
-            }
-        }
-        Err(last_err)
-    }
-
-    fn bind_tcp() -> Result<Listener, String> {
-        let port = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u16>().ok());
-        let (min, max) = (
-            port("PLUGIN_MIN_PORT").unwrap_or(0),
-            port("PLUGIN_MAX_PORT").unwrap_or(0),
-        );
-        let candidates: Vec<u16> = if min == 0 || max < min {
-            vec![0]
-        } else {
-            (min..=max).collect()
-        };
-        for p in candidates {
-            if let Ok(std_listener) = std::net::TcpListener::bind(("127.0.0.1", p))
-                && std_listener.set_nonblocking(true).is_ok()
-                && let Ok(l) = TcpListener::from_std(std_listener)
-            {
-                return Ok(Listener::Tcp(l));
-            }
-        }
-        Err("no free TCP port on 127.0.0.1 in the PLUGIN_MIN_PORT..PLUGIN_MAX_PORT range".into())
-    }
-
-    fn network_and_address(&self) -> (&'static str, String) {
-        match self {
-            Listener::Unix(_, path) => ("unix", path.display().to_string()),
-            Listener::Tcp(l) => (
-                "tcp",
-                l.local_addr().map(|a| a.to_string()).unwrap_or_default(),
-            ),
-        }
     }
 }
 
@@ -632,18 +523,6 @@ mod tests {
         assert!(
             err.starts_with("terraform-provider-test speaks plugin protocol 6"),
             "{err}"
-        );
-    }
-
-    #[test]
-    fn names_come_from_the_provider_name() {
-        let names = Names::of("my-cloud");
-        assert_eq!(names.binary, "terraform-provider-my-cloud");
-        assert_eq!(names.network_env, "TF_PROVIDER_MY_CLOUD_NETWORK");
-        assert!(
-            names.not_a_program().starts_with(
-                "This binary is a plugin for Terraform (terraform-provider-my-cloud)."
-            )
         );
     }
 }
