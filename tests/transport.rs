@@ -32,7 +32,9 @@ struct ClientCert {
 }
 
 fn client_cert() -> ClientCert {
-    let (der, key) = terraform_provider_vcf::server::tls::generate_server_cert().expect("cert");
+    let (der, key) =
+        terraform_provider_vcf::server::tls::generate_server_cert("terraform-provider-vcf")
+            .expect("cert");
     let PrivateKeyDer::Pkcs8(key) = key else {
         panic!("pkcs8 key expected")
     };

@@ -24,7 +24,8 @@ use super::value::Value;
 /// An action type.
 #[async_trait]
 pub trait Action: Send + Sync {
-    /// The action type name (`vcf_…`), as `action "TYPE" "name"` blocks use it.
+    /// The action type name (the provider's name, `_`, then the action's), as
+    /// `action "TYPE" "name"` blocks use it.
     fn type_name(&self) -> &'static str;
     /// Schema of the `config { … }` block of an `action` block.
     fn schema(&self) -> Schema;

@@ -1,6 +1,7 @@
 //! A small, provider-agnostic plugin framework on top of the tfplugin6 protocol: the value
 //! model and its wire codecs, schemas, diagnostics, validators, plan modifiers, the traits that
-//! resources implement, and the routing of every RPC. Nothing here knows about VCF.
+//! resources implement, and the routing of every RPC. Nothing here knows about a particular
+//! provider: where a message names the provider, the name comes from [`Provider::type_name`].
 
 pub mod action;
 pub mod codec;

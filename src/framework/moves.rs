@@ -27,9 +27,10 @@ use crate::proto::tfplugin6 as pb;
 /// One kind of state a resource accepts through a `moved` block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MoveSource {
-    /// The source provider's address, as Terraform sends it: `registry.terraform.io/vmware/vcf`.
+    /// The source provider's address, as Terraform sends it:
+    /// `registry.terraform.io/NAMESPACE/NAME`.
     pub provider: &'static str,
-    /// The source resource type, for example `vcf_user`.
+    /// The source resource type, as the `moved` block's `from` names it.
     pub type_name: &'static str,
     /// The schema version of the stored source state.
     pub schema_version: i64,

@@ -46,7 +46,8 @@ impl Ctx {
 /// The provider: its configuration schema and the types it serves.
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
-    /// The provider's local name (`vcf`); resource type names start with it.
+    /// The provider's local name, as in `provider "NAME"` blocks; type names start with it
+    /// and `_`. The framework's and the server's messages call the provider by it.
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
     /// Checks beyond the schema's validators. Values may be unknown here.

@@ -3,11 +3,12 @@
 //! handshake line on stdout, and the side services (health, controller, stdio). Also the
 //! `-debug` mode that serves without Terraform and prints `TF_REATTACH_PROVIDERS`.
 
+mod listener;
+mod names;
 mod services;
 pub mod tls;
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -15,7 +16,6 @@ use std::time::Duration;
 
 use base64::Engine;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, UnixListener};
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::server::Connected;
@@ -25,6 +25,8 @@ use crate::framework::rpc::ProviderService;
 use crate::proto::plugin::grpc_controller_server::GrpcControllerServer;
 use crate::proto::plugin::grpc_stdio_server::GrpcStdioServer;
 use crate::proto::tfplugin6::provider_server::ProviderServer;
+use listener::Listener;
+pub use names::Names;
 
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 pub const MAGIC_COOKIE_VALUE: &str =
@@ -33,14 +35,6 @@ pub const MAGIC_COOKIE_VALUE: &str =
 pub const PROTOCOL_VERSION: u32 = 6;
 /// Terraform and the Go SDKs allow messages up to 256 MiB.
 const MAX_MESSAGE_SIZE: usize = 256 << 20;
-/// Environment variable choosing the listener: `unix` (default on unix) or `tcp`.
-pub const NETWORK_ENV: &str = "TF_PROVIDER_VCF_NETWORK";
-
-const NOT_A_PROGRAM: &str = "This binary is a plugin for Terraform (terraform-provider-vcf). It is not \
-meant to be run directly: Terraform starts it when a configuration uses the `vcf` provider. Put it \
-where Terraform finds providers (see the README: a filesystem mirror or `dev_overrides`) and run \
-`terraform init`. To debug it, run it with `-debug` and set the TF_REATTACH_PROVIDERS value it prints.";
-
 /// How the process was asked to serve.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -52,26 +46,29 @@ pub enum Mode {
 
 /// Entry point for the provider binary. Returns the process exit code.
 pub fn run<P: Provider>(provider: P, provider_address: &str, args: &[String]) -> i32 {
+    let names = Names::of(provider.type_name());
     let debug = args.iter().any(|a| a == "-debug" || a == "--debug");
     if args.iter().any(|a| a == "-h" || a == "--help") {
         println!(
-            "{NOT_A_PROGRAM}\n\nFlags:\n  -debug   serve without Terraform and print TF_REATTACH_PROVIDERS\n  -version print the version"
+            "{}\n\nFlags:\n  -debug   serve without Terraform and print TF_REATTACH_PROVIDERS\n  -version print the version",
+            names.not_a_program()
         );
         return 0;
     }
     if args.iter().any(|a| a == "-version" || a == "--version") {
-        println!("terraform-provider-vcf {}", env!("CARGO_PKG_VERSION"));
+        println!("{} {}", names.binary, env!("CARGO_PKG_VERSION"));
         return 0;
     }
     let mode = if debug { Mode::Debug } else { Mode::Managed };
     if mode == Mode::Managed {
         if std::env::var(MAGIC_COOKIE_KEY).ok().as_deref() != Some(MAGIC_COOKIE_VALUE) {
-            eprintln!("{NOT_A_PROGRAM}");
+            eprintln!("{}", names.not_a_program());
             return 1;
         }
-        if let Err(msg) =
-            negotiate_version(std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref())
-        {
+        if let Err(msg) = negotiate_version(
+            &names.binary,
+            std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref(),
+        ) {
             eprintln!("{msg}");
             return 1;
         }
@@ -88,24 +85,25 @@ pub fn run<P: Provider>(provider: P, provider_address: &str, args: &[String]) ->
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("terraform-provider-vcf: cannot start the async runtime: {e}");
+            eprintln!("{}: cannot start the async runtime: {e}", names.binary);
             return 1;
         }
     };
-    let result = runtime.block_on(serve(provider, provider_address, mode));
+    let result = runtime.block_on(serve(provider, &names, provider_address, mode));
     // Do not wait for lingering tasks (open HTTP connections) once serving is over.
     runtime.shutdown_timeout(Duration::from_millis(200));
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("terraform-provider-vcf: {e}");
+            eprintln!("{}: {e}", names.binary);
             1
         }
     }
 }
 
-/// Picks the protocol version from Terraform's offer (a comma list such as `5,6`).
-pub fn negotiate_version(offer: Option<&str>) -> Result<u32, String> {
+/// Picks the protocol version from Terraform's offer (a comma list such as `5,6`); `binary`
+/// names the provider in the refusal.
+pub fn negotiate_version(binary: &str, offer: Option<&str>) -> Result<u32, String> {
     let Some(offer) = offer.filter(|o| !o.trim().is_empty()) else {
         // go-plugin clients that predate negotiation expect the server's version.
         return Ok(PROTOCOL_VERSION);
@@ -118,7 +116,7 @@ pub fn negotiate_version(offer: Option<&str>) -> Result<u32, String> {
         Ok(PROTOCOL_VERSION)
     } else {
         Err(format!(
-            "terraform-provider-vcf speaks plugin protocol {PROTOCOL_VERSION} (Terraform 1.0 or later), \
+            "{binary} speaks plugin protocol {PROTOCOL_VERSION} (Terraform 1.0 or later), \
              but this Terraform offers only {offer:?}. Upgrade Terraform."
         ))
     }
@@ -201,79 +199,6 @@ impl AsyncWrite for Conn {
     }
 }
 
-enum Listener {
-    Unix(UnixListener, PathBuf),
-    Tcp(TcpListener),
-}
-
-impl Listener {
-    fn bind() -> Result<Listener, String> {
-        match std::env::var(NETWORK_ENV).as_deref() {
-            Ok("tcp") => Self::bind_tcp(),
-            Ok("unix") | Err(_) => Self::bind_unix(),
-            Ok(other) => Err(format!(
-                "{NETWORK_ENV} must be \"unix\" or \"tcp\", not {other:?}"
-            )),
-        }
-    }
-
-    fn bind_unix() -> Result<Listener, String> {
-        let dir = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
-            .unwrap_or_else(std::env::temp_dir);
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let mut last_err = String::new();
-        for attempt in 0..32u32 {
-            let path = dir.join(format!(
-                "plugin{}{:08}",
-                std::process::id(),
-                seed.wrapping_add(attempt * 7919) % 100_000_000
-            ));
-            match UnixListener::bind(&path) {
-                Ok(l) => return Ok(Listener::Unix(l, path)),
-                Err(e) => last_err = format!("cannot listen on {}: {e}", path.display()),
-            }
-        }
-        Err(last_err)
-    }
-
-    fn bind_tcp() -> Result<Listener, String> {
-        let port = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u16>().ok());
-        let (min, max) = (
-            port("PLUGIN_MIN_PORT").unwrap_or(0),
-            port("PLUGIN_MAX_PORT").unwrap_or(0),
-        );
-        let candidates: Vec<u16> = if min == 0 || max < min {
-            vec![0]
-        } else {
-            (min..=max).collect()
-        };
-        for p in candidates {
-            if let Ok(std_listener) = std::net::TcpListener::bind(("127.0.0.1", p))
-                && std_listener.set_nonblocking(true).is_ok()
-                && let Ok(l) = TcpListener::from_std(std_listener)
-            {
-                return Ok(Listener::Tcp(l));
-            }
-        }
-        Err("no free TCP port on 127.0.0.1 in the PLUGIN_MIN_PORT..PLUGIN_MAX_PORT range".into())
-    }
-
-    fn network_and_address(&self) -> (&'static str, String) {
-        match self {
-            Listener::Unix(_, path) => ("unix", path.display().to_string()),
-            Listener::Tcp(l) => (
-                "tcp",
-                l.local_addr().map(|a| a.to_string()).unwrap_or_default(),
-            ),
-        }
-    }
-}
-
 /// Accepts connections and, with TLS, completes each handshake off the accept loop; only
 /// connections that pass go to the gRPC server, and only those count in `clients`.
 fn spawn_acceptor(
@@ -345,7 +270,12 @@ fn spawn_acceptor(
     ReceiverStream::new(rx)
 }
 
-async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> Result<(), String> {
+async fn serve<P: Provider>(
+    provider: P,
+    names: &Names,
+    provider_address: &str,
+    mode: Mode,
+) -> Result<(), String> {
     // Read before the handshake: the process that started this one may die right after it.
     let parent = std::os::unix::process::parent_id();
     let client_cert = std::env::var("PLUGIN_CLIENT_CERT")
@@ -354,7 +284,7 @@ async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> 
     let tls = match (&mode, client_cert) {
         (Mode::Managed, Some(pem)) => {
             let started = std::time::Instant::now();
-            let tls = tls::server_tls(&pem)?;
+            let tls = tls::server_tls(&pem, &names.binary)?;
             tracing::debug!(
                 duration_us = started.elapsed().as_micros() as u64,
                 "AutoMTLS certificate ready"
@@ -363,7 +293,7 @@ async fn serve<P: Provider>(provider: P, provider_address: &str, mode: Mode) -> 
         }
         _ => None,
     };
-    let listener = Listener::bind()?;
+    let listener = Listener::bind(&names.network_env)?;
     let (network, address) = listener.network_and_address();
     let socket_path = match &listener {
         Listener::Unix(_, p) => Some(p.clone()),
@@ -584,11 +514,15 @@ mod tests {
 
     #[test]
     fn version_negotiation() {
-        assert_eq!(negotiate_version(Some("5,6")), Ok(6));
-        assert_eq!(negotiate_version(Some("6")), Ok(6));
-        assert_eq!(negotiate_version(Some(" 6 , 5")), Ok(6));
-        assert_eq!(negotiate_version(None), Ok(6));
-        let err = negotiate_version(Some("4,5")).unwrap_err();
-        assert!(err.contains("protocol 6"), "{err}");
+        let n = |offer| negotiate_version("terraform-provider-test", offer);
+        assert_eq!(n(Some("5,6")), Ok(6));
+        assert_eq!(n(Some("6")), Ok(6));
+        assert_eq!(n(Some(" 6 , 5")), Ok(6));
+        assert_eq!(n(None), Ok(6));
+        let err = n(Some("4,5")).unwrap_err();
+        assert!(
+            err.starts_with("terraform-provider-test speaks plugin protocol 6"),
+            "{err}"
+        );
     }
 }

@@ -21,8 +21,9 @@ pub struct ServerTls {
     pub cert_der: Vec<u8>,
 }
 
-/// Builds the TLS configuration from the PEM that Terraform put in `PLUGIN_CLIENT_CERT`.
-pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, String> {
+/// Builds the TLS configuration from the PEM that Terraform put in `PLUGIN_CLIENT_CERT`;
+/// `organization` goes into the server certificate's subject (the plugin's binary name).
+pub fn server_tls(client_cert_pem: &str, organization: &str) -> Result<ServerTls, String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let pinned: Vec<CertificateDer<'static>> =
         CertificateDer::pem_slice_iter(client_cert_pem.as_bytes())
@@ -31,7 +32,7 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, String> {
     if pinned.is_empty() {
         return Err("PLUGIN_CLIENT_CERT holds no certificate".into());
     }
-    let (cert_der, key_der) = generate_server_cert()?;
+    let (cert_der, key_der) = generate_server_cert(organization)?;
     let verifier = Arc::new(PinnedClientCert {
         pinned,
         algs: provider.signature_verification_algorithms,
@@ -52,7 +53,9 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, String> {
 
 /// A fresh self-signed certificate for `localhost`, shaped like go-plugin's own: usable as its
 /// own CA (the client trusts exactly this certificate), for server and client authentication.
-pub fn generate_server_cert() -> Result<(Vec<u8>, PrivateKeyDer<'static>), String> {
+pub fn generate_server_cert(
+    organization: &str,
+) -> Result<(Vec<u8>, PrivateKeyDer<'static>), String> {
     use rcgen::{
         BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose as Eku, IsCa, KeyPair,
         KeyUsagePurpose as Ku,
@@ -66,7 +69,7 @@ pub fn generate_server_cert() -> Result<(Vec<u8>, PrivateKeyDer<'static>), Strin
         .push(DnType::CommonName, "localhost");
     params
         .distinguished_name
-        .push(DnType::OrganizationName, "terraform-provider-vcf");
+        .push(DnType::OrganizationName, organization);
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![
         Ku::DigitalSignature,
@@ -148,24 +151,29 @@ impl ClientCertVerifier for PinnedClientCert {
 mod tests {
     use super::*;
 
+    const ORG: &str = "terraform-provider-test";
+
     #[test]
     fn rejects_a_missing_or_malformed_client_certificate() {
-        assert!(server_tls("").is_err());
+        assert!(server_tls("", ORG).is_err());
         assert!(
-            server_tls("-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n")
-                .is_err()
+            server_tls(
+                "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+                ORG
+            )
+            .is_err()
         );
     }
 
     #[test]
     fn accepts_a_generated_client_certificate() {
-        let (der, _) = generate_server_cert().unwrap();
+        let (der, _) = generate_server_cert(ORG).unwrap();
         let pem = CertificateDer::from(der);
         let pem = format!(
             "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
             base64::Engine::encode(&base64::engine::general_purpose::STANDARD, pem.as_ref())
         );
-        let tls = server_tls(&pem).unwrap();
+        let tls = server_tls(&pem, ORG).unwrap();
         assert_eq!(tls.config.alpn_protocols, vec![b"h2".to_vec()]);
         assert!(!tls.cert_der.is_empty());
     }
