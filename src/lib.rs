@@ -7,7 +7,6 @@
 //! resource list).
 
 pub mod client;
-pub mod docs;
 pub mod framework;
 #[doc(hidden)]
 #[cfg(feature = "fuzzing")]
