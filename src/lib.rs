@@ -2,12 +2,13 @@
 //! Cloud Foundation 9 (API clients, role assignments, API tokens and their rotation, SDDC
 //! Manager service accounts, Cloud Director API tokens).
 //!
-//! Layers, each depending only on those below it: `server` (go-plugin transport), `framework`
-//! (protocol-agnostic plugin framework), `provider` (the VCF provider configuration and its
-//! resource list).
+//! Layers, each importing only those below it (`docs/dev/architecture.md`, enforced by
+//! `tests/layers.rs`): `proto` (generated protocol code), `framework` (provider-agnostic plugin
+//! framework), `server` (go-plugin transport), `client` (HTTP and authentication per API
+//! family), `resources` (the types, their per-process context and registry), `provider` (the
+//! provider configuration, wiring the rest together).
 
 pub mod client;
-pub mod docs;
 pub mod framework;
 #[doc(hidden)]
 #[cfg(feature = "fuzzing")]

@@ -1,7 +1,12 @@
 //! The VCF provider: its configuration schema, validation, the clients built at configure time,
 //! and the list of resource, data source and ephemeral resource types.
 
-mod config;
+mod endpoints;
+mod schema;
+mod settings;
+#[cfg(test)]
+mod tests;
+mod validate;
 
 use std::sync::Arc;
 
@@ -16,7 +21,8 @@ use crate::framework::{
 };
 use crate::resources::{self, ContextSettings, VcfContext};
 
-pub use config::{Auth, DirectorSettings, Endpoint, SOURCE_ADDRESS, Settings};
+pub use schema::SOURCE_ADDRESS;
+pub use settings::{Auth, DirectorSettings, Endpoint, Settings};
 
 /// The `vcf` provider.
 #[derive(Default)]
@@ -142,11 +148,11 @@ impl Provider for VcfProvider {
     }
 
     fn schema(&self) -> Schema {
-        config::schema()
+        schema::schema()
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        config::validate(config, diags);
+        validate::validate(config, diags);
     }
 
     async fn configure(
@@ -176,7 +182,7 @@ impl Provider for VcfProvider {
                     director_org: settings.director.as_ref().and_then(|d| d.org.clone()),
                     director_username: settings.director.as_ref().and_then(|d| {
                         match &d.endpoint.auth {
-                            config::Auth::Password { username, .. } => Some(username.clone()),
+                            Auth::Password { username, .. } => Some(username.clone()),
                             _ => None,
                         }
                     }),
@@ -214,23 +220,5 @@ impl Provider for VcfProvider {
         if let Some(ctx) = data.as_ref().and_then(|d| d.downcast_ref::<VcfContext>()) {
             ctx.shutdown().await;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn batched_token_reads_switch() {
-        let mut diags = Diagnostics::new();
-        assert!(batched_token_reads(None, &mut diags));
-        assert!(batched_token_reads(Some(" true ".into()), &mut diags));
-        assert!(!batched_token_reads(Some("false".into()), &mut diags));
-        assert!(diags.is_empty());
-        assert!(batched_token_reads(Some("no".into()), &mut diags));
-        assert!(!diags.has_errors());
-        assert_eq!(diags.0.len(), 1);
-        assert!(diags.0[0].detail.contains("\"no\""), "{diags:?}");
     }
 }

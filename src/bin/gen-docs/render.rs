@@ -1,14 +1,14 @@
 //! Registry-style documentation generated from the schemas: `docs/index.md` for the provider
 //! and one page per resource, data source, ephemeral resource, list resource and action, with
-//! the example and import sections taken from `examples/`. `gen-docs` writes the pages; the test suite fails when the
+//! the example and import sections taken from `examples/`. `gen-docs` writes the pages; its tests fail when the
 //! committed pages differ from what the schemas produce.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::framework::schema::{AttrType, Attribute, Block, NestedBlock, Nesting};
-use crate::framework::{Provider, Type};
+use terraform_provider_vcf::framework::schema::{AttrType, Attribute, Block, NestedBlock, Nesting};
+use terraform_provider_vcf::framework::{Provider, Type};
 
 /// Every generated page, keyed by its path relative to the repository root.
 pub fn render_all(provider: &dyn Provider, root: &Path) -> BTreeMap<PathBuf, String> {
@@ -187,7 +187,10 @@ pub fn stale(provider: &dyn Provider, root: &Path) -> Vec<PathBuf> {
 }
 
 /// The identity attributes of a resource and an `import` block that uses them.
-fn identity_section(resource: &str, id: &crate::framework::IdentitySchema) -> String {
+fn identity_section(
+    resource: &str,
+    id: &terraform_provider_vcf::framework::IdentitySchema,
+) -> String {
     let mut out = String::from(
         "\n\n## Import by identity\n\nWith Terraform 1.12 or later an `import` block can name the object by its identity \
          (`terraform query` prints and generates these):\n\n",
@@ -406,83 +409,5 @@ fn type_name(t: &Type) -> String {
         Type::Map(e) => format!("Map of {}", type_name(e)),
         Type::Object(_) => "Object".into(),
         Type::Tuple(_) => "Tuple".into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::provider::VcfProvider;
-
-    #[test]
-    fn every_page_has_front_matter_and_schema() {
-        let pages = render_all(&VcfProvider, Path::new(env!("CARGO_MANIFEST_DIR")));
-        assert!(pages.contains_key(Path::new("docs/index.md")));
-        assert!(pages.contains_key(Path::new("docs/data-sources/sso_realm.md")));
-        let action = &pages[Path::new("docs/actions/api_token_revoke.md")];
-        assert!(
-            action.contains("# vcf_api_token_revoke (Action)"),
-            "{action}"
-        );
-        assert!(
-            action.contains("The `config` block of an `action` block (Terraform 1.14+)"),
-            "{action}"
-        );
-        assert!(pages.contains_key(Path::new("docs/actions/director_api_token_revoke.md")));
-        for (path, text) in &pages {
-            assert!(text.starts_with("---\npage_title: "), "{}", path.display());
-            assert!(text.contains("## Schema"), "{}", path.display());
-        }
-        let index = &pages[Path::new("docs/index.md")];
-        assert!(index.contains("- `operations` (Block, Max: 1)"), "{index}");
-        assert!(index.contains("### Nested Schema for `operations`"));
-        assert!(index.contains("- `api_token` (String, Sensitive)"));
-    }
-
-    /// Every resource, data source and ephemeral resource has an example (and every resource an
-    /// import script) under `examples/`, so every page has its Example Usage and Import sections.
-    #[test]
-    fn every_type_has_examples() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let missing = missing_examples(&VcfProvider, root);
-        assert!(missing.is_empty(), "examples missing: {missing:?}");
-        let pages = render_all(&VcfProvider, root);
-        for (path, text) in &pages {
-            assert!(text.contains("## Example Usage"), "{}", path.display());
-            if path.starts_with("docs/resources") {
-                assert!(text.contains("## Import"), "{}", path.display());
-            }
-        }
-        assert!(
-            missing_examples(&VcfProvider, &root.join("no-such-dir")).len()
-                == example_files(&VcfProvider).len()
-        );
-    }
-
-    /// The index links every guide under docs/guides/.
-    #[test]
-    fn index_lists_the_guides() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let index = &render_all(&VcfProvider, root)[Path::new("docs/index.md")];
-        let guides: Vec<_> = std::fs::read_dir(root.join("docs/guides"))
-            .expect("docs/guides")
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        assert!(!guides.is_empty());
-        for g in guides {
-            assert!(index.contains(&format!("(guides/{g})")), "{g} not in index");
-        }
-    }
-
-    /// The committed docs are what the schemas produce; run `cargo run --bin gen-docs` to update.
-    #[test]
-    fn committed_docs_are_current() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let stale = stale(&VcfProvider, root);
-        assert!(
-            stale.is_empty(),
-            "stale docs (run `cargo run --bin gen-docs`): {stale:?}"
-        );
     }
 }

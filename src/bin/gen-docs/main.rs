@@ -1,16 +1,21 @@
-//! Writes the registry documentation under `docs/` from the provider's schemas and `examples/`.
-//! `gen-docs --check` only reports pages that are out of date (exit code 1).
+//! Writes the registry documentation under `docs/` from the provider's schemas and `examples/`
+//! (`cargo run --bin gen-docs`). `gen-docs --check` only reports pages that are out of date
+//! (exit code 1). The page generation lives here, in `render.rs`, not in the provider's
+//! library: the shipped provider does not carry it.
 
 use std::path::Path;
 
-use terraform_provider_vcf::docs;
 use terraform_provider_vcf::provider::VcfProvider;
+
+mod render;
+#[cfg(test)]
+mod tests;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let check = std::env::args().any(|a| a == "--check");
-    let stale = docs::stale(&VcfProvider, root);
-    for f in docs::missing_examples(&VcfProvider, root) {
+    let stale = render::stale(&VcfProvider, root);
+    for f in render::missing_examples(&VcfProvider, root) {
         eprintln!("gen-docs: missing example {f}");
     }
     if check {
@@ -19,7 +24,7 @@ fn main() {
         }
         std::process::exit(i32::from(!stale.is_empty()));
     }
-    for (path, content) in docs::render_all(&VcfProvider, root) {
+    for (path, content) in render::render_all(&VcfProvider, root) {
         let full = root.join(&path);
         if let Some(dir) = full.parent()
             && let Err(e) = std::fs::create_dir_all(dir)
@@ -34,7 +39,7 @@ fn main() {
     }
     println!(
         "gen-docs: {} page(s) written, {} changed",
-        docs::render_all(&VcfProvider, root).len(),
+        render::render_all(&VcfProvider, root).len(),
         stale.len()
     );
 }
