@@ -4,56 +4,54 @@
 
 use async_trait::async_trait;
 
-use crate::client::Family;
 use crate::framework::model::ToValue;
+use crate::framework::typed::Result;
 use crate::framework::validate::OneOf;
-use crate::framework::{Attribute, Block, Ctx, Diagnostics, Schema, Value};
-use crate::resources::family_client;
+use crate::framework::{Attribute, Block, Ctx, ListSink, Schema, TypedList, Val};
 
-use super::api::{list_roles, list_users};
+use super::api::{USER_TYPES, list_roles, list_users, sddc_manager};
 use super::user::SddcUserModel;
+
+/// The schema of `list "vcf_sddc_user"`'s `config` block.
+fn list_schema() -> Schema {
+    Schema::new(
+        0,
+        Block::new("Finds SDDC Manager users, groups and service accounts.").attribute(
+            Attribute::string("type")
+                .optional()
+                .description("Only principals of this type: `USER`, `GROUP` or `SERVICE`.")
+                .validator(OneOf::new(&USER_TYPES)),
+        ),
+    )
+}
+
+crate::model! {
+    /// The `config` block of `list "vcf_sddc_user"`.
+    pub struct SddcUserListConfig {
+        pub r#type: Val<String>,
+    }
+}
 
 /// `list "vcf_sddc_user"`: the users, groups and service accounts of SDDC Manager.
 pub struct SddcUserList;
 
 #[async_trait]
-impl crate::framework::ListResource for SddcUserList {
+impl TypedList for SddcUserList {
+    type Config = SddcUserListConfig;
+
     fn type_name(&self) -> &'static str {
         "vcf_sddc_user"
     }
 
     fn schema(&self) -> Schema {
-        Schema::new(
-            0,
-            Block::new("Finds SDDC Manager users, groups and service accounts.").attribute(
-                Attribute::string("type")
-                    .optional()
-                    .description("Only principals of this type: `USER`, `GROUP` or `SERVICE`.")
-                    .validator(OneOf::new(&["USER", "GROUP", "SERVICE"])),
-            ),
-        )
+        list_schema()
     }
 
-    async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut crate::framework::ListSink) {
-        let mut diags = Diagnostics::new();
-        let Some(api) = family_client(ctx, Family::SddcManager, &mut diags) else {
-            return sink.diagnostics(diags).await;
-        };
-        let listed = match list_users(api).await {
-            Ok(users) => match list_roles(api).await {
-                Ok(roles) => Ok((users, roles)),
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
-        let (users, roles) = match listed {
-            Ok(x) => x,
-            Err(e) => {
-                diags.push(e.to_diagnostic());
-                return sink.diagnostics(diags).await;
-            }
-        };
-        let only = config.attr("type").as_str();
+    async fn list(&self, ctx: &Ctx, config: SddcUserListConfig, sink: &mut ListSink) -> Result<()> {
+        let (_, api) = sddc_manager(ctx)?;
+        let users = list_users(api).await?;
+        let roles = list_roles(api).await?;
+        let only = config.r#type.as_deref();
         for u in users
             .iter()
             .filter(|u| only.is_none_or(|t| t == u.user_type))
@@ -65,10 +63,11 @@ impl crate::framework::ListResource for SddcUserList {
                 .or_else(|| u.role.id.clone())
                 .unwrap_or_default();
             let label = format!("{} ({}, {role_name})", u.name, u.user_type);
-            let value = SddcUserModel::from_user(u, id, &role_name).to_value();
-            if !sink.send(value, label).await {
-                return;
+            let state = SddcUserModel::from_user(u, id, &role_name).to_value();
+            if !sink.send(state, label).await {
+                break;
             }
         }
+        Ok(())
     }
 }
