@@ -10,7 +10,7 @@ pub mod registry;
 pub mod revoke;
 pub mod rotating;
 mod rotation;
-mod sddc_user;
+mod sddc;
 pub mod shared;
 mod sso_realm;
 mod temporary_api_token;
@@ -27,7 +27,7 @@ pub use fleet::revoke_action::ApiTokenRevoke;
 pub use fleet::role_lists::{CustomRoleList, PrincipalRolesList};
 pub use fleet::roles::{PrincipalRoles, PrincipalRolesData, RoleAssignment, RolesData};
 pub use fleet::settings::IamSettings;
-pub use sddc_user::{SddcRoles, SddcState, SddcUser, SddcUserList};
+pub use sddc::{SddcRoles, SddcState, SddcUser, SddcUserList};
 pub use sso_realm::{SsoRealm, SsoRealms};
 pub use temporary_api_token::{TemporaryApiToken, revoke_unclosed_temporary_tokens};
 
@@ -68,7 +68,7 @@ pub fn fuzz_realm_state(r: &fleet::RealmJson) {
 }
 #[doc(hidden)]
 pub fn fuzz_sddc_json(body: &[u8]) {
-    sddc_user::fuzz_json(body)
+    sddc::fuzz_json(body)
 }
 #[doc(hidden)]
 pub fn fuzz_director_json(body: &[u8]) {

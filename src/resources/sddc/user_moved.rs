@@ -22,9 +22,11 @@
 //! Every value but `id` is refreshed from SDDC Manager right after the move, except `api_key`,
 //! which the API shows only at creation: the key VMware's provider stored is kept.
 
-use crate::framework::{Diagnostics, MoveSource, SourceState, Value};
+use crate::framework::typed::Result;
+use crate::framework::{Failure, MoveSource, Secret, SourceState, Val};
 
-use super::USER_TYPES;
+use super::api::USER_TYPES;
+use super::user::SddcUserModel;
 
 /// VMware's provider, as Terraform writes its address in the state.
 pub const VMWARE_PROVIDER: &str = "registry.terraform.io/vmware/vcf";
@@ -41,59 +43,54 @@ pub fn sources() -> Vec<MoveSource> {
 }
 
 /// The `vcf_sddc_user` state of a `vcf_user` state.
-pub fn from_vcf_user(state: &SourceState, diags: &mut Diagnostics) -> Value {
+pub fn from_vcf_user(state: &SourceState) -> Result<SddcUserModel> {
     let Some(id) = state.non_empty("id") else {
-        diags.error(
+        return Err(Failure::error(
             "Cannot move vcf_user without an id",
             "The vcf_user state has no SDDC Manager user id, so there is no user to take over. Remove the \
              moved block and the vcf_user from the state (terraform state rm), then import the user as \
              vcf_sddc_user by its id (GET /v1/users lists it).",
-        );
-        return Value::Null;
+        ));
     };
     // The id becomes a path segment of every later request, as an imported one does.
     if crate::client::path_segment(id) != id {
-        diags.error(
+        return Err(Failure::error(
             "Cannot move vcf_user",
-            format!("The vcf_user state's id {id:?} is not an SDDC Manager user id (a UUID from GET /v1/users)."),
-        );
-        return Value::Null;
+            format!(
+                "The vcf_user state's id {id:?} is not an SDDC Manager user id (a UUID from GET /v1/users)."
+            ),
+        ));
     }
     if let Some(t) = state.non_empty("type")
         && !USER_TYPES.iter().any(|k| k.eq_ignore_ascii_case(t))
     {
-        diags.error(
+        return Err(Failure::error(
             "Cannot move vcf_user",
             format!(
                 "The vcf_user state has type {t:?}; vcf_sddc_user knows {}.",
                 USER_TYPES.join(", ")
             ),
-        );
-        return Value::Null;
+        ));
     }
-    Value::object([
-        ("id", Value::string(id)),
-        ("name", Value::opt_string(state.non_empty("name"))),
-        ("domain", Value::opt_string(state.non_empty("domain"))),
-        (
-            "type",
-            Value::opt_string(state.non_empty("type").map(str::to_ascii_uppercase)),
-        ),
-        ("role", Value::opt_string(state.non_empty("role_name"))),
-        ("role_id", Value::Null),
-        (
-            "creation_timestamp",
-            Value::opt_string(state.non_empty("creation_timestamp")),
-        ),
-        ("api_key", Value::opt_string(state.non_empty("api_key"))),
-        ("rotation_triggers", Value::Null),
-    ])
+    let text = |name: &str| -> Val<String> { state.non_empty(name).map(str::to_string).into() };
+    Ok(SddcUserModel {
+        id: id.into(),
+        name: text("name"),
+        domain: text("domain"),
+        r#type: state.non_empty("type").map(str::to_ascii_uppercase).into(),
+        role: text("role_name"),
+        role_id: Val::Null,
+        creation_timestamp: text("creation_timestamp"),
+        api_key: state.non_empty("api_key").map(Secret::new).into(),
+        rotation_triggers: Val::Null,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::Resource;
+    use crate::framework::TypedResource;
+    use crate::framework::model::ToValue;
     use crate::resources::SddcUser;
 
     /// A `vcf_user` state as VMware's provider writes it (SDK v2: `timeouts` null, `id`).
@@ -103,24 +100,22 @@ mod tests {
 
     #[test]
     fn every_vcf_user_attribute_is_mapped() {
-        let mut d = Diagnostics::new();
         let s = SourceState::from_json(SERVICE.as_bytes()).unwrap();
-        let v = from_vcf_user(&s, &mut d);
-        assert!(!d.has_errors(), "{d:?}");
-        assert_eq!(v.attr("id").as_str(), Some("6f1c"));
-        assert_eq!(v.attr("name").as_str(), Some("svc-ci"));
-        assert_eq!(v.attr("domain").as_str(), Some("vsphere.local"));
-        assert_eq!(v.attr("type").as_str(), Some("SERVICE"));
-        assert_eq!(v.attr("role").as_str(), Some("OPERATOR"));
-        assert_eq!(v.attr("api_key").as_str(), Some("k3yMaterial"));
+        let m = from_vcf_user(&s).unwrap();
+        assert_eq!(m.id.as_deref(), Some("6f1c"));
+        assert_eq!(m.name.as_deref(), Some("svc-ci"));
+        assert_eq!(m.domain.as_deref(), Some("vsphere.local"));
+        assert_eq!(m.r#type.as_deref(), Some("SERVICE"));
+        assert_eq!(m.role.as_deref(), Some("OPERATOR"));
+        assert_eq!(m.api_key.get().map(Secret::expose), Some("k3yMaterial"));
         assert_eq!(
-            v.attr("creation_timestamp").as_str(),
+            m.creation_timestamp.as_deref(),
             Some("2026-05-14T05:12:51.488Z")
         );
-        assert!(v.attr("role_id").is_null());
-        assert!(v.attr("rotation_triggers").is_null());
+        assert!(m.role_id.is_null());
+        assert!(m.rotation_triggers.is_null());
         // Every attribute of the schema, and nothing else.
-        crate::framework::msgpack::encode(&v, &SddcUser.schema().value_type()).unwrap();
+        crate::framework::msgpack::encode(&m.to_value(), &SddcUser.schema().value_type()).unwrap();
         // Every source attribute is either mapped or deliberately dropped.
         let handled = [
             "id",
@@ -140,21 +135,20 @@ mod tests {
 
     #[test]
     fn an_empty_api_key_is_null_and_a_missing_id_is_refused() {
-        let mut d = Diagnostics::new();
         let s = SourceState::from_json(
             br#"{"api_key":"","id":"7","name":"u","domain":"d","role_name":"VIEWER","type":"USER"}"#,
         )
         .unwrap();
-        assert!(from_vcf_user(&s, &mut d).attr("api_key").is_null());
+        assert!(from_vcf_user(&s).unwrap().api_key.is_null());
         for bad in [
             r#"{"id":"","name":"u","type":"USER"}"#,
             r#"{"name":"u","type":"USER"}"#,
             r#"{"id":"7","name":"u","type":"ROBOT"}"#,
+            r#"{"id":"a/b","name":"u","type":"USER"}"#,
         ] {
-            let mut d = Diagnostics::new();
             let s = SourceState::from_json(bad.as_bytes()).unwrap();
-            assert!(from_vcf_user(&s, &mut d).is_null());
-            assert!(d.has_errors(), "{bad}");
+            let f = from_vcf_user(&s).unwrap_err();
+            assert!(f.diags.has_errors(), "{bad}");
         }
     }
 }
