@@ -10,46 +10,17 @@
 
 use async_trait::async_trait;
 
-use crate::client::{ApiError, Call};
+use crate::client::Call;
 use crate::framework::validate::{Length, PathSegment};
 use crate::framework::{
     Action, ActionSink, Attribute, AttributePath, Block, Ctx, Diagnostics, Schema, Value,
 };
 use crate::resources::VcfContext;
 use crate::resources::revoke::{
-    Candidate, Revoked, Selector, check_selector, revoke_each, selector, selector_attributes,
+    Candidate, Selector, check_selector, revoke_each, selector, selector_attributes,
 };
 
-use super::{
-    ClientJson, Fleet, TokenJson, WRITE_ROLE, fail, fleet_realm, paths, realm_lookup_attribute, s,
-};
-
-impl Fleet<'_> {
-    /// Revokes one API token of `client_id` (`deleteApiToken`, 204); the API's 404 means it
-    /// was already gone. Forgets the client's shared token list either way.
-    pub async fn revoke_token(
-        &self,
-        realm: &str,
-        client_id: &str,
-        id: &str,
-    ) -> Result<Revoked, ApiError> {
-        let res = self
-            .api
-            .call(
-                Call::delete(paths::fill(paths::TOKEN, &[realm, id]))
-                    .success(&[204])
-                    .what(format!("revoke API token {id}"))
-                    .needs_role(WRITE_ROLE),
-            )
-            .await;
-        self.state().invalidate_tokens(realm, client_id);
-        match res {
-            Ok(_) => Ok(Revoked::Now),
-            Err(e) if e.is_not_found() => Ok(Revoked::AlreadyGone),
-            Err(e) => Err(e),
-        }
-    }
-}
+use super::{ClientJson, Fleet, TokenJson, fail, fleet_realm, paths, realm_lookup_attribute, s};
 
 pub struct ApiTokenRevoke;
 
