@@ -32,7 +32,7 @@ mod update;
 
 use state::token_state_at;
 pub(crate) use state::unusable;
-pub(super) use state::{duration_check, time_value, token_state};
+pub(super) use state::{duration_check, token_state};
 use update::revoke;
 
 fn computed(name: &str, description: &str) -> Attribute {

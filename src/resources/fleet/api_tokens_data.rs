@@ -4,15 +4,70 @@
 use async_trait::async_trait;
 
 use crate::framework::validate::{Length, PathSegment};
-use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostics, Nesting, Schema, Value};
+use crate::framework::{
+    Attribute, Block, Ctx, Diagnostics, Failure, Nesting, Schema, TypedDataSource, Val,
+};
+use crate::resources::rfc3339_from_millis;
 
-use super::api_token::time_value;
-use super::{fail, fleet_realm, realm_lookup_attribute, s};
+use super::token_query::token_realm;
+use super::{TokenJson, realm_lookup_attribute};
+
+crate::model! {
+    /// One token of `vcf_api_tokens.tokens`.
+    pub struct TokenItemModel {
+        pub id: Val<String>,
+        pub name: Val<String>,
+        pub description: Val<String>,
+        pub status: Val<String>,
+        pub token_last_chars: Val<String>,
+        pub created_at: Val<String>,
+        pub expires_at: Val<String>,
+        pub last_used_at: Val<String>,
+        pub seconds_until_expiry: Val<i64>,
+    }
+}
+
+crate::model! {
+    /// `vcf_api_tokens`.
+    pub struct ApiTokensModel {
+        pub sso_realm_id: Val<String>,
+        pub api_client_id: Val<String>,
+        pub name: Val<String>,
+        pub active_only: Val<bool>,
+        pub tokens: Val<Vec<TokenItemModel>>,
+    }
+}
+
+fn time(ms: Option<i64>) -> Val<String> {
+    ms.and_then(rfc3339_from_millis).into()
+}
+
+impl TokenItemModel {
+    /// One token as the data source shows it, its expiry counted from `now_ms`.
+    fn of(t: &TokenJson, now_ms: i64) -> Self {
+        TokenItemModel {
+            id: t.id.as_str().into(),
+            name: t.token_name.clone().into(),
+            description: t.token_description.clone().into(),
+            status: t.token_status.clone().into(),
+            token_last_chars: t.token_last_chars.clone().into(),
+            created_at: time(t.creation_date),
+            expires_at: time(t.expiration_date),
+            last_used_at: time(t.last_used_date),
+            seconds_until_expiry: t
+                .expiration_date
+                .map(|e| e.saturating_sub(now_ms) / 1000)
+                .into(),
+        }
+    }
+}
 
 pub struct ApiTokens;
 
 #[async_trait]
-impl DataSource for ApiTokens {
+impl TypedDataSource for ApiTokens {
+    type Model = ApiTokensModel;
+
     fn type_name(&self) -> &'static str {
         "vcf_api_tokens"
     }
@@ -63,50 +118,27 @@ impl DataSource for ApiTokens {
         )
     }
 
-    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some((f, realm)) = fleet_realm(ctx, config, diags).await else {
-            return Value::Null;
-        };
-        let Some(client) = s(config, "api_client_id") else {
-            return Value::Null;
-        };
-        let list = match f.query_tokens(&realm.id, &client).await {
-            Ok(l) => l,
-            Err(e) => return fail(diags, e).unwrap_or(Value::Null),
-        };
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        config: ApiTokensModel,
+        diags: &mut Diagnostics,
+    ) -> Result<ApiTokensModel, Failure> {
+        let (f, realm) = token_realm(ctx, &config.sso_realm_id, diags).await?;
+        let client = config.api_client_id.as_deref().unwrap_or_default();
+        let list = f.query_tokens(&realm.id, client).await?;
         let now = f.state().now_ms();
-        let name = s(config, "name");
-        let active_only = config.attr("active_only").as_bool() == Some(true);
-        let items = list
+        let name = config.name.as_deref();
+        let active_only = config.active_only.get() == Some(&true);
+        let tokens = list
             .iter()
-            .filter(|t| name.is_none() || t.token_name == name)
+            .filter(|t| name.is_none() || t.token_name.as_deref() == name)
             .filter(|t| !active_only || t.token_status.as_deref() == Some("ACTIVE"))
-            .map(|t| {
-                Value::object([
-                    ("id", Value::string(&t.id)),
-                    ("name", Value::opt_string(t.token_name.clone())),
-                    (
-                        "description",
-                        Value::opt_string(t.token_description.clone()),
-                    ),
-                    ("status", Value::opt_string(t.token_status.clone())),
-                    (
-                        "token_last_chars",
-                        Value::opt_string(t.token_last_chars.clone()),
-                    ),
-                    ("created_at", time_value(t.creation_date)),
-                    ("expires_at", time_value(t.expiration_date)),
-                    ("last_used_at", time_value(t.last_used_date)),
-                    (
-                        "seconds_until_expiry",
-                        t.expiration_date
-                            .map_or(Value::Null, |e| Value::from(e.saturating_sub(now) / 1000)),
-                    ),
-                ])
-            })
+            .map(|t| TokenItemModel::of(t, now))
             .collect();
-        let mut v = config.clone();
-        v.set_attr("tokens", Value::List(items));
-        v
+        Ok(ApiTokensModel {
+            tokens: Val::Known(tokens),
+            ..config
+        })
     }
 }

@@ -23,7 +23,7 @@ pub(in crate::resources::fleet) fn duration_check(v: &Value) -> Option<String> {
     duration::parse(v.as_str()?).err()
 }
 
-pub(in crate::resources::fleet) fn time_value(ms: Option<i64>) -> Value {
+fn time_value(ms: Option<i64>) -> Value {
     Value::opt_string(ms.and_then(rfc3339_from_millis))
 }
 
