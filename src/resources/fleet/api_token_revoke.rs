@@ -11,16 +11,30 @@
 use async_trait::async_trait;
 
 use crate::client::Call;
+use crate::framework::model::ToValue;
 use crate::framework::validate::{Length, PathSegment};
 use crate::framework::{
-    Action, ActionSink, Attribute, AttributePath, Block, Ctx, Diagnostics, Schema, Value,
+    ActionSink, Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, Schema, TypedAction,
+    Val,
 };
 use crate::resources::VcfContext;
 use crate::resources::revoke::{
     Candidate, Selector, check_selector, revoke_each, selector, selector_attributes,
 };
 
-use super::{ClientJson, Fleet, TokenJson, fail, fleet_realm, paths, realm_lookup_attribute, s};
+use super::token_query::token_realm;
+use super::{ClientJson, Fleet, TokenJson, paths, realm_lookup_attribute};
+
+crate::model! {
+    /// `vcf_api_token_revoke`: the client and exactly one selector of its tokens.
+    pub struct ApiTokenRevokeModel {
+        pub sso_realm_id: Val<String>,
+        pub api_client_id: Val<String>,
+        pub token_id: Val<String>,
+        pub name_prefix: Val<String>,
+        pub all_tokens: Val<bool>,
+    }
+}
 
 pub struct ApiTokenRevoke;
 
@@ -30,49 +44,45 @@ fn candidate(t: &TokenJson) -> Candidate {
 
 impl ApiTokenRevoke {
     /// The tokens the selector chooses among `tokens` (the client's), with a look-up of a
-    /// `token_id` the list does not hold. `None` after an error diagnostic.
+    /// `token_id` the list does not hold.
     async fn select(
         f: Fleet<'_>,
         realm: &str,
         client: &str,
         sel: &Selector,
         tokens: &[TokenJson],
-        diags: &mut Diagnostics,
-    ) -> Option<Vec<Candidate>> {
+    ) -> Result<Vec<Candidate>, Failure> {
         match sel {
-            Selector::All => Some(tokens.iter().map(candidate).collect()),
-            Selector::NamePrefix(p) => Some(
-                tokens
-                    .iter()
-                    .filter(|t| t.token_name.as_deref().is_some_and(|n| n.starts_with(p)))
-                    .map(candidate)
-                    .collect(),
-            ),
+            Selector::All => Ok(tokens.iter().map(candidate).collect()),
+            Selector::NamePrefix(p) => Ok(tokens
+                .iter()
+                .filter(|t| t.token_name.as_deref().is_some_and(|n| n.starts_with(p)))
+                .map(candidate)
+                .collect()),
             Selector::TokenId(id) => {
                 if let Some(t) = tokens.iter().find(|t| &t.id == id) {
-                    return Some(vec![candidate(t)]);
+                    return Ok(vec![candidate(t)]);
                 }
                 // Not in the client's list: gone, or another client's token.
-                match Self::lookup(f, realm, client, id, diags).await? {
-                    None => Some(vec![Candidate {
+                Ok(match Self::lookup(f, realm, client, id).await? {
+                    None => vec![Candidate {
                         gone: true,
                         ..Candidate::new(id, None)
-                    }]),
-                    Some(t) => Some(vec![candidate(&t)]),
-                }
+                    }],
+                    Some(t) => vec![candidate(&t)],
+                })
             }
         }
     }
 
-    /// Token `id` of `client` by itself (`getApiToken`): `Some(None)` when it is gone, `None`
-    /// after an error diagnostic — on `token_id` when the token belongs to another client.
+    /// Token `id` of `client` by itself (`getApiToken`): `None` when it is gone; an error on
+    /// `token_id` when the token belongs to another client.
     async fn lookup(
         f: Fleet<'_>,
         realm: &str,
         client: &str,
         id: &str,
-        diags: &mut Diagnostics,
-    ) -> Option<Option<TokenJson>> {
+    ) -> Result<Option<TokenJson>, Failure> {
         let found = f
             .api
             .json_if_found::<TokenJson>(
@@ -80,61 +90,49 @@ impl ApiTokenRevoke {
                     .success(&[200])
                     .what(format!("read API token {id}")),
             )
-            .await;
+            .await?;
         match found {
-            Err(e) => fail(diags, e),
-            Ok(None) => Some(None),
-            Ok(Some(t)) if t.api_client_id.as_deref() == Some(client) => Some(Some(t)),
-            Ok(Some(t)) => {
-                diags.attr_error(
-                    AttributePath::attr("token_id"),
-                    "Token of another API client",
-                    format!(
-                        "API token {id} belongs to API client {:?}, not to {client:?} (api_client_id); \
-                         nothing was revoked. Set api_client_id to the token's client to revoke it.",
-                        t.api_client_id.as_deref().unwrap_or("unknown")
-                    ),
-                );
-                None
-            }
+            Some(t) if t.api_client_id.as_deref() != Some(client) => Err(Failure::at(
+                AttributePath::attr("token_id"),
+                "Token of another API client",
+                format!(
+                    "API token {id} belongs to API client {:?}, not to {client:?} (api_client_id); \
+                     nothing was revoked. Set api_client_id to the token's client to revoke it.",
+                    t.api_client_id.as_deref().unwrap_or("unknown")
+                ),
+            )),
+            found => Ok(found),
         }
     }
 
-    /// Whether the client exists; an error diagnostic on `api_client_id` when it does not.
-    async fn client_exists(
-        f: Fleet<'_>,
-        realm: &str,
-        client: &str,
-        diags: &mut Diagnostics,
-    ) -> bool {
-        match f
+    /// An error on `api_client_id` when the client does not exist.
+    async fn check_client_exists(f: Fleet<'_>, realm: &str, client: &str) -> Result<(), Failure> {
+        let found = f
             .api
             .json_if_found::<ClientJson>(
                 Call::get(paths::fill(paths::CLIENT, &[realm, client]))
                     .success(&[200])
                     .what(format!("read API client {client:?}")),
             )
-            .await
-        {
-            Ok(Some(_)) => true,
-            Ok(None) => {
-                diags.attr_error(
-                    AttributePath::attr("api_client_id"),
-                    "API client not found",
-                    format!(
-                        "The realm has no API client {client:?}; nothing was revoked. List the clients with the \
-                         vcf_api_clients data source."
-                    ),
-                );
-                false
-            }
-            Err(e) => fail(diags, e).unwrap_or(false),
+            .await?;
+        match found {
+            Some(_) => Ok(()),
+            None => Err(Failure::at(
+                AttributePath::attr("api_client_id"),
+                "API client not found",
+                format!(
+                    "The realm has no API client {client:?}; nothing was revoked. List the clients with the \
+                     vcf_api_clients data source."
+                ),
+            )),
         }
     }
 }
 
 #[async_trait]
-impl Action for ApiTokenRevoke {
+impl TypedAction for ApiTokenRevoke {
+    type Model = ApiTokenRevokeModel;
+
     fn type_name(&self) -> &'static str {
         "vcf_api_token_revoke"
     }
@@ -170,70 +168,60 @@ impl Action for ApiTokenRevoke {
         Schema::new(0, block)
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        check_selector(config, diags);
+    fn validate(&self, config: &ApiTokenRevokeModel, diags: &mut Diagnostics) {
+        check_selector(&config.to_value(), diags);
     }
 
-    async fn plan(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) {
+    async fn plan(
+        &self,
+        ctx: &Ctx,
+        config: ApiTokenRevokeModel,
+        diags: &mut Diagnostics,
+    ) -> Result<(), Failure> {
         // The provider's configuration may not be known yet; the invocation checks it again.
         let Some(vcf) = ctx.data::<VcfContext>() else {
-            return;
+            return Ok(());
         };
-        let api = match vcf.clients.operations() {
-            Ok(api) => api,
-            Err(d) => return diags.push(d),
-        };
+        vcf.clients.operations()?;
         // The realm exists before any apply; the client and its tokens may not (a resource that
         // triggers the action may create them), so only a token that exists is checked now: one
         // of another client is refused before anything runs.
-        let realm = config.attr("sso_realm_id");
-        if !realm.is_known() {
-            return;
+        if config.sso_realm_id.is_unknown() {
+            return Ok(());
         }
-        let f = Fleet { vcf, api };
-        let Some(realm) = f.realm(realm, "sso_realm_id", diags).await else {
-            return;
-        };
-        if let (Some(client), Some(id)) = (s(config, "api_client_id"), s(config, "token_id")) {
-            Self::lookup(f, &realm.id, &client, &id, diags).await;
+        let (f, realm) = token_realm(ctx, &config.sso_realm_id, diags).await?;
+        if let (Some(client), Some(id)) =
+            (config.api_client_id.as_deref(), config.token_id.as_deref())
+        {
+            Self::lookup(f, &realm.id, client, id).await?;
         }
+        Ok(())
     }
 
     async fn invoke(
         &self,
         ctx: &Ctx,
-        config: &Value,
+        config: ApiTokenRevokeModel,
         sink: &mut ActionSink,
         diags: &mut Diagnostics,
-    ) {
-        let Some(sel) = selector(config) else {
-            return;
+    ) -> Result<(), Failure> {
+        let Some(sel) = selector(&config.to_value()) else {
+            return Ok(());
         };
-        let Some((f, realm)) = fleet_realm(ctx, config, diags).await else {
-            return;
-        };
-        let Some(client) = s(config, "api_client_id") else {
-            return;
+        let (f, realm) = token_realm(ctx, &config.sso_realm_id, diags).await?;
+        let Some(client) = config.api_client_id.into_option() else {
+            return Ok(());
         };
         sink.progress(format!(
             "Listing the API tokens of API client {client:?} (realm {})…",
             realm.name
         ))
         .await;
-        let tokens = match f.query_tokens(&realm.id, &client).await {
-            Ok(t) => t,
-            Err(e) => return diags.push(e.to_diagnostic()),
-        };
-        if tokens.is_empty()
-            && !matches!(sel, Selector::TokenId(_))
-            && !Self::client_exists(f, &realm.id, &client, diags).await
-        {
-            return;
+        let tokens = f.query_tokens(&realm.id, &client).await?;
+        if tokens.is_empty() && !matches!(sel, Selector::TokenId(_)) {
+            Self::check_client_exists(f, &realm.id, &client).await?;
         }
-        let Some(candidates) = Self::select(f, &realm.id, &client, &sel, &tokens, diags).await
-        else {
-            return;
-        };
+        let candidates = Self::select(f, &realm.id, &client, &sel, &tokens).await?;
         let scope = match &sel {
             Selector::All => format!("of API client {client:?}"),
             Selector::NamePrefix(p) => {
@@ -247,5 +235,6 @@ impl Action for ApiTokenRevoke {
             async move { f.revoke_token(&realm_id, &client, &c.id).await }
         })
         .await;
+        Ok(())
     }
 }
