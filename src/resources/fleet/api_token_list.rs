@@ -13,11 +13,12 @@ use crate::client::Call;
 use crate::framework::duration;
 use crate::framework::validate::{Check, Length, OneOf, PathSegment};
 use crate::framework::{
-    Attribute, Block, Ctx, Diagnostics, IdentityAttribute, IdentitySchema, ListResource, ListSink,
-    Resource, Schema, Value,
+    Attribute, Block, Ctx, Diagnostics, Failure, IdentityAttribute, IdentitySchema, ListSink,
+    Resource, Schema, TypedList, Val, Value,
 };
 
 use super::api_token::{ApiToken, duration_check, token_state};
+use super::token_query::token_realm;
 use super::{REALM_IDENTITY, TokenPage, fleet, paths, realm_lookup_attribute, s};
 
 pub fn token_identity_schema() -> Option<IdentitySchema> {
@@ -109,16 +110,24 @@ fn is_active(t: &super::TokenJson, now_ms: i64) -> bool {
     matches!(t.token_status.as_deref(), Some("ACTIVE") | None)
         && t.expiration_date.is_none_or(|e| e > now_ms)
 }
-/// Sends the diagnostics of a failed list and ends it.
-async fn finish(sink: &mut ListSink, diags: Diagnostics) {
-    sink.diagnostics(diags).await;
+crate::model! {
+    /// The configuration of `list "vcf_api_token"`.
+    pub struct ApiTokenListConfig {
+        pub sso_realm_id: Val<String>,
+        pub api_client_id: Val<String>,
+        pub name_prefix: Val<String>,
+        pub status: Val<String>,
+        pub expiring_within: Val<String>,
+    }
 }
 
 /// `list "vcf_api_token"`: API-client tokens of a realm, page by page.
 pub struct ApiTokenList;
 
 #[async_trait]
-impl ListResource for ApiTokenList {
+impl TypedList for ApiTokenList {
+    type Config = ApiTokenListConfig;
+
     fn type_name(&self) -> &'static str {
         "vcf_api_token"
     }
@@ -161,16 +170,24 @@ impl ListResource for ApiTokenList {
         )
     }
 
-    async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut ListSink) {
+    async fn list(
+        &self,
+        ctx: &Ctx,
+        config: ApiTokenListConfig,
+        sink: &mut ListSink,
+    ) -> Result<(), Failure> {
         let mut diags = Diagnostics::new();
-        let Some((f, realm)) = super::fleet_realm(ctx, config, &mut diags).await else {
-            return finish(sink, diags).await;
-        };
-        let client = s(config, "api_client_id");
-        let prefix = s(config, "name_prefix").unwrap_or_default();
-        let status = s(config, "status").unwrap_or_else(|| "ACTIVE".to_string());
-        let within_ms = s(config, "expiring_within")
-            .and_then(|d| duration::parse(&d).ok())
+        let (f, realm) = token_realm(ctx, &config.sso_realm_id, &mut diags).await?;
+        let client = config.api_client_id.into_option();
+        let prefix = config.name_prefix.into_option().unwrap_or_default();
+        let status = config
+            .status
+            .into_option()
+            .unwrap_or_else(|| "ACTIVE".to_string());
+        let within_ms = config
+            .expiring_within
+            .as_deref()
+            .and_then(|d| duration::parse(d).ok())
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         // Narrowed on the server where the API can (LIKE matches anywhere in the text), exactly
         // here.
@@ -215,16 +232,10 @@ impl ListResource for ApiTokenList {
                         .what("list API tokens"),
                 )
                 .await;
-            let p: TokenPage = match resp.and_then(|r| {
+            let p: TokenPage = resp.and_then(|r| {
                 f.state().note_server_date(&r);
                 r.json()
-            }) {
-                Ok(p) => p,
-                Err(e) => {
-                    diags.push(e.to_diagnostic());
-                    return finish(sink, diags).await;
-                }
-            };
+            })?;
             let n = p.api_tokens.len() as i64;
             let total = p.page_info.and_then(|i| i.total_count);
             let now = f.state().now_ms();
@@ -256,7 +267,7 @@ impl ListResource for ApiTokenList {
                 b.set_attr("sso_realm_id", Value::string(&realm.id));
                 let state = token_state(t, &b);
                 if !sink.send(state, format!("{owner}/{name} ({})", t.id)).await {
-                    return;
+                    return Ok(());
                 }
             }
             page += 1;
@@ -266,7 +277,7 @@ impl ListResource for ApiTokenList {
                 || page > 10_000
                 || !sink.wants_more()
             {
-                return;
+                return Ok(());
             }
         }
     }
