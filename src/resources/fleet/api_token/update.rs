@@ -255,7 +255,7 @@ impl ApiToken {
         if overlap {
             match Self::create_successor(f, realm, &client, &id, prior, planned, diags).await {
                 Some(v) => v,
-                None => return current,
+                None => current,
             }
         } else if rotate {
             let res = f
@@ -276,7 +276,7 @@ impl ApiToken {
                     base.set_attr("id", Value::string(&id));
                     token_state_at(&t, &base, f.state().now_ms())
                 }
-                Err(e) => return fail(diags, e).unwrap_or(current),
+                Err(e) => fail(diags, e).unwrap_or(current),
             }
         } else if edited {
             match Self::find(f, &realm.id, &client, &id).await {
@@ -286,9 +286,9 @@ impl ApiToken {
                         "API token vanished",
                         format!("API token {id} was updated but is gone when read back; run Terraform again."),
                     );
-                    return current;
+                    current
                 }
-                Err(e) => return fail(diags, e).unwrap_or(current),
+                Err(e) => fail(diags, e).unwrap_or(current),
             }
         } else {
             planned.clone()
