@@ -9,9 +9,11 @@
 
 pub mod api_client;
 pub mod api_token;
+pub mod api_token_list;
+pub mod api_token_revoke;
+pub mod api_tokens_data;
 pub mod custom_role;
 pub mod list;
-pub mod revoke_action;
 pub mod rmw;
 pub mod role_lists;
 pub mod roles;

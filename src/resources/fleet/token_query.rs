@@ -1,8 +1,12 @@
-//! API token reads: one paged query per API client shared by every token read of a plan.
+//! API token reads: one paged query per API client shared by every token read of a plan; and the
+//! revoke of one token, which forgets that client's shared list.
 
 use std::sync::Arc;
 
 use crate::client::{ApiError, Call};
+use crate::framework::model::ToValue;
+use crate::framework::{Ctx, Diagnostics, Failure, Val};
+use crate::resources::revoke::Revoked;
 
 use super::*;
 
@@ -136,5 +140,53 @@ impl Fleet<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+impl Fleet<'_> {
+    /// Revokes one API token of `client_id` (`deleteApiToken`, 204); the API's 404 means it
+    /// was already gone. Forgets the client's shared token list either way.
+    pub async fn revoke_token(
+        &self,
+        realm: &str,
+        client_id: &str,
+        id: &str,
+    ) -> Result<Revoked, ApiError> {
+        let res = self
+            .api
+            .call(
+                Call::delete(paths::fill(paths::TOKEN, &[realm, id]))
+                    .success(&[204])
+                    .what(format!("revoke API token {id}"))
+                    .needs_role(WRITE_ROLE),
+            )
+            .await;
+        self.state().invalidate_tokens(realm, client_id);
+        match res {
+            Ok(_) => Ok(Revoked::Now),
+            Err(e) if e.is_not_found() => Ok(Revoked::AlreadyGone),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// For the typed token types: the fleet client and the realm `sso_realm_id` names (or the
+/// provider's default realm), or the errors of whichever is missing.
+pub(super) async fn token_realm<'a>(
+    ctx: &'a Ctx,
+    sso_realm_id: &Val<String>,
+    diags: &mut Diagnostics,
+) -> Result<(Fleet<'a>, &'a RealmJson), Failure> {
+    let f = fleet_of(ctx)?;
+    let mut found = Diagnostics::new();
+    let realm = f
+        .realm(&sso_realm_id.to_value(), "sso_realm_id", &mut found)
+        .await;
+    match realm {
+        Some(r) => {
+            diags.extend(found);
+            Ok((f, r))
+        }
+        None => Err(found.into()),
     }
 }
