@@ -21,10 +21,15 @@ pub use director_token::{DirectorApiToken, DirectorApiTokenList, DirectorApiToke
 pub use fleet::api_client::{ApiClientData, ApiClientResource, ApiClientsData};
 pub use fleet::api_token::{ApiToken, ApiTokens};
 pub use fleet::custom_role::CustomRole;
-pub use fleet::list::{ApiClientList, ApiTokenList, RoleAssignmentList};
+pub use fleet::custom_role_list::CustomRoleList;
+pub use fleet::list::{ApiClientList, ApiTokenList};
+pub use fleet::principal_roles::PrincipalRoles;
+pub use fleet::principal_roles_data::PrincipalRolesData;
+pub use fleet::principal_roles_list::PrincipalRolesList;
 pub use fleet::revoke_action::ApiTokenRevoke;
-pub use fleet::role_lists::{CustomRoleList, PrincipalRolesList};
-pub use fleet::roles::{PrincipalRoles, PrincipalRolesData, RoleAssignment, RolesData};
+pub use fleet::role_assignment::RoleAssignment;
+pub use fleet::role_assignment_list::RoleAssignmentList;
+pub use fleet::roles_data::RolesData;
 pub use fleet::settings::IamSettings;
 pub use sddc_user::{SddcRoles, SddcState, SddcUser, SddcUserList};
 pub use sso_realm::{SsoRealm, SsoRealms};

@@ -10,11 +10,18 @@
 pub mod api_client;
 pub mod api_token;
 pub mod custom_role;
+pub mod custom_role_list;
+pub mod custom_role_state;
 pub mod list;
+pub mod principal_roles;
+pub mod principal_roles_data;
+pub mod principal_roles_list;
 pub mod revoke_action;
 pub mod rmw;
-pub mod role_lists;
-pub mod roles;
+pub mod role_assignment;
+pub mod role_assignment_list;
+pub mod role_schema;
+pub mod roles_data;
 pub mod settings;
 
 pub mod access;
