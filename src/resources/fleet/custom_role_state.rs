@@ -2,39 +2,14 @@
 //! `component_roles` (in the configured order), the plan-time checks of component roles and
 //! built-in names, and the upgrade of version 0 states.
 
+use crate::framework::model::ToValue;
 use crate::framework::{AttributePath, Diagnostics, Value};
 
 use super::{ComponentRole, Fleet, RoleJson, paths, s};
 
 /// One role as the `vcf_roles` data source shows it.
 pub fn role_value(r: &RoleJson) -> Value {
-    Value::object([
-        ("name", Value::string(&r.role_name)),
-        (
-            "display_name",
-            Value::opt_string(r.role_display_name.clone()),
-        ),
-        ("description", Value::opt_string(r.role_description.clone())),
-        ("type", Value::opt_string(r.role_type.clone())),
-        ("built_in", Value::Bool(r.built_in())),
-        (
-            "component_roles",
-            Value::List(
-                r.component_roles
-                    .iter()
-                    .map(|c| {
-                        Value::object([
-                            ("component_type", Value::string(&c.component_type)),
-                            (
-                                "roles",
-                                Value::List(c.roles.iter().map(Value::string).collect()),
-                            ),
-                        ])
-                    })
-                    .collect(),
-            ),
-        ),
-    ])
+    super::roles_data::RoleModel::from(r).to_value()
 }
 
 /// The role names of one `component_roles` element, sorted, without duplicates.

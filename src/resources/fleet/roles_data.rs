@@ -5,17 +5,68 @@ use async_trait::async_trait;
 
 use crate::framework::validate::OneOf;
 use crate::framework::{
-    Attribute, Block, Ctx, DataSource, Diagnostics, Nesting, Schema, Type, Value,
+    Attribute, Block, Ctx, Diagnostics, Failure, Nesting, Schema, Type, TypedDataSource, Val,
 };
 
-use super::{fail, fleet};
+use super::{RoleJson, fleet_of};
 
 pub struct RolesData;
+
+crate::model! {
+    /// The roles one VCF role grants on one component.
+    pub struct ComponentRolesModel {
+        pub component_type: Val<String>,
+        pub roles: Val<Vec<String>>,
+    }
+}
+
+crate::model! {
+    /// One role, as an element of `vcf_roles.roles`.
+    pub struct RoleModel {
+        pub name: Val<String>,
+        pub display_name: Val<String>,
+        pub description: Val<String>,
+        pub r#type: Val<String>,
+        pub built_in: Val<bool>,
+        pub component_roles: Val<Vec<ComponentRolesModel>>,
+    }
+}
+
+crate::model! {
+    pub struct RolesDataModel {
+        pub r#type: Val<String>,
+        pub names: Val<Vec<String>>,
+        pub roles: Val<Vec<RoleModel>>,
+    }
+}
+
+impl From<&RoleJson> for RoleModel {
+    fn from(r: &RoleJson) -> Self {
+        RoleModel {
+            name: r.role_name.as_str().into(),
+            display_name: r.role_display_name.clone().into(),
+            description: r.role_description.clone().into(),
+            r#type: r.role_type.clone().into(),
+            built_in: r.built_in().into(),
+            component_roles: Val::Known(
+                r.component_roles
+                    .iter()
+                    .map(|c| ComponentRolesModel {
+                        component_type: c.component_type.as_str().into(),
+                        roles: Val::Known(c.roles.clone()),
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
 
 const ROLE_TYPES: [&str; 2] = ["BUILT_IN", "CUSTOM"];
 
 #[async_trait]
-impl DataSource for RolesData {
+impl TypedDataSource for RolesData {
+    type Model = RolesDataModel;
+
     fn type_name(&self) -> &'static str {
         "vcf_roles"
     }
@@ -75,33 +126,20 @@ impl DataSource for RolesData {
         )
     }
 
-    async fn read(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let roles = match f.roles().await {
-            Ok(r) => r,
-            Err(e) => return fail(diags, e).unwrap_or(Value::Null),
-        };
-        let wanted = config.attr("type").as_str();
-        let roles: Vec<&super::RoleJson> = roles
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        mut config: RolesDataModel,
+        _diags: &mut Diagnostics,
+    ) -> Result<RolesDataModel, Failure> {
+        let roles = fleet_of(ctx)?.roles().await?;
+        let wanted = config.r#type.as_deref();
+        let roles: Vec<&RoleJson> = roles
             .iter()
             .filter(|r| wanted.is_none_or(|t| r.role_type.as_deref() == Some(t)))
             .collect();
-        let mut v = config.clone();
-        v.set_attr(
-            "names",
-            Value::List(roles.iter().map(|r| Value::string(&r.role_name)).collect()),
-        );
-        v.set_attr(
-            "roles",
-            Value::List(
-                roles
-                    .iter()
-                    .map(|r| super::custom_role::role_value(r))
-                    .collect(),
-            ),
-        );
-        v
+        config.names = Val::Known(roles.iter().map(|r| r.role_name.clone()).collect());
+        config.roles = Val::Known(roles.into_iter().map(RoleModel::from).collect());
+        Ok(config)
     }
 }
