@@ -1,12 +1,7 @@
-//! The list resources of `terraform query` for VCF roles and whole assignment sets:
-//! `list "vcf_custom_role"` (the fleet's custom VCF roles; built-in roles belong to the product
-//! and cannot be managed, so they are never listed) and `list "vcf_principal_roles"` (principals
-//! with at least one role assignment, each with its complete set).
-//!
-//! Each result is the state that importing it produces (import, then the resource's own read),
-//! so `terraform query -generate-config-out` writes configuration that imports and re-plans
-//! empty. Identities: `{name}` for a custom role, `{sso_realm_id, principal_id}` for a
-//! principal's set.
+//! `list "vcf_principal_roles"` of `terraform query`: principals with at least one role
+//! assignment, each with its complete set. Each result is the state that importing it produces
+//! (import, then the resource's own read), so `terraform query -generate-config-out` writes
+//! configuration that imports and re-plans empty. Identity: `{sso_realm_id, principal_id}`.
 
 use async_trait::async_trait;
 
@@ -15,70 +10,9 @@ use crate::framework::{
     Attribute, Block, Ctx, Diagnostics, ListResource, ListSink, Resource, Schema, Value,
 };
 
-use super::custom_role::CustomRole;
-use super::roles::PrincipalRoles;
-use super::{fleet, realm_lookup_attribute, s};
-
-/// `list "vcf_custom_role"`: the custom VCF roles of the fleet.
-pub struct CustomRoleList;
-
-#[async_trait]
-impl ListResource for CustomRoleList {
-    fn type_name(&self) -> &'static str {
-        "vcf_custom_role"
-    }
-
-    fn schema(&self) -> Schema {
-        Schema::new(
-            0,
-            Block::new(
-                "Finds the custom VCF roles of the fleet (VCF roles are fleet-wide). Built-in roles \
-                 (`vcf_admin`, `vcf_viewer`, …) are never listed: they belong to the product and cannot be managed.",
-            )
-            .attribute(
-                Attribute::string("name_prefix")
-                    .optional()
-                    .description("Only roles whose name starts with this text."),
-            ),
-        )
-    }
-
-    async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut ListSink) {
-        let mut diags = Diagnostics::new();
-        let Some(f) = fleet(ctx, &mut diags) else {
-            return sink.diagnostics(diags).await;
-        };
-        // The role listing every role reader shares (all pages; roles are few).
-        let roles = match f.roles().await {
-            Ok(r) => r,
-            Err(e) => {
-                diags.push(e.to_diagnostic());
-                return sink.diagnostics(diags).await;
-            }
-        };
-        let prefix = s(config, "name_prefix").unwrap_or_default();
-        for r in roles
-            .iter()
-            .filter(|r| !r.built_in() && r.role_name.starts_with(&prefix))
-        {
-            // What `terraform import vcf_custom_role.x <name>` and the refresh after it make.
-            let imported = CustomRole.import(ctx, &r.role_name, &mut diags).await;
-            if diags.has_errors() {
-                // A name the import refuses (it holds a `/`) cannot be adopted; say so, go on.
-                diags = Diagnostics::new();
-                continue;
-            }
-            let state = CustomRole::state(r, &imported);
-            let label = match r.role_display_name.as_deref() {
-                Some(d) if !d.is_empty() && d != r.role_name => format!("{} ({d})", r.role_name),
-                _ => r.role_name.clone(),
-            };
-            if !sink.send(state, label).await {
-                return;
-            }
-        }
-    }
-}
+use super::list::list_fleet_realm;
+use super::principal_roles::PrincipalRoles;
+use super::{realm_lookup_attribute, s};
 
 /// `list "vcf_principal_roles"`: principals of a realm that hold VCF role assignments, each
 /// with its complete set.
@@ -118,10 +52,10 @@ impl ListResource for PrincipalRolesList {
     }
 
     async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut ListSink) {
-        let mut diags = Diagnostics::new();
-        let Some((f, realm)) = super::fleet_realm(ctx, config, &mut diags).await else {
-            return sink.diagnostics(diags).await;
+        let Some((f, realm)) = list_fleet_realm(ctx, config, sink).await else {
+            return;
         };
+        let mut diags = Diagnostics::new();
         let role = s(config, "role_name");
         if let Some(p) = s(config, "principal_id") {
             send_principal(ctx, &realm.id, &p, &p, role.as_deref(), sink).await;
