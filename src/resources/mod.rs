@@ -11,7 +11,6 @@ pub mod revoke;
 mod rotation;
 mod sddc_user;
 pub mod shared;
-mod sso_realm;
 mod temporary_api_token;
 
 pub use access_token::AccessToken;
@@ -26,8 +25,9 @@ pub use fleet::revoke_action::ApiTokenRevoke;
 pub use fleet::role_lists::{CustomRoleList, PrincipalRolesList};
 pub use fleet::roles::{PrincipalRoles, PrincipalRolesData, RoleAssignment, RolesData};
 pub use fleet::settings::IamSettings;
+pub use fleet::sso_realm::SsoRealm;
+pub use fleet::sso_realms::SsoRealms;
 pub use sddc_user::{SddcRoles, SddcState, SddcUser, SddcUserList};
-pub use sso_realm::{SsoRealm, SsoRealms};
 pub use temporary_api_token::{TemporaryApiToken, revoke_unclosed_temporary_tokens};
 
 use crate::client::{ApiClient, Family};
@@ -63,7 +63,7 @@ pub fn fuzz_token_state(t: &fleet::TokenJson) {
 }
 #[doc(hidden)]
 pub fn fuzz_realm_state(r: &fleet::RealmJson) {
-    sso_realm::fuzz_state(r)
+    fleet::sso_realm::fuzz_state(r)
 }
 #[doc(hidden)]
 pub fn fuzz_sddc_json(body: &[u8]) {

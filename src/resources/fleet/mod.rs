@@ -16,6 +16,8 @@ pub mod rmw;
 pub mod role_lists;
 pub mod roles;
 pub mod settings;
+pub mod sso_realm;
+pub mod sso_realms;
 
 pub mod access;
 pub mod api;
