@@ -211,7 +211,7 @@ impl<'a> Fleet<'a> {
     }
 
     /// The appliance's IAM settings (one request per provider process).
-    pub async fn settings(&self) -> Result<&'a settings::SettingsJson, ApiError> {
+    pub async fn settings(&self) -> Result<&'a SettingsJson, ApiError> {
         let api = self.api;
         self.state()
             .settings
