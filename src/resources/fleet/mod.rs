@@ -8,6 +8,9 @@
 //! implements the same table (the fleet module of vcf-sim).
 
 pub mod api_client;
+pub mod api_client_data;
+pub mod api_client_list;
+pub mod api_clients_data;
 pub mod api_token;
 pub mod custom_role;
 pub mod list;
