@@ -12,21 +12,22 @@ pub mod rotating;
 mod rotation;
 mod sddc;
 pub mod shared;
-mod sso_realm;
 mod temporary_api_token;
 
 pub use access_token::AccessToken;
 pub use context::{ContextSettings, VcfContext, context, vcf};
 pub use director::DirectorApiTokenRevoke;
 pub use director::{DirectorApiToken, DirectorApiTokenList, DirectorApiTokens};
-pub use fleet::api_client::{ApiClientData, ApiClientResource, ApiClientsData};
+pub use fleet::api_client::ApiClientResource;
+pub use fleet::api_client_data::ApiClientData;
+pub use fleet::api_client_list::ApiClientList;
+pub use fleet::api_clients_data::ApiClientsData;
 pub use fleet::api_token::ApiToken;
 pub use fleet::api_token_list::ApiTokenList;
 pub use fleet::api_token_revoke::ApiTokenRevoke;
 pub use fleet::api_tokens_data::ApiTokens;
 pub use fleet::custom_role::CustomRole;
 pub use fleet::custom_role_list::CustomRoleList;
-pub use fleet::list::ApiClientList;
 pub use fleet::principal_roles::PrincipalRoles;
 pub use fleet::principal_roles_data::PrincipalRolesData;
 pub use fleet::principal_roles_list::PrincipalRolesList;
@@ -34,8 +35,9 @@ pub use fleet::role_assignment::RoleAssignment;
 pub use fleet::role_assignment_list::RoleAssignmentList;
 pub use fleet::roles_data::RolesData;
 pub use fleet::settings::IamSettings;
+pub use fleet::sso_realm::SsoRealm;
+pub use fleet::sso_realms::SsoRealms;
 pub use sddc::{SddcRoles, SddcState, SddcUser, SddcUserList};
-pub use sso_realm::{SsoRealm, SsoRealms};
 pub use temporary_api_token::{TemporaryApiToken, revoke_unclosed_temporary_tokens};
 
 use crate::client::{ApiClient, Family};
@@ -71,7 +73,7 @@ pub fn fuzz_token_state(t: &fleet::TokenJson) {
 }
 #[doc(hidden)]
 pub fn fuzz_realm_state(r: &fleet::RealmJson) {
-    sso_realm::fuzz_state(r)
+    fleet::sso_realm::fuzz_state(r)
 }
 #[doc(hidden)]
 pub fn fuzz_sddc_json(body: &[u8]) {

@@ -2,7 +2,7 @@
 //! the provider's `default_sso_realm`, a name or an id), roles, API clients and settings.
 
 use crate::client::{ApiClient, ApiError, Call};
-use crate::framework::{AttributePath, Ctx, Diagnostic, Diagnostics, Value};
+use crate::framework::{AttributePath, Ctx, Diagnostic, Diagnostics, Failure, Val, Value};
 use crate::resources::{VcfContext, context};
 
 use super::*;
@@ -19,7 +19,7 @@ pub struct Fleet<'a> {
 
 /// The fleet client, or an error diagnostic (provider not configured, or no `operations` block).
 /// The fleet client, or the failure saying why there is none (typed resource code).
-pub fn fleet_of(ctx: &Ctx) -> Result<Fleet<'_>, crate::framework::Failure> {
+pub fn fleet_of(ctx: &Ctx) -> Result<Fleet<'_>, Failure> {
     let vcf = crate::resources::vcf(ctx)?;
     let api = vcf.clients.operations()?;
     Ok(Fleet { vcf, api })
@@ -48,6 +48,17 @@ pub async fn fleet_realm<'a>(
         .realm(value.attr("sso_realm_id"), "sso_realm_id", diags)
         .await?;
     Some((f, realm))
+}
+
+/// [`fleet_realm`] for typed resource code: the fleet client and the realm `sso_realm_id` names
+/// (or the provider's default realm), or the failure saying which is missing.
+pub async fn fleet_realm_of<'a>(
+    ctx: &'a Ctx,
+    sso_realm_id: &Val<String>,
+) -> Result<(Fleet<'a>, &'a RealmJson), Failure> {
+    let f = fleet_of(ctx)?;
+    let realm = f.realm_of(sso_realm_id, "sso_realm_id").await?;
+    Ok((f, realm))
 }
 
 /// The role every fleet IAM write needs (named in 403 messages).
@@ -89,31 +100,59 @@ impl<'a> Fleet<'a> {
         path: &str,
         diags: &mut Diagnostics,
     ) -> Option<&'a RealmJson> {
-        let wanted = match configured.as_str() {
+        match self
+            .find_realm(configured.as_str(), !configured.is_null(), path)
+            .await
+        {
+            Ok(r) => Some(r),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        }
+    }
+
+    /// [`realm`](Self::realm) for typed resource code: the realm `configured` names, else the
+    /// provider's `default_sso_realm`, or the failure saying why there is none.
+    pub async fn realm_of(
+        &self,
+        configured: &Val<String>,
+        path: &str,
+    ) -> Result<&'a RealmJson, Failure> {
+        Ok(self
+            .find_realm(configured.as_deref(), !configured.is_null(), path)
+            .await?)
+    }
+
+    /// The realm named `wanted` (an id or a name), else the provider's `default_sso_realm`.
+    /// A realm not found is an error on `path` when the configuration set it (`configured`).
+    async fn find_realm(
+        &self,
+        wanted: Option<&str>,
+        configured: bool,
+        path: &str,
+    ) -> Result<&'a RealmJson, Diagnostic> {
+        let wanted = match wanted {
             Some(s) => s.to_string(),
             None => match &self.vcf.default_sso_realm {
                 Some(d) => d.clone(),
                 None => {
-                    diags.attr_error(
-                        AttributePath::attr(path),
+                    return Err(Diagnostic::error(
                         "No SSO realm",
                         format!(
                             "Set {path} (an SSO realm id or name, see data source vcf_sso_realm) or the provider's default_sso_realm."
                         ),
-                    );
-                    return None;
+                    )
+                    .at(AttributePath::attr(path)));
                 }
             },
         };
-        let realms = match self.realms().await {
-            Ok(r) => r,
-            Err(e) => return fail(diags, e),
-        };
+        let realms = self.realms().await?;
         let found = realms
             .iter()
             .find(|r| r.id == wanted)
             .or_else(|| realms.iter().find(|r| r.name == wanted));
-        if found.is_none() {
+        found.ok_or_else(|| {
             let names: Vec<String> = realms
                 .iter()
                 .map(|r| format!("{} ({})", r.name, r.id))
@@ -129,13 +168,12 @@ impl<'a> Fleet<'a> {
                     }
                 ),
             );
-            diags.push(if configured.is_null() {
-                d
-            } else {
+            if configured {
                 d.at(AttributePath::attr(path))
-            });
-        }
-        found
+            } else {
+                d
+            }
+        })
     }
 
     /// Every VCF role of the fleet, built-in and custom, read page by page (one listing per
@@ -211,7 +249,7 @@ impl<'a> Fleet<'a> {
     }
 
     /// The appliance's IAM settings (one request per provider process).
-    pub async fn settings(&self) -> Result<&'a settings::SettingsJson, ApiError> {
+    pub async fn settings(&self) -> Result<&'a SettingsJson, ApiError> {
         let api = self.api;
         self.state()
             .settings

@@ -158,6 +158,25 @@ pub struct RealmList {
     pub sso_realms: Vec<RealmJson>,
 }
 
+/// GlobalIamSettings. The TTLs are minutes; every field is optional here so that an appliance
+/// that adds or drops one still decodes.
+#[derive(Deserialize, Debug, Clone, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsJson {
+    #[serde(default)]
+    pub api_token_ttl: Option<i64>,
+    #[serde(default)]
+    pub access_token_ttl: Option<i64>,
+    #[serde(default)]
+    pub api_token_retention_period: Option<i64>,
+    #[serde(default)]
+    pub all_users_group_enabled: Option<bool>,
+    #[serde(default)]
+    pub jit_inactive_user_enabled: Option<bool>,
+    #[serde(default)]
+    pub jit_inactive_user_ttl: Option<i64>,
+}
+
 /// An API client. `clientUuid` is optional in the reference; the provider needs it (it is the
 /// client's principal id), so [`ClientJson::checked`] refuses an answer without it.
 #[derive(Deserialize, Debug, Clone)]

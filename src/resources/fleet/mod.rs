@@ -8,6 +8,9 @@
 //! implements the same table (the fleet module of vcf-sim).
 
 pub mod api_client;
+pub mod api_client_data;
+pub mod api_client_list;
+pub mod api_clients_data;
 pub mod api_token;
 pub mod api_token_list;
 pub mod api_token_revoke;
@@ -25,6 +28,8 @@ pub mod role_assignment_list;
 pub mod role_schema;
 pub mod roles_data;
 pub mod settings;
+pub mod sso_realm;
+pub mod sso_realms;
 
 pub mod access;
 pub mod api;

@@ -1,9 +1,10 @@
 //! Schema pieces and value helpers the fleet types share.
 
+use crate::framework::model::{FromValue, ToValue};
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::traits::PlanChange;
 use crate::framework::validate::{Length, PathSegment};
-use crate::framework::{Attribute, Ctx, Diagnostics, Value};
+use crate::framework::{Attribute, AttributePath, Ctx, Diagnostics, Failure, Val, Value};
 
 use super::*;
 
@@ -19,23 +20,46 @@ pub async fn plan_realm<'a>(
     plan: &mut PlanChange<'_>,
     diags: &mut Diagnostics,
 ) -> Option<(Fleet<'a>, &'a RealmJson)> {
-    let planned = plan.planned.attr("sso_realm_id").clone();
-    let configured = plan.config.attr("sso_realm_id").clone();
+    let path = AttributePath::attr("sso_realm_id");
+    let realm_id = |v: &Value| Val::<String>::from_value(v, &path).unwrap_or_default();
+    let mut planned = realm_id(plan.planned.attr("sso_realm_id"));
+    let configured = realm_id(plan.config.attr("sso_realm_id"));
+    match plan_realm_of(ctx, &mut planned, &configured).await {
+        Ok(found) => {
+            if plan.planned.attr("sso_realm_id").is_unknown() && planned.is_known() {
+                plan.planned.set_attr("sso_realm_id", planned.to_value());
+            }
+            found
+        }
+        Err(f) => {
+            diags.extend(f.diags);
+            None
+        }
+    }
+}
+
+/// [`plan_realm`] for typed resource code, on the planned and configured `sso_realm_id`: fills
+/// in the default realm's id when the configuration leaves it out. `Ok(None)` while the
+/// configured realm is not known yet.
+pub async fn plan_realm_of<'a>(
+    ctx: &'a Ctx,
+    planned: &mut Val<String>,
+    configured: &Val<String>,
+) -> Result<Option<(Fleet<'a>, &'a RealmJson)>, Failure> {
     if configured.is_unknown() {
-        return None;
+        return Ok(None);
     }
-    let f = fleet(ctx, diags)?;
+    let f = fleet_of(ctx)?;
     let lookup = if planned.is_known() {
-        planned
+        &*planned
     } else {
-        configured.clone()
+        configured
     };
-    let realm = f.realm(&lookup, "sso_realm_id", diags).await?;
-    if plan.planned.attr("sso_realm_id").is_unknown() && configured.is_null() {
-        plan.planned
-            .set_attr("sso_realm_id", Value::string(&realm.id));
+    let realm = f.realm_of(lookup, "sso_realm_id").await?;
+    if planned.is_unknown() && configured.is_null() {
+        *planned = Val::Known(realm.id.clone());
     }
-    Some((f, realm))
+    Ok(Some((f, realm)))
 }
 
 /// `sso_realm_id` of a resource: optional, defaults to the provider's realm, replaces on change.

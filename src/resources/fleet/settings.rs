@@ -2,31 +2,13 @@
 //! of API token TTLs against the settings.
 
 use async_trait::async_trait;
-use serde::Deserialize;
 
-use crate::framework::{Attribute, traits::PlanChange};
-use crate::framework::{AttributePath, Block, Ctx, DataSource, Diagnostics, Schema, Value};
+use crate::framework::traits::PlanChange;
+use crate::framework::{
+    Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, Schema, TypedDataSource, Val,
+};
 
-use super::{fail, fleet};
-
-/// GlobalIamSettings. The TTLs are minutes; every field is optional here so that an appliance
-/// that adds or drops one still decodes.
-#[derive(Deserialize, Debug, Clone, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct SettingsJson {
-    #[serde(default)]
-    pub api_token_ttl: Option<i64>,
-    #[serde(default)]
-    pub access_token_ttl: Option<i64>,
-    #[serde(default)]
-    pub api_token_retention_period: Option<i64>,
-    #[serde(default)]
-    pub all_users_group_enabled: Option<bool>,
-    #[serde(default)]
-    pub jit_inactive_user_enabled: Option<bool>,
-    #[serde(default)]
-    pub jit_inactive_user_ttl: Option<i64>,
-}
+use super::{SettingsJson, fleet, fleet_of};
 
 /// Picks one TTL of the settings.
 pub type Pick = fn(&SettingsJson) -> Option<i64>;
@@ -77,11 +59,38 @@ pub async fn check_token_ttls(
     }
 }
 
+crate::model! {
+    /// `vcf_iam_settings`: the settings, every one computed (TTLs in minutes).
+    pub struct IamSettingsModel {
+        pub api_token_ttl: Val<i64>,
+        pub access_token_ttl: Val<i64>,
+        pub api_token_retention_period: Val<i64>,
+        pub all_users_group_enabled: Val<bool>,
+        pub jit_inactive_user_enabled: Val<bool>,
+        pub jit_inactive_user_ttl: Val<i64>,
+    }
+}
+
+impl From<&SettingsJson> for IamSettingsModel {
+    fn from(s: &SettingsJson) -> Self {
+        IamSettingsModel {
+            api_token_ttl: s.api_token_ttl.into(),
+            access_token_ttl: s.access_token_ttl.into(),
+            api_token_retention_period: s.api_token_retention_period.into(),
+            all_users_group_enabled: s.all_users_group_enabled.into(),
+            jit_inactive_user_enabled: s.jit_inactive_user_enabled.into(),
+            jit_inactive_user_ttl: s.jit_inactive_user_ttl.into(),
+        }
+    }
+}
+
 /// Data source `vcf_iam_settings`.
 pub struct IamSettings;
 
 #[async_trait]
-impl DataSource for IamSettings {
+impl TypedDataSource for IamSettings {
+    type Model = IamSettingsModel;
+
     fn type_name(&self) -> &'static str {
         "vcf_iam_settings"
     }
@@ -124,26 +133,13 @@ impl DataSource for IamSettings {
         )
     }
 
-    async fn read(&self, ctx: &Ctx, _config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(f) = fleet(ctx, diags) else {
-            return Value::Null;
-        };
-        let s = match f.settings().await {
-            Ok(s) => s,
-            Err(e) => return fail(diags, e).unwrap_or(Value::Null),
-        };
-        let n = |v: Option<i64>| v.map_or(Value::Null, Value::from);
-        let b = |v: Option<bool>| v.map_or(Value::Null, Value::Bool);
-        Value::object([
-            ("api_token_ttl", n(s.api_token_ttl)),
-            ("access_token_ttl", n(s.access_token_ttl)),
-            (
-                "api_token_retention_period",
-                n(s.api_token_retention_period),
-            ),
-            ("all_users_group_enabled", b(s.all_users_group_enabled)),
-            ("jit_inactive_user_enabled", b(s.jit_inactive_user_enabled)),
-            ("jit_inactive_user_ttl", n(s.jit_inactive_user_ttl)),
-        ])
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        _config: IamSettingsModel,
+        _diags: &mut Diagnostics,
+    ) -> Result<IamSettingsModel, Failure> {
+        let settings = fleet_of(ctx)?.settings().await?;
+        Ok(settings.into())
     }
 }

@@ -43,7 +43,7 @@ pub struct FleetState {
     /// Each component type's role names (component role summaries).
     pub(super) component_roles: SharedReads<Vec<String>>,
     /// The IAM settings (`GET /settings`), read once per process.
-    pub(super) settings: tokio::sync::OnceCell<settings::SettingsJson>,
+    pub(super) settings: tokio::sync::OnceCell<SettingsJson>,
     pub(super) principals: Mutex<HashMap<String, Arc<PrincipalQueue>>>,
     /// Each API client's tokens as one paged query saw them, by `<realm>/<client id>`.
     pub(super) tokens: SharedReads<Arc<Vec<TokenJson>>>,

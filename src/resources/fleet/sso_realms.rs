@@ -1,23 +1,19 @@
-//! Data sources `vcf_sso_realm` (one realm by name or id) and `vcf_sso_realms` (all realms):
-//! the SSO realms of the VCF Operations fleet IAM API and the VCF instances and management
-//! components each one covers (`GET /ssorealms`, contract B, SEEN in seed 001).
+//! Data source `vcf_sso_realms`: every SSO realm of the VCF Operations fleet IAM API and the
+//! VCF instances and management components each one covers (`GET /ssorealms`, contract B, SEEN
+//! in seed 001). Also the realm attributes, model and listing `vcf_sso_realm` shares.
 
 use async_trait::async_trait;
 
-use crate::framework::model::ToValue;
-use crate::framework::validate::{AtLeastOneOf, ConflictsWith, Length, PathSegment};
-use crate::framework::{
-    Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, Nesting, Schema, TypedDataSource,
-    Val,
-};
-
 use crate::client::Call;
+use crate::framework::{
+    Attribute, Block, Ctx, Diagnostics, Failure, Nesting, Schema, TypedDataSource, Val,
+};
+use crate::resources::rfc3339_from_millis;
 
-use super::fleet::{RealmJson, RealmList, fleet_of, paths};
-use super::rfc3339_from_millis;
+use super::{RealmJson, RealmList, fleet_of, paths};
 
 /// Computed attributes that describe one realm, shared by both data sources.
-fn realm_attributes(computed_ids: bool) -> Vec<Attribute> {
+pub(super) fn realm_attributes(computed_ids: bool) -> Vec<Attribute> {
     let coverage = vec![
         Attribute::string("id")
             .computed()
@@ -81,21 +77,6 @@ crate::model! {
 }
 
 crate::model! {
-    /// `vcf_sso_realm`: the realm's attributes; `name` or `id` is what the configuration sets.
-    pub struct SsoRealmModel {
-        pub id: Val<String>,
-        pub name: Val<String>,
-        pub vidb_resource_id: Val<String>,
-        pub vcf_instance_id: Val<String>,
-        pub idp_id: Val<String>,
-        pub total_configured_components: Val<i64>,
-        pub coverage: Val<Vec<CoverageModel>>,
-        pub created_at: Val<String>,
-        pub updated_at: Val<String>,
-    }
-}
-
-crate::model! {
     /// `vcf_sso_realms`.
     pub struct SsoRealmsModel {
         pub realms: Val<Vec<RealmModel>>,
@@ -127,117 +108,14 @@ impl From<&RealmJson> for RealmModel {
     }
 }
 
-impl From<RealmModel> for SsoRealmModel {
-    fn from(r: RealmModel) -> Self {
-        SsoRealmModel {
-            id: r.id,
-            name: r.name,
-            vidb_resource_id: r.vidb_resource_id,
-            vcf_instance_id: r.vcf_instance_id,
-            idp_id: r.idp_id,
-            total_configured_components: r.total_configured_components,
-            coverage: r.coverage,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
 /// The realms, read afresh (`GET /ssorealms`) on every data source read.
-async fn list_realms(ctx: &Ctx) -> Result<Vec<RealmJson>, Failure> {
+pub(super) async fn list_realms(ctx: &Ctx) -> Result<Vec<RealmJson>, Failure> {
     let f = fleet_of(ctx)?;
     let r = f
         .api
         .json::<RealmList>(Call::get(paths::REALMS).what("list SSO realms"))
         .await?;
     Ok(r.sso_realms)
-}
-
-/// `vcf_sso_realm`: one realm, looked up by name or id.
-pub struct SsoRealm;
-
-#[async_trait]
-impl TypedDataSource for SsoRealm {
-    type Model = SsoRealmModel;
-
-    fn type_name(&self) -> &'static str {
-        "vcf_sso_realm"
-    }
-
-    fn schema(&self) -> Schema {
-        let mut block = Block::new(
-            "Looks up one SSO realm of the VCF fleet by name (the identity broker, for example `flt-idb02`) or id, \
-             with the VCF instance it belongs to and what it covers. Use its `id` as `sso_realm_id` and its \
-             `vcf_instance_id` as a role-assignment scope.",
-        )
-        .attribute(
-            Attribute::string("name")
-                .validator(PathSegment)
-                .optional()
-                .computed()
-                .description("Name of the realm to find. Exactly one of `name` and `id` is set.")
-                .validator(Length::at_least(1))
-                .validator(ConflictsWith::new(&["id"]))
-                .validator(AtLeastOneOf::new(&["id"])),
-        )
-        .attribute(
-            Attribute::string("id")
-                .validator(PathSegment)
-                .optional()
-                .computed()
-                .description("Id of the realm to find. Exactly one of `name` and `id` is set.")
-                .validator(Length::at_least(1)),
-        );
-        for a in realm_attributes(false) {
-            block = block.attribute(a);
-        }
-        Schema::new(0, block)
-    }
-
-    async fn read(
-        &self,
-        ctx: &Ctx,
-        config: SsoRealmModel,
-        _diags: &mut Diagnostics,
-    ) -> Result<SsoRealmModel, Failure> {
-        let realms = list_realms(ctx).await?;
-        let (key, wanted) = match (config.name.as_deref(), config.id.as_deref()) {
-            (Some(n), _) => ("name", n),
-            (None, Some(i)) => ("id", i),
-            // The schema's validators require one of them.
-            (None, None) => {
-                return Err(Failure::error(
-                    "SSO realm not named",
-                    "Set `name` or `id` to find a realm.",
-                ));
-            }
-        };
-        let found = realms.iter().find(|r| {
-            if key == "name" {
-                r.name == wanted
-            } else {
-                r.id == wanted
-            }
-        });
-        match found {
-            Some(r) => Ok(RealmModel::from(r).into()),
-            None => {
-                let names: Vec<&str> = realms.iter().map(|r| r.name.as_str()).collect();
-                Err(Failure::at(
-                    AttributePath::attr(key),
-                    "SSO realm not found",
-                    format!(
-                        "No SSO realm has {key} {wanted:?}. Realms visible to the provider's credentials: {}.",
-                        if names.is_empty() {
-                            "none".to_string()
-                        } else {
-                            names.join(", ")
-                        }
-                    ),
-                ))
-            }
-        }
-    }
 }
 
 /// `vcf_sso_realms`: every realm of the fleet.
@@ -289,16 +167,12 @@ fn realm_type() -> crate::framework::Type {
     *t
 }
 
-/// For the fuzz targets (`crate::fuzzing`): a realm answer turned into state.
-#[doc(hidden)]
-pub fn fuzz_state(r: &RealmJson) {
-    let _ = RealmModel::from(r).to_value();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::model::ToValue;
     use crate::framework::msgpack;
+    use crate::resources::fleet::sso_realm::{SsoRealm, SsoRealmModel};
 
     #[test]
     fn seed_001_realm_maps_to_the_schema() {
@@ -308,23 +182,19 @@ mod tests {
             "totalConfiguredComponents":4,"idpId":"d5709a7f","createdAt":1778735571488,"updatedAt":1778735571488}]}"#;
         let doc: serde_json::Value = serde_json::from_str(json).unwrap();
         let realm: RealmJson = serde_json::from_value(doc["ssoRealms"][0].clone()).unwrap();
-        let v = RealmModel::from(&realm).to_value();
-        assert_eq!(v.attr("name").as_str(), Some("flt-idb02"));
+        let realm = RealmModel::from(&realm);
+        assert_eq!(realm.name.as_deref(), Some("flt-idb02"));
         assert_eq!(
-            v.attr("created_at").as_str(),
+            realm.created_at.as_deref(),
             Some("2026-05-14T05:12:51.488Z")
         );
         assert_eq!(
-            v.attr("coverage").elements().unwrap()[0]
-                .attr("type")
-                .as_str(),
+            realm.coverage.get().unwrap()[0].r#type.as_deref(),
             Some("VCF_INSTANCE")
         );
-        // The value encodes against the data source's own schema.
-        msgpack::encode(&v, &realm_type()).unwrap();
-        let one = SsoRealm.schema().value_type();
-        let mut single = v.clone();
-        single.set_attr("name", "flt-idb02".into());
-        msgpack::encode(&single, &one).unwrap();
+        // The value encodes against each data source's own schema.
+        msgpack::encode(&realm.to_value(), &realm_type()).unwrap();
+        let single = SsoRealmModel::from(realm);
+        msgpack::encode(&single.to_value(), &SsoRealm.schema().value_type()).unwrap();
     }
 }

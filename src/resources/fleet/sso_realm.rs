@@ -1,0 +1,139 @@
+//! Data source `vcf_sso_realm`: one SSO realm of the VCF Operations fleet IAM API, looked up
+//! by name or id, and the VCF instances and management components it covers (`GET /ssorealms`,
+//! contract B, SEEN in seed 001). The realm's attributes and their model are shared with
+//! `vcf_sso_realms` ([`super::sso_realms`]).
+
+use async_trait::async_trait;
+
+use crate::framework::model::ToValue;
+use crate::framework::validate::{AtLeastOneOf, ConflictsWith, Length, PathSegment};
+use crate::framework::{
+    Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, Schema, TypedDataSource, Val,
+};
+
+use super::RealmJson;
+use super::sso_realms::{CoverageModel, RealmModel, list_realms, realm_attributes};
+
+crate::model! {
+    /// `vcf_sso_realm`: the realm's attributes; `name` or `id` is what the configuration sets.
+    pub struct SsoRealmModel {
+        pub id: Val<String>,
+        pub name: Val<String>,
+        pub vidb_resource_id: Val<String>,
+        pub vcf_instance_id: Val<String>,
+        pub idp_id: Val<String>,
+        pub total_configured_components: Val<i64>,
+        pub coverage: Val<Vec<CoverageModel>>,
+        pub created_at: Val<String>,
+        pub updated_at: Val<String>,
+    }
+}
+
+impl From<RealmModel> for SsoRealmModel {
+    fn from(r: RealmModel) -> Self {
+        SsoRealmModel {
+            id: r.id,
+            name: r.name,
+            vidb_resource_id: r.vidb_resource_id,
+            vcf_instance_id: r.vcf_instance_id,
+            idp_id: r.idp_id,
+            total_configured_components: r.total_configured_components,
+            coverage: r.coverage,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// `vcf_sso_realm`: one realm, looked up by name or id.
+pub struct SsoRealm;
+
+#[async_trait]
+impl TypedDataSource for SsoRealm {
+    type Model = SsoRealmModel;
+
+    fn type_name(&self) -> &'static str {
+        "vcf_sso_realm"
+    }
+
+    fn schema(&self) -> Schema {
+        let mut block = Block::new(
+            "Looks up one SSO realm of the VCF fleet by name (the identity broker, for example `flt-idb02`) or id, \
+             with the VCF instance it belongs to and what it covers. Use its `id` as `sso_realm_id` and its \
+             `vcf_instance_id` as a role-assignment scope.",
+        )
+        .attribute(
+            Attribute::string("name")
+                .validator(PathSegment)
+                .optional()
+                .computed()
+                .description("Name of the realm to find. Exactly one of `name` and `id` is set.")
+                .validator(Length::at_least(1))
+                .validator(ConflictsWith::new(&["id"]))
+                .validator(AtLeastOneOf::new(&["id"])),
+        )
+        .attribute(
+            Attribute::string("id")
+                .validator(PathSegment)
+                .optional()
+                .computed()
+                .description("Id of the realm to find. Exactly one of `name` and `id` is set.")
+                .validator(Length::at_least(1)),
+        );
+        for a in realm_attributes(false) {
+            block = block.attribute(a);
+        }
+        Schema::new(0, block)
+    }
+
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        config: SsoRealmModel,
+        _diags: &mut Diagnostics,
+    ) -> Result<SsoRealmModel, Failure> {
+        let realms = list_realms(ctx).await?;
+        let (key, wanted) = match (config.name.as_deref(), config.id.as_deref()) {
+            (Some(n), _) => ("name", n),
+            (None, Some(i)) => ("id", i),
+            // The schema's validators require one of them.
+            (None, None) => {
+                return Err(Failure::error(
+                    "SSO realm not named",
+                    "Set `name` or `id` to find a realm.",
+                ));
+            }
+        };
+        let found = realms.iter().find(|r| {
+            if key == "name" {
+                r.name == wanted
+            } else {
+                r.id == wanted
+            }
+        });
+        match found {
+            Some(r) => Ok(RealmModel::from(r).into()),
+            None => {
+                let names: Vec<&str> = realms.iter().map(|r| r.name.as_str()).collect();
+                Err(Failure::at(
+                    AttributePath::attr(key),
+                    "SSO realm not found",
+                    format!(
+                        "No SSO realm has {key} {wanted:?}. Realms visible to the provider's credentials: {}.",
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+/// For the fuzz targets (`crate::fuzzing`): a realm answer turned into state.
+#[doc(hidden)]
+pub fn fuzz_state(r: &RealmJson) {
+    let _ = RealmModel::from(r).to_value();
+}
