@@ -392,6 +392,7 @@ impl EphemeralResource for AccessToken {
 
 /// For the fuzz targets (`crate::fuzzing`): a token endpoint answer decoded.
 #[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_json(body: &[u8]) {
     if let Ok(a) = serde_json::from_slice::<OAuthAnswer>(body) {
         let _ = (a.access_token.is_some(), a.token_type, a.expires_in);

@@ -66,24 +66,30 @@ pub fn secret_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Secre
     Ok(s.map(Secret::new))
 }
 
-/// Hooks of the fuzz targets (`crate::fuzzing`) into the modules' private answer types.
+/// Hooks of the fuzz targets (`crate::fuzzing`, feature `fuzzing`) into the modules' private
+/// answer types; not in the shipped provider.
 #[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_token_state(t: &fleet::TokenJson) {
     fleet::api_token::fuzz_state(t)
 }
 #[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_realm_state(r: &fleet::RealmJson) {
     fleet::sso_realm::fuzz_state(r)
 }
 #[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_sddc_json(body: &[u8]) {
     sddc::fuzz_json(body)
 }
 #[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_director_json(body: &[u8]) {
     director::fuzz_json(body)
 }
 #[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_oauth_json(body: &[u8]) {
     access_token::fuzz_json(body)
 }

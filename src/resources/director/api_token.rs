@@ -407,6 +407,7 @@ impl TypedResource for DirectorApiToken {
 /// For the fuzz targets (`crate::fuzzing`): Director token answers decoded and turned into
 /// state as the resource does.
 #[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_json(body: &[u8]) {
     use super::api::{Exchanged, Registered, TokenPage};
     let _ = serde_json::from_slice::<Registered>(body).map(|r| r.client_id.len());

@@ -10,6 +10,7 @@ mod api_tokens_data;
 
 pub use api_token::DirectorApiToken;
 #[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub use api_token::fuzz_json;
 pub use api_token_list::DirectorApiTokenList;
 pub use api_token_revoke::DirectorApiTokenRevoke;

@@ -20,8 +20,7 @@ use crate::framework::{Attribute, Block, Ctx, Diagnostics, Resource, Schema, Typ
 use crate::resources::rotation::{self, BlockExt};
 
 use super::{
-    TokenCreate, TokenJson, WRITE_ROLE, fail, fleet_realm, paths, realm_attribute,
-    realm_state_value, s,
+    TokenCreate, WRITE_ROLE, fail, fleet_realm, paths, realm_attribute, realm_state_value, s,
 };
 
 mod plan;
@@ -382,7 +381,8 @@ impl Resource for ApiToken {
 
 /// For the fuzz targets (`crate::fuzzing`): a token answer turned into state.
 #[doc(hidden)]
-pub fn fuzz_state(t: &TokenJson) {
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_state(t: &super::TokenJson) {
     let base = Value::Object(Default::default());
     let _ = token_state(t, &base);
     let _ = unusable(t, 0);

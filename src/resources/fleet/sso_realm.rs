@@ -5,13 +5,11 @@
 
 use async_trait::async_trait;
 
-use crate::framework::model::ToValue;
 use crate::framework::validate::{AtLeastOneOf, ConflictsWith, Length, PathSegment};
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, Schema, TypedDataSource, Val,
 };
 
-use super::RealmJson;
 use super::sso_realms::{CoverageModel, RealmModel, list_realms, realm_attributes};
 
 crate::model! {
@@ -134,6 +132,8 @@ impl TypedDataSource for SsoRealm {
 
 /// For the fuzz targets (`crate::fuzzing`): a realm answer turned into state.
 #[doc(hidden)]
-pub fn fuzz_state(r: &RealmJson) {
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_state(r: &super::RealmJson) {
+    use crate::framework::model::ToValue;
     let _ = RealmModel::from(r).to_value();
 }

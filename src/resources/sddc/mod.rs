@@ -10,5 +10,7 @@ mod user_moved;
 
 pub use api::SddcState;
 pub use roles_data::SddcRoles;
-pub use user::{SddcUser, fuzz_json};
+pub use user::SddcUser;
+#[cfg(feature = "fuzzing")]
+pub use user::fuzz_json;
 pub use user_list::SddcUserList;

@@ -20,7 +20,7 @@ use crate::framework::{
 use crate::resources::VcfContext;
 
 use super::api::{
-    Elements, NEEDS_ADMIN, NewRole, NewUser, ROLE_NAMES, Role, USER_TYPES, User, find_user_id,
+    Elements, NEEDS_ADMIN, NewRole, NewUser, ROLE_NAMES, USER_TYPES, User, find_user_id,
     list_roles, list_users, paths, sddc_manager,
 };
 use super::{user_exists, user_moved};
@@ -422,6 +422,7 @@ impl TypedResource for SddcUser {
 /// For the fuzz targets (`crate::fuzzing`): SDDC Manager user and role answers decoded and
 /// turned into state as the resource does.
 #[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub fn fuzz_json(body: &[u8]) {
     use crate::framework::model::ToValue;
     if let Ok(u) = serde_json::from_slice::<User>(body) {
@@ -433,7 +434,7 @@ pub fn fuzz_json(body: &[u8]) {
             let _ = SddcUserModel::from_user(u, u.id().unwrap_or(""), &role_name).to_value();
         }
     }
-    let _ = serde_json::from_slice::<Elements<Role>>(body).map(|l| l.elements.len());
+    let _ = serde_json::from_slice::<Elements<super::api::Role>>(body).map(|l| l.elements.len());
 }
 
 #[cfg(test)]
