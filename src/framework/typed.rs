@@ -88,6 +88,21 @@ fn decode<M: Model>(v: &Value, diags: &mut Diagnostics) -> Option<M> {
     }
 }
 
+/// Decodes a configuration for a type's own checks. A configuration the schema's validators
+/// already refused (a fraction where a whole number belongs) is not checked further, and its
+/// shape is not reported again as a provider bug.
+fn decode_checked<M: Model>(v: &Value, diags: &mut Diagnostics) -> Option<M> {
+    match M::decode(v) {
+        Ok(m) => Some(m),
+        Err(d) => {
+            if !diags.has_errors() {
+                diags.push(d);
+            }
+            None
+        }
+    }
+}
+
 /// What a refresh found.
 #[derive(Debug)]
 pub enum Read<M> {
@@ -221,7 +236,7 @@ impl<R: TypedResource> Resource for R {
         if config.is_unknown() {
             return;
         }
-        if let Some(c) = decode(config, diags) {
+        if let Some(c) = decode_checked(config, diags) {
             TypedResource::validate(self, &c, diags);
         }
     }
@@ -376,7 +391,7 @@ impl<D: TypedDataSource> DataSource for D {
         if config.is_unknown() {
             return;
         }
-        if let Some(c) = decode(config, diags) {
+        if let Some(c) = decode_checked(config, diags) {
             TypedDataSource::validate(self, &c, diags);
         }
     }
@@ -446,7 +461,7 @@ impl<E: TypedEphemeral> EphemeralResource for E {
         if config.is_unknown() {
             return;
         }
-        if let Some(c) = decode(config, diags) {
+        if let Some(c) = decode_checked(config, diags) {
             TypedEphemeral::validate(self, &c, diags);
         }
     }
@@ -520,7 +535,7 @@ impl<L: TypedList> ListResource for L {
         if config.is_unknown() {
             return;
         }
-        if let Some(c) = decode(config, diags) {
+        if let Some(c) = decode_checked(config, diags) {
             TypedList::validate(self, &c, diags);
         }
     }
@@ -573,7 +588,7 @@ impl<A: TypedAction> Action for A {
         if config.is_unknown() {
             return;
         }
-        if let Some(c) = decode(config, diags) {
+        if let Some(c) = decode_checked(config, diags) {
             TypedAction::validate(self, &c, diags);
         }
     }

@@ -12,7 +12,6 @@ pub mod rotating;
 mod rotation;
 mod sddc;
 pub mod shared;
-mod temporary_api_token;
 
 pub use access_token::AccessToken;
 pub use context::{ContextSettings, VcfContext, context, vcf};
@@ -37,8 +36,8 @@ pub use fleet::roles_data::RolesData;
 pub use fleet::settings::IamSettings;
 pub use fleet::sso_realm::SsoRealm;
 pub use fleet::sso_realms::SsoRealms;
+pub use fleet::temporary_api_token::{TemporaryApiToken, revoke_unclosed_temporary_tokens};
 pub use sddc::{SddcRoles, SddcState, SddcUser, SddcUserList};
-pub use temporary_api_token::{TemporaryApiToken, revoke_unclosed_temporary_tokens};
 
 use crate::client::{ApiClient, Family};
 use crate::framework::{Ctx, Diagnostics, Secret};

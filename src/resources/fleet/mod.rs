@@ -30,6 +30,7 @@ pub mod roles_data;
 pub mod settings;
 pub mod sso_realm;
 pub mod sso_realms;
+pub mod temporary_api_token;
 
 pub mod access;
 pub mod api;

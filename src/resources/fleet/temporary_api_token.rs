@@ -9,15 +9,16 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::client::{ApiClient, ApiError, Call};
-use crate::framework::traits::Opened;
 use crate::framework::validate::{IntBetween, Length, PathSegment};
-use crate::framework::{Attribute, Block, Ctx, Diagnostics, EphemeralResource, Schema, Value};
+use crate::framework::{
+    Attribute, Block, Ctx, Diagnostics, Failure, OpenedModel, Schema, Secret, TypedEphemeral, Val,
+};
+use crate::resources::{VcfContext, rfc3339_from_millis};
 
-use super::rfc3339_from_millis;
-use crate::resources::VcfContext;
+use super::{TokenCreate, fleet_of};
 
 /// The two token calls of contract B this resource makes, on the shared fleet IAM paths and
-/// JSON types (`super::fleet`).
+/// JSON types of the fleet family.
 mod fleet_tokens {
     use super::*;
     use crate::resources::fleet::{TokenCreate, TokenJson, WRITE_ROLE, paths};
@@ -72,18 +73,17 @@ pub const DEFAULT_ACCESS_TTL_MINUTES: i64 = 30;
 /// `vcf_temporary_api_token`.
 pub struct TemporaryApiToken;
 
-fn open_list(state: &VcfContext) -> std::sync::MutexGuard<'_, Vec<(String, String)>> {
-    state
-        .open_temporary_tokens
+fn open_list(vcf: &VcfContext) -> std::sync::MutexGuard<'_, Vec<(String, String)>> {
+    vcf.open_temporary_tokens
         .lock()
         .unwrap_or_else(|e| e.into_inner())
 }
 
 /// Revokes the temporary tokens this provider opened and Terraform never closed (Terraform
 /// skips Close when an apply fails). Called when the provider stops; best effort.
-pub async fn revoke_unclosed_temporary_tokens(state: &VcfContext) {
-    let left: Vec<(String, String)> = std::mem::take(&mut *open_list(state));
-    let Ok(api) = state.clients.operations() else {
+pub async fn revoke_unclosed_temporary_tokens(vcf: &VcfContext) {
+    let left: Vec<(String, String)> = std::mem::take(&mut *open_list(vcf));
+    let Ok(api) = vcf.clients.operations() else {
         return;
     };
     for (realm, id) in left {
@@ -98,8 +98,25 @@ pub async fn revoke_unclosed_temporary_tokens(state: &VcfContext) {
     }
 }
 
+crate::model! {
+    /// `vcf_temporary_api_token`.
+    pub struct TemporaryApiTokenModel {
+        pub sso_realm_id: Val<String>,
+        pub api_client_id: Val<String>,
+        pub name: Val<String>,
+        pub ttl_minutes: Val<i64>,
+        pub access_token_ttl_minutes: Val<i64>,
+        pub id: Val<String>,
+        pub token: Val<Secret>,
+        pub token_endpoint_url: Val<String>,
+        pub expires_at: Val<String>,
+    }
+}
+
 #[async_trait]
-impl EphemeralResource for TemporaryApiToken {
+impl TypedEphemeral for TemporaryApiToken {
+    type Model = TemporaryApiTokenModel;
+
     fn type_name(&self) -> &'static str {
         "vcf_temporary_api_token"
     }
@@ -169,121 +186,98 @@ impl EphemeralResource for TemporaryApiToken {
         )
     }
 
-    async fn open(&self, ctx: &Ctx, config: &Value, diags: &mut Diagnostics) -> Opened {
-        let nothing = || Opened {
-            result: Value::Null,
-            private: None,
-            renew_at: None,
-        };
-        let Some(state) = crate::resources::context(ctx, diags) else {
-            return nothing();
-        };
-        let Some(fleet) = super::fleet::fleet(ctx, diags) else {
-            return nothing();
-        };
+    async fn open(
+        &self,
+        ctx: &Ctx,
+        config: TemporaryApiTokenModel,
+        _diags: &mut Diagnostics,
+    ) -> Result<OpenedModel<TemporaryApiTokenModel>, Failure> {
+        let vcf = crate::resources::vcf(ctx)?;
+        let fleet = fleet_of(ctx)?;
         let api = fleet.api;
-        let Some(realm) = fleet
-            .realm(config.attr("sso_realm_id"), "sso_realm_id", diags)
-            .await
-        else {
-            return nothing();
-        };
-        let realm = realm.id.clone();
-        let client = config.attr("api_client_id").as_str().unwrap_or_default();
-        let name = config
-            .attr("name")
-            .as_str()
-            .unwrap_or("terraform-temporary");
-        let ttl = config
-            .attr("ttl_minutes")
-            .as_i64()
-            .unwrap_or(DEFAULT_TTL_MINUTES);
-        let access_ttl = config
-            .attr("access_token_ttl_minutes")
-            .as_i64()
-            .unwrap_or(DEFAULT_ACCESS_TTL_MINUTES);
-        let body = super::fleet::TokenCreate {
-            api_client_id: client,
-            token_name: name,
+        let realm = fleet
+            .realm_of(&config.sso_realm_id, "sso_realm_id")
+            .await?
+            .id
+            .clone();
+        let body = TokenCreate {
+            api_client_id: config.api_client_id.as_deref().unwrap_or_default(),
+            token_name: config.name.as_deref().unwrap_or("terraform-temporary"),
             token_description: Some(
                 "Temporary token of one Terraform run; revoked when the run ends.",
             ),
             token_type: "API_CLIENT",
-            api_token_ttl: Some(ttl),
-            access_token_ttl: Some(access_ttl),
+            api_token_ttl: Some(*config.ttl_minutes.get().unwrap_or(&DEFAULT_TTL_MINUTES)),
+            access_token_ttl: Some(
+                *config
+                    .access_token_ttl_minutes
+                    .get()
+                    .unwrap_or(&DEFAULT_ACCESS_TTL_MINUTES),
+            ),
         };
-        let t = match fleet_tokens::create(api, &realm, &body).await {
-            Ok(t) => t,
-            Err(e) => {
-                diags.push(e.to_diagnostic());
-                return nothing();
-            }
-        };
+        let t = fleet_tokens::create(api, &realm, &body).await?;
         let private = Private {
             realm: realm.clone(),
             id: t.id.clone(),
         };
         let Some(secret) = t.token.filter(|s| !s.is_empty()) else {
+            let mut failure = Failure::default();
             if let Err(e) = fleet_tokens::revoke(api, &realm, &t.id).await {
-                diags.push(e.to_diagnostic());
+                failure.diags.push(e.to_diagnostic());
             }
-            diags.error(
+            failure.diags.error(
                 "Unexpected response",
                 "VCF Operations answered the token creation without the token; the provider revoked it.",
             );
-            return nothing();
+            return Err(failure);
         };
-        open_list(state).push((realm.clone(), t.id.clone()));
-        let mut result = config.clone();
+        open_list(vcf).push((realm.clone(), t.id.clone()));
+        let mut result = config;
         // Terraform refuses a result that changes a configured value (a realm given by name).
-        if config.attr("sso_realm_id").is_null() {
-            result.set_attr("sso_realm_id", Value::string(&realm));
+        if result.sso_realm_id.is_null() {
+            result.sso_realm_id = realm.into();
         }
-        result.set_attr("id", Value::string(&t.id));
-        result.set_attr("token", Value::string(secret.expose()));
-        result.set_attr(
-            "token_endpoint_url",
-            Value::opt_string(t.token_endpoint_url.as_deref()),
-        );
-        result.set_attr(
-            "expires_at",
-            Value::opt_string(t.expiration_date.and_then(rfc3339_from_millis)),
-        );
-        Opened {
+        result.id = t.id.as_str().into();
+        result.token = Val::Known(secret);
+        result.token_endpoint_url = t.token_endpoint_url.into();
+        result.expires_at = t.expiration_date.and_then(rfc3339_from_millis).into();
+        Ok(OpenedModel {
             result,
             private: serde_json::to_vec(&private).ok(),
             renew_at: None::<SystemTime>,
-        }
+        })
     }
 
-    async fn close(&self, ctx: &Ctx, private: Option<Vec<u8>>, diags: &mut Diagnostics) {
+    async fn close(
+        &self,
+        ctx: &Ctx,
+        private: Option<Vec<u8>>,
+        _diags: &mut Diagnostics,
+    ) -> Result<(), Failure> {
         let Some(p) = private
             .as_deref()
             .and_then(|b| serde_json::from_slice::<Private>(b).ok())
         else {
-            return;
+            return Ok(());
         };
-        let Some(state) = crate::resources::context(ctx, diags) else {
-            return;
-        };
-        open_list(state).retain(|(r, i)| !(r == &p.realm && i == &p.id));
-        let Some(fleet) = super::fleet::fleet(ctx, diags) else {
-            return;
-        };
+        let vcf = crate::resources::vcf(ctx)?;
+        open_list(vcf).retain(|(r, i)| !(r == &p.realm && i == &p.id));
+        let fleet = fleet_of(ctx)?;
         if let Err(e) = fleet_tokens::revoke(fleet.api, &p.realm, &p.id).await {
             if e.kind() == crate::client::ErrorKind::Cancelled {
                 // Terraform is stopping the run (Ctrl-C): the token is revoked when the
                 // provider stops, with the other unclosed ones.
-                open_list(state).push((p.realm, p.id));
-                return;
+                open_list(vcf).push((p.realm, p.id));
+                return Ok(());
             }
             let mut d = e.to_diagnostic();
             d.detail.push_str(&format!(
                 " The temporary API token {} stays usable until it expires; revoke it in VCF Operations.",
                 p.id
             ));
-            diags.push(d);
+            return Err(d.into());
         }
+        Ok(())
     }
 }
 
