@@ -72,14 +72,7 @@ pub fn vcf(ctx: &Ctx) -> Result<&VcfContext, Failure> {
     })
 }
 
-/// The configured provider context, or an error diagnostic when configure has not succeeded.
+/// [`vcf`] for untyped resource code: the context, or None after reporting why there is none.
 pub fn context<'a>(ctx: &'a Ctx, diags: &mut Diagnostics) -> Option<&'a VcfContext> {
-    let found = ctx.data::<VcfContext>();
-    if found.is_none() {
-        diags.error(
-            "Provider not configured",
-            "The vcf provider has no usable configuration; see the errors reported for the provider block.",
-        );
-    }
-    found
+    vcf(ctx).map_err(|f| diags.extend(f.diags)).ok()
 }

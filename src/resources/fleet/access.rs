@@ -3,7 +3,7 @@
 
 use crate::client::{ApiClient, ApiError, Call};
 use crate::framework::{AttributePath, Ctx, Diagnostic, Diagnostics, Failure, Val, Value};
-use crate::resources::{VcfContext, context};
+use crate::resources::VcfContext;
 
 use super::*;
 
@@ -17,23 +17,17 @@ pub struct Fleet<'a> {
     pub api: &'a ApiClient,
 }
 
-/// The fleet client, or an error diagnostic (provider not configured, or no `operations` block).
-/// The fleet client, or the failure saying why there is none (typed resource code).
+/// The fleet client, or the failure saying why there is none (provider not configured, or no
+/// `operations` block).
 pub fn fleet_of(ctx: &Ctx) -> Result<Fleet<'_>, Failure> {
     let vcf = crate::resources::vcf(ctx)?;
     let api = vcf.clients.operations()?;
     Ok(Fleet { vcf, api })
 }
 
+/// [`fleet_of`] for untyped resource code: None after reporting why there is no client.
 pub fn fleet<'a>(ctx: &'a Ctx, diags: &mut Diagnostics) -> Option<Fleet<'a>> {
-    let vcf = context(ctx, diags)?;
-    match vcf.clients.operations() {
-        Ok(api) => Some(Fleet { vcf, api }),
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    }
+    fleet_of(ctx).map_err(|f| diags.extend(f.diags)).ok()
 }
 
 /// The fleet client and the realm `value`'s `sso_realm_id` names (or the provider's default
