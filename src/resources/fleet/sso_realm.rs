@@ -7,41 +7,14 @@ use async_trait::async_trait;
 
 use crate::framework::validate::{AtLeastOneOf, ConflictsWith, Length, PathSegment};
 use crate::framework::{
-    Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, Schema, TypedDataSource, Val,
+    Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, Schema, TypedDataSource,
 };
 
-use super::sso_realms::{CoverageModel, RealmModel, list_realms, realm_attributes};
+use super::sso_realms::{RealmModel, list_realms, realm_attributes};
 
-crate::model! {
-    /// `vcf_sso_realm`: the realm's attributes; `name` or `id` is what the configuration sets.
-    pub struct SsoRealmModel {
-        pub id: Val<String>,
-        pub name: Val<String>,
-        pub vidb_resource_id: Val<String>,
-        pub vcf_instance_id: Val<String>,
-        pub idp_id: Val<String>,
-        pub total_configured_components: Val<i64>,
-        pub coverage: Val<Vec<CoverageModel>>,
-        pub created_at: Val<String>,
-        pub updated_at: Val<String>,
-    }
-}
-
-impl From<RealmModel> for SsoRealmModel {
-    fn from(r: RealmModel) -> Self {
-        SsoRealmModel {
-            id: r.id,
-            name: r.name,
-            vidb_resource_id: r.vidb_resource_id,
-            vcf_instance_id: r.vcf_instance_id,
-            idp_id: r.idp_id,
-            total_configured_components: r.total_configured_components,
-            coverage: r.coverage,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
+/// `vcf_sso_realm` has exactly the attributes of one realm of `vcf_sso_realms`; `name` or `id`
+/// is what the configuration sets.
+pub type SsoRealmModel = RealmModel;
 
 /// `vcf_sso_realm`: one realm, looked up by name or id.
 pub struct SsoRealm;
@@ -110,7 +83,7 @@ impl TypedDataSource for SsoRealm {
             }
         });
         match found {
-            Some(r) => Ok(RealmModel::from(r).into()),
+            Some(r) => Ok(RealmModel::from(r)),
             None => {
                 let names: Vec<&str> = realms.iter().map(|r| r.name.as_str()).collect();
                 Err(Failure::at(

@@ -172,7 +172,7 @@ mod tests {
     use super::*;
     use crate::framework::model::ToValue;
     use crate::framework::msgpack;
-    use crate::resources::fleet::sso_realm::{SsoRealm, SsoRealmModel};
+    use crate::resources::fleet::sso_realm::SsoRealm;
 
     #[test]
     fn seed_001_realm_maps_to_the_schema() {
@@ -194,7 +194,6 @@ mod tests {
         );
         // The value encodes against each data source's own schema.
         msgpack::encode(&realm.to_value(), &realm_type()).unwrap();
-        let single = SsoRealmModel::from(realm);
-        msgpack::encode(&single.to_value(), &SsoRealm.schema().value_type()).unwrap();
+        msgpack::encode(&realm.to_value(), &SsoRealm.schema().value_type()).unwrap();
     }
 }
