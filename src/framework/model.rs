@@ -403,6 +403,42 @@ macro_rules! model {
     };
 }
 
+/// The path of a model's attribute, checked when compiled: `attr_path!(UserModel, role)` is
+/// the path of the attribute `role`, and a field the model does not have does not compile.
+///
+/// ```
+/// use terraform_provider_vcf::{attr_path, model};
+/// use terraform_provider_vcf::framework::{AttributePath, model::Val};
+/// model! {
+///     pub struct User {
+///         pub r#type: Val<String>,
+///     }
+/// }
+/// assert_eq!(attr_path!(User, r#type), AttributePath::attr("type"));
+/// ```
+///
+/// ```compile_fail
+/// use terraform_provider_vcf::{attr_path, model};
+/// use terraform_provider_vcf::framework::model::Val;
+/// model! {
+///     pub struct User {
+///         pub role: Val<String>,
+///     }
+/// }
+/// let _ = attr_path!(User, rol);
+/// ```
+#[macro_export]
+macro_rules! attr_path {
+    ($model:ty, $field:ident) => {{
+        let _ = |m: &$model| {
+            let _ = &m.$field;
+        };
+        $crate::framework::AttributePath::attr($crate::framework::model::attribute_name(
+            stringify!($field),
+        ))
+    }};
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

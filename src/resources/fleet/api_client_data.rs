@@ -5,9 +5,7 @@ use async_trait::async_trait;
 
 use crate::framework::typed::Result;
 use crate::framework::validate::{Length, PathSegment};
-use crate::framework::{
-    Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, Schema, TypedDataSource,
-};
+use crate::framework::{Attribute, Block, Ctx, Diagnostics, Failure, Schema, TypedDataSource};
 
 use super::api_client::{ApiClientModel, get_client};
 use super::{fleet_realm_of, realm_lookup_attribute};
@@ -83,7 +81,7 @@ impl TypedDataSource for ApiClientData {
                 principal_id: c.client_uuid.into(),
             }),
             None => Err(Failure::at(
-                AttributePath::attr("client_id"),
+                crate::attr_path!(ApiClientModel, client_id),
                 "API client not found",
                 format!("SSO realm {} has no API client {client_id:?}.", realm.name),
             )),

@@ -14,8 +14,8 @@ use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::typed::Result;
 use crate::framework::validate::{Length, OneOf, PathSegment};
 use crate::framework::{
-    Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, IdentityAttribute, IdentitySchema,
-    Model, MoveSource, Plan, Read, Schema, Secret, SourceState, Type, TypedResource, Val, Value,
+    Attribute, Block, Ctx, Diagnostics, Failure, IdentityAttribute, IdentitySchema, Model,
+    MoveSource, Plan, Read, Schema, Secret, SourceState, Type, TypedResource, Val, Value,
 };
 use crate::resources::VcfContext;
 
@@ -224,7 +224,7 @@ impl TypedResource for SddcUser {
         else {
             let known: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
             return Err(Failure::at(
-                AttributePath::attr("role"),
+                crate::attr_path!(SddcUserModel, role),
                 "Unknown SDDC Manager role",
                 format!(
                     "SDDC Manager has no role named {role_name:?}; its roles are: {}.",

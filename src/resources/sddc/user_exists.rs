@@ -2,7 +2,7 @@
 //! name, its id and the import that adopts it.
 
 use crate::client::{ApiClient, ApiError, ErrorKind};
-use crate::framework::{AttributePath, Diagnostic, Failure};
+use crate::framework::{Diagnostic, Failure};
 
 use super::api::{User, list_users};
 
@@ -46,7 +46,7 @@ async fn existing_user(
                 facts = facts.join(", "),
             ),
         )
-        .at(AttributePath::attr("name")),
+        .at(crate::attr_path!(super::user::SddcUserModel, name)),
     )
 }
 
