@@ -9,10 +9,27 @@ use crate::framework::moves::{MoveTarget, move_resource_state};
 use crate::framework::plan::plan_resource;
 use crate::framework::traits::{PlanChange, Provider};
 use crate::framework::validate::is_dot_segment;
-use crate::framework::value::Value;
+use crate::framework::value::{Type, Value};
 use crate::proto::tfplugin6 as pb;
 
 use super::wire::finish_state;
+
+/// Decodes the three values of a plan or apply request: the prior state, the new state (the
+/// proposed one of a plan, the planned one of an apply, named by `new.1` in its diagnostic)
+/// and the configuration. All three are decoded, so each one that fails has its diagnostic;
+/// the values come back only when every one decoded.
+fn decode_change(
+    ty: &Type,
+    prior: Option<&pb::DynamicValue>,
+    new: (Option<&pb::DynamicValue>, &str),
+    config: Option<&pb::DynamicValue>,
+    diags: &mut Diagnostics,
+) -> Option<(Value, Value, Value)> {
+    let prior = decode(prior, ty, "prior state", diags);
+    let new = decode(new.0, ty, new.1, diags);
+    let config = decode(config, ty, "resource configuration", diags);
+    Some((prior?, new?, config?))
+}
 
 impl<P: Provider> ProviderService<P> {
     pub(super) fn upgrade_state(
@@ -122,20 +139,13 @@ impl<P: Provider> ProviderService<P> {
             ..Default::default()
         };
         if let Some(e) = self.resource(&req.type_name, &mut diags) {
-            let prior = decode(req.prior_state.as_ref(), &e.ty, "prior state", &mut diags);
-            let proposed = decode(
-                req.proposed_new_state.as_ref(),
+            if let Some((prior, proposed, config)) = decode_change(
                 &e.ty,
-                "proposed new state",
-                &mut diags,
-            );
-            let config = decode(
+                req.prior_state.as_ref(),
+                (req.proposed_new_state.as_ref(), "proposed new state"),
                 req.config.as_ref(),
-                &e.ty,
-                "resource configuration",
                 &mut diags,
-            );
-            if let (Some(prior), Some(proposed), Some(config)) = (prior, proposed, config) {
+            ) {
                 if proposed.is_null() {
                     // Destroy: nothing to plan beyond the removal itself.
                     resp.planned_state = encode(&Value::Null, &e.ty, &mut diags);
@@ -188,20 +198,13 @@ impl<P: Provider> ProviderService<P> {
         let mut new_state = None;
         let mut new_identity = None;
         if let Some(e) = self.resource(&req.type_name, &mut diags) {
-            let prior = decode(req.prior_state.as_ref(), &e.ty, "prior state", &mut diags);
-            let planned = decode(
-                req.planned_state.as_ref(),
+            if let Some((prior, planned, config)) = decode_change(
                 &e.ty,
-                "planned state",
-                &mut diags,
-            );
-            let config = decode(
+                req.prior_state.as_ref(),
+                (req.planned_state.as_ref(), "planned state"),
                 req.config.as_ref(),
-                &e.ty,
-                "resource configuration",
                 &mut diags,
-            );
-            if let (Some(prior), Some(planned), Some(config)) = (prior, planned, config) {
+            ) {
                 let ctx = self.ctx(None);
                 let mut v = if planned.is_null() {
                     e.imp.delete(&ctx, &prior, &mut diags).await;
