@@ -18,32 +18,22 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use terraform_provider_vcf::framework::{
-    Attribute, Block, Ctx, Diagnostics, Provider, ProviderData, Resource, Schema, StopToken, Type,
-    Value,
-};
+// `crate::framework` is the library's framework here too, for the shared floor provider.
+use terraform_provider_vcf::framework;
 
-struct Floor;
+use framework::{Attribute, Block, Ctx, Diagnostics, Resource, Schema, Type, Value};
 
-#[async_trait]
-impl Provider for Floor {
-    fn type_name(&self) -> &'static str {
-        "floor"
-    }
-    fn schema(&self) -> Schema {
-        Schema::new(0, Block::new(""))
-    }
-    async fn configure(
-        &self,
-        _: &Value,
-        _: &str,
-        _: &StopToken,
-        _: &mut Diagnostics,
-    ) -> Option<ProviderData> {
-        None
-    }
-    fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![
+/// The provider itself (empty schema, no configuration) is the one the RPC tests use.
+#[path = "../src/framework/rpc/tests/floor.rs"]
+mod floor;
+
+use floor::Floor;
+
+/// `floor`, serving `floor_thing` and `floor_user`.
+fn provider() -> Floor {
+    Floor {
+        name: "floor",
+        resources: vec![
             Arc::new(Echo {
                 name: "floor_thing",
                 block: thing,
@@ -52,7 +42,8 @@ impl Provider for Floor {
                 name: "floor_user",
                 block: user,
             }),
-        ]
+        ],
+        ..Floor::default()
     }
 }
 
@@ -127,6 +118,6 @@ fn main() {
         return;
     }
     let code =
-        terraform_provider_vcf::server::run(Floor, "registry.terraform.io/local/floor", &args);
+        terraform_provider_vcf::server::run(provider(), "registry.terraform.io/local/floor", &args);
     std::process::exit(code);
 }

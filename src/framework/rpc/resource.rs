@@ -9,10 +9,27 @@ use crate::framework::moves::{MoveTarget, move_resource_state};
 use crate::framework::plan::plan_resource;
 use crate::framework::traits::{PlanChange, Provider};
 use crate::framework::validate::is_dot_segment;
-use crate::framework::value::Value;
+use crate::framework::value::{Type, Value};
 use crate::proto::tfplugin6 as pb;
 
 use super::wire::finish_state;
+
+/// Decodes the three values of a plan or apply request: the prior state, the new state (the
+/// proposed one of a plan, the planned one of an apply, named by `new.1` in its diagnostic)
+/// and the configuration. All three are decoded, so each one that fails has its diagnostic;
+/// the values come back only when every one decoded.
+fn decode_change(
+    ty: &Type,
+    prior: Option<&pb::DynamicValue>,
+    new: (Option<&pb::DynamicValue>, &str),
+    config: Option<&pb::DynamicValue>,
+    diags: &mut Diagnostics,
+) -> Option<(Value, Value, Value)> {
+    let prior = decode(prior, ty, "prior state", diags);
+    let new = decode(new.0, ty, new.1, diags);
+    let config = decode(config, ty, "resource configuration", diags);
+    Some((prior?, new?, config?))
+}
 
 impl<P: Provider> ProviderService<P> {
     pub(super) fn upgrade_state(
@@ -121,58 +138,49 @@ impl<P: Provider> ProviderService<P> {
             planned_private: req.prior_private.clone(),
             ..Default::default()
         };
-        if let Some(e) = self.resource(&req.type_name, &mut diags) {
-            let prior = decode(req.prior_state.as_ref(), &e.ty, "prior state", &mut diags);
-            let proposed = decode(
-                req.proposed_new_state.as_ref(),
+        if let Some(e) = self.resource(&req.type_name, &mut diags)
+            && let Some((prior, proposed, config)) = decode_change(
                 &e.ty,
-                "proposed new state",
-                &mut diags,
-            );
-            let config = decode(
+                req.prior_state.as_ref(),
+                (req.proposed_new_state.as_ref(), "proposed new state"),
                 req.config.as_ref(),
-                &e.ty,
-                "resource configuration",
                 &mut diags,
-            );
-            if let (Some(prior), Some(proposed), Some(config)) = (prior, proposed, config) {
-                if proposed.is_null() {
-                    // Destroy: nothing to plan beyond the removal itself.
-                    resp.planned_state = encode(&Value::Null, &e.ty, &mut diags);
-                } else {
-                    let planned = plan_resource(&e.schema, &prior, &proposed, &config, &mut diags);
-                    let mut change = PlanChange {
-                        prior: &prior,
-                        config: &config,
-                        planned: planned.planned,
-                        requires_replace: planned.requires_replace,
-                        prior_private: &req.prior_private,
-                        planned_private: None,
-                    };
-                    let ctx = self.ctx(req.client_capabilities.as_ref());
-                    e.imp.modify_plan(&ctx, &mut change, &mut diags).await;
-                    resp.requires_replace =
-                        change.requires_replace.iter().map(path_to_proto).collect();
-                    if let Some(p) = change.planned_private.take() {
-                        resp.planned_private = p;
-                    }
-                    resp.planned_state = encode(&change.planned, &e.ty, &mut diags);
-                    // An identity changes only by replacement. A new object whose identity is not
-                    // known yet plans none: Terraform 1.15 accepts an unknown planned identity but
-                    // then cannot write the plan as JSON ("value is not known").
-                    resp.planned_identity = if !prior.is_null() && resp.requires_replace.is_empty()
-                    {
-                        self.identity_out(
-                            e,
-                            &req.type_name,
-                            &prior,
-                            req.prior_identity.clone(),
-                            &mut diags,
-                        )
-                    } else {
-                        self.identity_out(e, &req.type_name, &change.planned, None, &mut diags)
-                    };
+            )
+        {
+            if proposed.is_null() {
+                // Destroy: nothing to plan beyond the removal itself.
+                resp.planned_state = encode(&Value::Null, &e.ty, &mut diags);
+            } else {
+                let planned = plan_resource(&e.schema, &prior, &proposed, &config, &mut diags);
+                let mut change = PlanChange {
+                    prior: &prior,
+                    config: &config,
+                    planned: planned.planned,
+                    requires_replace: planned.requires_replace,
+                    prior_private: &req.prior_private,
+                    planned_private: None,
+                };
+                let ctx = self.ctx(req.client_capabilities.as_ref());
+                e.imp.modify_plan(&ctx, &mut change, &mut diags).await;
+                resp.requires_replace = change.requires_replace.iter().map(path_to_proto).collect();
+                if let Some(p) = change.planned_private.take() {
+                    resp.planned_private = p;
                 }
+                resp.planned_state = encode(&change.planned, &e.ty, &mut diags);
+                // An identity changes only by replacement. A new object whose identity is not
+                // known yet plans none: Terraform 1.15 accepts an unknown planned identity but
+                // then cannot write the plan as JSON ("value is not known").
+                resp.planned_identity = if !prior.is_null() && resp.requires_replace.is_empty() {
+                    self.identity_out(
+                        e,
+                        &req.type_name,
+                        &prior,
+                        req.prior_identity.clone(),
+                        &mut diags,
+                    )
+                } else {
+                    self.identity_out(e, &req.type_name, &change.planned, None, &mut diags)
+                };
             }
         }
         resp.diagnostics = diags_to_proto(&diags);
@@ -187,47 +195,40 @@ impl<P: Provider> ProviderService<P> {
         let mut diags = Diagnostics::new();
         let mut new_state = None;
         let mut new_identity = None;
-        if let Some(e) = self.resource(&req.type_name, &mut diags) {
-            let prior = decode(req.prior_state.as_ref(), &e.ty, "prior state", &mut diags);
-            let planned = decode(
-                req.planned_state.as_ref(),
+        if let Some(e) = self.resource(&req.type_name, &mut diags)
+            && let Some((prior, planned, config)) = decode_change(
                 &e.ty,
-                "planned state",
-                &mut diags,
-            );
-            let config = decode(
+                req.prior_state.as_ref(),
+                (req.planned_state.as_ref(), "planned state"),
                 req.config.as_ref(),
-                &e.ty,
-                "resource configuration",
+                &mut diags,
+            )
+        {
+            let ctx = self.ctx(None);
+            let mut v = if planned.is_null() {
+                e.imp.delete(&ctx, &prior, &mut diags).await;
+                // A failed delete leaves the object in state.
+                if diags.has_errors() {
+                    prior
+                } else {
+                    Value::Null
+                }
+            } else if prior.is_null() {
+                e.imp.create(&ctx, &planned, &config, &mut diags).await
+            } else {
+                e.imp
+                    .update(&ctx, &prior, &planned, &config, &mut diags)
+                    .await
+            };
+            finish_state(&e.schema, &mut v, &mut diags);
+            new_state = encode(&v, &e.ty, &mut diags);
+            new_identity = self.identity_out(
+                e,
+                &req.type_name,
+                &v,
+                req.planned_identity.clone(),
                 &mut diags,
             );
-            if let (Some(prior), Some(planned), Some(config)) = (prior, planned, config) {
-                let ctx = self.ctx(None);
-                let mut v = if planned.is_null() {
-                    e.imp.delete(&ctx, &prior, &mut diags).await;
-                    // A failed delete leaves the object in state.
-                    if diags.has_errors() {
-                        prior
-                    } else {
-                        Value::Null
-                    }
-                } else if prior.is_null() {
-                    e.imp.create(&ctx, &planned, &config, &mut diags).await
-                } else {
-                    e.imp
-                        .update(&ctx, &prior, &planned, &config, &mut diags)
-                        .await
-                };
-                finish_state(&e.schema, &mut v, &mut diags);
-                new_state = encode(&v, &e.ty, &mut diags);
-                new_identity = self.identity_out(
-                    e,
-                    &req.type_name,
-                    &v,
-                    req.planned_identity.clone(),
-                    &mut diags,
-                );
-            }
         }
         pb::apply_resource_change::Response {
             new_state,

@@ -10,10 +10,11 @@ use tokio_stream::StreamExt;
 use tonic::Request;
 
 use super::super::{ProviderRpc, ProviderService, path_to_proto};
+use super::floor::Floor;
 use crate::framework::action::{Action, ActionSink};
 use crate::framework::codec::encode_dynamic;
 use crate::framework::diag::{AttributePath, Diagnostics};
-use crate::framework::traits::{Ctx, Provider, ProviderData, Resource, StopToken};
+use crate::framework::traits::Ctx;
 use crate::framework::validate::Length;
 use crate::framework::value::Value;
 use crate::framework::{Attribute, Block, Schema};
@@ -84,39 +85,8 @@ impl Action for Steps {
     }
 }
 
-struct P(Arc<Semaphore>, Arc<AtomicUsize>, Arc<Notify>);
-
-#[async_trait]
-impl Provider for P {
-    fn type_name(&self) -> &'static str {
-        "test"
-    }
-    fn schema(&self) -> Schema {
-        Schema::new(0, Block::new(""))
-    }
-    async fn configure(
-        &self,
-        _: &Value,
-        _: &str,
-        _: &StopToken,
-        _: &mut Diagnostics,
-    ) -> Option<ProviderData> {
-        None
-    }
-    fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
-    }
-    fn actions(&self) -> Vec<Arc<dyn Action>> {
-        vec![Arc::new(Steps {
-            gate: self.0.clone(),
-            done: self.1.clone(),
-            finished: self.2.clone(),
-        })]
-    }
-}
-
 fn service() -> (
-    ProviderService<P>,
+    ProviderService<Floor>,
     Arc<Semaphore>,
     Arc<AtomicUsize>,
     Arc<Notify>,
@@ -125,7 +95,15 @@ fn service() -> (
     let done = Arc::new(AtomicUsize::new(0));
     let finished = Arc::new(Notify::new());
     (
-        ProviderService::new(P(gate.clone(), done.clone(), finished.clone())),
+        ProviderService::new(Floor {
+            name: "test",
+            actions: vec![Arc::new(Steps {
+                gate: gate.clone(),
+                done: done.clone(),
+                finished: finished.clone(),
+            })],
+            ..Floor::default()
+        }),
         gate,
         done,
         finished,

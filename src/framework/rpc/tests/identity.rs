@@ -12,7 +12,7 @@ fn identity(name: &str) -> Option<pb::ResourceIdentityData> {
 
 #[tokio::test]
 async fn identity_in_every_response_and_import_by_identity() {
-    let svc = ProviderService::new(TestProvider);
+    let svc = ProviderService::new(test_provider());
     let t = || "test_thing".to_string();
     let schemas = svc
         .get_resource_identity_schemas(Request::new(Default::default()))

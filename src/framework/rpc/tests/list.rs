@@ -18,39 +18,7 @@ fn list_req(limit: i64, include: bool) -> pb::list_resource::Request {
 async fn list_streams_each_page_as_it_arrives_and_honours_the_limit() {
     let pages = Arc::new(tokio::sync::Semaphore::new(0));
     let fetched = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    struct P(
-        Arc<tokio::sync::Semaphore>,
-        Arc<std::sync::atomic::AtomicUsize>,
-    );
-    #[async_trait]
-    impl Provider for P {
-        fn type_name(&self) -> &'static str {
-            "test"
-        }
-        fn schema(&self) -> Schema {
-            Schema::new(0, Block::new(""))
-        }
-        async fn configure(
-            &self,
-            _: &Value,
-            _: &str,
-            _: &StopToken,
-            _: &mut Diagnostics,
-        ) -> Option<ProviderData> {
-            None
-        }
-        fn resources(&self) -> Vec<Arc<dyn Resource>> {
-            vec![Arc::new(Things::default())]
-        }
-        fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
-            vec![Arc::new(ThingList {
-                count: 5,
-                pages: self.0.clone(),
-                fetched: self.1.clone(),
-            })]
-        }
-    }
-    let svc = ProviderService::new(P(pages.clone(), fetched.clone()));
+    let svc = ProviderService::new(provider_with_pages(pages.clone(), fetched.clone()));
     let meta = svc
         .get_metadata(Request::new(Default::default()))
         .await

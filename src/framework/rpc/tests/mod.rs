@@ -3,6 +3,7 @@
 //! The fixtures are here; the tests sit beside them by RPC group.
 
 mod actions;
+mod floor;
 mod identity;
 mod list;
 mod resource;
@@ -19,10 +20,11 @@ use crate::framework::codec::{decode_dynamic, encode_dynamic};
 use crate::framework::diag::{AttributePath, Diagnostics};
 use crate::framework::identity::{IdentitySchema, ListSink};
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
-use crate::framework::traits::{Ctx, ListResource, Provider, ProviderData, Resource, StopToken};
+use crate::framework::traits::{Ctx, ListResource, Resource};
 use crate::framework::value::{Type, Value};
 use crate::framework::{Attribute, Block, Schema};
 use crate::proto::tfplugin6 as pb;
+use floor::Floor;
 
 /// Objects keyed by name; `id` is computed, `name` forces replacement, `secret_wo` is write-only.
 #[derive(Default)]
@@ -152,35 +154,26 @@ impl ListResource for ThingList {
     }
 }
 
-struct TestProvider;
-
-#[async_trait]
-impl Provider for TestProvider {
-    fn type_name(&self) -> &'static str {
-        "test"
-    }
-    fn schema(&self) -> Schema {
-        Schema::new(0, Block::new(""))
-    }
-    async fn configure(
-        &self,
-        _: &Value,
-        _: &str,
-        _: &StopToken,
-        _: &mut Diagnostics,
-    ) -> Option<ProviderData> {
-        None
-    }
-    fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        vec![Arc::new(Things::default())]
-    }
-    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
-        vec![Arc::new(ThingList {
+/// The provider of the resource and list tests: `test_thing` as a resource and as a list
+/// resource (five things, pages after the first waiting for a permit of `pages`).
+fn provider_with_pages(
+    pages: Arc<tokio::sync::Semaphore>,
+    fetched: Arc<std::sync::atomic::AtomicUsize>,
+) -> Floor {
+    Floor {
+        name: "test",
+        resources: vec![Arc::new(Things::default())],
+        list_resources: vec![Arc::new(ThingList {
             count: 5,
-            pages: Arc::new(tokio::sync::Semaphore::new(0)),
-            fetched: Arc::default(),
-        })]
+            pages,
+            fetched,
+        })],
+        ..Floor::default()
     }
+}
+
+fn test_provider() -> Floor {
+    provider_with_pages(Arc::new(tokio::sync::Semaphore::new(0)), Arc::default())
 }
 
 fn ty() -> Type {

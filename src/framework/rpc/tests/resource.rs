@@ -4,7 +4,7 @@ use super::*;
 
 #[tokio::test]
 async fn plan_apply_read_import_and_destroy() {
-    let svc = ProviderService::new(TestProvider);
+    let svc = ProviderService::new(test_provider());
     let t = || "test_thing".to_string();
 
     // Create: id unknown, write-only value never planned or stored.
@@ -139,7 +139,7 @@ async fn plan_apply_read_import_and_destroy() {
 
 #[tokio::test]
 async fn state_upgrade_passes_the_current_version_through() {
-    let svc = ProviderService::new(TestProvider);
+    let svc = ProviderService::new(test_provider());
     let upgrade = |version: i64, json: &str| pb::upgrade_resource_state::Request {
         type_name: "test_thing".into(),
         version,
@@ -184,7 +184,7 @@ async fn state_upgrade_passes_the_current_version_through() {
 
 #[tokio::test]
 async fn write_only_needs_a_capable_terraform() {
-    let svc = ProviderService::new(TestProvider);
+    let svc = ProviderService::new(test_provider());
     let config = thing(Value::Null, "a", None, Some("s"));
     let validate = |allowed: bool| pb::validate_resource_config::Request {
         type_name: "test_thing".into(),
@@ -213,7 +213,7 @@ async fn write_only_needs_a_capable_terraform() {
 
 #[tokio::test]
 async fn generated_config_drops_computed_and_write_only() {
-    let svc = ProviderService::new(TestProvider);
+    let svc = ProviderService::new(test_provider());
     let r = svc
         .generate_resource_config(Request::new(pb::generate_resource_config::Request {
             type_name: "test_thing".into(),
