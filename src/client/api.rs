@@ -12,7 +12,8 @@ use serde::de::DeserializeOwned;
 
 use super::auth::{AuthMethod, Authenticator};
 use super::error::{ApiError, ErrorKind, OpContext};
-use super::http::{HttpClient, Request, Response};
+use super::http::{Failed, HttpClient, Request, Response, Retrying};
+use super::retry::Retries;
 
 /// The three API families of the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -419,8 +420,15 @@ impl ApiClient {
         Fut: Future<Output = Result<Option<T>, ApiError>>,
     {
         let call = call.idempotent(false);
-        let policy = *self.http.policy();
-        let mut retry: u32 = 0;
+        // Each attempt is a whole request with its own deadline (`HttpClient::send_as`).
+        let mut retries = Retries::each_within_deadline(*self.http.policy());
+        let target = format!("{} {}", call.method, self.url(&call.path, &[]));
+        let retrying = Retrying {
+            target: &target,
+            op: &call.op,
+            family: Some(self.family.name()),
+            log: "the create was not applied; sending it again",
+        };
         loop {
             let err = match self.call(call.clone()).await {
                 Ok(resp) => return resp.json().map(Created::Fresh),
@@ -464,37 +472,23 @@ impl ApiClient {
                     }
                 }
             }
-            if retry >= policy.max_retries {
-                let detail = if err.is_ambiguous() {
-                    "The provider looked for the object afterwards and did not find it, so it was not \
-                     created; running Terraform again is safe."
-                } else {
-                    "The server did not take the request, so the object was not created; running \
-                     Terraform again is safe."
-                };
-                return Err(err
-                    .add_detail(detail)
-                    .add_detail(&format!("Gave up after {} attempt(s).", retry + 1)));
-            }
-            let delay = policy.delay(retry, err.retry_after(), rand::random::<f64>());
-            if err
-                .retry_after()
-                .is_some_and(|ra| ra > policy.max_retry_after)
-            {
-                return Err(
-                    err.add_detail("The server asked to wait longer than the provider waits.")
-                );
-            }
-            tracing::debug!(
-                family = self.family.name(),
-                status = err.status().unwrap_or(0),
-                retry = retry + 1,
-                delay_ms = delay.as_millis() as u64,
-                "the create was not applied; sending it again"
-            );
-            let target = format!("{} {}", call.method, self.url(&call.path, &[]));
-            self.http.backoff(delay, &target, &call.op, &err).await?;
-            retry += 1;
+            let when_exhausted = if err.is_ambiguous() {
+                "The provider looked for the object afterwards and did not find it, so it was not \
+                 created; running Terraform again is safe."
+            } else {
+                "The server did not take the request, so the object was not created; running \
+                 Terraform again is safe."
+            };
+            // What may go again was decided above: a create whose look-up found nothing, or
+            // one the server did not take.
+            let failed = Failed {
+                error: err,
+                retryable: true,
+                when_exhausted: Some(when_exhausted),
+            };
+            self.http
+                .retry_step(&mut retries, failed, &retrying)
+                .await?;
         }
     }
 }

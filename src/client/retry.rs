@@ -1,7 +1,9 @@
 //! When and how long to wait before retrying: exponential backoff with full jitter, bounded by
 //! a cap, the number of retries and an overall deadline, and `Retry-After` honoured.
+//! [`Retries`] applies the policy to the attempts of one request; the client's one retry step
+//! (`HttpClient::retry_step`) asks it after each failure and waits what it says.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Statuses worth retrying for an idempotent request.
 pub fn retryable_status(status: u16) -> bool {
@@ -56,6 +58,103 @@ impl RetryPolicy {
             Some(ra) => ra.max(jitter),
             None => jitter,
         }
+    }
+}
+
+/// Why there is no further attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUp {
+    /// The failure is not one to retry (a refusal, or a request that may have been applied and
+    /// must not go again blindly).
+    NotRetryable,
+    /// The policy's `max_retries` retries were made.
+    Exhausted,
+    /// The server asked to wait longer than `max_retry_after`.
+    WaitTooLong,
+    /// The wait and another attempt would end after the deadline.
+    NoTimeLeft,
+}
+
+/// The attempts of one request so far, under a [`RetryPolicy`]: after each failure,
+/// [`Retries::next_delay`] says how long to wait before the next attempt, or why there is none.
+#[derive(Debug, Clone)]
+pub struct Retries {
+    policy: RetryPolicy,
+    /// Retries made so far (0 during the first attempt).
+    made: u32,
+    started: Instant,
+    /// Whether the policy's deadline bounds all attempts together.
+    bounded: bool,
+}
+
+impl Retries {
+    /// The attempts of one request, all of them (and the waits between them) within the
+    /// policy's deadline, counted from now.
+    pub fn within_deadline(policy: RetryPolicy) -> Self {
+        Retries {
+            policy,
+            made: 0,
+            started: Instant::now(),
+            bounded: true,
+        }
+    }
+
+    /// Attempts that each keep their own deadline (each one is a whole request with its own
+    /// retries, as the attempts of a create are), so only their number bounds them.
+    pub fn each_within_deadline(policy: RetryPolicy) -> Self {
+        Retries {
+            bounded: false,
+            ..Self::within_deadline(policy)
+        }
+    }
+
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Retries made so far.
+    pub fn made(&self) -> u32 {
+        self.made
+    }
+
+    /// Time since the first attempt started.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// What is left of the deadline.
+    pub fn remaining(&self) -> Duration {
+        self.policy.deadline.saturating_sub(self.elapsed())
+    }
+
+    /// After a failed attempt: the wait before the next one, or why there is none. `retryable`
+    /// says whether the failure may be retried at all, `retry_after` is the server's
+    /// `Retry-After`, and `unit` in [0, 1) draws the jitter.
+    pub fn next_delay(
+        &self,
+        retryable: bool,
+        retry_after: Option<Duration>,
+        unit: f64,
+    ) -> Result<Duration, GiveUp> {
+        if !retryable {
+            return Err(GiveUp::NotRetryable);
+        }
+        if self.made >= self.policy.max_retries {
+            return Err(GiveUp::Exhausted);
+        }
+        if retry_after.is_some_and(|ra| ra > self.policy.max_retry_after) {
+            return Err(GiveUp::WaitTooLong);
+        }
+        let delay = self.policy.delay(self.made, retry_after, unit);
+        if self.bounded && self.elapsed() + delay >= self.policy.deadline {
+            return Err(GiveUp::NoTimeLeft);
+        }
+        Ok(delay)
+    }
+
+    /// Counts a retry, once its wait is over.
+    pub fn retried(&mut self) {
+        self.made += 1;
     }
 }
 
@@ -115,6 +214,38 @@ mod tests {
         assert_eq!(
             RetryPolicy::new(20, Duration::from_secs(300)).deadline,
             Duration::from_secs(300)
+        );
+    }
+
+    #[test]
+    fn retries_end_by_kind_count_retry_after_and_deadline() {
+        let mut r = Retries::within_deadline(RetryPolicy::new(2, Duration::from_secs(60)));
+        assert_eq!(r.next_delay(false, None, 0.5), Err(GiveUp::NotRetryable));
+        assert_eq!(
+            r.next_delay(true, None, 0.5),
+            Ok(Duration::from_millis(100))
+        );
+        r.retried();
+        assert_eq!(
+            r.next_delay(true, Some(Duration::from_secs(3)), 0.5),
+            Ok(Duration::from_secs(3))
+        );
+        assert_eq!(
+            r.next_delay(true, Some(Duration::from_secs(121)), 0.5),
+            Err(GiveUp::WaitTooLong)
+        );
+        assert_eq!(
+            r.next_delay(true, Some(Duration::from_secs(60)), 0.5),
+            Err(GiveUp::NoTimeLeft)
+        );
+        r.retried();
+        assert_eq!(r.made(), 2);
+        assert_eq!(r.next_delay(true, None, 0.5), Err(GiveUp::Exhausted));
+        // Attempts with their own deadlines are bounded by their number only.
+        let r = Retries::each_within_deadline(RetryPolicy::new(2, Duration::from_secs(60)));
+        assert_eq!(
+            r.next_delay(true, Some(Duration::from_secs(90)), 0.5),
+            Ok(Duration::from_secs(90))
         );
     }
 

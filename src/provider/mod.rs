@@ -2,6 +2,7 @@
 //! and the list of resource, data source and ephemeral resource types.
 
 mod endpoints;
+mod model;
 mod schema;
 mod settings;
 #[cfg(test)]
@@ -16,11 +17,12 @@ use crate::client::{self, Clients, DirectorCredentials, FleetCredentials};
 use crate::framework::StopToken;
 use crate::framework::diag::AttributePath;
 use crate::framework::{
-    Action, DataSource, Diagnostics, EphemeralResource, ListResource, Provider, ProviderData,
-    Resource, Schema, Value,
+    Action, DataSource, Diagnostics, EphemeralResource, ListResource, Model, Provider,
+    ProviderData, Resource, Schema, Value,
 };
 use crate::resources::{self, ContextSettings, VcfContext};
 
+pub use model::{DirectorModel, OperationsModel, ProviderModel, SddcManagerModel};
 pub use schema::SOURCE_ADDRESS;
 pub use settings::{Auth, DirectorSettings, Endpoint, Settings};
 
@@ -152,7 +154,14 @@ impl Provider for VcfProvider {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        validate::validate(config, diags);
+        match ProviderModel::decode(config) {
+            Ok(config) => validate::validate(
+                &config,
+                |k| std::env::var_os(k).is_some_and(|v| !v.is_empty()),
+                diags,
+            ),
+            Err(d) => diags.push(d),
+        }
     }
 
     async fn configure(
@@ -170,7 +179,14 @@ impl Provider for VcfProvider {
             );
             return None;
         }
-        let settings = Settings::from_config(config, |k| std::env::var(k).ok(), diags)?;
+        let config = match ProviderModel::decode(config) {
+            Ok(config) => config,
+            Err(d) => {
+                diags.push(d);
+                return None;
+            }
+        };
+        let settings = Settings::from_config(&config, |k| std::env::var(k).ok(), diags)?;
         let client_config = client_config(&settings, diags)?;
         let batched_token_reads =
             batched_token_reads(std::env::var(BATCHED_TOKEN_READS).ok(), diags);

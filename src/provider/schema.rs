@@ -7,7 +7,9 @@ use crate::framework::validate::{
 };
 use crate::framework::{Attribute, Block, Nesting, Schema};
 
-use super::validate::{duration_problem, host_problem, https_scheme_problem, pem_problem};
+use super::validate::{
+    duration_problem, host_problem, https_scheme_problem, of_string, pem_problem,
+};
 
 /// Where Terraform finds this provider until it is published.
 pub const SOURCE_ADDRESS: &str = "local/vmware/vcf";
@@ -22,7 +24,7 @@ fn host_attr(env: &str, what: &str) -> Attribute {
             "Host name or address of {what}, with an optional `:port` and without `https://` or a path. \
              Falls back to the `{env}` environment variable."
         ))
-        .validator(Check::new("must be a host name with an optional port, without scheme or path", host_problem))
+        .validator(Check::new("must be a host name with an optional port, without scheme or path", |v| of_string(v, host_problem)))
 }
 
 fn operations_block() -> Block {
@@ -80,7 +82,7 @@ fn operations_block() -> Block {
                  (`https://<identity broker>/acs/t/CUSTOMER/token`). Falls back to \
                  `VCF_OPERATIONS_TOKEN_ENDPOINT_URL`; required with `api_token`.",
             )
-            .validator(Check::new("must be an https:// URL", https_scheme_problem)),
+            .validator(Check::new("must be an https:// URL", |v| of_string(v, https_scheme_problem))),
     )
 }
 
@@ -179,7 +181,7 @@ pub fn schema() -> Schema {
                 .optional()
                 .description("PEM-encoded CA certificates to trust in addition to the system roots. Conflicts with `ca_file`. Falls back to `VCF_CA_PEM`.")
                 .validator(ConflictsWith::new(&["ca_file"]))
-                .validator(Check::new("must hold PEM certificates", pem_problem)),
+                .validator(Check::new("must hold PEM certificates", |v| of_string(v, pem_problem))),
         )
         .attribute(
             Attribute::string("ca_file")
@@ -195,7 +197,7 @@ pub fn schema() -> Schema {
             Attribute::string("request_timeout")
                 .optional()
                 .description("Time limit for one HTTP request, as a duration such as `\"60s\"`. Defaults to `\"60s\"`; falls back to `VCF_REQUEST_TIMEOUT`.")
-                .validator(Check::new("must be a positive duration", duration_problem)),
+                .validator(Check::new("must be a positive duration", |v| of_string(v, duration_problem))),
         )
         .attribute(
             Attribute::number("max_retries")

@@ -7,8 +7,9 @@ use std::time::Duration;
 use crate::client::TransportOptions;
 use crate::framework::diag::AttributePath;
 use crate::framework::duration;
-use crate::framework::{Diagnostics, Secret, Value};
+use crate::framework::{Diagnostics, Number, Secret, Val};
 
+use super::model::ProviderModel;
 use super::validate::duration_problem;
 
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -59,92 +60,96 @@ pub struct Settings {
     pub default_sso_realm: Option<String>,
 }
 
-/// Reads one setting: the configuration's value, else the environment variable.
-pub(super) struct Source<'a, E: Fn(&str) -> Option<String>> {
-    pub(super) config: &'a Value,
-    pub(super) env: &'a E,
-}
+/// The environment, read for the settings the configuration leaves unset.
+pub(super) struct Env<'a>(pub(super) &'a dyn Fn(&str) -> Option<String>);
 
-impl<E: Fn(&str) -> Option<String>> Source<'_, E> {
-    pub(super) fn string(&self, block: Option<&str>, name: &str, env: &str) -> Option<String> {
-        let obj = block.map_or(self.config, |b| self.config.attr(b));
-        obj.attr(name)
-            .as_str()
-            .map(str::to_string)
-            .or_else(|| (self.env)(env).filter(|v| !v.is_empty()))
+impl Env<'_> {
+    /// The variable as it is set, empty or not.
+    pub(super) fn raw(&self, name: &str) -> Option<String> {
+        (self.0)(name)
     }
-}
+    /// The variable; an empty one counts as unset.
+    fn var(&self, name: &str) -> Option<String> {
+        self.raw(name).filter(|v| !v.is_empty())
+    }
+    /// The configured value, else the variable `name`.
+    pub(super) fn string(&self, configured: &Val<String>, name: &str) -> Option<String> {
+        configured.get().cloned().or_else(|| self.var(name))
+    }
+    /// The configured secret, else the variable `name`.
+    pub(super) fn secret(&self, configured: &Val<Secret>, name: &str) -> Option<Secret> {
+        configured
+            .get()
+            .cloned()
+            .or_else(|| self.var(name).map(Secret::new))
+    }
 
-pub(super) fn path(block: Option<&str>, name: &str) -> AttributePath {
-    match block {
-        Some(b) => AttributePath::attr(b).join_attr(name),
-        None => AttributePath::attr(name),
+    /// A whole number between `min` and `max`: the configured one, else the variable
+    /// `var`, else `default`. `name` is the attribute, for the error.
+    fn number(
+        &self,
+        configured: &Val<Number>,
+        name: &str,
+        var: &str,
+        (default, min, max): (u32, i64, i64),
+        diags: &mut Diagnostics,
+    ) -> u32 {
+        let (raw, from_env) = match configured.get().and_then(Number::as_i64) {
+            Some(n) => (Some(n), false),
+            None => (
+                self.raw(var)
+                    .map(|s| s.trim().parse::<i64>().unwrap_or(i64::MIN)),
+                true,
+            ),
+        };
+        match raw {
+            None => default,
+            Some(n) if (min..=max).contains(&n) => n as u32,
+            Some(_) => {
+                let origin = if from_env {
+                    format!(" (from {var})")
+                } else {
+                    String::new()
+                };
+                diags.attr_error(
+                    AttributePath::attr(name),
+                    "Invalid attribute value",
+                    format!("{name}{origin} must be a whole number between {min} and {max}."),
+                );
+                default
+            }
+        }
     }
 }
 
 impl Settings {
     /// Merges configuration and environment and checks the result; returns None on errors.
     pub fn from_config(
-        config: &Value,
+        config: &ProviderModel,
         env: impl Fn(&str) -> Option<String>,
         diags: &mut Diagnostics,
     ) -> Option<Settings> {
-        let src = Source { config, env: &env };
+        let env = Env(&env);
         let before = diags.0.len();
 
-        let number = |name: &str,
-                      env_name: &str,
-                      default: u32,
-                      min: i64,
-                      max: i64,
-                      diags: &mut Diagnostics|
-         -> u32 {
-            let v = config.attr(name);
-            let (raw, from_env) = match v.as_i64() {
-                Some(n) => (Some(n), false),
-                None => (
-                    env(env_name).map(|s| s.trim().parse::<i64>().unwrap_or(i64::MIN)),
-                    true,
-                ),
-            };
-            match raw {
-                None => default,
-                Some(n) if (min..=max).contains(&n) => n as u32,
-                Some(_) => {
-                    let origin = if from_env {
-                        format!(" (from {env_name})")
-                    } else {
-                        String::new()
-                    };
-                    diags.attr_error(
-                        AttributePath::attr(name),
-                        "Invalid attribute value",
-                        format!("{name}{origin} must be a whole number between {min} and {max}."),
-                    );
-                    default
-                }
-            }
-        };
-        let max_retries = number(
+        let max_retries = env.number(
+            &config.max_retries,
             "max_retries",
             "VCF_MAX_RETRIES",
-            DEFAULT_MAX_RETRIES,
-            0,
-            20,
+            (DEFAULT_MAX_RETRIES, 0, 20),
             diags,
         );
-        let parallel_requests = number(
+        let parallel_requests = env.number(
+            &config.parallel_requests,
             "parallel_requests",
             "VCF_PARALLEL_REQUESTS",
-            DEFAULT_PARALLEL_REQUESTS,
-            1,
-            64,
+            (DEFAULT_PARALLEL_REQUESTS, 1, 64),
             diags,
         );
 
-        let request_timeout = match src.string(None, "request_timeout", "VCF_REQUEST_TIMEOUT") {
+        let request_timeout = match env.string(&config.request_timeout, "VCF_REQUEST_TIMEOUT") {
             None => DEFAULT_REQUEST_TIMEOUT,
-            Some(s) => match duration_problem(&Value::string(s.clone())) {
+            Some(s) => match duration_problem(&s) {
                 None => duration::parse(&s).unwrap_or(DEFAULT_REQUEST_TIMEOUT),
                 Some(problem) => {
                     diags.attr_error(
@@ -156,9 +161,9 @@ impl Settings {
                 }
             },
         };
-        let insecure = match config.attr("insecure").as_bool() {
-            Some(b) => b,
-            None => match env("VCF_INSECURE").as_deref().map(str::trim) {
+        let insecure = match config.insecure.get() {
+            Some(b) => *b,
+            None => match env.raw("VCF_INSECURE").as_deref().map(str::trim) {
                 None | Some("") | Some("0") | Some("false") => false,
                 Some("1") | Some("true") => true,
                 Some(other) => {
@@ -179,8 +184,8 @@ impl Settings {
                  Use ca_file or ca_pem with the appliance's CA instead.",
             );
         }
-        let ca_pem = src.string(None, "ca_pem", "VCF_CA_PEM");
-        let ca_file = src.string(None, "ca_file", "VCF_CA_FILE");
+        let ca_pem = env.string(&config.ca_pem, "VCF_CA_PEM");
+        let ca_file = env.string(&config.ca_file, "VCF_CA_FILE");
         if ca_pem.is_some() && ca_file.is_some() {
             diags.attr_error(
                 AttributePath::attr("ca_file"),
@@ -189,9 +194,9 @@ impl Settings {
             );
         }
 
-        let operations = Self::operations(&src, diags);
-        let sddc_manager = Self::sddc_manager(&src, diags);
-        let director = Self::director(&src, diags);
+        let operations = Self::operations(&config.operations, &env, diags);
+        let sddc_manager = Self::sddc_manager(&config.sddc_manager, &env, diags);
+        let director = Self::director(&config.director, &env, diags);
         let has_errors = diags.0[before..]
             .iter()
             .any(|d| d.severity == crate::framework::diag::Severity::Error);
@@ -207,7 +212,7 @@ impl Settings {
                 max_retries,
                 parallel_requests,
             },
-            default_sso_realm: src.string(None, "default_sso_realm", "VCF_DEFAULT_SSO_REALM"),
+            default_sso_realm: env.string(&config.default_sso_realm, "VCF_DEFAULT_SSO_REALM"),
         })
     }
 }

@@ -7,8 +7,14 @@ use crate::framework::diag::AttributePath;
 use crate::framework::duration;
 use crate::framework::{Diagnostics, Value};
 
-pub(super) fn host_problem(v: &Value) -> Option<String> {
-    let host = v.as_str()?;
+use super::model::ProviderModel;
+
+/// A check of the schema (`framework::validate::Check`) from a check of a string.
+pub(super) fn of_string(value: &Value, problem: fn(&str) -> Option<String>) -> Option<String> {
+    value.as_str().and_then(problem)
+}
+
+pub(super) fn host_problem(host: &str) -> Option<String> {
     if host.contains("://") {
         return Some(format!(
             "expected a host name or address with an optional port, without a scheme, got {host:?}; write {:?}",
@@ -37,8 +43,7 @@ pub(super) fn host_problem(v: &Value) -> Option<String> {
     None
 }
 
-pub(super) fn duration_problem(v: &Value) -> Option<String> {
-    let s = v.as_str()?;
+pub(super) fn duration_problem(s: &str) -> Option<String> {
     match duration::parse(s) {
         Ok(d) if d.is_zero() => {
             Some("expected a positive duration such as \"60s\" or \"2m\"".into())
@@ -50,15 +55,13 @@ pub(super) fn duration_problem(v: &Value) -> Option<String> {
     }
 }
 
-pub(super) fn pem_problem(v: &Value) -> Option<String> {
-    let s = v.as_str()?;
+pub(super) fn pem_problem(s: &str) -> Option<String> {
     (!s.contains("-----BEGIN CERTIFICATE-----")).then(|| {
         "expected one or more PEM certificates (-----BEGIN CERTIFICATE----- …)".to_string()
     })
 }
 
-pub(super) fn https_scheme_problem(v: &Value) -> Option<String> {
-    let s = v.as_str()?;
+pub(super) fn https_scheme_problem(s: &str) -> Option<String> {
     match s.strip_prefix("https://") {
         Some(rest) if !rest.is_empty() && !rest.starts_with('/') => None,
         _ => Some(format!(
@@ -68,11 +71,12 @@ pub(super) fn https_scheme_problem(v: &Value) -> Option<String> {
 }
 
 /// Checks of the configuration alone that the attribute validators cannot express.
-pub fn validate(config: &Value, diags: &mut Diagnostics) {
-    let ops = config.attr("operations");
-    if !ops.attr("api_token").is_null()
-        && ops.attr("token_endpoint_url").is_null()
-        && std::env::var_os("VCF_OPERATIONS_TOKEN_ENDPOINT_URL").is_none_or(|v| v.is_empty())
+/// `env_set` tells whether an environment variable is set and not empty.
+pub fn validate(config: &ProviderModel, env_set: impl Fn(&str) -> bool, diags: &mut Diagnostics) {
+    if let Some(ops) = config.operations.get()
+        && !ops.api_token.is_null()
+        && ops.token_endpoint_url.is_null()
+        && !env_set("VCF_OPERATIONS_TOKEN_ENDPOINT_URL")
     {
         diags.attr_error(
             AttributePath::dotted("operations.token_endpoint_url"),
@@ -81,8 +85,8 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
              where to exchange it; it is shown with the token as tokenEndpointUrl.",
         );
     }
-    if config.attr("insecure").as_bool() == Some(true)
-        && (!config.attr("ca_pem").is_null() || !config.attr("ca_file").is_null())
+    if config.insecure.get() == Some(&true)
+        && (!config.ca_pem.is_null() || !config.ca_file.is_null())
     {
         diags.attr_warning(
             AttributePath::attr("insecure"),

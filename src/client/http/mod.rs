@@ -8,6 +8,7 @@
 mod cancel;
 mod failure;
 mod request;
+mod retry_step;
 #[cfg(test)]
 mod tests;
 mod tls;
@@ -20,14 +21,14 @@ use reqwest::header::{HeaderValue, RETRY_AFTER};
 use tokio::sync::{Semaphore, watch};
 
 use super::error::{ApiError, ErrorKind, OpContext, from_status};
-use super::retry::{RetryPolicy, parse_retry_after, retryable_status};
+use super::retry::{Retries, RetryPolicy, parse_retry_after, retryable_status};
 use crate::framework::{Secret, StopToken};
 
-use cancel::secs;
 pub(crate) use cancel::{Stage, cancelled};
 use failure::{chain, timed_out};
 use request::auth_header;
 pub use request::{Request, Response, basic_header};
+pub use retry_step::{Failed, Retrying};
 use tls::pinned_tls_config;
 
 /// Largest response body read; a bigger one is an error, not an out-of-memory.
@@ -201,21 +202,6 @@ impl HttpClient {
         self.stop.is_cancelled() && !self.closing.load(Ordering::SeqCst)
     }
 
-    /// Waits `delay` before the next attempt of `target`, unless the provider is stopped
-    /// first: then the error says so (with `last`, the failure that led to the wait).
-    pub async fn backoff(
-        &self,
-        delay: Duration,
-        target: &str,
-        op: &OpContext,
-        last: &ApiError,
-    ) -> Result<(), ApiError> {
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => Ok(()),
-            _ = self.cancelled() => Err(cancelled(target, op, Stage::Backoff(delay, last))),
-        }
-    }
-
     pub fn policy(&self) -> &RetryPolicy {
         &self.policy
     }
@@ -242,15 +228,22 @@ impl HttpClient {
             Some((scheme, token)) => Some(auth_header(scheme, token)?),
             None => None,
         };
-        let start = Instant::now();
-        let mut retry: u32 = 0;
+        let mut retries = Retries::within_deadline(self.policy);
         let target = req.target();
+        let retrying = Retrying {
+            target: &target,
+            op,
+            family: None,
+            log: "retrying",
+        };
         loop {
             if self.is_cancelled() {
                 return Err(cancelled(&target, op, Stage::NotSent));
             }
-            let remaining = self.policy.deadline.saturating_sub(start.elapsed());
-            let timeout = self.timeout.min(remaining).max(Duration::from_millis(1));
+            let timeout = self
+                .timeout
+                .min(retries.remaining())
+                .max(Duration::from_millis(1));
             let attempt = {
                 let _permit = tokio::select! {
                     biased;
@@ -274,14 +267,14 @@ impl HttpClient {
                     }
                 }
             };
-            let (err, retry_after, may_retry) = match attempt {
+            let failed = match attempt {
                 Attempt::Answer(resp) if resp.status < 400 => {
                     tracing::debug!(
                         method = %req.method,
                         path = req.url.path(),
                         status = resp.status,
-                        retries = retry,
-                        elapsed_ms = start.elapsed().as_millis() as u64,
+                        retries = retries.made(),
+                        elapsed_ms = retries.elapsed().as_millis() as u64,
                         "request done"
                     );
                     return Ok(resp);
@@ -290,54 +283,27 @@ impl HttpClient {
                     let ra = resp
                         .header(RETRY_AFTER.as_str())
                         .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                    let may =
-                        retryable_status(resp.status) && (req.idempotent || resp.status == 429);
                     let err = from_status(resp.status, &resp.body, &req.target(), op, ra)
                         // A gateway error or a crash may come after the change was applied.
                         .with_ambiguous(!req.idempotent && matches!(resp.status, 500 | 502 | 504));
-                    (err, ra, may)
+                    Failed {
+                        error: err,
+                        retryable: retryable_status(resp.status)
+                            && (req.idempotent || resp.status == 429),
+                        when_exhausted: None,
+                    }
                 }
-                Attempt::Failed(err, how) => {
-                    let may = match how {
+                Attempt::Failed(err, how) => Failed {
+                    error: err,
+                    retryable: match how {
                         Retry::NotSent => true,
                         Retry::IfIdempotent => req.idempotent,
                         Retry::Never => false,
-                    };
-                    (err, None, may)
-                }
+                    },
+                    when_exhausted: None,
+                },
             };
-            if !may_retry || retry >= self.policy.max_retries {
-                return Err(if retry > 0 {
-                    err.add_detail(&format!("Gave up after {} attempt(s).", retry + 1))
-                } else {
-                    err
-                });
-            }
-            if retry_after.is_some_and(|ra| ra > self.policy.max_retry_after) {
-                return Err(
-                    err.add_detail("The server asked to wait longer than the provider waits.")
-                );
-            }
-            let delay = self.policy.delay(retry, retry_after, rand::random::<f64>());
-            if start.elapsed() + delay >= self.policy.deadline {
-                return Err(err.add_detail(&format!(
-                    "Gave up after {} attempt(s): request_timeout ({}) bounds all attempts of \
-                     one request together, and another would not fit.",
-                    retry + 1,
-                    secs(self.timeout)
-                )));
-            }
-            tracing::debug!(
-                method = %req.method,
-                path = req.url.path(),
-                status = err.status().unwrap_or(0),
-                kind = ?err.kind(),
-                retry = retry + 1,
-                delay_ms = delay.as_millis() as u64,
-                "retrying"
-            );
-            self.backoff(delay, &target, op, &err).await?;
-            retry += 1;
+            self.retry_step(&mut retries, failed, &retrying).await?;
         }
     }
 
