@@ -13,7 +13,7 @@ use crate::framework::{
 };
 
 use super::role_schema::*;
-use super::{AssignmentJson, plan_realm_of, realm_attribute};
+use super::{AssignmentJson, realm_attribute};
 
 fn schema() -> Schema {
     Schema::new(
@@ -120,10 +120,6 @@ impl TypedResource for PrincipalRoles {
         plan: &mut Plan<'_, PrincipalRolesModel>,
         diags: &mut Diagnostics,
     ) -> Result<()> {
-        let Ok(vcf) = crate::resources::vcf(ctx) else {
-            return Ok(());
-        };
-        let now = vcf.fleet.now_ms();
         if plan.planned.assignments.get().is_none() {
             return Ok(());
         }
@@ -132,42 +128,28 @@ impl TypedResource for PrincipalRoles {
             .as_ref()
             .map(|p| known_items(&p.assignments))
             .unwrap_or_default();
-        let mut roles = Vec::new();
-        for item in known_items(&plan.planned.assignments) {
-            let prior_expiry = item
-                .to_json()
-                .and_then(|a| AssignmentModel::same_binding_in(&prior, &a))
-                .map(|p| p.expires_at.clone())
-                .unwrap_or_default();
-            check_future(
-                now,
-                &item.expires_at,
-                &prior_expiry,
-                AttributePath::attr("assignments"),
-                diags,
-            );
-            if let Some(r) = item.role_name.as_deref()
-                && !prior.iter().any(|p| p.role_name.as_deref() == Some(r))
-            {
-                roles.push(r.to_string());
-            }
-        }
-        let Some((f, realm)) = plan_realm_of(
+        let items: Vec<PlannedAssignment> = known_items(&plan.planned.assignments)
+            .into_iter()
+            .map(|item| PlannedAssignment {
+                item,
+                prior_expiry: item
+                    .to_json()
+                    .and_then(|a| AssignmentModel::same_binding_in(&prior, &a))
+                    .map(|p| p.expires_at.clone())
+                    .unwrap_or_default(),
+                new_role: !prior.iter().any(|p| p.role_name == item.role_name),
+                new_scope: true,
+            })
+            .collect();
+        check_planned(
             ctx,
             &mut plan.planned.sso_realm_id,
             &plan.config.sso_realm_id,
+            &items,
+            &CheckPaths::all_at("assignments"),
+            diags,
         )
-        .await?
-        else {
-            return Ok(());
-        };
-        for r in roles {
-            check_role(f, &r, AttributePath::attr("assignments"), diags).await;
-        }
-        for item in known_items(&plan.planned.assignments) {
-            item.check_instances(realm, AttributePath::attr("assignments"), diags);
-        }
-        Ok(())
+        .await
     }
 
     async fn create(

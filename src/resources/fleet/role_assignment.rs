@@ -20,7 +20,7 @@ use crate::framework::{
 };
 
 use super::role_schema::*;
-use super::{AssignmentJson, plan_realm_of, realm_attribute};
+use super::{AssignmentJson, realm_attribute};
 
 fn schema() -> Schema {
     Schema::new(
@@ -230,39 +230,28 @@ impl TypedResource for RoleAssignment {
         plan: &mut Plan<'_, RoleAssignmentModel>,
         diags: &mut Diagnostics,
     ) -> Result<()> {
-        let Ok(vcf) = crate::resources::vcf(ctx) else {
-            return Ok(());
-        };
         let prior = plan.prior.clone().unwrap_or_default();
-        check_future(
-            vcf.fleet.now_ms(),
-            &plan.planned.expires_at,
-            &prior.expires_at,
-            AttributePath::attr("expires_at"),
-            diags,
-        );
-        let Some((f, realm)) = plan_realm_of(
+        let planned = plan.planned.assignment();
+        let items = [PlannedAssignment {
+            item: &planned,
+            prior_expiry: prior.expires_at,
+            new_role: plan.planned.role_name != prior.role_name,
+            new_scope: plan.planned.scope_resource_ids != prior.scope_resource_ids,
+        }];
+        let paths = CheckPaths {
+            expires_at: AttributePath::attr("expires_at"),
+            role_name: AttributePath::attr("role_name"),
+            scope_resource_ids: AttributePath::attr("scope_resource_ids"),
+        };
+        check_planned(
             ctx,
             &mut plan.planned.sso_realm_id,
             &plan.config.sso_realm_id,
+            &items,
+            &paths,
+            diags,
         )
-        .await?
-        else {
-            return Ok(());
-        };
-        if plan.planned.role_name != prior.role_name
-            && let Some(r) = plan.planned.role_name.as_deref()
-        {
-            check_role(f, r, AttributePath::attr("role_name"), diags).await;
-        }
-        if plan.planned.scope_resource_ids != prior.scope_resource_ids {
-            plan.planned.assignment().check_instances(
-                realm,
-                AttributePath::attr("scope_resource_ids"),
-                diags,
-            );
-        }
-        Ok(())
+        .await
     }
 
     async fn create(

@@ -14,7 +14,7 @@ use crate::resources::rfc3339_from_millis;
 
 use super::{
     AssignmentJson, Fleet, REALM_IDENTITY, RealmJson, ResourceRef, ScopeJson, fleet_realm_of,
-    millis_from_rfc3339, realm_lookup_attribute,
+    millis_from_rfc3339, plan_realm_of, realm_lookup_attribute,
 };
 
 pub(super) const SCOPES: [&str; 2] = ["SSO_REALM", "VCF_INSTANCE"];
@@ -182,12 +182,7 @@ impl AssignmentModel {
     }
 
     /// Errors on `path` for scope resources that are not VCF instances covered by the realm.
-    pub(super) fn check_instances(
-        &self,
-        realm: &RealmJson,
-        path: AttributePath,
-        diags: &mut Diagnostics,
-    ) {
+    fn check_instances(&self, realm: &RealmJson, path: AttributePath, diags: &mut Diagnostics) {
         for id in known_ids(&self.scope_resource_ids) {
             if !realm.vcf_instances().any(|c| c.id == id) {
                 let known: Vec<String> = realm
@@ -247,8 +242,78 @@ pub(super) fn expires_value(ms: Option<i64>, prior: &Val<String>) -> Val<String>
     }
 }
 
+/// One planned assignment for [`check_planned`], with what it is compared to.
+pub(super) struct PlannedAssignment<'a> {
+    pub item: &'a AssignmentModel,
+    /// The `expires_at` it had: a set or changed expiry must be in the future.
+    pub prior_expiry: Val<String>,
+    /// Its role is new: checked against the fleet's roles.
+    pub new_role: bool,
+    /// Its scope resources are new: checked against the realm's VCF instances.
+    pub new_scope: bool,
+}
+
+/// Where the errors of [`check_planned`] point.
+pub(super) struct CheckPaths {
+    pub expires_at: AttributePath,
+    pub role_name: AttributePath,
+    pub scope_resource_ids: AttributePath,
+}
+
+impl CheckPaths {
+    /// Every error on the one attribute `name` (the `assignments` set of `vcf_principal_roles`).
+    pub(super) fn all_at(name: &str) -> Self {
+        CheckPaths {
+            expires_at: AttributePath::attr(name),
+            role_name: AttributePath::attr(name),
+            scope_resource_ids: AttributePath::attr(name),
+        }
+    }
+}
+
+/// The plan-time checks of planned assignments, in this order: expiries in the future, then
+/// (once the realm is resolved, the default realm's id filled into `planned_realm` when the
+/// configuration leaves it out) new roles known to the fleet, then new scope resources covered
+/// by the realm. Nothing is checked before the provider is configured, and nothing against the
+/// fleet while the configured realm is unknown.
+pub(super) async fn check_planned(
+    ctx: &Ctx,
+    planned_realm: &mut Val<String>,
+    configured_realm: &Val<String>,
+    items: &[PlannedAssignment<'_>],
+    paths: &CheckPaths,
+    diags: &mut Diagnostics,
+) -> Result<()> {
+    let Ok(vcf) = crate::resources::vcf(ctx) else {
+        return Ok(());
+    };
+    let now = vcf.fleet.now_ms();
+    for p in items {
+        check_future(
+            now,
+            &p.item.expires_at,
+            &p.prior_expiry,
+            paths.expires_at.clone(),
+            diags,
+        );
+    }
+    let Some((f, realm)) = plan_realm_of(ctx, planned_realm, configured_realm).await? else {
+        return Ok(());
+    };
+    for p in items.iter().filter(|p| p.new_role) {
+        if let Some(role) = p.item.role_name.as_deref() {
+            check_role(f, role, paths.role_name.clone(), diags).await;
+        }
+    }
+    for p in items.iter().filter(|p| p.new_scope) {
+        p.item
+            .check_instances(realm, paths.scope_resource_ids.clone(), diags);
+    }
+    Ok(())
+}
+
 /// The future-time rule for `expires_at`, checked when it is set or changed.
-pub(super) fn check_future(
+fn check_future(
     now_ms: i64,
     planned: &Val<String>,
     prior: &Val<String>,
@@ -273,12 +338,7 @@ pub(super) fn check_future(
 }
 
 /// Errors on `path` when `role` is not a VCF role of the fleet.
-pub(super) async fn check_role(
-    f: Fleet<'_>,
-    role: &str,
-    path: AttributePath,
-    diags: &mut Diagnostics,
-) {
+async fn check_role(f: Fleet<'_>, role: &str, path: AttributePath, diags: &mut Diagnostics) {
     if f.custom_role_planned(role) {
         return;
     }
