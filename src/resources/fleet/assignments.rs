@@ -135,6 +135,51 @@ impl Fleet<'_> {
             .await
     }
 
+    /// Replaces the principal's whole assignment set (authoritative) under the principal's write
+    /// lock, so after any edits of this process queued before it; returns the set as the server
+    /// then reads it.
+    pub async fn replace_assignments(
+        &self,
+        realm: &str,
+        principal: &str,
+        list: Vec<AssignmentJson>,
+    ) -> Result<Vec<AssignmentJson>, ApiError> {
+        let queue = self.state().principal_queue(realm, principal);
+        let _held = queue.write.lock().await;
+        self.put_assignments(realm, principal, list).await
+    }
+
+    /// The principals a list resource looks at, as (principal, label): the configured
+    /// `principal` alone (labelled by itself), else every API client of the realm (its
+    /// `client_uuid`, labelled by its `client_id`), all pages read first.
+    pub async fn listed_principals(
+        &self,
+        realm: &str,
+        principal: Option<&str>,
+    ) -> Result<Vec<(String, String)>, ApiError> {
+        Ok(match principal {
+            Some(p) => vec![(p.to_string(), p.to_string())],
+            None => labelled(self.all_clients(realm).await?),
+        })
+    }
+
+    /// [`listed_principals`](Self::listed_principals) one page at a time: page `page` (0-based)
+    /// and whether another page may follow.
+    pub async fn principals_page(
+        &self,
+        realm: &str,
+        principal: Option<&str>,
+        page: i64,
+    ) -> Result<(Vec<(String, String)>, bool), ApiError> {
+        Ok(match principal {
+            Some(p) => (vec![(p.to_string(), p.to_string())], false),
+            None => {
+                let (clients, more) = self.clients_page(realm, None, page).await?;
+                (labelled(clients), more)
+            }
+        })
+    }
+
     /// Replaces the principal's whole assignment set and returns the set as the server then
     /// reads it. The PUT (`updateRoleAssignment`) answers 200 with no body, so the set is read
     /// again with a GET; an empty set is written with `deleteRoleAssignments` (204), which
@@ -174,4 +219,12 @@ impl Fleet<'_> {
         }
         self.assignments(realm, principal).await
     }
+}
+
+/// API clients as (principal, label) pairs: `client_uuid` labelled by `client_id`.
+fn labelled(clients: Vec<ClientJson>) -> Vec<(String, String)> {
+    clients
+        .into_iter()
+        .map(|c| (c.client_uuid, c.client_id))
+        .collect()
 }

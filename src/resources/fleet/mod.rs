@@ -18,7 +18,6 @@ pub mod api_tokens_data;
 pub mod custom_role;
 pub mod custom_role_list;
 pub mod custom_role_state;
-pub mod list;
 pub mod principal_roles;
 pub mod principal_roles_data;
 pub mod principal_roles_list;
