@@ -2,9 +2,12 @@
 //! hclog format (`@level`, `@message`, `@module`, `@timestamp`, then fields), which Terraform
 //! shows under `TF_LOG` / `TF_LOG_PROVIDER`.
 //!
-//! The level comes from `TF_LOG_PROVIDER_VCF`, else `TF_LOG_PROVIDER`, else `TF_LOG`; without
-//! any of them nothing is logged. Only values that the code passes as fields are written, and
-//! no code passes a secret: secrets are [`crate::framework::Secret`]s, which print `***`.
+//! The level comes from the provider's own variable (`TF_LOG_PROVIDER_<NAME>`, named by the
+//! server from the provider's name), else `TF_LOG_PROVIDER`, else `TF_LOG`; without any of them
+//! nothing is logged. Only events of this crate are written; `@module` is the provider's name
+//! followed by the module path of the event (`<name>.client.http`). Only values that the code
+//! passes as fields are written, and no code passes a secret: secrets are
+//! [`crate::framework::Secret`]s, which print `***`.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -15,21 +18,28 @@ use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 
-/// Reads the level from the environment and installs the logger (once per process).
-pub fn init() {
-    let Some(max) = level_from_env(|k| std::env::var(k).ok()) else {
+/// The crate whose events are written; `@module` replaces it with the provider's name.
+const CRATE: &str = env!("CARGO_CRATE_NAME");
+
+/// Reads the level from the environment (`provider_env` first, the provider's own
+/// `TF_LOG_PROVIDER_<NAME>`) and installs the logger (once per process); `provider` (the
+/// provider's name) begins every `@module`.
+pub fn init(provider_env: &str, provider: &'static str) {
+    let Some(max) = level_from_env(provider_env, |k| std::env::var(k).ok()) else {
         return;
     };
     let subscriber = tracing_subscriber::registry().with(HclogLayer {
         max,
+        provider,
         sink: stderr_sink,
     });
     let _ = tracing::subscriber::set_global_default(subscriber);
 }
 
-/// The most verbose level to write, or None when logging is off.
-pub fn level_from_env(get: impl Fn(&str) -> Option<String>) -> Option<Level> {
-    let raw = ["TF_LOG_PROVIDER_VCF", "TF_LOG_PROVIDER", "TF_LOG"]
+/// The most verbose level to write, or None when logging is off: from `provider_env`, else
+/// `TF_LOG_PROVIDER`, else `TF_LOG`.
+pub fn level_from_env(provider_env: &str, get: impl Fn(&str) -> Option<String>) -> Option<Level> {
+    let raw = [provider_env, "TF_LOG_PROVIDER", "TF_LOG"]
         .iter()
         .find_map(|k| get(k).filter(|v| !v.trim().is_empty()))?;
     match raw.trim().to_ascii_uppercase().as_str() {
@@ -46,6 +56,8 @@ pub fn level_from_env(get: impl Fn(&str) -> Option<String>) -> Option<Level> {
 
 struct HclogLayer {
     max: Level,
+    /// The provider's name, the first part of `@module`.
+    provider: &'static str,
     sink: fn(&str),
 }
 
@@ -55,20 +67,20 @@ fn stderr_sink(line: &str) {
 
 impl<S: Subscriber> Layer<S> for HclogLayer {
     fn enabled(&self, metadata: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
-        metadata.level() <= &self.max && metadata.target().starts_with("terraform_provider_vcf")
+        metadata.level() <= &self.max && metadata.target().starts_with(CRATE)
     }
 
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
         (self.sink)(&format_event(
             event.metadata().level(),
-            event.metadata().target(),
+            &module_name(self.provider, event.metadata().target()),
             |v| event.record(v),
         ));
     }
 }
 
 /// Builds one hclog JSON line (with its newline).
-fn format_event(level: &Level, target: &str, record: impl FnOnce(&mut dyn Visit)) -> String {
+fn format_event(level: &Level, module: &str, record: impl FnOnce(&mut dyn Visit)) -> String {
     let mut fields = Fields(Map::new());
     record(&mut fields);
     let mut obj = Map::new();
@@ -84,7 +96,7 @@ fn format_event(level: &Level, target: &str, record: impl FnOnce(&mut dyn Visit)
         "@message".into(),
         fields.0.remove("message").unwrap_or(J::from("")),
     );
-    obj.insert("@module".into(), J::from(module_name(target)));
+    obj.insert("@module".into(), J::from(module));
     obj.insert("@timestamp".into(), J::from(timestamp()));
     obj.extend(fields.0);
     let mut line = J::Object(obj).to_string();
@@ -92,12 +104,10 @@ fn format_event(level: &Level, target: &str, record: impl FnOnce(&mut dyn Visit)
     line
 }
 
-/// `terraform_provider_vcf::framework::rpc` → `vcf.framework.rpc`.
-fn module_name(target: &str) -> String {
-    let rest = target
-        .strip_prefix("terraform_provider_vcf")
-        .unwrap_or(target);
-    let mut out = String::from("vcf");
+/// `<crate>::framework::rpc` → `<provider>.framework.rpc`.
+fn module_name(provider: &str, target: &str) -> String {
+    let rest = target.strip_prefix(CRATE).unwrap_or(target);
+    let mut out = String::from(provider);
     for part in rest.split("::").filter(|p| !p.is_empty()) {
         let _ = write!(out, ".{part}");
     }
@@ -148,24 +158,30 @@ mod tests {
 
     #[test]
     fn level_follows_terraform_variables() {
-        assert_eq!(level_from_env(env(&[])), None);
+        assert_eq!(level_from_env("TF_LOG_PROVIDER_MY_CLOUD", env(&[])), None);
         assert_eq!(
-            level_from_env(env(&[("TF_LOG", "debug")])),
+            level_from_env("TF_LOG_PROVIDER_MY_CLOUD", env(&[("TF_LOG", "debug")])),
             Some(Level::DEBUG)
         );
         assert_eq!(
-            level_from_env(env(&[("TF_LOG", "JSON")])),
+            level_from_env("TF_LOG_PROVIDER_MY_CLOUD", env(&[("TF_LOG", "JSON")])),
             Some(Level::TRACE)
         );
         assert_eq!(
-            level_from_env(env(&[("TF_LOG", "trace"), ("TF_LOG_PROVIDER", "warn")])),
+            level_from_env(
+                "TF_LOG_PROVIDER_MY_CLOUD",
+                env(&[("TF_LOG", "trace"), ("TF_LOG_PROVIDER", "warn")])
+            ),
             Some(Level::WARN)
         );
         assert_eq!(
-            level_from_env(env(&[
-                ("TF_LOG_PROVIDER", "warn"),
-                ("TF_LOG_PROVIDER_VCF", "off")
-            ])),
+            level_from_env(
+                "TF_LOG_PROVIDER_MY_CLOUD",
+                env(&[
+                    ("TF_LOG_PROVIDER", "warn"),
+                    ("TF_LOG_PROVIDER_MY_CLOUD", "off")
+                ])
+            ),
             None
         );
     }
@@ -180,6 +196,7 @@ mod tests {
     fn events_become_hclog_json_lines() {
         let subscriber = tracing_subscriber::registry().with(HclogLayer {
             max: Level::DEBUG,
+            provider: "my-cloud",
             sink: capture,
         });
         tracing::subscriber::with_default(subscriber, || {
@@ -196,7 +213,7 @@ mod tests {
         let j: J = serde_json::from_str(lines[0].trim()).unwrap();
         assert_eq!(j["@level"], "debug");
         assert_eq!(j["@message"], "rpc served");
-        assert_eq!(j["@module"], "vcf.logging.tests");
+        assert_eq!(j["@module"], "my-cloud.logging.tests");
         assert_eq!(j["rpc"], "PlanResourceChange");
         assert_eq!(j["duration_us"], 42);
         assert!(j["@timestamp"].as_str().unwrap().ends_with('Z'));

@@ -1010,3 +1010,57 @@ async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
         ctl.stats().await
     );
 }
+
+/// The provider's own log variable, `TF_LOG_PROVIDER_VCF` (the server names it from the
+/// provider's name), comes before `TF_LOG_PROVIDER`; events are hclog JSON lines on stderr whose
+/// `@module` starts with the provider's name.
+#[test]
+fn the_providers_own_log_variable_comes_first() {
+    let run = |vars: &[(&str, &str)]| -> String {
+        let mut cmd = Command::new(common::provider_bin());
+        cmd.env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+            .env_remove("PLUGIN_CLIENT_CERT")
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PROVIDER")
+            .env_remove("TF_LOG_PROVIDER_VCF")
+            .envs(vars.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("provider starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("handshake line");
+        let ok = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(ok.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while child.try_wait().expect("try_wait").is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("the provider did not stop on SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .expect("stderr");
+        stderr
+    };
+    let logged = run(&[("TF_LOG_PROVIDER", "off"), ("TF_LOG_PROVIDER_VCF", "info")]);
+    let serving = logged
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|j| j["@message"] == "serving")
+        .unwrap_or_else(|| panic!("no \"serving\" event in {logged:?}"));
+    assert_eq!(serving["@level"], "info");
+    assert_eq!(serving["@module"], "vcf.server");
+    let silent = run(&[("TF_LOG_PROVIDER", "info"), ("TF_LOG_PROVIDER_VCF", "off")]);
+    assert!(!silent.contains("@module"), "{silent}");
+}

@@ -73,7 +73,7 @@ pub fn run<P: Provider>(provider: P, provider_address: &str, args: &[String]) ->
             return 1;
         }
     }
-    crate::logging::init();
+    crate::logging::init(&names.log_env, names.provider);
     // One thread: the provider waits on Terraform and on HTTP and spends microseconds of CPU per
     // request, so worker threads only add start-up, cross-thread wake-ups and teardown. Against
     // the multi-thread runtime this cut the CPU of a plan of 1 000 resources by 29% and of a

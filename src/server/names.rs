@@ -11,17 +11,19 @@ pub struct Names {
     /// Environment variable choosing the listener, `unix` (default on unix) or `tcp`:
     /// `TF_PROVIDER_NAME_NETWORK`, the name in capitals.
     pub network_env: String,
+    /// Environment variable with the provider's own log level, read before `TF_LOG_PROVIDER`
+    /// and `TF_LOG`: `TF_LOG_PROVIDER_NAME`, the name in capitals.
+    pub log_env: String,
 }
 
 impl Names {
     pub fn of(provider: &'static str) -> Names {
+        let upper = provider.to_ascii_uppercase().replace('-', "_");
         Names {
             provider,
             binary: format!("terraform-provider-{provider}"),
-            network_env: format!(
-                "TF_PROVIDER_{}_NETWORK",
-                provider.to_ascii_uppercase().replace('-', "_")
-            ),
+            network_env: format!("TF_PROVIDER_{upper}_NETWORK"),
+            log_env: format!("TF_LOG_PROVIDER_{upper}"),
         }
     }
 
@@ -46,6 +48,7 @@ mod tests {
         let names = Names::of("my-cloud");
         assert_eq!(names.binary, "terraform-provider-my-cloud");
         assert_eq!(names.network_env, "TF_PROVIDER_MY_CLOUD_NETWORK");
+        assert_eq!(names.log_env, "TF_LOG_PROVIDER_MY_CLOUD");
         assert!(
             names.not_a_program().starts_with(
                 "This binary is a plugin for Terraform (terraform-provider-my-cloud)."
