@@ -98,6 +98,11 @@ pub trait TypedResource: Send + Sync + 'static {
     fn identity_schema(&self) -> Option<IdentitySchema> {
         None
     }
+    /// The identity of an object from its state, for an identity that is not simply the state
+    /// attributes named like the identity attributes (`None`, the default: those attributes).
+    fn identity(&self, _state: &Self::Model) -> Option<Value> {
+        None
+    }
     /// The import ID that `import` understands for an identity.
     fn import_id_from_identity(&self, _identity: &Value) -> Option<String> {
         None
@@ -231,6 +236,18 @@ impl<R: TypedResource> Resource for R {
     }
     fn identity_schema(&self) -> Option<IdentitySchema> {
         TypedResource::identity_schema(self)
+    }
+    fn identity(&self, state: &Value) -> Value {
+        if !state.is_null()
+            && let Ok(m) = R::Model::decode(state)
+            && let Some(identity) = TypedResource::identity(self, &m)
+        {
+            return identity;
+        }
+        match TypedResource::identity_schema(self) {
+            Some(s) => s.project(state),
+            None => Value::Null,
+        }
     }
     fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
         TypedResource::import_id_from_identity(self, identity)
