@@ -5,11 +5,12 @@
 
 use async_trait::async_trait;
 
+use crate::framework::model::{Model, ToValue};
 use crate::framework::{
     Attribute, Block, Ctx, Diagnostics, ListResource, ListSink, Resource, Schema, Value,
 };
 
-use super::custom_role::CustomRole;
+use super::custom_role::{CustomRole, CustomRoleModel};
 use super::{fleet, s};
 
 /// `list "vcf_custom_role"`: the custom VCF roles of the fleet.
@@ -61,7 +62,8 @@ impl ListResource for CustomRoleList {
                 diags = Diagnostics::new();
                 continue;
             }
-            let state = CustomRole::state(r, &imported);
+            let imported = CustomRoleModel::decode(&imported).unwrap_or_default();
+            let state = CustomRoleModel::of(r, &imported).to_value();
             let label = match r.role_display_name.as_deref() {
                 Some(d) if !d.is_empty() && d != r.role_name => format!("{} ({d})", r.role_name),
                 _ => r.role_name.clone(),
