@@ -5,18 +5,29 @@
 
 use async_trait::async_trait;
 
+use crate::framework::model::ToValue;
+use crate::framework::typed::Result;
 use crate::framework::{
-    Attribute, Block, Ctx, Diagnostics, ListResource, ListSink, Resource, Schema, Value,
+    Attribute, Block, Ctx, Diagnostics, ListSink, Schema, TypedList, TypedResource, Val,
 };
 
-use super::custom_role::CustomRole;
-use super::{fleet, s};
+use super::custom_role::{CustomRole, CustomRoleModel};
+use super::fleet_of;
+
+crate::model! {
+    /// The configuration of `list "vcf_custom_role"`.
+    pub struct CustomRoleListConfig {
+        pub name_prefix: Val<String>,
+    }
+}
 
 /// `list "vcf_custom_role"`: the custom VCF roles of the fleet.
 pub struct CustomRoleList;
 
 #[async_trait]
-impl ListResource for CustomRoleList {
+impl TypedList for CustomRoleList {
+    type Config = CustomRoleListConfig;
+
     fn type_name(&self) -> &'static str {
         "vcf_custom_role"
     }
@@ -36,39 +47,36 @@ impl ListResource for CustomRoleList {
         )
     }
 
-    async fn list(&self, ctx: &Ctx, config: &Value, sink: &mut ListSink) {
-        let mut diags = Diagnostics::new();
-        let Some(f) = fleet(ctx, &mut diags) else {
-            return sink.diagnostics(diags).await;
-        };
+    async fn list(
+        &self,
+        ctx: &Ctx,
+        config: CustomRoleListConfig,
+        sink: &mut ListSink,
+    ) -> Result<()> {
         // The role listing every role reader shares (all pages; roles are few).
-        let roles = match f.roles().await {
-            Ok(r) => r,
-            Err(e) => {
-                diags.push(e.to_diagnostic());
-                return sink.diagnostics(diags).await;
-            }
-        };
-        let prefix = s(config, "name_prefix").unwrap_or_default();
+        let roles = fleet_of(ctx)?.roles().await?;
+        let prefix = config.name_prefix.into_option().unwrap_or_default();
         for r in roles
             .iter()
             .filter(|r| !r.built_in() && r.role_name.starts_with(&prefix))
         {
-            // What `terraform import vcf_custom_role.x <name>` and the refresh after it make.
-            let imported = CustomRole.import(ctx, &r.role_name, &mut diags).await;
-            if diags.has_errors() {
-                // A name the import refuses (it holds a `/`) cannot be adopted; say so, go on.
-                diags = Diagnostics::new();
+            // What `terraform import vcf_custom_role.x <name>` and the refresh after it make. A
+            // name the import refuses (it holds a `/`) cannot be adopted: it is left out.
+            let Ok(imported) = CustomRole
+                .import(ctx, &r.role_name, &mut Diagnostics::new())
+                .await
+            else {
                 continue;
-            }
-            let state = CustomRole::state(r, &imported);
+            };
+            let state = CustomRoleModel::of(r, &imported);
             let label = match r.role_display_name.as_deref() {
                 Some(d) if !d.is_empty() && d != r.role_name => format!("{} ({d})", r.role_name),
                 _ => r.role_name.clone(),
             };
-            if !sink.send(state, label).await {
-                return;
+            if !sink.send(state.to_value(), label).await {
+                break;
             }
         }
+        Ok(())
     }
 }

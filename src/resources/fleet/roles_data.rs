@@ -3,9 +3,10 @@
 
 use async_trait::async_trait;
 
+use crate::framework::model::ToValue;
 use crate::framework::validate::OneOf;
 use crate::framework::{
-    Attribute, Block, Ctx, Diagnostics, Failure, Nesting, Schema, Type, TypedDataSource, Val,
+    Attribute, Block, Ctx, Diagnostics, Failure, Nesting, Schema, Type, TypedDataSource, Val, Value,
 };
 
 use super::{RoleJson, fleet_of};
@@ -59,6 +60,11 @@ impl From<&RoleJson> for RoleModel {
             ),
         }
     }
+}
+
+/// One role as `vcf_roles` shows it, as a value (for the fuzz hook).
+pub fn role_value(r: &RoleJson) -> Value {
+    RoleModel::from(r).to_value()
 }
 
 const ROLE_TYPES: [&str; 2] = ["BUILT_IN", "CUSTOM"];
