@@ -96,15 +96,15 @@ pub fn signal_attributes(due_description: &str) -> Vec<Attribute> {
     ]
 }
 
-/// Validation shared by both resources: `previous_token_grace` against the token's lifetime
-/// (`ttl_minutes`) and `rotate_before`.
+/// Validation shared by both resources: `previous_token_grace` (`grace`, when set) against the
+/// token's lifetime (`ttl_minutes`) and `rotate_before`.
 pub fn validate_grace(
-    config: &Value,
+    grace: Option<&str>,
     ttl_minutes: Option<i64>,
     rotate_before: Option<&str>,
     diags: &mut Diagnostics,
 ) {
-    let Some(text) = config.attr(GRACE).as_str() else {
+    let Some(text) = grace else {
         return;
     };
     let Ok(grace) = duration::parse(text) else {
@@ -140,90 +140,6 @@ pub fn validate_grace(
     }
 }
 
-/// Whether the configuration asks for overlap rotation. Unknown counts as yes (a plan with an
-/// unknown setting rotates in place; validation at apply time has the value).
-pub fn overlap(config: &Value) -> bool {
-    !config.attr(GRACE).is_null()
-}
-
-/// The grace as a number of milliseconds (0 when unset or invalid).
-pub fn grace_ms(state: &Value) -> i64 {
-    state
-        .attr(GRACE)
-        .as_str()
-        .and_then(|t| duration::parse(t).ok())
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
-/// Sets the previous-token attributes of a rotation's new state: the rotated-out token `old_id`,
-/// revoked `grace_ms` after `now_ms`.
-pub fn keep_previous(state: &mut Value, old_id: &str, now_ms: i64, grace_ms: i64) {
-    state.set_attr(PREVIOUS_ID, Value::string(old_id));
-    state.set_attr(
-        REVOKE_AFTER,
-        Value::opt_string(rfc3339_from_millis(now_ms.saturating_add(grace_ms))),
-    );
-}
-
-/// What a warning that drops a token from the state adds when the state also tracks a previous
-/// token: that one leaves the state too, and Terraform no longer revokes it.
-pub fn previous_left_behind(state: &Value, action: &str) -> String {
-    match state.attr(PREVIOUS_ID).as_str() {
-        Some(prev) => format!(
-            " The previous token {prev}, kept for its grace, leaves the state with it and is no longer revoked by \
-             Terraform: revoke it with the {action} action (token_id = \"{prev}\") once nothing uses it."
-        ),
-        None => String::new(),
-    }
-}
-
-pub fn clear_previous(state: &mut Value) {
-    state.set_attr(PREVIOUS_ID, Value::Null);
-    state.set_attr(REVOKE_AFTER, Value::Null);
-}
-
-/// The previous token's id when its grace has ended at `now_ms`. A revoke time that cannot be
-/// read counts as ended (the token is revoked rather than kept forever).
-pub fn grace_ended(state: &Value, now_ms: i64) -> Option<String> {
-    let id = state.attr(PREVIOUS_ID).as_str()?;
-    let ended = state
-        .attr(REVOKE_AFTER)
-        .as_str()
-        .and_then(crate::resources::fleet::millis_from_rfc3339)
-        .is_none_or(|at| now_ms >= at);
-    ended.then(|| id.to_string())
-}
-
-/// Plans the previous-token attributes of an update that does not rotate: unchanged while the
-/// grace lasts; null (the apply revokes it) once it has ended, with a warning saying so.
-pub fn plan_previous(
-    prior: &Value,
-    planned: &mut Value,
-    now_ms: i64,
-    what: &str,
-    diags: &mut Diagnostics,
-) {
-    planned.set_attr(PREVIOUS_ID, prior.attr(PREVIOUS_ID).clone());
-    planned.set_attr(REVOKE_AFTER, prior.attr(REVOKE_AFTER).clone());
-    if let Some(id) = grace_ended(prior, now_ms) {
-        clear_previous(planned);
-        diags.attr_warning(
-            AttributePath::attr(PREVIOUS_ID),
-            "Previous token's grace has ended",
-            format!(
-                "The grace of the previous {what} {id} ended at {}; this plan revokes it (an in-place update). \
-                 Consumers must use the current token.",
-                prior.attr(REVOKE_AFTER).as_str().unwrap_or("an unreadable time")
-            ),
-        );
-    }
-}
-
-/// Whether destroying the resource revokes its tokens (the default).
-pub fn revoke_on_destroy(state: &Value) -> bool {
-    state.attr(REVOKE_ON_DESTROY).as_bool() != Some(false)
-}
-
 /// `(ready_for_rotation, rotation_due_at)` for a token due at `due_ms`, at `now_ms`. A token
 /// with no due time is never ready.
 pub fn signal_parts(due_ms: Option<i64>, now_ms: i64) -> (bool, Option<String>) {
@@ -231,41 +147,6 @@ pub fn signal_parts(due_ms: Option<i64>, now_ms: i64) -> (bool, Option<String>) 
         Some(due) => (now_ms > due, rfc3339_from_millis(due)),
         None => (false, None),
     }
-}
-
-/// [`signal_parts`] as state values.
-pub fn signal(due_ms: Option<i64>, now_ms: i64) -> (Value, Value) {
-    let (ready, due) = signal_parts(due_ms, now_ms);
-    (Value::Bool(ready), Value::opt_string(due))
-}
-
-pub fn set_signal(state: &mut Value, due_ms: Option<i64>, now_ms: i64) {
-    let (ready, due) = signal(due_ms, now_ms);
-    state.set_attr(READY, ready);
-    state.set_attr(DUE_AT, due);
-}
-
-/// Plans the signal of an update that does not rotate. `ready_for_rotation` is the refreshed
-/// (prior) value when the due time stays the same, so that the plan Terraform repeats during
-/// apply agrees with the first one; it is judged at `now_ms` only when the due time changes
-/// (a new `rotate_before`) or the prior state has none.
-pub fn plan_signal(prior: &Value, planned: &mut Value, due_ms: Option<i64>, now_ms: i64) {
-    let (ready, due) = signal(due_ms, now_ms);
-    let keep = prior.attr(DUE_AT) == &due && prior.attr(READY).as_bool().is_some();
-    planned.set_attr(
-        READY,
-        if keep {
-            prior.attr(READY).clone()
-        } else {
-            ready
-        },
-    );
-    planned.set_attr(DUE_AT, due);
-}
-
-pub fn unknown_signal(state: &mut Value) {
-    state.set_attr(READY, Value::Unknown);
-    state.set_attr(DUE_AT, Value::Unknown);
 }
 
 pub fn local_now_ms() -> i64 {
@@ -310,53 +191,29 @@ impl ServerClock {
 mod tests {
     use super::*;
 
-    fn grace_config(grace: &str) -> Value {
-        Value::object([(GRACE, Value::string(grace))])
-    }
-
     #[test]
     fn grace_must_fit_the_lifetime_and_the_window() {
         let mut d = Diagnostics::new();
-        validate_grace(&grace_config("72h"), Some(40320), Some("168h"), &mut d);
+        validate_grace(Some("72h"), Some(40320), Some("168h"), &mut d);
         assert!(!d.has_errors());
         let mut d = Diagnostics::new();
-        validate_grace(&grace_config("672h"), Some(40320), None, &mut d);
+        validate_grace(Some("672h"), Some(40320), None, &mut d);
         assert!(d.has_errors(), "grace at the ttl");
         let mut d = Diagnostics::new();
-        validate_grace(&grace_config("200h"), Some(40320), Some("168h"), &mut d);
+        validate_grace(Some("200h"), Some(40320), Some("168h"), &mut d);
         assert!(d.has_errors(), "grace above rotate_before");
         let mut d = Diagnostics::new();
-        validate_grace(&grace_config("1000d"), None, None, &mut d);
+        validate_grace(Some("1000d"), None, None, &mut d);
         assert!(!d.has_errors(), "no lifetime, no bound");
-    }
-
-    #[test]
-    fn grace_ends_at_the_revoke_time() {
-        let mut s = Value::object([(PREVIOUS_ID, Value::Null), (REVOKE_AFTER, Value::Null)]);
-        assert_eq!(grace_ended(&s, 0), None);
-        keep_previous(&mut s, "old", 1_000_000, 60_000);
-        assert_eq!(grace_ended(&s, 1_059_999), None);
-        assert_eq!(grace_ended(&s, 1_060_000).as_deref(), Some("old"));
-        s.set_attr(REVOKE_AFTER, Value::string("garbage"));
-        assert_eq!(grace_ended(&s, 0).as_deref(), Some("old"));
+        let mut d = Diagnostics::new();
+        validate_grace(None, Some(1), Some("1s"), &mut d);
+        assert!(d.is_empty(), "no grace, nothing to check");
     }
 
     #[test]
     fn signal_flips_after_the_due_time() {
-        assert_eq!(signal(Some(1000), 1000).0, Value::Bool(false));
-        assert_eq!(signal(Some(1000), 1001).0, Value::Bool(true));
-        assert_eq!(signal(None, 1001), (Value::Bool(false), Value::Null));
-    }
-
-    #[test]
-    fn revoke_on_destroy_defaults_to_true() {
-        assert!(revoke_on_destroy(&Value::object([(
-            REVOKE_ON_DESTROY,
-            Value::Null
-        )])));
-        assert!(!revoke_on_destroy(&Value::object([(
-            REVOKE_ON_DESTROY,
-            Value::Bool(false)
-        )])));
+        assert!(!signal_parts(Some(1000), 1000).0);
+        assert!(signal_parts(Some(1000), 1001).0);
+        assert_eq!(signal_parts(None, 1001), (false, None));
     }
 }
