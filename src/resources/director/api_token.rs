@@ -16,8 +16,7 @@ use crate::framework::{
     AttributePath, Ctx, Diagnostic, Diagnostics, Failure, IdentityAttribute, IdentitySchema, Plan,
     Read, Schema, Secret, TypedResource, Val, Value,
 };
-use crate::resources::rotating;
-use crate::resources::rotation::{self, ServerClock};
+use crate::resources::rotating::{self, ServerClock};
 
 use super::api::{
     self, TokenEntry, director, list_tokens, list_tokens_noting, org_name, revoke_token,
@@ -82,7 +81,7 @@ impl ApiTokenModel {
             rotation_triggers: triggers,
             ..ApiTokenModel::default()
         };
-        rotating::set_signal(&mut m, t.expires_ms(), rotation::local_now_ms());
+        rotating::set_signal(&mut m, t.expires_ms(), rotating::local_now_ms());
         m
     }
 
@@ -148,10 +147,10 @@ impl TypedResource for DirectorApiToken {
     }
 
     fn validate(&self, config: &ApiTokenModel, diags: &mut Diagnostics) {
-        rotation::validate_grace(config.previous_token_grace.as_deref(), None, None, diags);
+        rotating::validate_grace(config.previous_token_grace.as_deref(), None, None, diags);
         if config.revoke_on_destroy.get() == Some(&false) {
             diags.attr_warning(
-                AttributePath::attr(rotation::REVOKE_ON_DESTROY),
+                AttributePath::attr(rotating::REVOKE_ON_DESTROY),
                 "Director API tokens left behind never expire",
                 "With revoke_on_destroy = false, every destroy and every rotation by replacement leaves a Director \
                  API token valid on the server, and Director API tokens do not expire: revoke them outside \

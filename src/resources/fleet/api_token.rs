@@ -21,8 +21,7 @@ use crate::framework::{
     Attribute, Block, Ctx, Diagnostics, Failure, IdentitySchema, Plan, Read, Schema, Secret, Type,
     TypedResource, Val, Value,
 };
-use crate::resources::rotating;
-use crate::resources::rotation::{self, BlockExt};
+use crate::resources::rotating::{self, BlockExt};
 
 use super::{fleet_realm_of, realm_attribute};
 
@@ -158,8 +157,8 @@ fn schema() -> Schema {
         .attribute(crate::resources::existing::attribute("the API client"))
         .attribute(computed("token_endpoint_url", "OAuth 2.0 token endpoint where the token is exchanged for access tokens (the identity broker's `api_token` grant)."))
         .attribute(computed("oidc_issuer_url", "OIDC issuer of the access tokens."))
-        .attributes(rotation::overlap_attributes("API token", false))
-        .attributes(rotation::signal_attributes(
+        .attributes(rotating::overlap_attributes("API token", false))
+        .attributes(rotating::signal_attributes(
             "When the token is due for rotation (RFC 3339): `rotate_before` ahead of `expires_at`, or \
              `expires_at` without `rotate_before`. With `rotate_before` set, the plan after this time rotates \
              the token by itself.",
@@ -251,28 +250,13 @@ impl TypedResource for ApiToken {
     ) -> Result<ApiTokenModel> {
         let (f, realm) = fleet_realm_of(ctx, &plan.sso_realm_id).await?;
         let client = known(&plan.api_client_id, "api_client_id")?;
-        let name = known(&plan.name, "name")?;
-        let created = Self::create_token(f, &realm.id, client, &plan, NewToken::First, &[]).await?;
-        if created.is_recovered() {
-            diags.warning(
-                "API token secret lost in transit",
-                format!(
-                    "The answer to creating API token {name:?} was lost, so its secret is unknown; the token \
-                     exists and is in the state without `token`. Change rotation_triggers (or taint it) to \
-                     get a token whose secret Terraform knows."
-                ),
-            );
-        }
+        known(&plan.name, "name")?;
         let mut base = plan.clone();
         // What the configuration says, else the resolved id.
         if base.sso_realm_id.get().is_none() {
             base.sso_realm_id = realm.id.as_str().into();
         }
-        Ok(ApiTokenModel::from_api(
-            &created.into_inner(),
-            &base,
-            rotation::local_now_ms(),
-        ))
+        Self::create_new(f, &realm.id, client, &base, NewToken::First, diags).await
     }
 
     async fn read(
@@ -410,6 +394,6 @@ fn invalid_import_id(id: &str) -> Failure {
 pub fn fuzz_state(t: &super::TokenJson) {
     use crate::framework::model::ToValue;
     let _ =
-        ApiTokenModel::from_api(t, &ApiTokenModel::default(), rotation::local_now_ms()).to_value();
+        ApiTokenModel::from_api(t, &ApiTokenModel::default(), rotating::local_now_ms()).to_value();
     let _ = unusable(t, 0);
 }

@@ -17,7 +17,7 @@ use crate::framework::{
     Attribute, Block, Ctx, Diagnostics, Failure, IdentityAttribute, IdentitySchema, ListSink,
     Schema, TypedList, TypedResource, Val, Value,
 };
-use crate::resources::rotation::local_now_ms;
+use crate::resources::rotating::local_now_ms;
 
 use super::api_token::{ApiToken, ApiTokenModel, duration_check};
 use super::token_query::token_realm;

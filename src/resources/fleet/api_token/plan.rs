@@ -3,7 +3,7 @@
 
 use crate::framework::duration;
 use crate::framework::{AttributePath, Ctx, Diagnostics, Plan, Val};
-use crate::resources::{VcfContext, existing, rotating, rotation};
+use crate::resources::{VcfContext, existing, rotating};
 
 use super::super::settings::{PlannedTtl, check_token_ttls};
 use super::super::{millis_from_rfc3339, plan_realm_of};
@@ -17,21 +17,21 @@ fn validate_overlap(config: &ApiTokenModel, diags: &mut Diagnostics) {
     };
     match config.rotation_strategy.as_deref() {
         Some("regenerate") => diags.attr_error(
-            AttributePath::attr(rotation::GRACE),
+            AttributePath::attr(rotating::GRACE),
             "previous_token_grace conflicts with rotation_strategy = \"regenerate\"",
             "The regenerate call invalidates the old secret at once, so there is no previous token to keep. \
              Remove rotation_strategy to rotate with an overlap (a new token in place, the previous one valid for \
              previous_token_grace), or remove previous_token_grace to regenerate.",
         ),
         Some("replace") => diags.attr_error(
-            AttributePath::attr(rotation::GRACE),
+            AttributePath::attr(rotating::GRACE),
             "previous_token_grace conflicts with rotation_strategy = \"replace\"",
             "With previous_token_grace a rotation is an in-place update that keeps the previous token valid for \
              the grace, not a replacement. Remove rotation_strategy (or previous_token_grace).",
         ),
         _ => {}
     }
-    rotation::validate_grace(
+    rotating::validate_grace(
         Some(grace.as_str()),
         config.ttl.get().copied(),
         config.rotate_before.as_deref(),

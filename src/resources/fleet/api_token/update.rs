@@ -6,17 +6,21 @@
 use crate::client::{ApiError, Call, Created, ErrorKind};
 use crate::framework::typed::Result;
 use crate::framework::{Ctx, Diagnostics, Failure};
-use crate::resources::{existing, rotating};
+use crate::resources::existing;
+use crate::resources::rotating::{self, local_now_ms};
 
-use super::super::{Fleet, RealmJson, TokenCreate, TokenJson, WRITE_ROLE, fleet_of, paths};
+use super::super::{Fleet, TokenCreate, TokenJson, WRITE_ROLE, fleet_of, paths};
 use super::{ApiToken, ApiTokenModel, known};
 
 /// What a create makes: the first token of a resource, or the successor of `old_id` in an
-/// overlap rotation.
+/// overlap rotation (`previous`: a previous token the state still holds beside it).
 #[derive(Clone, Copy)]
 pub(super) enum NewToken<'a> {
     First,
-    SuccessorOf(&'a str),
+    SuccessorOf {
+        old_id: &'a str,
+        previous: Option<&'a str>,
+    },
 }
 
 impl NewToken<'_> {
@@ -24,7 +28,7 @@ impl NewToken<'_> {
     fn subject(&self, name: &str) -> String {
         match self {
             NewToken::First => format!("API token {name:?}"),
-            NewToken::SuccessorOf(old_id) => format!("the successor of API token {old_id}"),
+            NewToken::SuccessorOf { old_id, .. } => format!("the successor of API token {old_id}"),
         }
     }
 
@@ -32,9 +36,19 @@ impl NewToken<'_> {
     fn what(&self, name: &str, client: &str) -> String {
         match self {
             NewToken::First => format!("create API token {name:?} of API client {client:?}"),
-            NewToken::SuccessorOf(old_id) => format!(
+            NewToken::SuccessorOf { old_id, .. } => format!(
                 "create the successor of API token {old_id} ({name:?}) of API client {client:?}"
             ),
+        }
+    }
+
+    /// Tokens of the client known before the create: never taken for the new one.
+    fn known(&self) -> Vec<&str> {
+        match self {
+            NewToken::First => Vec::new(),
+            NewToken::SuccessorOf { old_id, previous } => {
+                std::iter::once(*old_id).chain(*previous).collect()
+            }
         }
     }
 }
@@ -63,16 +77,16 @@ impl ApiToken {
 
     /// Creates a token of `client` in `realm` with the planned name and settings. When the answer
     /// is lost, the token is found again as the newest of its name created since this call
-    /// started, never one of `known` (tokens of the client that existed before). An answer
-    /// without a token id is an error.
-    pub(super) async fn create_token(
+    /// started, never one the client had before (see [`NewToken::known`]). An answer without a
+    /// token id is an error.
+    async fn create_token(
         f: Fleet<'_>,
         realm: &str,
         client: &str,
         plan: &ApiTokenModel,
         new: NewToken<'_>,
-        known: &[&str],
     ) -> std::result::Result<Created<TokenJson>, ApiError> {
+        let known = new.known();
         let name = plan.name.as_deref().unwrap_or_default();
         let body = TokenCreate {
             api_client_id: client,
@@ -114,47 +128,65 @@ impl ApiToken {
         }
     }
 
-    /// Overlap rotation: creates the token that succeeds `old_id` (same name, the planned
-    /// settings) and returns the new state, with `old_id` as the previous token. The old token
-    /// is left alone. A new token whose secret was lost in transit is revoked again and the
-    /// rotation reported as failed (the state keeps the old token), since a successor without
-    /// a known secret is of no use to consumers.
-    async fn create_successor(
+    /// Creates the token of `plan` (the planned state, its realm resolved) and returns its state:
+    /// the path of both a resource's first token and an overlap rotation's successor, which gets
+    /// `old_id` as its previous token (the old token is left alone).
+    ///
+    /// When the answer to the create is lost, the token is found again without its secret. A
+    /// first token is kept so, with a warning. A successor is revoked again and the rotation
+    /// reported as failed (the state keeps the old token), since a successor without a known
+    /// secret is of no use to consumers.
+    pub(super) async fn create_new(
         f: Fleet<'_>,
-        realm: &RealmJson,
+        realm: &str,
         client: &str,
-        old_id: &str,
-        prior: &ApiTokenModel,
         plan: &ApiTokenModel,
+        new: NewToken<'_>,
+        diags: &mut Diagnostics,
     ) -> Result<ApiTokenModel> {
-        // Tokens of this client known before the create: never taken for the new one.
-        let known: Vec<&str> = [Some(old_id), prior.previous_token_id.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
-        let new = NewToken::SuccessorOf(old_id);
-        let created = Self::create_token(f, &realm.id, client, plan, new, &known).await?;
-        if created.is_recovered() {
-            let lost = created.into_inner().id;
-            let revoked = revoke(f, &realm.id, client, &lost).await;
-            return Err(Failure::error(
-                "API token not rotated",
-                format!(
-                    "The answer to creating the successor of API token {old_id} was lost, so its secret is \
-                     unknown; the provider {} it. The current token is unchanged and running Terraform again \
-                     is safe.",
-                    if revoked.is_ok() {
-                        "revoked"
-                    } else {
-                        "could not revoke"
-                    }
-                ),
-            ));
+        let created = Self::create_token(f, realm, client, plan, new).await?;
+        let recovered = created.is_recovered();
+        let t = created.into_inner();
+        match new {
+            NewToken::First => {
+                if recovered {
+                    diags.warning(
+                        "API token secret lost in transit",
+                        format!(
+                            "The answer to creating API token {:?} was lost, so its secret is unknown; the token \
+                             exists and is in the state without `token`. Change rotation_triggers (or taint it) to \
+                             get a token whose secret Terraform knows.",
+                            plan.name.as_deref().unwrap_or_default()
+                        ),
+                    );
+                }
+                // The rotation signal of a first token is judged by the local clock, a
+                // successor's by the server's.
+                Ok(ApiTokenModel::from_api(&t, plan, local_now_ms()))
+            }
+            NewToken::SuccessorOf { old_id, .. } => {
+                if recovered {
+                    let revoked = revoke(f, realm, client, &t.id).await;
+                    return Err(Failure::error(
+                        "API token not rotated",
+                        format!(
+                            "The answer to creating the successor of API token {old_id} was lost, so its secret is \
+                             unknown; the provider {} it. The current token is unchanged and running Terraform again \
+                             is safe.",
+                            if revoked.is_ok() {
+                                "revoked"
+                            } else {
+                                "could not revoke"
+                            }
+                        ),
+                    ));
+                }
+                let now = f.state().now_ms();
+                let mut m = ApiTokenModel::from_api(&t, plan, now);
+                rotating::keep_previous(&mut m, old_id, now, rotating::grace_ms(plan));
+                Ok(m)
+            }
         }
-        let now = f.state().now_ms();
-        let mut new = ApiTokenModel::from_api(&created.into_inner(), plan, now);
-        rotating::keep_previous(&mut new, old_id, now, rotating::grace_ms(plan));
-        Ok(new)
     }
 
     /// Refresh of the previous token: one deleted on the server leaves the state with a warning
@@ -283,7 +315,11 @@ impl ApiToken {
         }
         let keep_current = |f: Failure| f.with_state(&current);
         if overlap {
-            Self::create_successor(f, realm, client, id, &prior, &plan)
+            let new = NewToken::SuccessorOf {
+                old_id: id,
+                previous: prior.previous_token_id.as_deref(),
+            };
+            Self::create_new(f, &realm.id, client, &plan, new, diags)
                 .await
                 .map_err(keep_current)
         } else if rotate {
