@@ -38,7 +38,9 @@ impl BlockExt for Block {
     }
 }
 
-fn duration_check(v: &Value) -> Option<String> {
+/// The check of a duration setting (`previous_token_grace`, `rotate_before`, …): why the text
+/// is not a duration, if it is not.
+pub fn duration_check(v: &Value) -> Option<String> {
     duration::parse(v.as_str()?).err()
 }
 
@@ -189,8 +191,12 @@ pub fn overlap(config: &impl Rotating) -> bool {
 
 /// The grace as a number of milliseconds (0 when unset or invalid).
 pub fn grace_ms(state: &impl Rotating) -> i64 {
-    state
-        .previous_token_grace()
+    duration_ms(state.previous_token_grace())
+}
+
+/// A duration setting as a number of milliseconds (0 when unset or invalid).
+pub fn duration_ms(setting: &Val<String>) -> i64 {
+    setting
         .as_deref()
         .and_then(|t| duration::parse(t).ok())
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))

@@ -21,7 +21,7 @@ use crate::framework::{
     Attribute, Block, Ctx, Diagnostics, Failure, IdentitySchema, Plan, Read, Schema, Secret, Type,
     TypedResource, Val, Value,
 };
-use crate::resources::rotating::{self, BlockExt};
+use crate::resources::rotating::{self, BlockExt, duration_check};
 
 use super::{fleet_realm_of, realm_attribute};
 
@@ -31,7 +31,6 @@ mod state;
 mod tests;
 mod update;
 
-pub(super) use state::duration_check;
 pub(crate) use state::unusable;
 use update::{NewToken, revoke};
 

@@ -17,9 +17,9 @@ use crate::framework::{
     Attribute, Block, Ctx, Diagnostics, Failure, IdentityAttribute, IdentitySchema, ListSink,
     Schema, TypedList, TypedResource, Val, Value,
 };
-use crate::resources::rotating::local_now_ms;
+use crate::resources::rotating::{duration_check, local_now_ms};
 
-use super::api_token::{ApiToken, ApiTokenModel, duration_check};
+use super::api_token::{ApiToken, ApiTokenModel};
 use super::token_query::token_realm;
 use super::{REALM_IDENTITY, TokenPage, fleet_of, paths, realm_lookup_attribute};
 

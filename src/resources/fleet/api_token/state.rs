@@ -1,17 +1,12 @@
 //! The state of a `vcf_api_token` built from the API's token object, and when it is due for
 //! rotation.
 
-use crate::framework::duration;
-use crate::framework::{Secret, Val, Value};
+use crate::framework::{Secret, Val};
 use crate::resources::rfc3339_from_millis;
 use crate::resources::rotating;
 
 use super::super::{TokenJson, millis_from_rfc3339};
 use super::ApiTokenModel;
-
-pub(in crate::resources::fleet) fn duration_check(v: &Value) -> Option<String> {
-    duration::parse(v.as_str()?).err()
-}
 
 /// `slot` set to `new` when the answer has it; else unchanged, or null where it was unknown.
 fn keep_or<T>(slot: &mut Val<T>, new: Option<T>) {
@@ -67,12 +62,7 @@ impl ApiTokenModel {
     /// without `rotate_before`.
     pub(super) fn due_ms(&self) -> Option<i64> {
         let exp = self.expires_at.as_deref().and_then(millis_from_rfc3339)?;
-        let window = self
-            .rotate_before
-            .as_deref()
-            .and_then(|t| duration::parse(t).ok())
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        Some(exp.saturating_sub(window))
+        Some(exp.saturating_sub(rotating::duration_ms(&self.rotate_before)))
     }
 
     /// The attributes that a rotation changes, planned unknown.
