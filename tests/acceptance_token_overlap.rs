@@ -319,6 +319,14 @@ fn fleet_rotation_whose_revoke_of_the_previous_token_fails_keeps_both_tracked() 
     }
 }
 
+/// The sim's next token create is applied, then its answer lost (the connection reset).
+fn lose_next_create_answer(ctl: &SyncControl) {
+    ctl.post(
+        "/faults",
+        json!({"path": "*/api-tokens", "method": "POST", "kind": "reset_after", "times": 1}),
+    );
+}
+
 /// The answer to the create of a first token is lost (the sim creates it, then resets the
 /// connection): the token is found again without its secret and kept in the state with a
 /// warning; the sim holds that one token only.
@@ -330,10 +338,7 @@ fn fleet_token_whose_create_answer_is_lost_is_kept_without_its_secret() {
         let ctl = SyncControl::new(&sim);
         let wd = fleet_workdir(&tf, &sim);
         wd.write_config(&fleet_config(&Fleet::default()));
-        ctl.post(
-            "/faults",
-            json!({"path": "*/api-tokens", "method": "POST", "kind": "reset_after", "times": 1}),
-        );
+        lose_next_create_answer(&ctl);
         let out = wd.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
         let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
@@ -367,10 +372,7 @@ fn fleet_successor_whose_create_answer_is_lost_is_revoked_and_nothing_rotates() 
         let (id1, secret1) = (string_field(&t, "id"), string_field(&t, "token"));
         o.trigger = "2";
         wd.write_config(&fleet_config(&o));
-        ctl.post(
-            "/faults",
-            json!({"path": "*/api-tokens", "method": "POST", "kind": "reset_after", "times": 1}),
-        );
+        lose_next_create_answer(&ctl);
         let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
         let flat = common::text(&out)
             .split_whitespace()
