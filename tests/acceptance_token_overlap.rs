@@ -319,6 +319,90 @@ fn fleet_rotation_whose_revoke_of_the_previous_token_fails_keeps_both_tracked() 
     }
 }
 
+/// The sim's next token create is applied, then its answer lost (the connection reset).
+fn lose_next_create_answer(ctl: &SyncControl) {
+    ctl.post(
+        "/faults",
+        json!({"path": "*/api-tokens", "method": "POST", "kind": "reset_after", "times": 1}),
+    );
+}
+
+/// The answer to the create of a first token is lost (the sim creates it, then resets the
+/// connection): the token is found again without its secret and kept in the state with a
+/// warning; the sim holds that one token only.
+#[test]
+fn fleet_token_whose_create_answer_is_lost_is_kept_without_its_secret() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&fleet_config(&Fleet::default()));
+        lose_next_create_answer(&ctl);
+        let out = wd.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("API token secret lost in transit"),
+            "{v}: {flat}"
+        );
+        let t = fleet_token(&wd);
+        assert!(t["token"].is_null(), "{v}: no secret in the state: {t}");
+        assert_eq!(
+            sim_fleet_tokens(&ctl),
+            vec![string_field(&t, "id")],
+            "{v}: one token"
+        );
+    }
+}
+
+/// The answer to the create of an overlap rotation's successor is lost: a successor without a
+/// known secret is of no use, so the provider revokes it again and fails the apply; the current
+/// token stays in the state and keeps working, and the next apply rotates.
+#[test]
+fn fleet_successor_whose_create_answer_is_lost_is_revoked_and_nothing_rotates() {
+    for tf in terraforms() {
+        let v = tf.version.clone();
+        let sim = Sim::start();
+        let ctl = SyncControl::new(&sim);
+        let wd = fleet_workdir(&tf, &sim);
+        let mut o = Fleet::default();
+        wd.write_config(&fleet_config(&o));
+        wd.apply();
+        let t = fleet_token(&wd);
+        let (id1, secret1) = (string_field(&t, "id"), string_field(&t, "token"));
+        o.trigger = "2";
+        wd.write_config(&fleet_config(&o));
+        lose_next_create_answer(&ctl);
+        let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        let flat = common::text(&out)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(!out.status.success(), "{v}: {flat}");
+        assert!(
+            flat.contains("API token not rotated") && flat.contains("the provider revoked it"),
+            "{v}: {flat}"
+        );
+        let t = fleet_token(&wd);
+        assert_eq!(t["id"], json!(id1), "{v}: nothing rotated");
+        assert!(t["previous_token_id"].is_null(), "{v}");
+        assert_eq!(
+            sim_fleet_tokens(&ctl),
+            vec![id1.clone()],
+            "{v}: revoked again"
+        );
+        assert!(
+            fleet_works(&ctl, &sim, &secret1),
+            "{v}: the current token works"
+        );
+
+        ctl.delete("/faults");
+        wd.apply();
+        wd.assert_no_changes("after the rotation");
+        assert_eq!(fleet_token(&wd)["previous_token_id"], json!(id1), "{v}");
+    }
+}
+
 /// A previous token whose grace ended and that was deleted on the server between the plan and
 /// the apply (a saved plan): the apply succeeds with a warning.
 #[test]

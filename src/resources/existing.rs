@@ -24,9 +24,11 @@
 //! Names need not be unique (the references state no such rule, and the API takes a second
 //! token of a name), so this is a check of the provider, not of the API.
 
-use crate::framework::traits::PlanChange;
+use crate::framework::model::Model;
 use crate::framework::validate::OneOf;
-use crate::framework::{Attribute, AttributePath, Ctx, Diagnostics, Value};
+use crate::framework::{Attribute, AttributePath, Ctx, Diagnostic, Diagnostics, Plan, Val, Value};
+use crate::resources::director::api_token::ApiTokenModel as DirectorTokenModel;
+use crate::resources::fleet::api_token::ApiTokenModel;
 
 /// The attribute of both token resources.
 pub const ATTRIBUTE: &str = "on_existing_token";
@@ -43,19 +45,43 @@ pub enum Mode {
 }
 
 impl Mode {
-    /// The mode a configuration sets (`None` while it is unknown).
-    pub fn of(config: &Value) -> Option<Mode> {
-        let v = config.attr(ATTRIBUTE);
-        if v.is_unknown() {
-            return None;
-        }
-        Some(match v.as_str() {
-            Some("fail") => Mode::Fail,
-            Some("ignore") => Mode::Ignore,
+    /// The mode `on_existing_token` sets (`None` while it is unknown).
+    pub fn of(setting: &Val<String>) -> Option<Mode> {
+        Some(match setting {
+            Val::Unknown => return None,
+            Val::Known(s) if s == "fail" => Mode::Fail,
+            Val::Known(s) if s == "ignore" => Mode::Ignore,
             _ => Mode::Warn,
         })
     }
 }
+
+/// What the look-up reads of a token resource's model (both token models implement it).
+pub trait TokenModel: Model {
+    /// `on_existing_token`.
+    fn on_existing_token(&self) -> &Val<String>;
+    /// The ids of the tokens this state holds: the current one and a previous one kept alive
+    /// beside it by an overlapping rotation.
+    fn held_ids(&self) -> Vec<String>;
+}
+
+macro_rules! token_model {
+    ($model:ty) => {
+        impl TokenModel for $model {
+            fn on_existing_token(&self) -> &Val<String> {
+                &self.on_existing_token
+            }
+            fn held_ids(&self) -> Vec<String> {
+                [&self.id, &self.previous_token_id]
+                    .into_iter()
+                    .filter_map(|v| v.get().cloned())
+                    .collect()
+            }
+        }
+    };
+}
+token_model!(ApiTokenModel);
+token_model!(DirectorTokenModel);
 
 /// `on_existing_token`; `holder` says whose tokens are looked at ("the API client's").
 pub fn attribute(holder: &str) -> Attribute {
@@ -77,26 +103,29 @@ pub fn attribute(holder: &str) -> Attribute {
 /// The key of the provider's private data that lists the token ids a replacement replaces.
 const REPLACES: &str = "vcf_replaces";
 
-/// First half of a planned replacement (or any plan of an existing token): records `ids` in
-/// the plan's private data, which Terraform hands to the second half (the plan of the new
-/// object). Other keys of the private data are kept.
-pub fn remember_replaced(ctx: &Ctx, plan: &mut PlanChange<'_>, ids: &[&Value]) {
-    if ctx.deferral_allowed || plan.prior.is_null() {
+/// First half of a planned replacement (or any plan of an existing token): records the ids the
+/// prior state holds in the plan's private data, which Terraform hands to the second half (the
+/// plan of the new object). Other keys of the private data are kept.
+pub fn remember_replaced<M: TokenModel>(ctx: &Ctx, plan: &mut Plan<'_, M>) {
+    let Some(prior) = &plan.prior else {
+        return;
+    };
+    if ctx.deferral_allowed {
         // The apply's re-plan: nothing follows that reads it.
         return;
     }
-    let ids: Vec<&str> = ids.iter().filter_map(|v| v.as_str()).collect();
+    let ids = prior.held_ids();
     let mut data = match serde_json::from_slice::<serde_json::Value>(plan.prior_private) {
         Ok(serde_json::Value::Object(m)) => m,
         _ => serde_json::Map::new(),
     };
     data.insert(REPLACES.into(), serde_json::json!(ids));
-    plan.planned_private = serde_json::to_vec(&serde_json::Value::Object(data)).ok();
+    *plan.planned_private = serde_json::to_vec(&serde_json::Value::Object(data)).ok();
 }
 
 /// The ids the first half of a replacement recorded, when this plan is its second half.
-fn replaced(plan: &PlanChange<'_>) -> Option<Vec<String>> {
-    let v: serde_json::Value = serde_json::from_slice(plan.prior_private).ok()?;
+fn replaced(prior_private: &[u8]) -> Option<Vec<String>> {
+    let v: serde_json::Value = serde_json::from_slice(prior_private).ok()?;
     let list = v.get(REPLACES)?.as_array()?;
     Some(
         list.iter()
@@ -108,13 +137,12 @@ fn replaced(plan: &PlanChange<'_>) -> Option<Vec<String>> {
 /// Whether this plan looks, and which ids it does not count: `None` when it does not look
 /// (not a create, `ignore`, the apply's re-plan, or a replacement's second half in `warn`
 /// mode, whose warnings Terraform drops).
-pub fn should_check(ctx: &Ctx, plan: &PlanChange<'_>) -> Option<(Mode, Vec<String>)> {
-    if !plan.prior.is_null() || plan.planned.is_null() || ctx.deferral_allowed {
+pub fn should_check<M: TokenModel>(ctx: &Ctx, plan: &Plan<'_, M>) -> Option<(Mode, Vec<String>)> {
+    if plan.prior.is_some() || ctx.deferral_allowed {
         return None;
     }
-    let mode = Mode::of(plan.config)?;
-    let replaced = replaced(plan);
-    match (mode, replaced) {
+    let mode = Mode::of(plan.config.on_existing_token())?;
+    match (mode, replaced(plan.prior_private)) {
         (Mode::Ignore, _) | (Mode::Warn, Some(_)) => None,
         (m, r) => Some((m, r.unwrap_or_default())),
     }
@@ -239,16 +267,16 @@ pub fn lookup_failed(diags: &mut Diagnostics, mode: Mode, e: crate::client::ApiE
 /// does not hold changed): `planned` with every value still unknown taken from `prior` (a
 /// computed value the prior state has as null, such as the `token` of an imported token, is
 /// planned unknown).
-pub fn unchanged(prior: &Value, planned: &Value) -> Value {
-    let mut v = planned.clone();
-    if let (Value::Object(m), Value::Object(p)) = (&mut v, prior) {
+pub fn unchanged<M: Model>(prior: &M, planned: &M) -> Result<M, Diagnostic> {
+    let mut v = planned.to_value();
+    if let (Value::Object(m), Value::Object(p)) = (&mut v, prior.to_value()) {
         for (k, x) in m.iter_mut() {
             if x.is_unknown() {
                 *x = p.get(k).cloned().unwrap_or(Value::Null);
             }
         }
     }
-    v
+    M::decode(&v)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,37 +285,35 @@ pub fn unchanged(prior: &Value, planned: &Value) -> Value {
 /// `vcf_api_token`'s plan: records what a replacement replaces, and looks for usable tokens of
 /// the planned name of the planned API client before a create (one token query, narrowed by the
 /// server to the name).
-pub async fn plan_api_token(ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
-    use crate::resources::fleet::{fleet, s};
-    if !plan.prior.is_null() {
-        let id = plan.prior.attr("id").clone();
-        // A token kept alive beside the current one by an overlapping rotation, when the state
-        // has one.
-        let previous = plan.prior.attr("previous_token_id").clone();
-        remember_replaced(ctx, plan, &[&id, &previous]);
+pub async fn plan_api_token(
+    ctx: &Ctx,
+    plan: &mut Plan<'_, ApiTokenModel>,
+    diags: &mut Diagnostics,
+) {
+    if plan.prior.is_some() {
+        remember_replaced(ctx, plan);
         return;
     }
     let Some((mode, replaced)) = should_check(ctx, plan) else {
         return;
     };
-    let realm_value = plan.planned.attr("sso_realm_id").clone();
+    let planned = &plan.planned;
     let (Some(client), Some(name), Some(realm_shown)) = (
-        s(&plan.planned, "api_client_id"),
-        s(&plan.planned, "name"),
-        realm_value.as_str().map(str::to_string),
+        planned.api_client_id.as_deref(),
+        planned.name.as_deref(),
+        planned.sso_realm_id.as_deref(),
     ) else {
         // Not known yet (the client is made in this apply, so it has no tokens).
         return;
     };
     // What stops these (no operations block, an unknown realm) was reported by the plan already.
-    let mut quiet = Diagnostics::new();
-    let Some(f) = fleet(ctx, &mut quiet) else {
+    let Ok(f) = crate::resources::fleet::fleet_of(ctx) else {
         return;
     };
-    let Some(realm) = f.realm(&realm_value, "sso_realm_id", &mut quiet).await else {
+    let Ok(realm) = f.realm_of(&planned.sso_realm_id, "sso_realm_id").await else {
         return;
     };
-    let list = match f.tokens_named(&realm.id, &client, &name).await {
+    let list = match f.tokens_named(&realm.id, client, name).await {
         Ok(l) => l,
         Err(e) => return lookup_failed(diags, mode, e),
     };
@@ -336,7 +362,7 @@ pub async fn plan_api_token(ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Di
         Report {
             what: "API token",
             resource_type: "vcf_api_token",
-            name: &name,
+            name,
             holder: format!("API client {client:?}"),
             found,
         },
@@ -351,28 +377,28 @@ pub async fn plan_api_token(ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Di
 /// tokens are not API tokens and never count).
 pub async fn plan_director_token(
     ctx: &Ctx,
-    plan: &PlanChange<'_>,
+    plan: &Plan<'_, DirectorTokenModel>,
     diags: &mut Diagnostics,
-    state: &crate::resources::VcfContext,
+    vcf: &crate::resources::VcfContext,
     api: &crate::client::ApiClient,
 ) {
     let Some((mode, replaced)) = should_check(ctx, plan) else {
         return;
     };
-    let Some(name) = plan.planned.attr("name").as_str() else {
+    let Some(name) = plan.planned.name.as_deref() else {
         return;
     };
     let list = match super::director::api::list_tokens(api, Some(name)).await {
         Ok(l) => l,
         Err(e) => return lookup_failed(diags, mode, e),
     };
-    let org = super::director::api::org_name(state.director_org.as_deref());
+    let org = super::director::api::org_name(vcf.director_org.as_deref());
     let same = |want: Option<&str>, got: Option<&str>| match (want, got) {
         (Some(w), Some(g)) => w.eq_ignore_ascii_case(g),
         // Not said: it may be ours.
         _ => true,
     };
-    let user = state.director_username.as_deref();
+    let user = vcf.director_username.as_deref();
     let found = list
         .iter()
         .filter(|t| !replaced.contains(&t.id))
@@ -413,112 +439,4 @@ pub async fn plan_director_token(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn plan<'a>(prior: &'a Value, config: &'a Value, private: &'a [u8]) -> PlanChange<'a> {
-        PlanChange {
-            prior,
-            config,
-            planned: Value::object([("name", Value::string("t"))]),
-            requires_replace: Vec::new(),
-            prior_private: private,
-            planned_private: None,
-        }
-    }
-
-    #[test]
-    fn modes_and_when_to_look() {
-        let null = Value::Null;
-        let cfg = |m: Option<&str>| Value::object([(ATTRIBUTE, Value::opt_string(m))]);
-        let planning = Ctx::new(None, false);
-        let applying = Ctx::new(None, true);
-        let warn = cfg(None);
-        assert_eq!(
-            should_check(&planning, &plan(&null, &warn, b"")).map(|c| c.0),
-            Some(Mode::Warn)
-        );
-        // The apply's re-plan never looks.
-        assert!(should_check(&applying, &plan(&null, &warn, b"")).is_none());
-        let ignore = cfg(Some("ignore"));
-        assert!(should_check(&planning, &plan(&null, &ignore, b"")).is_none());
-        let unknown = Value::object([(ATTRIBUTE, Value::Unknown)]);
-        assert!(should_check(&planning, &plan(&null, &unknown, b"")).is_none());
-        // An update does not look; it records what a replacement would replace.
-        let prior = Value::object([("id", Value::string("old"))]);
-        let mut p = plan(&prior, &warn, b"{\"other\":1}");
-        assert!(should_check(&planning, &p).is_none());
-        remember_replaced(&planning, &mut p, &[&Value::string("old"), &Value::Null]);
-        let private = p.planned_private.clone().expect("private data");
-        let v: serde_json::Value = serde_json::from_slice(&private).unwrap();
-        assert_eq!(v, serde_json::json!({"other": 1, "vcf_replaces": ["old"]}));
-        // The second half of the replacement: not in warn mode (Terraform drops its warnings),
-        // in fail mode with the replaced id excluded.
-        assert!(should_check(&planning, &plan(&null, &warn, &private)).is_none());
-        let fail = cfg(Some("fail"));
-        assert_eq!(
-            should_check(&planning, &plan(&null, &fail, &private)),
-            Some((Mode::Fail, vec!["old".to_string()]))
-        );
-        // The apply's re-plan records nothing.
-        let mut p = plan(&prior, &warn, b"");
-        remember_replaced(&applying, &mut p, &[&Value::string("old")]);
-        assert!(p.planned_private.is_none());
-    }
-
-    #[test]
-    fn report_names_ids_import_and_revoke() {
-        let found = vec![
-            Existing {
-                id: "t1".into(),
-                import_id: "r/c/t1".into(),
-                revoke: "DELETE …/t1".into(),
-                facts: vec!["created 2026-01-01T00:00:00Z".into()],
-            },
-            Existing {
-                id: "t2".into(),
-                import_id: "r/c/t2".into(),
-                revoke: "DELETE …/t2".into(),
-                facts: vec![],
-            },
-        ];
-        let mut d = Diagnostics::new();
-        report(
-            &mut d,
-            Mode::Warn,
-            Report {
-                what: "API token",
-                resource_type: "vcf_api_token",
-                name: "ci",
-                holder: "API client \"c\"".into(),
-                found: found.clone(),
-            },
-        );
-        assert!(!d.has_errors());
-        let text = format!("{:?}", d);
-        for want in [
-            "t1 (created 2026-01-01T00:00:00Z)",
-            "- t2",
-            "to = vcf_api_token.EXAMPLE",
-            "id = \\\"r/c/t1\\\"",
-            "DELETE …/t1; DELETE …/t2",
-            "2 usable API tokens",
-        ] {
-            assert!(text.contains(want), "{want}: {text}");
-        }
-        let mut d = Diagnostics::new();
-        report(
-            &mut d,
-            Mode::Fail,
-            Report {
-                what: "API token",
-                resource_type: "vcf_api_token",
-                name: "ci",
-                holder: "API client \"c\"".into(),
-                found,
-            },
-        );
-        assert!(d.has_errors());
-        assert!(format!("{d:?}").contains("Nothing was created"));
-    }
-}
+mod tests;

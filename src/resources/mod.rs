@@ -9,7 +9,6 @@ pub mod fleet;
 pub mod registry;
 pub mod revoke;
 pub mod rotating;
-mod rotation;
 mod sddc;
 pub mod shared;
 

@@ -107,6 +107,27 @@ pub trait TypedResource: Send + Sync + 'static {
     fn import_id_from_identity(&self, _identity: &Value) -> Option<String> {
         None
     }
+    /// Turns an identity (`import { identity = {…} }`) into a state that `read` can complete;
+    /// by default [`import`](Self::import) of the ID that
+    /// [`import_id_from_identity`](Self::import_id_from_identity) gives. A type whose identity
+    /// does not map onto an import ID without a look-up overrides it.
+    async fn import_by_identity(
+        &self,
+        ctx: &Ctx,
+        identity: &Value,
+        diags: &mut Diagnostics,
+    ) -> Result<Self::Model> {
+        match self.import_id_from_identity(identity) {
+            Some(id) => self.import(ctx, &id, diags).await,
+            None => Err(Failure::error(
+                "Import by identity not supported",
+                format!(
+                    "{} cannot be imported by identity with these values; use an import ID.",
+                    self.type_name()
+                ),
+            )),
+        }
+    }
     fn move_sources(&self) -> Vec<MoveSource> {
         Vec::new()
     }
@@ -251,6 +272,15 @@ impl<R: TypedResource> Resource for R {
     }
     fn import_id_from_identity(&self, identity: &Value) -> Option<String> {
         TypedResource::import_id_from_identity(self, identity)
+    }
+    async fn import_by_identity(
+        &self,
+        ctx: &Ctx,
+        identity: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let outcome = TypedResource::import_by_identity(self, ctx, identity, diags).await;
+        answer(TypedResource::type_name(self), outcome, diags)
     }
     fn move_sources(&self) -> Vec<MoveSource> {
         TypedResource::move_sources(self)

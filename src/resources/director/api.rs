@@ -22,7 +22,7 @@ use crate::client::http::Request;
 use crate::client::{ApiClient, ApiError, Call};
 use crate::framework::{Ctx, Diagnostics, Failure, Secret};
 use crate::resources::revoke::Revoked;
-use crate::resources::rotation::ServerClock;
+use crate::resources::rotating::ServerClock;
 use crate::resources::{VcfContext, secret_opt, vcf};
 
 /// The documented token calls (api-contract.md § C).

@@ -11,13 +11,12 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use crate::client::{ApiClient, AuthMethod};
-use crate::framework::model::{Model, ToValue};
+use crate::framework::model::Model;
 use crate::framework::{
     AttributePath, Ctx, Diagnostic, Diagnostics, Failure, IdentityAttribute, IdentitySchema, Plan,
     Read, Schema, Secret, TypedResource, Val, Value,
 };
-use crate::resources::rfc3339_from_millis;
-use crate::resources::rotation::{self, ServerClock};
+use crate::resources::rotating::{self, ServerClock};
 
 use super::api::{
     self, TokenEntry, director, list_tokens, list_tokens_noting, org_name, revoke_token,
@@ -60,6 +59,8 @@ crate::model! {
     }
 }
 
+crate::rotating_fields!(ApiTokenModel);
+
 crate::model! {
     /// The resource identity of `vcf_director_api_token`.
     struct IdentityModel {
@@ -80,7 +81,7 @@ impl ApiTokenModel {
             rotation_triggers: triggers,
             ..ApiTokenModel::default()
         };
-        m.set_signal(t.expires_ms(), rotation::local_now_ms());
+        rotating::set_signal(&mut m, t.expires_ms(), rotating::local_now_ms());
         m
     }
 
@@ -97,25 +98,6 @@ impl ApiTokenModel {
         self.previous_token_id = known(&base.previous_token_id);
         self.previous_token_revoke_after = known(&base.previous_token_revoke_after);
         self
-    }
-
-    /// `ready_for_rotation` and `rotation_due_at` for a token due at `due_ms`, at `now_ms`.
-    fn set_signal(&mut self, due_ms: Option<i64>, now_ms: i64) {
-        let (ready, due) = rotation::signal(due_ms, now_ms);
-        self.ready_for_rotation = ready.as_bool().into();
-        self.rotation_due_at = due.as_str().map(str::to_string).into();
-    }
-
-    fn clear_previous(&mut self) {
-        self.previous_token_id = Val::Null;
-        self.previous_token_revoke_after = Val::Null;
-    }
-
-    /// Keeps the rotated-out token `old_id`, revoked `grace_ms` after `now_ms`.
-    fn keep_previous(&mut self, old_id: &str, now_ms: i64, grace_ms: i64) {
-        self.previous_token_id = old_id.into();
-        self.previous_token_revoke_after =
-            rfc3339_from_millis(now_ms.saturating_add(grace_ms)).into();
     }
 
     /// The organization this state names, or else the provider's.
@@ -165,10 +147,10 @@ impl TypedResource for DirectorApiToken {
     }
 
     fn validate(&self, config: &ApiTokenModel, diags: &mut Diagnostics) {
-        rotation::validate_grace(&config.to_value(), None, None, diags);
+        rotating::validate_grace(config.previous_token_grace.as_deref(), None, None, diags);
         if config.revoke_on_destroy.get() == Some(&false) {
             diags.attr_warning(
-                AttributePath::attr(rotation::REVOKE_ON_DESTROY),
+                AttributePath::attr(rotating::REVOKE_ON_DESTROY),
                 "Director API tokens left behind never expire",
                 "With revoke_on_destroy = false, every destroy and every rotation by replacement leaves a Director \
                  API token valid on the server, and Director API tokens do not expire: revoke them outside \
@@ -237,8 +219,8 @@ impl TypedResource for DirectorApiToken {
                     "vcf_director_api_token {:?} ({id}) was revoked outside Terraform; it is removed from the state and \
                      the next apply creates a new token.{}",
                     name.unwrap_or(""),
-                    rotation::previous_left_behind(
-                        &state.to_value(),
+                    rotating::previous_left_behind(
+                        &mut state.clone(),
                         "vcf_director_api_token_revoke"
                     )
                 ),
@@ -247,7 +229,7 @@ impl TypedResource for DirectorApiToken {
         let org = state.org_or(vcf.director_org.as_deref());
         let (token, triggers) = (state.token.clone(), state.rotation_triggers.clone());
         let mut m = ApiTokenModel::of(t, &org, token, triggers).with_settings(&state);
-        m.set_signal(t.expires_ms(), self.clock.now_ms());
+        rotating::set_signal(&mut m, t.expires_ms(), self.clock.now_ms());
         if let Some(prev) = state.previous_token_id.as_deref()
             && !listed.iter().any(|t| t.id == prev)
         {
@@ -260,7 +242,7 @@ impl TypedResource for DirectorApiToken {
                     name.unwrap_or("")
                 ),
             );
-            m.clear_previous();
+            rotating::clear_previous(&mut m);
         }
         Ok(Read::Found(m))
     }
@@ -282,9 +264,7 @@ impl TypedResource for DirectorApiToken {
             .filter(|old| plan.previous_token_id.as_deref() != Some(*old))
             .map(str::to_string);
         if !rotate && superseded.is_none() {
-            let unchanged =
-                crate::resources::existing::unchanged(&prior.to_value(), &plan.to_value());
-            return Ok(ApiTokenModel::decode(&unchanged)?);
+            return Ok(crate::resources::existing::unchanged(&prior, &plan)?);
         }
         let (vcf, api) = director(ctx).map_err(|f| f.with_state(&prior))?;
         let name = prior.name.as_deref().unwrap_or_default().to_string();
@@ -299,7 +279,7 @@ impl TypedResource for DirectorApiToken {
             if let Err(e) = revoke_token(api, old, &name).await {
                 return Err(Failure::from(e).with_state(&base));
             }
-            base.clear_previous();
+            rotating::clear_previous(&mut base);
         }
         if !rotate {
             return Ok(plan);
@@ -320,8 +300,8 @@ impl TypedResource for DirectorApiToken {
         let mut new =
             ApiTokenModel::of(&entry, &org, Val::Known(secret), triggers).with_settings(&plan);
         let now = self.clock.now_ms();
-        new.set_signal(entry.expires_ms(), now);
-        new.keep_previous(old_id, now, rotation::grace_ms(&plan.to_value()));
+        rotating::set_signal(&mut new, entry.expires_ms(), now);
+        rotating::keep_previous(&mut new, old_id, now, rotating::grace_ms(&plan));
         Ok(new)
     }
 
@@ -336,7 +316,7 @@ impl TypedResource for DirectorApiToken {
         };
         let name = state.name.as_deref().unwrap_or("");
         let previous = state.previous_token_id.as_deref();
-        if !rotation::revoke_on_destroy(&state.to_value()) {
+        if !rotating::revoke_on_destroy(&state) {
             diags.warning(
                 "Director API token left valid",
                 format!(
@@ -410,6 +390,7 @@ impl TypedResource for DirectorApiToken {
 #[cfg(feature = "fuzzing")]
 pub fn fuzz_json(body: &[u8]) {
     use super::api::{Exchanged, Registered, TokenPage};
+    use crate::framework::model::ToValue;
     let _ = serde_json::from_slice::<Registered>(body).map(|r| r.client_id.len());
     let _ = serde_json::from_slice::<Exchanged>(body).map(|e| e.refresh_token.is_some());
     if let Ok(p) = serde_json::from_slice::<TokenPage>(body) {
@@ -423,6 +404,7 @@ pub fn fuzz_json(body: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::model::ToValue;
     use crate::framework::msgpack;
 
     #[test]

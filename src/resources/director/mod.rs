@@ -3,7 +3,7 @@
 //! its own file.
 
 pub(crate) mod api;
-mod api_token;
+pub(crate) mod api_token;
 mod api_token_list;
 mod api_token_revoke;
 mod api_tokens_data;

@@ -11,15 +11,17 @@ use async_trait::async_trait;
 
 use crate::client::Call;
 use crate::framework::duration;
+use crate::framework::model::{Model, ToValue};
 use crate::framework::validate::{Check, Length, OneOf, PathSegment};
 use crate::framework::{
     Attribute, Block, Ctx, Diagnostics, Failure, IdentityAttribute, IdentitySchema, ListSink,
-    Resource, Schema, TypedList, Val, Value,
+    Schema, TypedList, TypedResource, Val, Value,
 };
+use crate::resources::rotating::{duration_check, local_now_ms};
 
-use super::api_token::{ApiToken, duration_check, token_state};
+use super::api_token::{ApiToken, ApiTokenModel};
 use super::token_query::token_realm;
-use super::{REALM_IDENTITY, TokenPage, fleet, paths, realm_lookup_attribute, s};
+use super::{REALM_IDENTITY, TokenPage, fleet_of, paths, realm_lookup_attribute};
 
 pub fn token_identity_schema() -> Option<IdentitySchema> {
     Some(IdentitySchema::new(
@@ -36,63 +38,56 @@ pub fn token_identity_schema() -> Option<IdentitySchema> {
     ))
 }
 
+crate::model! {
+    /// The identity of `vcf_api_token`.
+    struct IdentityModel {
+        sso_realm_id: Val<String>,
+        api_client_id: Val<String>,
+        name: Val<String>,
+    }
+}
+
 /// Import of `vcf_api_token` by identity: the one ACTIVE token of that name of that client.
 pub async fn import_token_by_identity(
     res: &ApiToken,
     ctx: &Ctx,
     identity: &Value,
     diags: &mut Diagnostics,
-) -> Value {
+) -> Result<ApiTokenModel, Failure> {
+    let identity = IdentityModel::decode(identity).unwrap_or_default();
     let (Some(realm_given), Some(client), Some(name)) = (
-        s(identity, "sso_realm_id"),
-        s(identity, "api_client_id"),
-        s(identity, "name"),
+        identity.sso_realm_id.as_deref(),
+        identity.api_client_id.as_deref(),
+        identity.name.as_deref(),
     ) else {
-        diags.error(
+        return Err(Failure::error(
             "Incomplete identity",
             "vcf_api_token is imported by identity with sso_realm_id, api_client_id and name.",
-        );
-        return Value::Null;
+        ));
     };
-    let Some(f) = fleet(ctx, diags) else {
-        return Value::Null;
-    };
-    let Some(realm) = f
-        .realm(identity.attr("sso_realm_id"), "sso_realm_id", diags)
-        .await
-    else {
-        return Value::Null;
-    };
-    let tokens = match f.query_tokens(&realm.id, &client).await {
-        Ok(t) => t,
-        Err(e) => {
-            diags.push(e.to_diagnostic());
-            return Value::Null;
-        }
-    };
+    let f = fleet_of(ctx)?;
+    let realm = f.realm_of(&identity.sso_realm_id, "sso_realm_id").await?;
+    let tokens = f.query_tokens(&realm.id, client).await?;
     let now = f.state().now_ms();
     let active: Vec<_> = tokens
         .iter()
-        .filter(|t| t.token_name.as_deref() == Some(&name) && is_active(t, now))
+        .filter(|t| t.token_name.as_deref() == Some(name) && is_active(t, now))
         .collect();
     match active.as_slice() {
         [t] => {
             res.import(ctx, &format!("{realm_given}/{client}/{}", t.id), diags)
                 .await
         }
-        [] => {
-            diags.error(
-                "API token not found",
-                format!(
-                    "API client {client:?} of SSO realm {} has no ACTIVE API token named {name:?}.",
-                    realm.name
-                ),
-            );
-            Value::Null
-        }
+        [] => Err(Failure::error(
+            "API token not found",
+            format!(
+                "API client {client:?} of SSO realm {} has no ACTIVE API token named {name:?}.",
+                realm.name
+            ),
+        )),
         many => {
             let ids: Vec<&str> = many.iter().map(|t| t.id.as_str()).collect();
-            diags.error(
+            Err(Failure::error(
                 "API token name is ambiguous",
                 format!(
                     "API client {client:?} has {} ACTIVE API tokens named {name:?} ({}); import one of them by ID \
@@ -100,8 +95,7 @@ pub async fn import_token_by_identity(
                     ids.len(),
                     ids.join(", ")
                 ),
-            );
-            Value::Null
+            ))
         }
     }
 }
@@ -210,14 +204,10 @@ impl TypedList for ApiTokenList {
             "searchTerms": { "allOf": all_of, "anyOf": [] },
             "filters": { "tokenType": ["API_CLIENT"] },
         });
-        let base = Value::object(
-            ApiToken
-                .schema()
-                .block
-                .attributes
-                .iter()
-                .map(|a| (a.name.clone(), Value::Null)),
-        );
+        let base = ApiTokenModel {
+            sso_realm_id: realm.id.as_str().into(),
+            ..ApiTokenModel::default()
+        };
         let mut page = 0i64;
         loop {
             let resp = f
@@ -263,9 +253,7 @@ impl TypedList for ApiTokenList {
                 if !wanted {
                     continue;
                 }
-                let mut b = base.clone();
-                b.set_attr("sso_realm_id", Value::string(&realm.id));
-                let state = token_state(t, &b);
+                let state = ApiTokenModel::from_api(t, &base, local_now_ms()).to_value();
                 if !sink.send(state, format!("{owner}/{name} ({})", t.id)).await {
                     return Ok(());
                 }

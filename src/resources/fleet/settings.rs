@@ -3,7 +3,6 @@
 
 use async_trait::async_trait;
 
-use crate::framework::traits::PlanChange;
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, Schema, TypedDataSource, Val,
 };
@@ -13,23 +12,18 @@ use super::{SettingsJson, fleet, fleet_of};
 /// Picks one TTL of the settings.
 pub type Pick = fn(&SettingsJson) -> Option<i64>;
 
-/// At plan time, when the provider is configured: warns on `attribute` (minutes) when it is
-/// above the appliance's setting `limit`. A warning, not an error, because the reference does
-/// not say whether the settings are ceilings or defaults for new tokens (UNCONFIRMED); an
-/// appliance that refuses the value still fails the apply with its own message.
-pub async fn check_token_ttls(
-    ctx: &Ctx,
-    plan: &PlanChange<'_>,
-    pairs: &[(&str, Pick)],
-    diags: &mut Diagnostics,
-) {
-    let wanted: Vec<(&str, i64, Pick)> = pairs
+/// A TTL of a plan: the attribute, its planned value in minutes when the plan sets it anew (a
+/// create, or a changed value; `None` otherwise), and the setting it is checked against.
+pub type PlannedTtl = (&'static str, Option<i64>, Pick);
+
+/// At plan time, when the provider is configured: warns on each TTL of `ttls` that is above
+/// the appliance's setting `limit`. A warning, not an error, because the reference does not say
+/// whether the settings are ceilings or defaults for new tokens (UNCONFIRMED); an appliance that
+/// refuses the value still fails the apply with its own message.
+pub async fn check_token_ttls(ctx: &Ctx, ttls: &[PlannedTtl], diags: &mut Diagnostics) {
+    let wanted: Vec<(&str, i64, Pick)> = ttls
         .iter()
-        .filter_map(|(attr, pick)| {
-            let v = plan.planned.attr(attr).as_i64()?;
-            let changed = plan.prior.is_null() || plan.prior.attr(attr).as_i64() != Some(v);
-            changed.then_some((*attr, v, *pick))
-        })
+        .filter_map(|(attr, v, pick)| Some((*attr, (*v)?, *pick)))
         .collect();
     if wanted.is_empty() {
         return;

@@ -5,33 +5,13 @@
 //! the end of a previous token's grace.
 
 use crate::client::AuthMethod;
-use crate::framework::model::{Model, ToValue};
-use crate::framework::traits::PlanChange;
 use crate::framework::typed::Result;
-use crate::framework::{AttributePath, Ctx, Diagnostic, Diagnostics, Plan, Val, Value};
+use crate::framework::{AttributePath, Ctx, Diagnostic, Diagnostics, Plan, Val};
 use crate::resources::VcfContext;
-use crate::resources::existing;
-use crate::resources::rotation;
+use crate::resources::{existing, rotating};
 
 use super::super::api::{list_tokens_noting, org_name};
 use super::{ApiTokenModel, DirectorApiToken, api_token_session_refusal};
-
-/// The untyped plan that the shared look-up code ([`existing`]) takes: `prior` and `config` as
-/// values, with the planned state and the private data of `plan`.
-fn untyped<'a>(
-    prior: &'a Value,
-    config: &'a Value,
-    plan: &'a Plan<'_, ApiTokenModel>,
-) -> PlanChange<'a> {
-    PlanChange {
-        prior,
-        config,
-        planned: plan.planned.to_value(),
-        requires_replace: Vec::new(),
-        prior_private: plan.prior_private,
-        planned_private: plan.planned_private.clone(),
-    }
-}
 
 /// The plan of a new token: no previous token, a password session, the provider's organization,
 /// and the look-up of tokens of the name that the state does not hold.
@@ -41,7 +21,7 @@ pub(super) async fn plan_new(
     diags: &mut Diagnostics,
 ) -> Result<()> {
     // A new token has no previous one.
-    plan.planned.clear_previous();
+    rotating::clear_previous(&mut plan.planned);
     // Unknown provider configuration: checked again at apply.
     let Some(vcf) = ctx.data::<VcfContext>() else {
         return Ok(());
@@ -69,9 +49,7 @@ pub(super) async fn plan_new(
         Some(_) => {}
         None => plan.planned.org = provider_org.into(),
     }
-    let config = plan.config.to_value();
-    existing::plan_director_token(ctx, &untyped(&Value::Null, &config, plan), diags, vcf, api)
-        .await;
+    existing::plan_director_token(ctx, plan, diags, vcf, api).await;
     match org_error {
         Some(d) => Err(d.into()),
         None => Ok(()),
@@ -90,14 +68,9 @@ impl DirectorApiToken {
         prior: &ApiTokenModel,
         diags: &mut Diagnostics,
     ) -> Result<()> {
-        let (prior_value, config) = (prior.to_value(), plan.config.to_value());
-        let mut change = untyped(&prior_value, &config, plan);
-        let ids = [prior.id.to_value(), prior.previous_token_id.to_value()];
-        existing::remember_replaced(ctx, &mut change, &[&ids[0], &ids[1]]);
-        let planned_private = change.planned_private;
-        *plan.planned_private = planned_private;
+        existing::remember_replaced(ctx, plan);
         if plan.planned.rotation_triggers != prior.rotation_triggers {
-            if rotation::overlap(&config) {
+            if rotating::overlap(&plan.config) {
                 let planned = &mut plan.planned;
                 planned.id = Val::Unknown;
                 planned.token = Val::Unknown;
@@ -124,14 +97,14 @@ impl DirectorApiToken {
             let _ = list_tokens_noting(api, prior.name.as_deref(), Some(&self.clock)).await;
         }
         let now = self.clock.now_ms();
-        let mut planned = plan.planned.to_value();
-        rotation::plan_previous(&prior_value, &mut planned, now, "Director API token", diags);
+        let mut prior = prior.clone();
+        let planned = &mut plan.planned;
+        rotating::plan_previous(&mut prior, planned, now, "Director API token", diags);
         let due = prior
             .rotation_due_at
             .as_deref()
             .and_then(crate::resources::fleet::millis_from_rfc3339);
-        rotation::plan_signal(&prior_value, &mut planned, due, now);
-        plan.planned = ApiTokenModel::decode(&planned)?;
+        rotating::plan_signal(&mut prior, planned, due, now);
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::validate::{Length, PathSegment};
 use crate::framework::{Attribute, Block, Schema, Type};
-use crate::resources::rotation::{self, BlockExt};
+use crate::resources::rotating::{self, BlockExt};
 
 pub(super) fn schema() -> Schema {
     Schema::new(
@@ -68,8 +68,8 @@ pub(super) fn schema() -> Schema {
                 .description("The API token, shown once by Cloud Director at creation. Null after an import.")
                 .plan_modifier(UseStateForUnknown),
         )
-        .attributes(rotation::overlap_attributes("Director API token", true))
-        .attributes(rotation::signal_attributes(
+        .attributes(rotating::overlap_attributes("Director API token", true))
+        .attributes(rotating::signal_attributes(
             "When the token is due for rotation (RFC 3339): the expiry Director reports for it \
              (`expirationTimeUtc`). Null for tokens without one — Cloud Director and VCF Automation API tokens \
              do not expire —, so rotate them on a schedule with `rotation_triggers` (for example from \

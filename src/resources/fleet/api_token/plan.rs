@@ -2,139 +2,117 @@
 //! and a plan that rotates when the triggers change or the token is due.
 
 use crate::framework::duration;
-use crate::framework::traits::PlanChange;
-use crate::framework::{AttributePath, Ctx, Diagnostics, Value};
-use crate::resources::rotation;
+use crate::framework::{AttributePath, Ctx, Diagnostics, Plan, Val};
+use crate::resources::{VcfContext, existing, rotating};
 
-use super::super::{millis_from_rfc3339, plan_realm};
-use super::state::{ROTATED, due_ms};
+use super::super::settings::{PlannedTtl, check_token_ttls};
+use super::super::{millis_from_rfc3339, plan_realm_of};
+use super::ApiTokenModel;
 
 /// `previous_token_grace` against the other rotation settings.
-fn validate_overlap(config: &Value, diags: &mut Diagnostics) {
+fn validate_overlap(config: &ApiTokenModel, diags: &mut Diagnostics) {
     // Unknown (a variable not known yet) may still turn out null: checked again at plan.
-    if !config.attr(rotation::GRACE).is_known() || config.attr(rotation::GRACE).is_null() {
+    let Val::Known(grace) = &config.previous_token_grace else {
         return;
-    }
-    match config.attr("rotation_strategy").as_str() {
+    };
+    match config.rotation_strategy.as_deref() {
         Some("regenerate") => diags.attr_error(
-            AttributePath::attr(rotation::GRACE),
+            AttributePath::attr(rotating::GRACE),
             "previous_token_grace conflicts with rotation_strategy = \"regenerate\"",
             "The regenerate call invalidates the old secret at once, so there is no previous token to keep. \
              Remove rotation_strategy to rotate with an overlap (a new token in place, the previous one valid for \
              previous_token_grace), or remove previous_token_grace to regenerate.",
         ),
         Some("replace") => diags.attr_error(
-            AttributePath::attr(rotation::GRACE),
+            AttributePath::attr(rotating::GRACE),
             "previous_token_grace conflicts with rotation_strategy = \"replace\"",
             "With previous_token_grace a rotation is an in-place update that keeps the previous token valid for \
              the grace, not a replacement. Remove rotation_strategy (or previous_token_grace).",
         ),
         _ => {}
     }
-    rotation::validate_grace(
-        config,
-        config.attr("ttl").as_i64(),
-        config.attr("rotate_before").as_str(),
+    rotating::validate_grace(
+        Some(grace.as_str()),
+        config.ttl.get().copied(),
+        config.rotate_before.as_deref(),
         diags,
     );
 }
 
 /// Checks beyond the schema's validators.
-pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
+pub(super) fn validate(config: &ApiTokenModel, diags: &mut Diagnostics) {
     validate_overlap(config, diags);
     // A window at or above the lifetime would make every plan rotate the token.
-    let (Some(before), Some(ttl)) = (
-        config
-            .attr("rotate_before")
-            .as_str()
-            .and_then(|t| duration::parse(t).ok()),
-        config.attr("ttl").as_i64(),
-    ) else {
+    let (Some(text), Some(ttl)) = (config.rotate_before.as_deref(), config.ttl.get()) else {
         return;
     };
-    let ttl_secs = u64::try_from(ttl).unwrap_or(0).saturating_mul(60);
+    let Ok(before) = duration::parse(text) else {
+        return;
+    };
+    let ttl_secs = u64::try_from(*ttl).unwrap_or(0).saturating_mul(60);
     if before.as_secs() >= ttl_secs {
         diags.attr_error(
             AttributePath::attr("rotate_before"),
             "rotate_before is not shorter than the token's lifetime",
             format!(
-                "rotate_before ({}) is at or above ttl ({ttl} minutes), so every plan would rotate the token. \
-                 Choose a window shorter than ttl, for example a quarter of it.",
-                config.attr("rotate_before").as_str().unwrap_or("")
+                "rotate_before ({text}) is at or above ttl ({ttl} minutes), so every plan would rotate the token. \
+                 Choose a window shorter than ttl, for example a quarter of it."
             ),
         );
     }
 }
 
+/// The planned value of a TTL when the plan creates the token or changes it: what is checked
+/// against the appliance's settings.
+fn new_ttl(planned: &Val<i64>, prior: Option<&Val<i64>>) -> Option<i64> {
+    let v = *planned.get()?;
+    prior.is_none_or(|p| p.get() != Some(&v)).then_some(v)
+}
+
 /// Plans a create or update: realm, existing tokens, lifetimes, and rotation.
-pub(super) async fn modify_plan(ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mut Diagnostics) {
-    plan_realm(ctx, plan, diags).await;
-    crate::resources::existing::plan_api_token(ctx, plan, diags).await;
-    if !plan.planned.is_null() {
-        super::super::settings::check_token_ttls(
-            ctx,
-            plan,
-            &[
-                ("ttl", |s| s.api_token_ttl),
-                ("access_token_ttl", |s| s.access_token_ttl),
-            ],
-            diags,
-        )
-        .await;
-    }
-    if plan.prior.is_null() {
-        if !plan.planned.is_null() {
-            // A new token has no previous one.
-            rotation::clear_previous(&mut plan.planned);
-        }
-        return;
-    }
-    let overlap = rotation::overlap(plan.config);
-    let strategy = plan
-        .planned
-        .attr("rotation_strategy")
-        .as_str()
-        .unwrap_or("replace")
-        .to_string();
-    let triggers = plan.planned.attr("rotation_triggers");
-    let triggers_changed = triggers != plan.prior.attr("rotation_triggers");
-    let mut due = false;
-    if let Some(before) = plan
-        .planned
-        .attr("rotate_before")
-        .as_str()
-        .and_then(|t| duration::parse(t).ok())
-        && let Some(exp) = plan
-            .prior
-            .attr("expires_at")
-            .as_str()
-            .and_then(millis_from_rfc3339)
-        && let Some(vcf) = ctx.data::<crate::resources::VcfContext>()
+pub(super) async fn modify_plan(
+    ctx: &Ctx,
+    plan: &mut Plan<'_, ApiTokenModel>,
+    diags: &mut Diagnostics,
+) {
+    // An unresolvable realm is reported; the other checks of the plan still run.
+    if let Err(f) = plan_realm_of(
+        ctx,
+        &mut plan.planned.sso_realm_id,
+        &plan.config.sso_realm_id,
+    )
+    .await
     {
-        let left = exp.saturating_sub(vcf.fleet.now_ms());
-        let window = i64::try_from(before.as_millis()).unwrap_or(i64::MAX);
-        if left < window {
-            due = true;
-            diags.attr_warning(
-                AttributePath::attr("rotate_before"),
-                "API token due for rotation",
-                format!(
-                    "API token {:?} ({}) expires at {}, within rotate_before ({}); this plan rotates it ({}).",
-                    plan.prior.attr("name").as_str().unwrap_or(""),
-                    plan.prior.attr("id").as_str().unwrap_or(""),
-                    plan.prior.attr("expires_at").as_str().unwrap_or(""),
-                    plan.planned.attr("rotate_before").as_str().unwrap_or(""),
-                    if overlap {
-                        "a new token in place; the previous one stays valid for previous_token_grace"
-                    } else if strategy == "regenerate" {
-                        "regenerate in place"
-                    } else {
-                        "replace"
-                    },
-                ),
-            );
-        }
+        diags.extend(f.diags);
     }
+    existing::plan_api_token(ctx, plan, diags).await;
+    let prior = plan.prior.as_ref();
+    let ttls: [PlannedTtl; 2] = [
+        (
+            "ttl",
+            new_ttl(&plan.planned.ttl, prior.map(|p| &p.ttl)),
+            |s| s.api_token_ttl,
+        ),
+        (
+            "access_token_ttl",
+            new_ttl(
+                &plan.planned.access_token_ttl,
+                prior.map(|p| &p.access_token_ttl),
+            ),
+            |s| s.access_token_ttl,
+        ),
+    ];
+    check_token_ttls(ctx, &ttls, diags).await;
+    let Some(mut prior) = plan.prior.clone() else {
+        // A new token has no previous one.
+        rotating::clear_previous(&mut plan.planned);
+        return;
+    };
+    let overlap = rotating::overlap(&plan.config);
+    let regenerate = plan.planned.rotation_strategy.as_deref() == Some("regenerate");
+    let triggers_changed = plan.planned.rotation_triggers != prior.rotation_triggers;
+    let now = ctx.data::<VcfContext>().map(|c| c.fleet.now_ms());
+    let due = due_for_rotation(&prior, &plan.planned, now, overlap, regenerate, diags);
     // With overlap rotation a new lifetime is a rotation in place too (the token is created
     // anew either way), so that consumers keep the previous token for the grace.
     let ttl_path = AttributePath::attr("ttl");
@@ -142,47 +120,24 @@ pub(super) async fn modify_plan(ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mu
     if ttl_rotation {
         plan.requires_replace.retain(|p| *p != ttl_path);
     }
-    let now = ctx
-        .data::<crate::resources::VcfContext>()
-        .map(|c| c.fleet.now_ms());
+    let planned = &mut plan.planned;
     if !(triggers_changed || due || ttl_rotation) {
-        match now {
-            Some(now) => {
-                rotation::plan_previous(plan.prior, &mut plan.planned, now, "API token", diags);
-                let due_at = due_ms(&plan.planned);
-                rotation::plan_signal(plan.prior, &mut plan.planned, due_at, now);
-            }
-            None => {
-                for name in [rotation::PREVIOUS_ID, rotation::REVOKE_AFTER] {
-                    plan.planned.set_attr(name, plan.prior.attr(name).clone());
-                }
-            }
+        plan_previous(&mut prior, planned, now, diags);
+        if let Some(now) = now {
+            let due_at = planned.due_ms();
+            rotating::plan_signal(&mut prior, planned, due_at, now);
         }
         return;
     }
-    for name in ROTATED {
-        plan.planned.set_attr(name, Value::Unknown);
-    }
-    rotation::unknown_signal(&mut plan.planned);
+    planned.plan_rotated();
     if overlap {
         // In place: the current token becomes the previous one.
-        plan.planned
-            .set_attr(rotation::PREVIOUS_ID, plan.prior.attr("id").clone());
-        plan.planned
-            .set_attr(rotation::REVOKE_AFTER, Value::Unknown);
+        planned.previous_token_id = prior.id.clone();
+        planned.previous_token_revoke_after = Val::Unknown;
         return;
     }
-    if strategy == "regenerate" {
-        match now {
-            Some(now) => {
-                rotation::plan_previous(plan.prior, &mut plan.planned, now, "API token", diags)
-            }
-            None => {
-                for name in [rotation::PREVIOUS_ID, rotation::REVOKE_AFTER] {
-                    plan.planned.set_attr(name, plan.prior.attr(name).clone());
-                }
-            }
-        }
+    if regenerate {
+        plan_previous(&mut prior, planned, now, diags);
         return;
     }
     plan.requires_replace
@@ -191,4 +146,69 @@ pub(super) async fn modify_plan(ctx: &Ctx, plan: &mut PlanChange<'_>, diags: &mu
         } else {
             "expires_at"
         }));
+}
+
+/// The previous token of an update that does not replace the token: planned away once its
+/// grace has ended (judged at `now`), kept as it is when the provider is not configured yet.
+fn plan_previous(
+    prior: &mut ApiTokenModel,
+    planned: &mut ApiTokenModel,
+    now: Option<i64>,
+    diags: &mut Diagnostics,
+) {
+    match now {
+        Some(now) => rotating::plan_previous(prior, planned, now, "API token", diags),
+        None => {
+            planned.previous_token_id = prior.previous_token_id.clone();
+            planned.previous_token_revoke_after = prior.previous_token_revoke_after.clone();
+        }
+    }
+}
+
+/// Whether the token expires within `rotate_before` (by the server's clock at `now`), with a
+/// warning saying how this plan rotates it.
+fn due_for_rotation(
+    prior: &ApiTokenModel,
+    planned: &ApiTokenModel,
+    now: Option<i64>,
+    overlap: bool,
+    regenerate: bool,
+    diags: &mut Diagnostics,
+) -> bool {
+    let (Some(before_text), Some(expires_at), Some(now)) = (
+        planned.rotate_before.as_deref(),
+        prior.expires_at.as_deref(),
+        now,
+    ) else {
+        return false;
+    };
+    let (Ok(before), Some(exp)) = (
+        duration::parse(before_text),
+        millis_from_rfc3339(expires_at),
+    ) else {
+        return false;
+    };
+    let left = exp.saturating_sub(now);
+    let window = i64::try_from(before.as_millis()).unwrap_or(i64::MAX);
+    if left >= window {
+        return false;
+    }
+    diags.attr_warning(
+        AttributePath::attr("rotate_before"),
+        "API token due for rotation",
+        format!(
+            "API token {:?} ({}) expires at {expires_at}, within rotate_before ({before_text}); this plan rotates it \
+             ({}).",
+            prior.name.as_deref().unwrap_or(""),
+            prior.id.as_deref().unwrap_or(""),
+            if overlap {
+                "a new token in place; the previous one stays valid for previous_token_grace"
+            } else if regenerate {
+                "regenerate in place"
+            } else {
+                "replace"
+            },
+        ),
+    );
+    true
 }

@@ -1,132 +1,85 @@
 //! The state of a `vcf_api_token` built from the API's token object, and when it is due for
 //! rotation.
 
-use crate::framework::Value;
-use crate::framework::duration;
+use crate::framework::{Secret, Val};
 use crate::resources::rfc3339_from_millis;
-use crate::resources::rotation;
+use crate::resources::rotating;
 
 use super::super::{TokenJson, millis_from_rfc3339};
+use super::ApiTokenModel;
 
-/// Computed attributes that a rotation changes.
-pub(super) const ROTATED: [&str; 7] = [
-    "id",
-    "token",
-    "token_last_chars",
-    "status",
-    "created_at",
-    "expires_at",
-    "last_used_at",
-];
-
-pub(in crate::resources::fleet) fn duration_check(v: &Value) -> Option<String> {
-    duration::parse(v.as_str()?).err()
-}
-
-fn time_value(ms: Option<i64>) -> Value {
-    Value::opt_string(ms.and_then(rfc3339_from_millis))
-}
-
-/// `base` (the planned or prior state) completed from the API's token object, judging the
-/// rotation signal by the local clock (see [`token_state_at`]).
-pub(in crate::resources::fleet) fn token_state(t: &TokenJson, base: &Value) -> Value {
-    token_state_at(t, base, rotation::local_now_ms())
-}
-
-/// When a token whose state is `v` is due for rotation: `rotate_before` ahead of its expiry,
-/// or its expiry without `rotate_before`.
-pub(super) fn due_ms(v: &Value) -> Option<i64> {
-    let exp = v
-        .attr("expires_at")
-        .as_str()
-        .and_then(millis_from_rfc3339)?;
-    let window = v
-        .attr("rotate_before")
-        .as_str()
-        .and_then(|t| duration::parse(t).ok())
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    Some(exp.saturating_sub(window))
-}
-
-/// [`token_state`] with the rotation signal judged at `now_ms`.
-pub(in crate::resources::fleet) fn token_state_at(
-    t: &TokenJson,
-    base: &Value,
-    now_ms: i64,
-) -> Value {
-    let mut v = token_fields(t, base);
-    for name in [rotation::PREVIOUS_ID, rotation::REVOKE_AFTER] {
-        if v.attr(name).is_unknown() {
-            v.set_attr(name, Value::Null);
-        }
-    }
-    let due = due_ms(&v);
-    rotation::set_signal(&mut v, due, now_ms);
-    v
-}
-
-fn token_fields(t: &TokenJson, base: &Value) -> Value {
-    let mut v = base.clone();
-    let keep_or = |v: &mut Value, name: &str, new: Value| {
-        if !new.is_null() {
-            v.set_attr(name, new);
-        } else if v.attr(name).is_unknown() {
-            v.set_attr(name, Value::Null);
-        }
-    };
-    // An answer without an id (optional in the reference) keeps the id the state knows.
-    keep_or(
-        &mut v,
-        "id",
-        Value::opt_string((!t.id.is_empty()).then(|| t.id.clone())),
-    );
-    keep_or(
-        &mut v,
-        "api_client_id",
-        Value::opt_string(t.api_client_id.clone()),
-    );
-    keep_or(&mut v, "name", Value::opt_string(t.token_name.clone()));
-    let description = match t.token_description.as_deref() {
-        Some("") | None if base.attr("description").is_null() => Value::Null,
-        d => Value::opt_string(d.map(str::to_string)),
-    };
-    v.set_attr("description", description);
-    keep_or(
-        &mut v,
-        "ttl",
-        t.api_token_ttl.map_or(Value::Null, Value::from),
-    );
-    keep_or(
-        &mut v,
-        "access_token_ttl",
-        t.access_token_ttl.map_or(Value::Null, Value::from),
-    );
-    // The secret is in create and regenerate answers only; reads keep the stored one.
-    match &t.token {
-        Some(secret) => v.set_attr("token", Value::string(secret.expose())),
-        None if v.attr("token").is_unknown() => v.set_attr("token", Value::Null),
+/// `slot` set to `new` when the answer has it; else unchanged, or null where it was unknown.
+fn keep_or<T>(slot: &mut Val<T>, new: Option<T>) {
+    match new {
+        Some(v) => *slot = Val::Known(v),
+        None if slot.is_unknown() => *slot = Val::Null,
         None => {}
     }
-    keep_or(
-        &mut v,
-        "token_last_chars",
-        Value::opt_string(t.token_last_chars.clone()),
-    );
-    keep_or(&mut v, "status", Value::opt_string(t.token_status.clone()));
-    keep_or(&mut v, "created_at", time_value(t.creation_date));
-    keep_or(&mut v, "expires_at", time_value(t.expiration_date));
-    keep_or(&mut v, "last_used_at", time_value(t.last_used_date));
-    keep_or(
-        &mut v,
-        "token_endpoint_url",
-        Value::opt_string(t.token_endpoint_url.clone()),
-    );
-    keep_or(
-        &mut v,
-        "oidc_issuer_url",
-        Value::opt_string(t.oidc_issuer_url.clone()),
-    );
-    v
+}
+
+fn time_of(ms: Option<i64>) -> Option<String> {
+    ms.and_then(rfc3339_from_millis)
+}
+
+impl ApiTokenModel {
+    /// `base` (the planned or prior state) completed from the API's token object `t`, with the
+    /// rotation signal judged at `now_ms`.
+    pub(in crate::resources::fleet) fn from_api(t: &TokenJson, base: &Self, now_ms: i64) -> Self {
+        let mut m = base.clone();
+        // An answer without an id (optional in the reference) keeps the id the state knows.
+        keep_or(&mut m.id, (!t.id.is_empty()).then(|| t.id.clone()));
+        keep_or(&mut m.api_client_id, t.api_client_id.clone());
+        keep_or(&mut m.name, t.token_name.clone());
+        m.description = match t.token_description.as_deref() {
+            Some("") | None if base.description.is_null() => Val::Null,
+            d => d.map(str::to_string).into(),
+        };
+        keep_or(&mut m.ttl, t.api_token_ttl);
+        keep_or(&mut m.access_token_ttl, t.access_token_ttl);
+        // The secret is in create and regenerate answers only; reads keep the stored one.
+        keep_or(
+            &mut m.token,
+            t.token.as_ref().map(|s| Secret::new(s.expose())),
+        );
+        keep_or(&mut m.token_last_chars, t.token_last_chars.clone());
+        keep_or(&mut m.status, t.token_status.clone());
+        keep_or(&mut m.created_at, time_of(t.creation_date));
+        keep_or(&mut m.expires_at, time_of(t.expiration_date));
+        keep_or(&mut m.last_used_at, time_of(t.last_used_date));
+        keep_or(&mut m.token_endpoint_url, t.token_endpoint_url.clone());
+        keep_or(&mut m.oidc_issuer_url, t.oidc_issuer_url.clone());
+        for previous in [&mut m.previous_token_id, &mut m.previous_token_revoke_after] {
+            if previous.is_unknown() {
+                *previous = Val::Null;
+            }
+        }
+        let due = m.due_ms();
+        rotating::set_signal(&mut m, due, now_ms);
+        m
+    }
+
+    /// When this token is due for rotation: `rotate_before` ahead of its expiry, or its expiry
+    /// without `rotate_before`.
+    pub(super) fn due_ms(&self) -> Option<i64> {
+        let exp = self.expires_at.as_deref().and_then(millis_from_rfc3339)?;
+        Some(exp.saturating_sub(rotating::duration_ms(&self.rotate_before)))
+    }
+
+    /// The attributes that a rotation changes, planned unknown.
+    pub(super) fn plan_rotated(&mut self) {
+        for computed in [
+            &mut self.id,
+            &mut self.token_last_chars,
+            &mut self.status,
+            &mut self.created_at,
+            &mut self.expires_at,
+            &mut self.last_used_at,
+        ] {
+            *computed = Val::Unknown;
+        }
+        self.token = Val::Unknown;
+        rotating::unknown_signal(self);
+    }
 }
 
 /// Why a token read from the API cannot be used any more, if it cannot. The reference's

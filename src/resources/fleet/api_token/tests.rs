@@ -1,49 +1,53 @@
 use super::*;
-use crate::framework::Resource;
+
+/// A configuration with the rotation settings a test needs.
+fn config(
+    grace: Option<&str>,
+    ttl: i64,
+    before: Option<&str>,
+    strategy: Option<&str>,
+) -> ApiTokenModel {
+    ApiTokenModel {
+        previous_token_grace: grace.map(str::to_string).into(),
+        ttl: Val::Known(ttl),
+        rotate_before: before.map(str::to_string).into(),
+        rotation_strategy: strategy.map(str::to_string).into(),
+        ..ApiTokenModel::default()
+    }
+}
+
+fn errors(config: &ApiTokenModel) -> bool {
+    let mut d = Diagnostics::new();
+    TypedResource::validate(&ApiToken, config, &mut d);
+    d.has_errors()
+}
 
 #[test]
 fn previous_token_grace_conflicts_are_refused_on_the_attribute() {
-    let config = |extra: &[(&str, Value)]| {
-        let mut v = Value::object([
-            (rotation::GRACE, Value::string("72h")),
-            ("ttl", Value::from(40320)),
-            ("rotate_before", Value::string("168h")),
-            ("rotation_strategy", Value::Null),
-        ]);
-        for (k, x) in extra {
-            v.set_attr(k, x.clone());
-        }
-        v
-    };
-    let mut d = Diagnostics::new();
-    ApiToken.validate(&config(&[]), &mut d);
-    assert!(!d.has_errors(), "overlap alone is fine");
+    assert!(
+        !errors(&config(Some("72h"), 40320, Some("168h"), None)),
+        "overlap alone is fine"
+    );
     for bad in [
-        config(&[("rotation_strategy", Value::string("regenerate"))]),
-        config(&[("rotation_strategy", Value::string("replace"))]),
-        config(&[("rotate_before", Value::string("24h"))]),
-        config(&[(rotation::GRACE, Value::string("700h"))]),
+        config(Some("72h"), 40320, Some("168h"), Some("regenerate")),
+        config(Some("72h"), 40320, Some("168h"), Some("replace")),
+        config(Some("72h"), 40320, Some("24h"), None),
+        config(Some("700h"), 40320, Some("168h"), None),
     ] {
-        let mut d = Diagnostics::new();
-        ApiToken.validate(&bad, &mut d);
-        assert!(d.has_errors(), "{bad:?}");
+        assert!(errors(&bad), "{bad:?}");
     }
 }
 
 #[test]
 fn rotate_before_at_or_above_the_ttl_is_refused() {
-    let config = |before: &str, ttl: i64| {
-        Value::object([
-            ("rotate_before", Value::string(before)),
-            ("ttl", Value::from(ttl)),
-        ])
-    };
-    let mut d = Diagnostics::new();
-    ApiToken.validate(&config("168h", 40320), &mut d);
-    assert!(!d.has_errors(), "a week before a 28-day token is fine");
+    assert!(
+        !errors(&config(None, 40320, Some("168h"), None)),
+        "a week before a 28-day token is fine"
+    );
     for (before, ttl) in [("672h", 40320), ("700h", 40320), ("2h", 60)] {
-        let mut d = Diagnostics::new();
-        ApiToken.validate(&config(before, ttl), &mut d);
-        assert!(d.has_errors(), "{before} with ttl {ttl}");
+        assert!(
+            errors(&config(None, ttl, Some(before), None)),
+            "{before} with ttl {ttl}"
+        );
     }
 }
