@@ -30,7 +30,7 @@ use crate::framework::{
     Attribute, Block, Ctx, Diagnostics, Failure, OpenedModel, Schema, Secret, TypedEphemeral, Val,
     Value,
 };
-use crate::resources::secret_opt;
+use crate::resources::{rfc3339_from_millis, secret_opt};
 
 use super::ephemeral::{OpenInstances, from_private, to_private};
 
@@ -162,10 +162,7 @@ impl TypedEphemeral for AccessToken {
         let mut result = config;
         result.access_token = Val::Known(got.access_token);
         result.token_type = got.token_type.into();
-        result.expires_at = got
-            .lifetime
-            .and_then(|l| rfc3339(SystemTime::now() + l))
-            .into();
+        result.expires_at = got.lifetime.and_then(expiry).into();
         let renew_at = renew_time(got.lifetime);
         let mut private = None;
         if renew_at.is_some() {
@@ -381,11 +378,12 @@ async fn exchange_at(
     })
 }
 
-fn rfc3339(t: SystemTime) -> Option<String> {
-    let d = t.duration_since(SystemTime::UNIX_EPOCH).ok()?;
-    let odt = time::OffsetDateTime::from_unix_timestamp(i64::try_from(d.as_secs()).ok()?).ok()?;
-    odt.format(&time::format_description::well_known::Rfc3339)
-        .ok()
+/// When an access token of this lifetime, issued now, expires (RFC 3339, whole seconds).
+fn expiry(lifetime: Duration) -> Option<String> {
+    let at = (SystemTime::now() + lifetime)
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()?;
+    rfc3339_from_millis(i64::try_from(at.as_secs()).ok()?.checked_mul(1000)?)
 }
 
 fn https_url_problem(v: &Value) -> Option<String> {

@@ -72,6 +72,11 @@ fn renewal_is_before_expiry() {
         at >= before + Duration::from_secs(74) && at <= SystemTime::now() + Duration::from_secs(76)
     );
     assert_eq!(renew_time(None), None);
+    let expires = expiry(Duration::from_secs(3600)).unwrap();
+    assert!(
+        expires.ends_with('Z') && !expires.contains('.'),
+        "{expires}"
+    );
     assert_eq!(handle().len(), 32);
     assert!(https_url_problem(&Value::string("http://x")).is_some());
     assert!(https_url_problem(&Value::string("https://x/t")).is_none());
