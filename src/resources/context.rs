@@ -7,6 +7,8 @@ use crate::framework::{Ctx, Diagnostics, Failure};
 
 use super::SddcState;
 use super::fleet::FleetState;
+use super::fleet::ephemeral::OpenInstances;
+use super::fleet::temporary_api_token::TemporaryToken;
 
 /// What the provider configuration gives the resources, beside the clients.
 #[derive(Debug, Default)]
@@ -32,9 +34,9 @@ pub struct VcfContext {
     /// The Director user the provider logs in as (None with an API token): the owner of the
     /// Director API tokens it creates.
     pub director_username: Option<String>,
-    /// Temporary fleet API tokens opened and not yet closed, as (realm id, token id): revoked at
+    /// Temporary fleet API tokens opened and not yet closed (realm id and token id): revoked at
     /// shutdown when Terraform never closed them (it skips Close after a failed apply).
-    pub open_temporary_tokens: std::sync::Mutex<Vec<(String, String)>>,
+    pub open_temporary_tokens: OpenInstances<TemporaryToken>,
     /// What the fleet IAM resources share within this process (locks, caches, server clock).
     pub fleet: FleetState,
     /// What `vcf_sddc_user` shares within this process (the user list refresh reads).

@@ -1,7 +1,6 @@
 //! The provider's resource, data source and ephemeral resource types: one file per type
 //! (or per pair of closely related types), each with its schema and operations.
 
-mod access_token;
 mod context;
 mod director;
 pub mod existing;
@@ -12,10 +11,10 @@ pub mod rotating;
 mod sddc;
 pub mod shared;
 
-pub use access_token::AccessToken;
 pub use context::{ContextSettings, VcfContext, context, vcf};
 pub use director::DirectorApiTokenRevoke;
 pub use director::{DirectorApiToken, DirectorApiTokenList, DirectorApiTokens};
+pub use fleet::access_token::AccessToken;
 pub use fleet::api_client::ApiClientResource;
 pub use fleet::api_client_data::ApiClientData;
 pub use fleet::api_client_list::ApiClientList;
@@ -89,7 +88,7 @@ pub fn fuzz_director_json(body: &[u8]) {
 #[doc(hidden)]
 #[cfg(feature = "fuzzing")]
 pub fn fuzz_oauth_json(body: &[u8]) {
-    access_token::fuzz_json(body)
+    fleet::access_token::fuzz_json(body)
 }
 
 /// Milliseconds since the epoch (as the VCF APIs send times) as an RFC 3339 UTC timestamp.

@@ -1,8 +1,8 @@
 //! What the token-revoking actions (`vcf_api_token_revoke`, `vcf_director_api_token_revoke`)
 //! share: the selector arguments — exactly one of `token_id`, `name_prefix` and
-//! `all_tokens = true` — with their checks, and the revocation itself: one progress message per
-//! token as it is revoked, a summary at the end, already-gone tokens noted rather than failed,
-//! and a stop before the next token when Terraform cancels the run.
+//! `all_tokens = true` — with their schema, checks and messages, and the revocation itself: one
+//! progress message per token as it is revoked, a summary at the end, already-gone tokens noted
+//! rather than failed, and a stop before the next token when Terraform cancels the run.
 //!
 //! Progress messages name tokens by name and id only, never by any part of their secret.
 
@@ -10,10 +10,12 @@ use std::future::Future;
 
 use crate::client::{ApiError, ErrorKind};
 use crate::framework::validate::{Length, PathSegment};
-use crate::framework::{ActionSink, Attribute, AttributePath, Diagnostics, Val};
+use crate::framework::{ActionSink, Attribute, AttributePath, Block, Diagnostics, Val};
 
-/// The selector arguments, in schema order.
-pub const SELECTORS: [&str; 3] = ["token_id", "name_prefix", "all_tokens"];
+/// The selector arguments, as the schema and the models name them.
+pub const TOKEN_ID: &str = "token_id";
+pub const NAME_PREFIX: &str = "name_prefix";
+pub const ALL_TOKENS: &str = "all_tokens";
 
 /// What a configuration selects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,31 +25,54 @@ pub enum Selector {
     All,
 }
 
-/// The three selector attributes; `scope` says whose tokens they choose from ("of the API
-/// client", "visible to the provider's session").
-pub fn selector_attributes(scope: &str, id_example: &str) -> Vec<Attribute> {
-    vec![
-        Attribute::string("token_id")
-            .optional()
-            .validator(PathSegment)
-            .validator(Length::at_least(1))
-            .description(&format!(
-                "Revoke the one token with this id ({id_example}). A token that is already gone is \
-                 noted, not an error. Set exactly one of `token_id`, `name_prefix` and `all_tokens`."
-            )),
-        Attribute::string("name_prefix")
-            .optional()
-            .validator(Length::at_least(1))
-            .description(&format!(
-                "Revoke every token {scope} whose name starts with this text (case-sensitive), \
-                 whether or not any Terraform state knows it."
-            )),
-        Attribute::bool("all_tokens")
-            .optional()
-            .description(&format!(
-                "`true`: revoke every token {scope}. `false` selects nothing."
-            )),
-    ]
+impl Selector {
+    /// Whether `all_tokens` or `name_prefix` chooses a token named `name`; a `token_id`
+    /// chooses by id, not by name (false).
+    pub fn chooses_name(&self, name: Option<&str>) -> bool {
+        match self {
+            Selector::All => true,
+            Selector::NamePrefix(p) => name.is_some_and(|n| n.starts_with(p.as_str())),
+            Selector::TokenId(_) => false,
+        }
+    }
+
+    /// The tokens chosen, for the messages: `whose` ("of API client \"ci\"") narrowed by the
+    /// selector.
+    pub fn scope(&self, whose: &str) -> String {
+        match self {
+            Selector::All => whose.to_string(),
+            Selector::NamePrefix(p) => format!("{whose} whose name starts with {p:?}"),
+            Selector::TokenId(id) => format!("{whose} with id {id}"),
+        }
+    }
+}
+
+/// `block` with the three selector attributes; `scope` says whose tokens they choose from
+/// ("of the API client", "visible to the provider's session"), `id_example` what a token id is.
+pub fn with_selector_attributes(block: Block, scope: &str, id_example: &str) -> Block {
+    block
+        .attribute(
+            Attribute::string(TOKEN_ID)
+                .optional()
+                .validator(PathSegment)
+                .validator(Length::at_least(1))
+                .description(&format!(
+                    "Revoke the one token with this id ({id_example}). A token that is already gone is \
+                     noted, not an error. Set exactly one of `token_id`, `name_prefix` and `all_tokens`."
+                )),
+        )
+        .attribute(
+            Attribute::string(NAME_PREFIX)
+                .optional()
+                .validator(Length::at_least(1))
+                .description(&format!(
+                    "Revoke every token {scope} whose name starts with this text (case-sensitive), \
+                     whether or not any Terraform state knows it."
+                )),
+        )
+        .attribute(Attribute::bool(ALL_TOKENS).optional().description(&format!(
+            "`true`: revoke every token {scope}. `false` selects nothing."
+        )))
 }
 
 /// The selector arguments of an action's configuration.
@@ -58,6 +83,38 @@ pub struct Selection<'a> {
     pub all_tokens: &'a Val<bool>,
 }
 
+/// An action model with the selector arguments as its fields `token_id`, `name_prefix` and
+/// `all_tokens` (see [`selects_tokens!`]).
+pub trait SelectsTokens {
+    fn selection(&self) -> Selection<'_>;
+
+    /// See [`check_selector`].
+    fn check_selector(&self, diags: &mut Diagnostics) {
+        check_selector(self.selection(), diags)
+    }
+
+    /// See [`selector`].
+    fn selector(&self) -> Option<Selector> {
+        selector(self.selection())
+    }
+}
+
+/// Implements [`SelectsTokens`] for a model with the selector arguments as fields.
+macro_rules! selects_tokens {
+    ($model:ty) => {
+        impl $crate::resources::revoke::SelectsTokens for $model {
+            fn selection(&self) -> $crate::resources::revoke::Selection<'_> {
+                $crate::resources::revoke::Selection {
+                    token_id: &self.token_id,
+                    name_prefix: &self.name_prefix,
+                    all_tokens: &self.all_tokens,
+                }
+            }
+        }
+    };
+}
+pub(crate) use selects_tokens;
+
 impl Selection<'_> {
     /// Whether each selector argument is set (known and not null, and `true` for
     /// `all_tokens`), in schema order; `None` while it is unknown.
@@ -66,10 +123,10 @@ impl Selection<'_> {
             (!v.is_unknown()).then(|| !v.is_null())
         }
         [
-            (SELECTORS[0], set(self.token_id)),
-            (SELECTORS[1], set(self.name_prefix)),
+            (TOKEN_ID, set(self.token_id)),
+            (NAME_PREFIX, set(self.name_prefix)),
             (
-                SELECTORS[2],
+                ALL_TOKENS,
                 (!self.all_tokens.is_unknown()).then(|| self.all_tokens.get() == Some(&true)),
             ),
         ]
@@ -102,7 +159,7 @@ pub fn check_selector(config: Selection<'_>, diags: &mut Diagnostics) {
     }
     if config.all_tokens.get() == Some(&false) {
         diags.attr_error(
-            AttributePath::attr("all_tokens"),
+            AttributePath::attr(ALL_TOKENS),
             "No token selected",
             "all_tokens = false selects no token: set all_tokens = true to revoke every token, or choose \
              tokens with token_id or name_prefix.",
@@ -143,6 +200,14 @@ impl Candidate {
             id: id.into(),
             name,
             gone: false,
+        }
+    }
+
+    /// A `token_id` that is gone already: reported, not revoked.
+    pub fn gone(id: impl Into<String>) -> Self {
+        Candidate {
+            gone: true,
+            ..Candidate::new(id, None)
         }
     }
 
@@ -306,232 +371,4 @@ pub fn summary(kind: &str, t: &Tally) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::framework::action::ActionEvent;
-    use tokio::sync::mpsc;
-
-    type Config = (Val<String>, Val<String>, Val<bool>);
-
-    fn config(token_id: Val<String>, name_prefix: Val<String>, all_tokens: Val<bool>) -> Config {
-        (token_id, name_prefix, all_tokens)
-    }
-
-    fn selection(c: &Config) -> Selection<'_> {
-        Selection {
-            token_id: &c.0,
-            name_prefix: &c.1,
-            all_tokens: &c.2,
-        }
-    }
-
-    fn checked(c: &Config) -> Vec<(String, Option<String>)> {
-        let mut d = Diagnostics::new();
-        check_selector(selection(c), &mut d);
-        d.iter()
-            .map(|d| {
-                (
-                    d.summary.clone(),
-                    d.attribute.as_ref().map(|p| p.to_string()),
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn exactly_one_selector() {
-        let s = |t: &str| Val::Known(t.to_string());
-        // One selector: fine, and it is what `selector` returns.
-        for (c, want) in [
-            (
-                config(s("t1"), Val::Null, Val::Null),
-                Selector::TokenId("t1".into()),
-            ),
-            (
-                config(Val::Null, s("ci-"), Val::Known(false)),
-                Selector::NamePrefix("ci-".into()),
-            ),
-            (
-                config(Val::Null, Val::Null, Val::Known(true)),
-                Selector::All,
-            ),
-        ] {
-            assert!(checked(&c).is_empty(), "{c:?}");
-            assert_eq!(selector(selection(&c)), Some(want));
-        }
-        // Two or three: an error on each one after the first.
-        assert_eq!(
-            checked(&config(s("t1"), s("ci-"), Val::Null)),
-            vec![(
-                "Conflicting token selectors".to_string(),
-                Some("name_prefix".to_string())
-            )]
-        );
-        assert_eq!(
-            checked(&config(s("t1"), s("ci-"), Val::Known(true))).len(),
-            2
-        );
-        assert_eq!(
-            checked(&config(Val::Null, s("ci-"), Val::Known(true))),
-            vec![(
-                "Conflicting token selectors".to_string(),
-                Some("all_tokens".to_string())
-            )]
-        );
-        // None: on all_tokens when it is false, else on the configuration.
-        assert_eq!(
-            checked(&config(Val::Null, Val::Null, Val::Known(false))),
-            vec![(
-                "No token selected".to_string(),
-                Some("all_tokens".to_string())
-            )]
-        );
-        assert_eq!(
-            checked(&config(Val::Null, Val::Null, Val::Null)),
-            vec![("No token selected".to_string(), None)]
-        );
-        // Unknown selectors wait: nothing to say while one may still be set or unset, but a
-        // known conflict is a conflict already.
-        assert!(checked(&config(Val::Unknown, Val::Null, Val::Null)).is_empty());
-        assert!(checked(&config(s("t1"), Val::Unknown, Val::Unknown)).is_empty());
-        assert_eq!(checked(&config(s("t1"), s("x"), Val::Unknown)).len(), 1);
-    }
-
-    async fn run(
-        candidates: Vec<Candidate>,
-        outcomes: Vec<Result<Revoked, ApiError>>,
-        cancel_after: Option<usize>,
-    ) -> (Tally, Vec<String>, Diagnostics, Vec<String>) {
-        let (tx, mut rx) = mpsc::channel(64);
-        let mut sink = ActionSink::new(tx);
-        let mut diags = Diagnostics::new();
-        let mut calls = Vec::new();
-        let mut outcomes = outcomes.into_iter();
-        let tally = revoke_each(
-            "API token",
-            "of API client \"ci\"",
-            candidates,
-            &mut sink,
-            &mut diags,
-            |c| {
-                calls.push(c.id.clone());
-                // Terraform stops listening during this call.
-                if cancel_after == Some(calls.len()) {
-                    rx.close();
-                }
-                let out = outcomes.next().expect("an outcome");
-                async move { out }
-            },
-        )
-        .await;
-        let mut seen = Vec::new();
-        while let Ok(ActionEvent::Progress(m)) = rx.try_recv() {
-            seen.push(m);
-        }
-        (tally, seen, diags, calls)
-    }
-
-    #[tokio::test]
-    async fn each_token_is_reported_and_failures_do_not_stop_the_rest() {
-        let cands = vec![
-            Candidate::new("t1", Some("ci-a".into())),
-            Candidate {
-                gone: true,
-                ..Candidate::new("t0", None)
-            },
-            Candidate::new("t2", Some("ci-b".into())),
-            Candidate::new("t3", Some("ci-c".into())),
-            Candidate::new("t4", Some("ci-d".into())),
-        ];
-        let (tally, msgs, diags, calls) = run(
-            cands,
-            vec![
-                Ok(Revoked::Now),
-                Err(ApiError::new(ErrorKind::Server, "Server error", "HTTP 500")),
-                Ok(Revoked::AlreadyGone),
-                Ok(Revoked::Now),
-            ],
-            None,
-        )
-        .await;
-        // The token known to be gone is not called.
-        assert_eq!(calls, vec!["t1", "t2", "t3", "t4"]);
-        assert_eq!(tally.revoked, vec!["t1", "t4"]);
-        assert_eq!(tally.gone, vec!["t0", "t3"]);
-        assert_eq!(tally.failed, vec!["t2"]);
-        assert_eq!(
-            msgs,
-            vec![
-                "5 API tokens of API client \"ci\": revoking.",
-                "Revoked API token \"ci-a\" (t1).",
-                "API token t0 is already gone.",
-                "Could not revoke API token \"ci-b\" (t2): Server error.",
-                "API token \"ci-c\" (t3) is already gone.",
-                "Revoked API token \"ci-d\" (t4).",
-                "Summary: 2 API tokens revoked (t1, t4); 2 already gone (t0, t3); 1 failed (t2).",
-            ]
-        );
-        assert_eq!(diags.iter().count(), 1);
-        assert!(diags.has_errors());
-    }
-
-    #[tokio::test]
-    async fn nothing_matched_is_a_warning() {
-        let (tally, msgs, diags, calls) = run(Vec::new(), Vec::new(), None).await;
-        assert_eq!(tally, Tally::default());
-        assert!(calls.is_empty());
-        assert_eq!(
-            msgs,
-            vec!["No API token matches of API client \"ci\"; nothing to revoke."]
-        );
-        assert!(!diags.has_errors());
-        assert_eq!(diags.iter().next().unwrap().summary, "No API token matched");
-    }
-
-    #[tokio::test]
-    async fn refused_credentials_stop_before_the_next_token() {
-        let cands = (1..=4)
-            .map(|i| Candidate::new(format!("t{i}"), None))
-            .collect();
-        let (tally, msgs, diags, calls) = run(
-            cands,
-            vec![
-                Ok(Revoked::Now),
-                Err(ApiError::new(
-                    ErrorKind::Forbidden,
-                    "Permission denied",
-                    "needs a role",
-                )),
-            ],
-            None,
-        )
-        .await;
-        assert_eq!(calls, vec!["t1", "t2"]);
-        assert_eq!(tally.failed, vec!["t2"]);
-        assert_eq!(tally.skipped, vec!["t3", "t4"]);
-        let summaries: Vec<&str> = diags.iter().map(|d| d.summary.as_str()).collect();
-        assert_eq!(summaries, vec!["Permission denied", "Revocation stopped"]);
-        assert_eq!(
-            msgs.last().unwrap(),
-            "Summary: 1 API token revoked (t1); 1 failed (t2); 2 not tried (t3, t4)."
-        );
-    }
-
-    #[tokio::test]
-    async fn cancellation_stops_before_the_next_token() {
-        let cands = (1..=4)
-            .map(|i| Candidate::new(format!("t{i}"), None))
-            .collect();
-        let (tally, _, diags, calls) = run(
-            cands,
-            vec![Ok(Revoked::Now), Ok(Revoked::Now), Ok(Revoked::Now)],
-            Some(2),
-        )
-        .await;
-        assert_eq!(calls, vec!["t1", "t2"]);
-        assert_eq!(tally.revoked, vec!["t1", "t2"]);
-        assert_eq!(tally.skipped, vec!["t3", "t4"]);
-        assert!(diags.has_errors());
-        assert_eq!(diags.iter().next().unwrap().summary, "Revocation cancelled");
-    }
-}
+mod tests;

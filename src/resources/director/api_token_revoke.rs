@@ -21,7 +21,8 @@ use crate::framework::{
 };
 use crate::resources::VcfContext;
 use crate::resources::revoke::{
-    Candidate, Selection, Selector, check_selector, revoke_each, selector, selector_attributes,
+    ALL_TOKENS, Candidate, Selector, SelectsTokens, TOKEN_ID, revoke_each, selects_tokens,
+    with_selector_attributes,
 };
 
 pub struct DirectorApiTokenRevoke;
@@ -36,15 +37,7 @@ crate::model! {
     }
 }
 
-impl ApiTokenRevokeModel {
-    fn selection(&self) -> Selection<'_> {
-        Selection {
-            token_id: &self.token_id,
-            name_prefix: &self.name_prefix,
-            all_tokens: &self.all_tokens,
-        }
-    }
-}
+selects_tokens!(ApiTokenRevokeModel);
 
 fn session_refusal() -> Diagnostic {
     Diagnostic::error(
@@ -72,30 +65,26 @@ fn select(
     sel: &Selector,
     owner: Option<&str>,
 ) -> std::result::Result<Vec<Candidate>, Diagnostic> {
-    let mine = tokens.iter().filter(|t| owned_by(t, owner));
-    match sel {
-        Selector::All => Ok(mine.map(candidate).collect()),
-        Selector::NamePrefix(p) => Ok(mine
-            .filter(|t| t.name.starts_with(p.as_str()))
+    let Selector::TokenId(id) = sel else {
+        return Ok(tokens
+            .iter()
+            .filter(|t| owned_by(t, owner) && sel.chooses_name(Some(&t.name)))
             .map(candidate)
-            .collect()),
-        Selector::TokenId(id) => match tokens.iter().find(|t| &t.id == id) {
-            Some(t) if owned_by(t, owner) => Ok(vec![candidate(t)]),
-            Some(t) => Err(Diagnostic::error(
-                "Token of another user",
-                format!(
-                    "Director API token {id} belongs to {:?}, not to {:?} (owner); nothing was revoked.",
-                    t.owner_name().unwrap_or("unknown"),
-                    owner.unwrap_or("")
-                ),
-            )
-            .at(AttributePath::attr("token_id"))),
-            // Not listed: revoked already, invisible to this session, or not an API token.
-            None => Ok(vec![Candidate {
-                gone: true,
-                ..Candidate::new(id, None)
-            }]),
-        },
+            .collect());
+    };
+    match tokens.iter().find(|t| &t.id == id) {
+        Some(t) if owned_by(t, owner) => Ok(vec![candidate(t)]),
+        Some(t) => Err(Diagnostic::error(
+            "Token of another user",
+            format!(
+                "Director API token {id} belongs to {:?}, not to {:?} (owner); nothing was revoked.",
+                t.owner_name().unwrap_or("unknown"),
+                owner.unwrap_or("")
+            ),
+        )
+        .at(AttributePath::attr(TOKEN_ID))),
+        // Not listed: revoked already, invisible to this session, or not an API token.
+        None => Ok(vec![Candidate::gone(id)]),
     }
 }
 
@@ -108,7 +97,7 @@ impl TypedAction for DirectorApiTokenRevoke {
     }
 
     fn schema(&self) -> Schema {
-        let mut block = Block::new(
+        let block = Block::new(
             "Revokes Cloud Director / VCF Automation API tokens now, whether or not any Terraform state knows them: \
              one token by id, every token whose name starts with a prefix, or every token of one user. For \
              incident response without editing configuration: \
@@ -133,20 +122,21 @@ impl TypedAction for DirectorApiTokenRevoke {
                      refused.",
                 ),
         );
-        for a in selector_attributes(
-            "visible to the provider's session (of `owner` when set)",
-            "`urn:vcloud:token:…`",
-        ) {
-            block = block.attribute(a);
-        }
-        Schema::new(0, block)
+        Schema::new(
+            0,
+            with_selector_attributes(
+                block,
+                "visible to the provider's session (of `owner` when set)",
+                "`urn:vcloud:token:…`",
+            ),
+        )
     }
 
     fn validate(&self, config: &ApiTokenRevokeModel, diags: &mut Diagnostics) {
-        check_selector(config.selection(), diags);
+        config.check_selector(diags);
         if config.all_tokens.get() == Some(&true) && config.owner.is_null() {
             diags.attr_error(
-                AttributePath::attr("all_tokens"),
+                AttributePath::attr(ALL_TOKENS),
                 "Missing owner",
                 "all_tokens = true revokes every API token of one user: set owner to that user's name. To revoke \
                  tokens of several users, choose them with name_prefix or invoke the action once per user.",
@@ -185,7 +175,7 @@ impl TypedAction for DirectorApiTokenRevoke {
         sink: &mut ActionSink,
         diags: &mut Diagnostics,
     ) -> Result<()> {
-        let Some(sel) = selector(config.selection()) else {
+        let Some(sel) = config.selector() else {
             return Ok(());
         };
         let (_, api) = director(ctx)?;
@@ -201,11 +191,7 @@ impl TypedAction for DirectorApiTokenRevoke {
             Some(o) => format!("of user {o:?}"),
             None => "visible to the provider's session".to_string(),
         };
-        let scope = match &sel {
-            Selector::All => whose,
-            Selector::NamePrefix(p) => format!("{whose} whose name starts with {p:?}"),
-            Selector::TokenId(id) => format!("{whose} with id {id}"),
-        };
+        let scope = sel.scope(&whose);
         revoke_each(
             "Director API token",
             &scope,
@@ -228,6 +214,10 @@ mod tests {
             "id": id, "name": name, "type": "REFRESH", "owner": { "name": owner }
         }))
         .unwrap()
+    }
+
+    fn path(d: &Diagnostic) -> Option<String> {
+        d.attribute.as_ref().map(|p| p.to_string())
     }
 
     fn ids(c: &[Candidate]) -> Vec<(&str, bool)> {
@@ -260,7 +250,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(diag.summary, "Token of another user");
-        assert_eq!(diag.attribute, Some(AttributePath::attr("token_id")));
+        assert_eq!(path(&diag), Some("token_id".to_string()));
     }
 
     #[test]
@@ -274,7 +264,7 @@ mod tests {
         TypedAction::validate(&DirectorApiTokenRevoke, &config(Val::Null), &mut d);
         let diag = d.iter().next().unwrap();
         assert_eq!(diag.summary, "Missing owner");
-        assert_eq!(diag.attribute, Some(AttributePath::attr("all_tokens")));
+        assert_eq!(path(diag), Some("all_tokens".to_string()));
         for owner in ["tenant-admin".into(), Val::Unknown] {
             let mut d = Diagnostics::new();
             TypedAction::validate(&DirectorApiTokenRevoke, &config(owner), &mut d);

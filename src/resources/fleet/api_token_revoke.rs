@@ -18,7 +18,8 @@ use crate::framework::{
 };
 use crate::resources::VcfContext;
 use crate::resources::revoke::{
-    Candidate, Selection, Selector, check_selector, revoke_each, selector, selector_attributes,
+    Candidate, Selector, SelectsTokens, TOKEN_ID, revoke_each, selects_tokens,
+    with_selector_attributes,
 };
 
 use super::token_query::token_realm;
@@ -35,15 +36,10 @@ crate::model! {
     }
 }
 
-impl ApiTokenRevokeModel {
-    fn selection(&self) -> Selection<'_> {
-        Selection {
-            token_id: &self.token_id,
-            name_prefix: &self.name_prefix,
-            all_tokens: &self.all_tokens,
-        }
-    }
-}
+selects_tokens!(ApiTokenRevokeModel);
+
+/// The attribute naming the API client.
+const API_CLIENT_ID: &str = "api_client_id";
 
 pub struct ApiTokenRevoke;
 
@@ -61,27 +57,21 @@ impl ApiTokenRevoke {
         sel: &Selector,
         tokens: &[TokenJson],
     ) -> Result<Vec<Candidate>, Failure> {
-        match sel {
-            Selector::All => Ok(tokens.iter().map(candidate).collect()),
-            Selector::NamePrefix(p) => Ok(tokens
+        let Selector::TokenId(id) = sel else {
+            return Ok(tokens
                 .iter()
-                .filter(|t| t.token_name.as_deref().is_some_and(|n| n.starts_with(p)))
+                .filter(|t| sel.chooses_name(t.token_name.as_deref()))
                 .map(candidate)
-                .collect()),
-            Selector::TokenId(id) => {
-                if let Some(t) = tokens.iter().find(|t| &t.id == id) {
-                    return Ok(vec![candidate(t)]);
-                }
-                // Not in the client's list: gone, or another client's token.
-                Ok(match Self::lookup(f, realm, client, id).await? {
-                    None => vec![Candidate {
-                        gone: true,
-                        ..Candidate::new(id, None)
-                    }],
-                    Some(t) => vec![candidate(&t)],
-                })
-            }
+                .collect());
+        };
+        if let Some(t) = tokens.iter().find(|t| &t.id == id) {
+            return Ok(vec![candidate(t)]);
         }
+        // Not in the client's list: gone, or another client's token.
+        Ok(match Self::lookup(f, realm, client, id).await? {
+            None => vec![Candidate::gone(id)],
+            Some(t) => vec![candidate(&t)],
+        })
     }
 
     /// Token `id` of `client` by itself (`getApiToken`): `None` when it is gone; an error on
@@ -102,7 +92,7 @@ impl ApiTokenRevoke {
             .await?;
         match found {
             Some(t) if t.api_client_id.as_deref() != Some(client) => Err(Failure::at(
-                AttributePath::attr("token_id"),
+                AttributePath::attr(TOKEN_ID),
                 "Token of another API client",
                 format!(
                     "API token {id} belongs to API client {:?}, not to {client:?} (api_client_id); \
@@ -127,7 +117,7 @@ impl ApiTokenRevoke {
         match found {
             Some(_) => Ok(()),
             None => Err(Failure::at(
-                AttributePath::attr("api_client_id"),
+                AttributePath::attr(API_CLIENT_ID),
                 "API client not found",
                 format!(
                     "The realm has no API client {client:?}; nothing was revoked. List the clients with the \
@@ -147,7 +137,7 @@ impl TypedAction for ApiTokenRevoke {
     }
 
     fn schema(&self) -> Schema {
-        let mut block = Block::new(
+        let block = Block::new(
             "Revokes API tokens of one API client now, whether or not any Terraform state knows them: one token \
              by id, every token whose name starts with a prefix, or every token of the client. For incident \
              response (a leaked token, a compromised client) without editing configuration: \
@@ -162,23 +152,24 @@ impl TypedAction for ApiTokenRevoke {
         )
         .attribute(realm_lookup_attribute())
         .attribute(
-            Attribute::string("api_client_id")
+            Attribute::string(API_CLIENT_ID)
                 .required()
                 .validator(PathSegment)
                 .validator(Length::at_least(1))
                 .description("`client_id` of the API client whose tokens are revoked."),
         );
-        for a in selector_attributes(
-            "of the API client",
-            "the `id` of `vcf_api_token`, or of the `vcf_api_tokens` data source",
-        ) {
-            block = block.attribute(a);
-        }
-        Schema::new(0, block)
+        Schema::new(
+            0,
+            with_selector_attributes(
+                block,
+                "of the API client",
+                "the `id` of `vcf_api_token`, or of the `vcf_api_tokens` data source",
+            ),
+        )
     }
 
     fn validate(&self, config: &ApiTokenRevokeModel, diags: &mut Diagnostics) {
-        check_selector(config.selection(), diags);
+        config.check_selector(diags);
     }
 
     async fn plan(
@@ -214,7 +205,7 @@ impl TypedAction for ApiTokenRevoke {
         sink: &mut ActionSink,
         diags: &mut Diagnostics,
     ) -> Result<(), Failure> {
-        let Some(sel) = selector(config.selection()) else {
+        let Some(sel) = config.selector() else {
             return Ok(());
         };
         let (f, realm) = token_realm(ctx, &config.sso_realm_id, diags).await?;
@@ -231,13 +222,7 @@ impl TypedAction for ApiTokenRevoke {
             Self::check_client_exists(f, &realm.id, &client).await?;
         }
         let candidates = Self::select(f, &realm.id, &client, &sel, &tokens).await?;
-        let scope = match &sel {
-            Selector::All => format!("of API client {client:?}"),
-            Selector::NamePrefix(p) => {
-                format!("of API client {client:?} whose name starts with {p:?}")
-            }
-            Selector::TokenId(id) => format!("of API client {client:?} with id {id}"),
-        };
+        let scope = sel.scope(&format!("of API client {client:?}"));
         let realm_id = realm.id.clone();
         revoke_each("API token", &scope, candidates, sink, diags, |c| {
             let (realm_id, client) = (realm_id.clone(), client.clone());

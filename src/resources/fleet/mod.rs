@@ -7,6 +7,7 @@
 //! Correcting an ASSUMED path against a real appliance is a change to [`paths`] only; vcf-sim
 //! implements the same table (the fleet module of vcf-sim).
 
+pub mod access_token;
 pub mod api_client;
 pub mod api_client_data;
 pub mod api_client_list;
@@ -34,6 +35,7 @@ pub mod temporary_api_token;
 pub mod access;
 pub mod api;
 pub mod assignments;
+pub mod ephemeral;
 pub mod schema;
 pub mod state;
 pub mod token_query;

@@ -15,6 +15,7 @@ use crate::framework::{
 };
 use crate::resources::{VcfContext, rfc3339_from_millis};
 
+use super::ephemeral::{from_private, to_private};
 use super::{TokenCreate, fleet_of};
 
 /// The two token calls of contract B this resource makes, on the shared fleet IAM paths and
@@ -60,9 +61,10 @@ mod fleet_tokens {
     }
 }
 
-/// What Terraform carries from Open to Close: where the token is, never its value.
-#[derive(Serialize, Deserialize)]
-struct Private {
+/// What Terraform carries from Open to Close: where the token is, never its value. The
+/// process's open tokens (`VcfContext::open_temporary_tokens`) are kept under the same name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemporaryToken {
     realm: String,
     id: String,
 }
@@ -73,20 +75,14 @@ pub const DEFAULT_ACCESS_TTL_MINUTES: i64 = 30;
 /// `vcf_temporary_api_token`.
 pub struct TemporaryApiToken;
 
-fn open_list(vcf: &VcfContext) -> std::sync::MutexGuard<'_, Vec<(String, String)>> {
-    vcf.open_temporary_tokens
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-}
-
 /// Revokes the temporary tokens this provider opened and Terraform never closed (Terraform
 /// skips Close when an apply fails). Called when the provider stops; best effort.
 pub async fn revoke_unclosed_temporary_tokens(vcf: &VcfContext) {
-    let left: Vec<(String, String)> = std::mem::take(&mut *open_list(vcf));
+    let left = vcf.open_temporary_tokens.take_all();
     let Ok(api) = vcf.clients.operations() else {
         return;
     };
-    for (realm, id) in left {
+    for (TemporaryToken { realm, id }, ()) in left {
         match fleet_tokens::revoke(api, &realm, &id).await {
             Ok(()) => {
                 tracing::debug!(token = %id, "revoked a temporary API token Terraform did not close")
@@ -216,7 +212,7 @@ impl TypedEphemeral for TemporaryApiToken {
             ),
         };
         let t = fleet_tokens::create(api, &realm, &body).await?;
-        let private = Private {
+        let opened = TemporaryToken {
             realm: realm.clone(),
             id: t.id.clone(),
         };
@@ -231,7 +227,8 @@ impl TypedEphemeral for TemporaryApiToken {
             );
             return Err(failure);
         };
-        open_list(vcf).push((realm.clone(), t.id.clone()));
+        let private = to_private(&opened);
+        vcf.open_temporary_tokens.opened(opened, ());
         let mut result = config;
         // Terraform refuses a result that changes a configured value (a realm given by name).
         if result.sso_realm_id.is_null() {
@@ -243,7 +240,7 @@ impl TypedEphemeral for TemporaryApiToken {
         result.expires_at = t.expiration_date.and_then(rfc3339_from_millis).into();
         Ok(OpenedModel {
             result,
-            private: serde_json::to_vec(&private).ok(),
+            private,
             renew_at: None::<SystemTime>,
         })
     }
@@ -254,20 +251,17 @@ impl TypedEphemeral for TemporaryApiToken {
         private: Option<Vec<u8>>,
         _diags: &mut Diagnostics,
     ) -> Result<(), Failure> {
-        let Some(p) = private
-            .as_deref()
-            .and_then(|b| serde_json::from_slice::<Private>(b).ok())
-        else {
+        let Some(p) = from_private::<TemporaryToken>(private.as_deref()) else {
             return Ok(());
         };
         let vcf = crate::resources::vcf(ctx)?;
-        open_list(vcf).retain(|(r, i)| !(r == &p.realm && i == &p.id));
+        vcf.open_temporary_tokens.closed(&p);
         let fleet = fleet_of(ctx)?;
         if let Err(e) = fleet_tokens::revoke(fleet.api, &p.realm, &p.id).await {
             if e.kind() == crate::client::ErrorKind::Cancelled {
                 // Terraform is stopping the run (Ctrl-C): the token is revoked when the
                 // provider stops, with the other unclosed ones.
-                open_list(vcf).push((p.realm, p.id));
+                vcf.open_temporary_tokens.opened(p, ());
                 return Ok(());
             }
             let mut d = e.to_diagnostic();
@@ -312,12 +306,12 @@ mod tests {
 
     #[test]
     fn private_data_holds_no_secret() {
-        let p = Private {
+        let p = TemporaryToken {
             realm: "r".into(),
             id: "i".into(),
         };
         assert_eq!(
-            String::from_utf8(serde_json::to_vec(&p).unwrap()).unwrap(),
+            String::from_utf8(to_private(&p).unwrap()).unwrap(),
             r#"{"realm":"r","id":"i"}"#
         );
     }
