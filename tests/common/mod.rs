@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod leaks;
+pub mod procs;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
