@@ -23,11 +23,7 @@ async fn exchange(sim: &Sim, org: &str, token: &str) -> Result<String, u16> {
     } else {
         "/oauth"
     };
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    let http = reqwest::Client::builder()
-        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA"))
-        .build()
-        .expect("client");
+    let http = sim.http_client();
     let r = http
         .post(format!("{}{prefix}/tenant/{org}/token", sim.url()))
         .header("Accept", "application/json")
@@ -59,11 +55,7 @@ async fn exchange(sim: &Sim, org: &str, token: &str) -> Result<String, u16> {
 /// Logs in as the sim's Director user and creates a PROXY token named `name` with
 /// `POST /cloudapi/1.0.0/tokens`.
 async fn proxy_token(sim: &Sim, flavor: &str, name: &str) {
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    let http = reqwest::Client::builder()
-        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA"))
-        .build()
-        .expect("client");
+    let http = sim.http_client();
     let d = &sim.ready["director"];
     let accept = if flavor == "vcf_automation" {
         "application/json;version=9.1.0"

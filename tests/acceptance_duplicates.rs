@@ -344,11 +344,7 @@ fn director_token_the_state_lost_is_reported_and_refused_proxy_tokens_never_coun
 
 /// Creates a PROXY token named `name` as the sim's Director user (`POST /cloudapi/1.0.0/tokens`).
 async fn proxy_token(sim: &Sim, name: &str) {
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    let http = reqwest::Client::builder()
-        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA"))
-        .build()
-        .expect("client");
+    let http = sim.http_client();
     let d = &sim.ready["director"];
     let accept = "application/json;version=39.1";
     let login = http

@@ -8,7 +8,10 @@
 
 mod common;
 
-use common::{REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, fleet_workdir, realm_ids, terraforms};
+use common::{
+    REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, fleet_token_works, fleet_workdir, realm_ids,
+    terraforms,
+};
 use serde_json::{Value, json};
 
 const HOUR: u64 = 3600;
@@ -75,31 +78,6 @@ output "due" {{
             o.revoke_on_destroy.map(|b| b.to_string())
         ),
     )
-}
-
-fn http_client(sim: &Sim) -> reqwest::Client {
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    reqwest::Client::builder()
-        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM"))
-        .build()
-        .expect("client")
-}
-
-/// Does the fleet API token authenticate at the sim's token endpoint?
-fn fleet_works(ctl: &SyncControl, sim: &Sim, api_token: &str) -> bool {
-    let http = http_client(sim);
-    let url = sim.ready["operations"]["token_endpoint_url"]
-        .as_str()
-        .expect("token endpoint")
-        .to_string();
-    let token = api_token.to_string();
-    ctl.block_on(async move {
-        http.post(url)
-            .form(&common::fleet_token_form(&token))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-    })
 }
 
 fn fleet_token(wd: &Workdir) -> Value {
@@ -178,9 +156,9 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
             !state.contains(&s1),
             "{v}: the previous secret must not stay in the state"
         );
-        assert!(fleet_works(&ctl, &sim, &s2), "{v}: new token");
+        assert!(fleet_token_works(&ctl, &sim, &s2), "{v}: new token");
         assert!(
-            fleet_works(&ctl, &sim, &s1),
+            fleet_token_works(&ctl, &sim, &s1),
             "{v}: previous token valid in its grace"
         );
         assert_eq!(
@@ -192,7 +170,10 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
         // 71 hours later the grace lasts: nothing to do, both still work.
         ctl.advance(71 * HOUR);
         wd.assert_no_changes("within the grace");
-        assert!(fleet_works(&ctl, &sim, &s1), "{v}: previous token, 71h");
+        assert!(
+            fleet_token_works(&ctl, &sim, &s1),
+            "{v}: previous token, 71h"
+        );
 
         // After 73 hours the first plan revokes the previous token, in place.
         ctl.advance(2 * HOUR);
@@ -218,8 +199,14 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
             1,
             "{v}: exactly one revoke"
         );
-        assert!(!fleet_works(&ctl, &sim, &s1), "{v}: previous token revoked");
-        assert!(fleet_works(&ctl, &sim, &s2), "{v}: current token untouched");
+        assert!(
+            !fleet_token_works(&ctl, &sim, &s1),
+            "{v}: previous token revoked"
+        );
+        assert!(
+            fleet_token_works(&ctl, &sim, &s2),
+            "{v}: current token untouched"
+        );
         assert_eq!(sim_fleet_tokens(&ctl), vec![id2.clone()], "{v}");
         let t = fleet_token(&wd);
         assert_eq!(
@@ -496,7 +483,7 @@ fn fleet_revoke_on_destroy_false_leaves_the_token() {
         let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(flat.contains("API token left valid"), "{v}: {flat}");
         assert_eq!(sim_fleet_tokens(&ctl), vec![id], "{v}: still in the sim");
-        assert!(fleet_works(&ctl, &sim, &secret), "{v}: still valid");
+        assert!(fleet_token_works(&ctl, &sim, &secret), "{v}: still valid");
     }
 }
 
@@ -560,7 +547,7 @@ resource "vcf_director_api_token" "ci" {{
 
 /// Does the Director API token exchange for an access token (seed 004's refresh grant)?
 fn director_works(ctl: &SyncControl, sim: &Sim, token: &str) -> bool {
-    let http = http_client(sim);
+    let http = sim.http_client();
     let org = sim.ready["director"]["org"].as_str().unwrap().to_string();
     let url = format!("{}/oauth/tenant/{org}/token", sim.url());
     let token = token.to_string();

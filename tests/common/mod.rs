@@ -89,6 +89,15 @@ impl Sim {
             .to_string()
     }
 
+    /// An HTTP client that trusts the sim's CA (and only it), for checking what Terraform did.
+    pub fn http_client(&self) -> reqwest::Client {
+        let pem = std::fs::read(self.ca_file()).expect("CA file");
+        reqwest::Client::builder()
+            .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM"))
+            .build()
+            .expect("client")
+    }
+
     pub fn ca_file(&self) -> &str {
         self.ready["ca_file"]
             .as_str()
@@ -395,14 +404,8 @@ pub struct Control {
 
 impl Control {
     pub fn new(sim: &Sim) -> Control {
-        let pem = std::fs::read(sim.ca_file()).expect("CA file");
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM");
-        let http = reqwest::Client::builder()
-            .tls_certs_only(certs)
-            .build()
-            .expect("control client");
         Control {
-            http,
+            http: sim.http_client(),
             url: sim.ready["control"]["url"]
                 .as_str()
                 .expect("control url")
@@ -540,6 +543,23 @@ impl SyncControl {
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.rt.block_on(f)
     }
+}
+
+/// Does the fleet API token authenticate at the sim's token endpoint?
+pub fn fleet_token_works(ctl: &SyncControl, sim: &Sim, api_token: &str) -> bool {
+    let http = sim.http_client();
+    let url = sim.ready["operations"]["token_endpoint_url"]
+        .as_str()
+        .expect("token endpoint")
+        .to_string();
+    let token = api_token.to_string();
+    ctl.block_on(async move {
+        http.post(url)
+            .form(&fleet_token_form(&token))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
 }
 
 /// The identity broker form that exchanges a fleet API token for an access token.
