@@ -91,19 +91,25 @@ fn string_field(v: &Value, k: &str) -> String {
         .to_string()
 }
 
-/// The ids of the sim's tokens of the test's API client.
-fn sim_fleet_tokens(ctl: &SyncControl) -> Vec<String> {
-    let mut ids: Vec<String> = ctl.state()["fleet"]["tokens"]
+/// The sorted ids of the sim's `family` tokens (`fleet` or `director`) whose `field` is
+/// "ci-overlap".
+fn sim_token_ids(ctl: &SyncControl, family: &str, field: &str) -> Vec<String> {
+    let mut ids: Vec<String> = ctl.state()[family]["tokens"]
         .as_array()
         .map(|l| {
             l.iter()
-                .filter(|t| t["api_client_id"] == "ci-overlap")
+                .filter(|t| t[field] == "ci-overlap")
                 .filter_map(|t| t["id"].as_str().map(str::to_string))
                 .collect()
         })
         .unwrap_or_default();
     ids.sort();
     ids
+}
+
+/// The ids of the sim's tokens of the test's API client.
+fn sim_fleet_tokens(ctl: &SyncControl) -> Vec<String> {
+    sim_token_ids(ctl, "fleet", "api_client_id")
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -561,18 +567,9 @@ fn director_works(ctl: &SyncControl, sim: &Sim, token: &str) -> bool {
     })
 }
 
+/// The ids of the sim's Director tokens named like the test's token.
 fn sim_director_tokens(ctl: &SyncControl) -> Vec<String> {
-    let mut ids: Vec<String> = ctl.state()["director"]["tokens"]
-        .as_array()
-        .map(|l| {
-            l.iter()
-                .filter(|t| t["name"] == "ci-overlap")
-                .filter_map(|t| t["id"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    ids.sort();
-    ids
+    sim_token_ids(ctl, "director", "name")
 }
 
 /// Overlap rotation of a Director token: in place, the previous token exchanges until the
