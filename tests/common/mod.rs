@@ -562,6 +562,47 @@ pub fn fleet_token_works(ctl: &SyncControl, sim: &Sim, api_token: &str) -> bool 
     })
 }
 
+/// Logs in as the sim's Director user and creates a PROXY token named `name` with
+/// `POST /cloudapi/1.0.0/tokens`; `flavor` is the Director's (`vcf_automation` or
+/// `cloud_director`), for the API version to ask for.
+pub async fn director_proxy_token(sim: &Sim, flavor: &str, name: &str) {
+    let http = sim.http_client();
+    let d = &sim.ready["director"];
+    let accept = if flavor == "vcf_automation" {
+        "application/json;version=9.1.0"
+    } else {
+        "application/json;version=39.1"
+    };
+    let login = http
+        .post(format!("{}/cloudapi/1.0.0/sessions", sim.url()))
+        .basic_auth(
+            format!(
+                "{}@{}",
+                d["username"].as_str().unwrap(),
+                d["org"].as_str().unwrap()
+            ),
+            d["password"].as_str(),
+        )
+        .header("Accept", accept)
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), 200);
+    let session = login.headers()["x-vmware-vcloud-access-token"]
+        .to_str()
+        .expect("header")
+        .to_string();
+    let r = http
+        .post(format!("{}/cloudapi/1.0.0/tokens", sim.url()))
+        .bearer_auth(&session)
+        .header("Accept", accept)
+        .json(&json!({ "name": name, "type": "PROXY" }))
+        .send()
+        .await
+        .expect("create PROXY token");
+    assert_eq!(r.status(), 200);
+}
+
 /// The identity broker form that exchanges a fleet API token for an access token.
 pub fn fleet_token_form(api_token: &str) -> [(&'static str, &str); 2] {
     [
