@@ -55,14 +55,6 @@ fn version_gate() {
     assert!(!has_actions("1.13.9"));
 }
 
-fn http_client(sim: &Sim) -> reqwest::Client {
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    reqwest::Client::builder()
-        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM"))
-        .build()
-        .expect("client")
-}
-
 /// Creates API client `client_id` (when new) and `count` tokens named `name` (`name-0`, … when
 /// more than one) in the sim; returns the tokens' ids by name.
 fn fleet_tokens(
@@ -100,7 +92,7 @@ fn fleet_tokens(
 
 /// Every fleet token of the sim, by id: (client, name, works at the token endpoint).
 fn fleet_world(ctl: &SyncControl, sim: &Sim) -> BTreeMap<String, (String, String, bool)> {
-    let http = http_client(sim);
+    let http = sim.http_client();
     let url = sim.ready["operations"]["token_endpoint_url"]
         .as_str()
         .expect("token endpoint")

@@ -125,11 +125,7 @@ fn vmware_state(resources: &[(&str, &str, i64, Value)]) -> String {
 
 /// Logs in to the sim's SDDC Manager with an API key: whether it is accepted.
 fn key_logs_in(sim: &Sim, ctl: &SyncControl, key: &str) -> bool {
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    let http = reqwest::Client::builder()
-        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA"))
-        .build()
-        .expect("client");
+    let http = sim.http_client();
     ctl.block_on(async {
         http.post(format!("{}/v1/tokens", sim.url()))
             .json(&json!({ "apiKey": key }))

@@ -23,11 +23,7 @@ async fn exchange(sim: &Sim, org: &str, token: &str) -> Result<String, u16> {
     } else {
         "/oauth"
     };
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    let http = reqwest::Client::builder()
-        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA"))
-        .build()
-        .expect("client");
+    let http = sim.http_client();
     let r = http
         .post(format!("{}{prefix}/tenant/{org}/token", sim.url()))
         .header("Accept", "application/json")
@@ -54,50 +50,6 @@ async fn exchange(sim: &Sim, org: &str, token: &str) -> Result<String, u16> {
         .status();
     assert_eq!(status, 200);
     Ok(access)
-}
-
-/// Logs in as the sim's Director user and creates a PROXY token named `name` with
-/// `POST /cloudapi/1.0.0/tokens`.
-async fn proxy_token(sim: &Sim, flavor: &str, name: &str) {
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    let http = reqwest::Client::builder()
-        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA"))
-        .build()
-        .expect("client");
-    let d = &sim.ready["director"];
-    let accept = if flavor == "vcf_automation" {
-        "application/json;version=9.1.0"
-    } else {
-        "application/json;version=39.1"
-    };
-    let login = http
-        .post(format!("{}/cloudapi/1.0.0/sessions", sim.url()))
-        .basic_auth(
-            format!(
-                "{}@{}",
-                d["username"].as_str().unwrap(),
-                d["org"].as_str().unwrap()
-            ),
-            d["password"].as_str(),
-        )
-        .header("Accept", accept)
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(login.status(), 200);
-    let session = login.headers()["x-vmware-vcloud-access-token"]
-        .to_str()
-        .expect("header")
-        .to_string();
-    let r = http
-        .post(format!("{}/cloudapi/1.0.0/tokens", sim.url()))
-        .bearer_auth(&session)
-        .header("Accept", accept)
-        .json(&json!({ "name": name, "type": "PROXY" }))
-        .send()
-        .await
-        .expect("create PROXY token");
-    assert_eq!(r.status(), 200);
 }
 
 fn config(name: &str, org: &str, trigger: &str) -> String {
@@ -181,7 +133,7 @@ fn token_lifecycle(sim: Sim, flavor: &str) {
 
         // A PROXY token of the same name (Create Token, the documented type) is not an API
         // token: neither the data source nor the resource takes it for one.
-        rt().block_on(proxy_token(&sim, flavor, &name));
+        rt().block_on(common::director_proxy_token(&sim, flavor, &name));
 
         // Empty re-plan; the data source lists it by name, never its value.
         let out = wd.run(&["apply", "-auto-approve", "-refresh-only", "-no-color"]);

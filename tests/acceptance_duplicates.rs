@@ -277,7 +277,7 @@ fn director_token_the_state_lost_is_reported_and_refused_proxy_tokens_never_coun
         let user = sim.ready["director"]["username"].as_str().unwrap();
 
         // A PROXY token of the name is not an API token: a first create is silent.
-        ctl.block_on(proxy_token(&sim, "ci"));
+        ctl.block_on(common::director_proxy_token(&sim, "cloud_director", "ci"));
         wd.write_config(&director_config(None, "1", false));
         let out = wd.apply();
         assert!(!out.contains("already exists"), "{v}: {out}");
@@ -340,48 +340,6 @@ fn director_token_the_state_lost_is_reported_and_refused_proxy_tokens_never_coun
         wd.assert_no_changes("after the rotation");
         wd.ok(&["destroy", "-auto-approve", "-no-color"]);
     }
-}
-
-/// Creates a PROXY token named `name` as the sim's Director user (`POST /cloudapi/1.0.0/tokens`).
-async fn proxy_token(sim: &Sim, name: &str) {
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    let http = reqwest::Client::builder()
-        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA"))
-        .build()
-        .expect("client");
-    let d = &sim.ready["director"];
-    let accept = "application/json;version=39.1";
-    let login = http
-        .post(format!("{}/cloudapi/1.0.0/sessions", sim.url()))
-        .basic_auth(
-            format!(
-                "{}@{}",
-                d["username"].as_str().unwrap(),
-                d["org"].as_str().unwrap()
-            ),
-            d["password"].as_str(),
-        )
-        .header("Accept", accept)
-        .send()
-        .await
-        .expect("login");
-    assert!(login.status().is_success(), "{}", login.status());
-    let session = login
-        .headers()
-        .get("x-vmware-vcloud-access-token")
-        .expect("access token header")
-        .to_str()
-        .unwrap()
-        .to_string();
-    let r = http
-        .post(format!("{}/cloudapi/1.0.0/tokens", sim.url()))
-        .bearer_auth(&session)
-        .header("Accept", accept)
-        .json(&json!({ "name": name, "type": "PROXY" }))
-        .send()
-        .await
-        .expect("create PROXY token");
-    assert_eq!(r.status(), 200);
 }
 
 // ---------------------------------------------------------------------------------------------

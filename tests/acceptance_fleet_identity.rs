@@ -57,7 +57,7 @@ resource "vcf_api_token" "iam" {{
 
 /// Exchanges an API token at the sim's token endpoint; the access token, or the HTTP status.
 pub fn exchange(ctl: &SyncControl, sim: &Sim, api_token: &str) -> Result<String, u16> {
-    let http = http_client(sim);
+    let http = sim.http_client();
     let url = sim.ready["operations"]["token_endpoint_url"]
         .as_str()
         .expect("token endpoint")
@@ -84,7 +84,7 @@ fn fleet_status(
     path: &str,
     body: Value,
 ) -> u16 {
-    let http = http_client(sim);
+    let http = sim.http_client();
     let url = format!("{}/suite-api/api/fleet-management/iam{path}", sim.url());
     let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
     ctl.block_on(async move {
@@ -97,15 +97,6 @@ fn fleet_status(
             .status()
             .as_u16()
     })
-}
-
-fn http_client(sim: &Sim) -> reqwest::Client {
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM");
-    reqwest::Client::builder()
-        .tls_certs_only(certs)
-        .build()
-        .expect("client")
 }
 
 fn client_in_sim(ctl: &SyncControl, client_id: &str) -> Option<Value> {

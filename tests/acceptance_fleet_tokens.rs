@@ -7,7 +7,10 @@
 
 mod common;
 
-use common::{REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, fleet_workdir, realm_ids, terraforms};
+use common::{
+    REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, fleet_token_works, fleet_workdir, realm_ids,
+    terraforms,
+};
 use serde_json::{Value, json};
 
 struct Opts<'a> {
@@ -80,32 +83,6 @@ resource "vcf_api_token" "t" {{
     )
 }
 
-fn http_client(sim: &Sim) -> reqwest::Client {
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM");
-    reqwest::Client::builder()
-        .tls_certs_only(certs)
-        .build()
-        .expect("client")
-}
-
-/// Does the API token authenticate at the sim's token endpoint?
-fn works(ctl: &SyncControl, sim: &Sim, api_token: &str) -> bool {
-    let http = http_client(sim);
-    let url = sim.ready["operations"]["token_endpoint_url"]
-        .as_str()
-        .expect("token endpoint")
-        .to_string();
-    let token = api_token.to_string();
-    ctl.block_on(async move {
-        http.post(url)
-            .form(&common::fleet_token_form(&token))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-    })
-}
-
 fn token(wd: &Workdir) -> (String, String) {
     let v = wd.values("vcf_api_token.t[0]");
     (
@@ -135,7 +112,7 @@ fn rotation_by_trigger_replaces_and_overlaps_with_create_before_destroy() {
         wd.apply();
         wd.assert_no_changes("after create");
         let (id1, s1) = token(&wd);
-        assert!(works(&ctl, &sim, &s1), "{v}");
+        assert!(fleet_token_works(&ctl, &sim, &s1), "{v}");
 
         o.trigger = "2";
         wd.write_config(&config(&o));
@@ -163,17 +140,20 @@ fn rotation_by_trigger_replaces_and_overlaps_with_create_before_destroy() {
         );
         let (id2, s2) = token(&wd);
         assert_ne!(id1, id2, "{v}");
-        assert!(works(&ctl, &sim, &s2), "{v}: new token");
+        assert!(fleet_token_works(&ctl, &sim, &s2), "{v}: new token");
         assert!(
-            works(&ctl, &sim, &s1),
+            fleet_token_works(&ctl, &sim, &s1),
             "{v}: old token still valid during the overlap"
         );
 
         ctl.delete("/faults");
         wd.apply();
         wd.assert_no_changes("after rotation");
-        assert!(works(&ctl, &sim, &s2), "{v}");
-        assert!(!works(&ctl, &sim, &s1), "{v}: old token revoked");
+        assert!(fleet_token_works(&ctl, &sim, &s2), "{v}");
+        assert!(
+            !fleet_token_works(&ctl, &sim, &s1),
+            "{v}: old token revoked"
+        );
         assert!(sim_token(&ctl, &id1).is_none(), "{v}");
     }
 }
@@ -209,7 +189,10 @@ fn rotation_by_time_needs_no_configuration_change() {
         wd.apply();
         let (id2, s2) = token(&wd);
         assert_ne!(id1, id2, "{v}");
-        assert!(works(&ctl, &sim, &s2) && !works(&ctl, &sim, &s1), "{v}");
+        assert!(
+            fleet_token_works(&ctl, &sim, &s2) && !fleet_token_works(&ctl, &sim, &s1),
+            "{v}"
+        );
         wd.assert_no_changes("after the rotation");
     }
 }
@@ -245,7 +228,10 @@ fn regenerate_strategy_rotates_in_place() {
         // reads; the provider would also take a new id from the answer.
         assert_eq!(id1, id2, "{v}: same token");
         assert_ne!(s1, s2, "{v}: new secret");
-        assert!(works(&ctl, &sim, &s2) && !works(&ctl, &sim, &s1), "{v}");
+        assert!(
+            fleet_token_works(&ctl, &sim, &s2) && !fleet_token_works(&ctl, &sim, &s1),
+            "{v}"
+        );
         assert!(sim_token(&ctl, &id1).is_some(), "{v}: the token lives on");
         wd.assert_no_changes("after regenerate");
 
@@ -266,7 +252,10 @@ fn regenerate_strategy_rotates_in_place() {
         let (id3, s3) = token(&wd);
         assert_eq!(id3, id2, "{v}: regenerate keeps the token");
         assert_ne!(s3, s2, "{v}: with a new secret");
-        assert!(works(&ctl, &sim, &s3) && !works(&ctl, &sim, &s2), "{v}");
+        assert!(
+            fleet_token_works(&ctl, &sim, &s3) && !fleet_token_works(&ctl, &sim, &s2),
+            "{v}"
+        );
         wd.assert_no_changes("after the timed regenerate");
 
         // Changing the strategy alone rotates nothing.
@@ -357,7 +346,7 @@ fn tokens_gone_out_of_band_are_recreated_and_reads_are_batched() {
                 .as_str()
                 .expect("token")
                 .to_string();
-            assert!(works(&ctl, &sim, &s), "{v}: token {i}");
+            assert!(fleet_token_works(&ctl, &sim, &s), "{v}: token {i}");
         }
 
         wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);

@@ -15,19 +15,11 @@ fn rt() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-/// An HTTP client that trusts the sim's CA, for checking what Terraform created.
-fn http(sim: &Sim) -> reqwest::Client {
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    reqwest::Client::builder()
-        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA"))
-        .build()
-        .expect("client")
-}
-
 /// Logs in to the sim's SDDC Manager with a SERVICE account's API key; the access token or the
 /// status of the refusal.
 async fn login_with_key(sim: &Sim, key: &str) -> Result<String, u16> {
-    let r = http(sim)
+    let r = sim
+        .http_client()
         .post(format!("{}/v1/tokens", sim.url()))
         .json(&json!({ "apiKey": key }))
         .send()
@@ -41,7 +33,7 @@ async fn login_with_key(sim: &Sim, key: &str) -> Result<String, u16> {
 }
 
 async fn status_of(sim: &Sim, method: reqwest::Method, path: &str, bearer: &str) -> u16 {
-    http(sim)
+    sim.http_client()
         .request(method, format!("{}{path}", sim.url()))
         .bearer_auth(bearer)
         .json(&json!([{ "name": "x", "type": "USER", "role": { "id": "none" } }]))

@@ -8,7 +8,10 @@
 
 mod common;
 
-use common::{REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, fleet_workdir, realm_ids, terraforms};
+use common::{
+    REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, fleet_token_works, fleet_workdir, realm_ids,
+    terraforms,
+};
 use serde_json::{Value, json};
 
 const HOUR: u64 = 3600;
@@ -77,31 +80,6 @@ output "due" {{
     )
 }
 
-fn http_client(sim: &Sim) -> reqwest::Client {
-    let pem = std::fs::read(sim.ca_file()).expect("CA file");
-    reqwest::Client::builder()
-        .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM"))
-        .build()
-        .expect("client")
-}
-
-/// Does the fleet API token authenticate at the sim's token endpoint?
-fn fleet_works(ctl: &SyncControl, sim: &Sim, api_token: &str) -> bool {
-    let http = http_client(sim);
-    let url = sim.ready["operations"]["token_endpoint_url"]
-        .as_str()
-        .expect("token endpoint")
-        .to_string();
-    let token = api_token.to_string();
-    ctl.block_on(async move {
-        http.post(url)
-            .form(&common::fleet_token_form(&token))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-    })
-}
-
 fn fleet_token(wd: &Workdir) -> Value {
     wd.values("vcf_api_token.t")
 }
@@ -113,19 +91,25 @@ fn string_field(v: &Value, k: &str) -> String {
         .to_string()
 }
 
-/// The ids of the sim's tokens of the test's API client.
-fn sim_fleet_tokens(ctl: &SyncControl) -> Vec<String> {
-    let mut ids: Vec<String> = ctl.state()["fleet"]["tokens"]
+/// The sorted ids of the sim's `family` tokens (`fleet` or `director`) whose `field` is
+/// "ci-overlap".
+fn sim_token_ids(ctl: &SyncControl, family: &str, field: &str) -> Vec<String> {
+    let mut ids: Vec<String> = ctl.state()[family]["tokens"]
         .as_array()
         .map(|l| {
             l.iter()
-                .filter(|t| t["api_client_id"] == "ci-overlap")
+                .filter(|t| t[field] == "ci-overlap")
                 .filter_map(|t| t["id"].as_str().map(str::to_string))
                 .collect()
         })
         .unwrap_or_default();
     ids.sort();
     ids
+}
+
+/// The ids of the sim's tokens of the test's API client.
+fn sim_fleet_tokens(ctl: &SyncControl) -> Vec<String> {
+    sim_token_ids(ctl, "fleet", "api_client_id")
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -178,9 +162,9 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
             !state.contains(&s1),
             "{v}: the previous secret must not stay in the state"
         );
-        assert!(fleet_works(&ctl, &sim, &s2), "{v}: new token");
+        assert!(fleet_token_works(&ctl, &sim, &s2), "{v}: new token");
         assert!(
-            fleet_works(&ctl, &sim, &s1),
+            fleet_token_works(&ctl, &sim, &s1),
             "{v}: previous token valid in its grace"
         );
         assert_eq!(
@@ -192,7 +176,10 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
         // 71 hours later the grace lasts: nothing to do, both still work.
         ctl.advance(71 * HOUR);
         wd.assert_no_changes("within the grace");
-        assert!(fleet_works(&ctl, &sim, &s1), "{v}: previous token, 71h");
+        assert!(
+            fleet_token_works(&ctl, &sim, &s1),
+            "{v}: previous token, 71h"
+        );
 
         // After 73 hours the first plan revokes the previous token, in place.
         ctl.advance(2 * HOUR);
@@ -218,8 +205,14 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
             1,
             "{v}: exactly one revoke"
         );
-        assert!(!fleet_works(&ctl, &sim, &s1), "{v}: previous token revoked");
-        assert!(fleet_works(&ctl, &sim, &s2), "{v}: current token untouched");
+        assert!(
+            !fleet_token_works(&ctl, &sim, &s1),
+            "{v}: previous token revoked"
+        );
+        assert!(
+            fleet_token_works(&ctl, &sim, &s2),
+            "{v}: current token untouched"
+        );
         assert_eq!(sim_fleet_tokens(&ctl), vec![id2.clone()], "{v}");
         let t = fleet_token(&wd);
         assert_eq!(
@@ -580,7 +573,7 @@ fn fleet_revoke_on_destroy_false_leaves_the_token() {
         let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(flat.contains("API token left valid"), "{v}: {flat}");
         assert_eq!(sim_fleet_tokens(&ctl), vec![id], "{v}: still in the sim");
-        assert!(fleet_works(&ctl, &sim, &secret), "{v}: still valid");
+        assert!(fleet_token_works(&ctl, &sim, &secret), "{v}: still valid");
     }
 }
 
@@ -644,7 +637,7 @@ resource "vcf_director_api_token" "ci" {{
 
 /// Does the Director API token exchange for an access token (seed 004's refresh grant)?
 fn director_works(ctl: &SyncControl, sim: &Sim, token: &str) -> bool {
-    let http = http_client(sim);
+    let http = sim.http_client();
     let org = sim.ready["director"]["org"].as_str().unwrap().to_string();
     let url = format!("{}/oauth/tenant/{org}/token", sim.url());
     let token = token.to_string();
@@ -658,18 +651,9 @@ fn director_works(ctl: &SyncControl, sim: &Sim, token: &str) -> bool {
     })
 }
 
+/// The ids of the sim's Director tokens named like the test's token.
 fn sim_director_tokens(ctl: &SyncControl) -> Vec<String> {
-    let mut ids: Vec<String> = ctl.state()["director"]["tokens"]
-        .as_array()
-        .map(|l| {
-            l.iter()
-                .filter(|t| t["name"] == "ci-overlap")
-                .filter_map(|t| t["id"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    ids.sort();
-    ids
+    sim_token_ids(ctl, "director", "name")
 }
 
 /// Overlap rotation of a Director token: in place, the previous token exchanges until the

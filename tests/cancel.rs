@@ -151,39 +151,7 @@ fn running(pid: u32) -> bool {
 
 /// Pids of the running processes whose executable is the provider and that descend from `root`.
 fn providers_under(root: u32) -> Vec<u32> {
-    let exe = std::fs::canonicalize(common::provider_bin()).expect("provider binary");
-    let mut parent = std::collections::HashMap::new();
-    for e in std::fs::read_dir("/proc").expect("/proc").flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
-            continue;
-        };
-        if let Some(ppid) = stat
-            .rsplit_once(')')
-            .and_then(|(_, a)| a.split_whitespace().nth(1))
-            .and_then(|p| p.parse::<u32>().ok())
-        {
-            parent.insert(pid, ppid);
-        }
-    }
-    parent
-        .keys()
-        .copied()
-        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe))
-        .filter(|pid| {
-            let mut p = *pid;
-            for _ in 0..32 {
-                match parent.get(&p) {
-                    Some(&pp) if pp == root => return true,
-                    Some(&pp) if pp > 1 => p = pp,
-                    _ => return false,
-                }
-            }
-            false
-        })
-        .collect()
+    common::procs::descendants_running(root, &common::provider_bin())
 }
 
 /// The providers terraform ran are gone once terraform is.

@@ -43,6 +43,20 @@ fn sddc_config(sim: &Sim, password: &str, parallel: u32) -> Config {
     }
 }
 
+/// The tenant `org` of the sim's Director, signed in with `credentials`.
+fn director_config(sim: &Sim, org: &str, credentials: DirectorCredentials) -> Config {
+    Config {
+        transport: transport(sim, 8, 5),
+        director: Some(DirectorConfig {
+            host: sim.host(),
+            org: Some(org.to_string()),
+            credentials,
+            flavor: None,
+        }),
+        ..Config::default()
+    }
+}
+
 fn sddc_password(sim: &Sim) -> String {
     sim.ready["sddc_manager"]["password"]
         .as_str()
@@ -90,6 +104,15 @@ async fn concurrently(
     out
 }
 
+/// Fails unless every result is a 200, naming the first error.
+fn assert_all_200(results: &[Result<u16, terraform_provider_vcf::client::ApiError>]) {
+    assert!(
+        results.iter().all(|r| matches!(r, Ok(200))),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+}
+
 fn domains() -> Call {
     Call::get("/v1/domains").what("list domains")
 }
@@ -101,11 +124,7 @@ async fn five_hundred_concurrent_requests_authenticate_once() {
     let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 8)).expect("clients");
     let api = clients.sddc_manager().expect("sddc");
     let results = concurrently(api, 500, |_| domains()).await;
-    assert!(
-        results.iter().all(|r| matches!(r, Ok(200))),
-        "{:?}",
-        results.iter().find(|r| r.is_err())
-    );
+    assert_all_200(&results);
     assert_eq!(ctl.count("POST /v1/tokens", None).await, 1);
     assert_eq!(
         ctl.count("PATCH /v1/tokens/access-token/refresh", None)
@@ -135,11 +154,7 @@ async fn fleet_and_director_authenticate_once_for_many_requests() {
         Call::get("/ssorealms").what("list SSO realms")
     })
     .await;
-    assert!(
-        results.iter().all(|r| matches!(r, Ok(200))),
-        "{:?}",
-        results.iter().find(|r| r.is_err())
-    );
+    assert_all_200(&results);
     assert_eq!(ctl.count("POST /acs/t/CUSTOMER/token", None).await, 1);
 
     // Fleet IAM with user and password.
@@ -161,7 +176,7 @@ async fn fleet_and_director_authenticate_once_for_many_requests() {
         Call::get("/ssorealms")
     })
     .await;
-    assert!(results.iter().all(|r| matches!(r, Ok(200))));
+    assert_all_200(&results);
     assert_eq!(
         ctl.count("POST /suite-api/api/auth/token/acquire", None)
             .await,
@@ -171,29 +186,20 @@ async fn fleet_and_director_authenticate_once_for_many_requests() {
     // Director: session login, then an API token of the same tenant.
     let d = &sim.ready["director"];
     let org = d["org"].as_str().expect("org").to_string();
-    let cfg = Config {
-        transport: transport(&sim, 8, 5),
-        director: Some(DirectorConfig {
-            host: sim.host(),
-            org: Some(org.clone()),
-            credentials: DirectorCredentials::Password {
-                username: d["username"].as_str().expect("user").into(),
-                password: Secret::new(d["password"].as_str().expect("password")),
-            },
-            flavor: None,
-        }),
-        ..Config::default()
-    };
+    let cfg = director_config(
+        &sim,
+        &org,
+        DirectorCredentials::Password {
+            username: d["username"].as_str().expect("user").into(),
+            password: Secret::new(d["password"].as_str().expect("password")),
+        },
+    );
     let clients = Clients::new(&cfg).expect("clients");
     let results = concurrently(clients.director().expect("director"), 200, |_| {
         Call::get("/api/org")
     })
     .await;
-    assert!(
-        results.iter().all(|r| matches!(r, Ok(200))),
-        "{:?}",
-        results.iter().find(|r| r.is_err())
-    );
+    assert_all_200(&results);
     assert_eq!(ctl.count("POST /cloudapi/1.0.0/sessions", None).await, 1);
 
     let created = ctl
@@ -206,28 +212,19 @@ async fn fleet_and_director_authenticate_once_for_many_requests() {
         .as_str()
         .expect("token")
         .to_string();
-    let cfg = Config {
-        transport: transport(&sim, 8, 5),
-        director: Some(DirectorConfig {
-            host: sim.host(),
-            org: Some(org),
-            credentials: DirectorCredentials::ApiToken {
-                token: Secret::new(api_token),
-            },
-            flavor: None,
-        }),
-        ..Config::default()
-    };
+    let cfg = director_config(
+        &sim,
+        &org,
+        DirectorCredentials::ApiToken {
+            token: Secret::new(api_token),
+        },
+    );
     let clients = Clients::new(&cfg).expect("clients");
     let results = concurrently(clients.director().expect("director"), 200, |_| {
         Call::get("/api/org")
     })
     .await;
-    assert!(
-        results.iter().all(|r| matches!(r, Ok(200))),
-        "{:?}",
-        results.iter().find(|r| r.is_err())
-    );
+    assert_all_200(&results);
     assert_eq!(ctl.count("POST /oauth/tenant/{org}/token", None).await, 1);
 }
 
@@ -252,11 +249,7 @@ async fn fifty_concurrent_401s_share_one_refresh() {
         .await;
     ctl.reset_stats().await;
     let results = concurrently(api, 50, |_| domains()).await;
-    assert!(
-        results.iter().all(|r| matches!(r, Ok(200))),
-        "{:?}",
-        results.iter().find(|r| r.is_err())
-    );
+    assert_all_200(&results);
     assert_eq!(
         ctl.count("PATCH /v1/tokens/access-token/refresh", None)
             .await,
@@ -277,11 +270,7 @@ async fn expired_refresh_token_leads_to_exactly_one_reauth() {
     ctl.advance(25 * 3600).await; // past the 24 h refresh token and the 60 min access token
     ctl.reset_stats().await;
     let results = concurrently(api, 20, |_| domains()).await;
-    assert!(
-        results.iter().all(|r| matches!(r, Ok(200))),
-        "{:?}",
-        results.iter().find(|r| r.is_err())
-    );
+    assert_all_200(&results);
     // The dead refresh token is tried once: 401 when expired, 404 once the sim pruned it.
     let dead = ctl
         .count("PATCH /v1/tokens/access-token/refresh", Some("401"))
@@ -322,7 +311,7 @@ async fn access_token_is_refreshed_before_it_expires() {
     ctl.advance(2 * 60).await;
     clock.advance(Duration::from_secs(2 * 60));
     let results = concurrently(api, 20, |_| domains()).await;
-    assert!(results.iter().all(|r| matches!(r, Ok(200))));
+    assert_all_200(&results);
     assert_eq!(
         ctl.count("PATCH /v1/tokens/access-token/refresh", Some("200"))
             .await,
@@ -393,11 +382,7 @@ async fn injected_503_and_429_are_retried_and_counted() {
     .await;
     let n = 1000u64;
     let results = concurrently(api, n as usize, |_| domains()).await;
-    assert!(
-        results.iter().all(|r| matches!(r, Ok(200))),
-        "{:?}",
-        results.iter().find(|r| r.is_err())
-    );
+    assert_all_200(&results);
     let ok = ctl.count("GET /v1/domains", Some("200")).await;
     let e503 = ctl.count("GET /v1/domains", Some("503")).await;
     let e429 = ctl.count("GET /v1/domains", Some("429")).await;
@@ -728,7 +713,7 @@ async fn parallel_requests_bounds_requests_in_flight() {
     // so a slow machine cannot make this fail.)
     let start = std::time::Instant::now();
     let results = concurrently(api, 16, |_| domains()).await;
-    assert!(results.iter().all(|r| matches!(r, Ok(200))));
+    assert_all_200(&results);
     assert!(
         start.elapsed() >= Duration::from_millis(4 * 300),
         "16 requests finished in {:?}: more than 4 were in flight",

@@ -354,47 +354,6 @@ fn apply_under_faults_converges_to_exactly_the_declared_objects() {
     }
 }
 
-/// Pids of the running processes whose executable is `exe` and that descend from `root`.
-fn descendants_running(root: u32, exe: &std::path::Path) -> Vec<u32> {
-    let mut parent = std::collections::HashMap::new();
-    for e in std::fs::read_dir("/proc").expect("/proc").flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so split after ')'.
-        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
-            continue;
-        };
-        let Some(after) = stat.rsplit_once(')').map(|(_, a)| a) else {
-            continue;
-        };
-        if let Some(ppid) = after
-            .split_whitespace()
-            .nth(1)
-            .and_then(|p| p.parse::<u32>().ok())
-        {
-            parent.insert(pid, ppid);
-        }
-    }
-    let exe = std::fs::canonicalize(exe).unwrap_or_else(|_| exe.to_path_buf());
-    parent
-        .keys()
-        .copied()
-        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe))
-        .filter(|pid| {
-            let mut p = *pid;
-            for _ in 0..32 {
-                match parent.get(&p) {
-                    Some(&pp) if pp == root => return true,
-                    Some(&pp) if pp > 1 => p = pp,
-                    _ => return false,
-                }
-            }
-            false
-        })
-        .collect()
-}
-
 /// Crash: the provider process is killed with SIGKILL in the middle of an apply (its creates
 /// held in flight by sim latency), then `terraform apply` runs again: it converges to exactly the
 /// declared objects — no duplicate, no orphan — and the re-plan is empty. An API client that the
@@ -452,7 +411,7 @@ fn provider_killed_mid_apply_then_apply_converges() {
             );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        let pids = descendants_running(child.id(), &common::provider_bin());
+        let pids = common::procs::descendants_running(child.id(), &common::provider_bin());
         assert!(
             !pids.is_empty(),
             "{v}: no provider process under terraform {}",

@@ -149,6 +149,14 @@ impl ApiError {
     pub fn unauthorized(m: impl Into<String>) -> ApiError {
         ApiError::new(401, "UNAUTHORIZED", m)
     }
+    /// The answer to an access token that is unknown or has expired.
+    pub fn token_expired() -> ApiError {
+        ApiError::new(
+            401,
+            "TOKEN_EXPIRED",
+            "The access token is invalid or has expired",
+        )
+    }
     pub fn forbidden(m: impl Into<String>) -> ApiError {
         ApiError::new(403, "FORBIDDEN", m)
     }

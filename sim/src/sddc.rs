@@ -86,13 +86,9 @@ fn authorize(w: &mut World, ctx: &Ctx, req: &Req, need: Need) -> Result<Caller, 
     let token = req
         .auth_credential(&["Bearer"])
         .ok_or_else(|| ApiError::unauthorized("Missing Authorization: Bearer <accessToken>"))?;
-    let session = w.session(token, ctx.now).ok_or_else(|| {
-        ApiError::new(
-            401,
-            "TOKEN_EXPIRED",
-            "The access token is invalid or has expired",
-        )
-    })?;
+    let session = w
+        .session(token, ctx.now)
+        .ok_or_else(ApiError::token_expired)?;
     let SessionKind::Sddc { user_id } = session.kind else {
         return Err(ApiError::unauthorized(
             "The token is not an SDDC Manager access token",

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod leaks;
+pub mod procs;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -86,6 +87,15 @@ impl Sim {
             .trim_start_matches("https://")
             .trim_start_matches("http://")
             .to_string()
+    }
+
+    /// An HTTP client that trusts the sim's CA (and only it), for checking what Terraform did.
+    pub fn http_client(&self) -> reqwest::Client {
+        let pem = std::fs::read(self.ca_file()).expect("CA file");
+        reqwest::Client::builder()
+            .tls_certs_only(reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM"))
+            .build()
+            .expect("client")
     }
 
     pub fn ca_file(&self) -> &str {
@@ -394,14 +404,8 @@ pub struct Control {
 
 impl Control {
     pub fn new(sim: &Sim) -> Control {
-        let pem = std::fs::read(sim.ca_file()).expect("CA file");
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).expect("CA PEM");
-        let http = reqwest::Client::builder()
-            .tls_certs_only(certs)
-            .build()
-            .expect("control client");
         Control {
-            http,
+            http: sim.http_client(),
             url: sim.ready["control"]["url"]
                 .as_str()
                 .expect("control url")
@@ -539,6 +543,64 @@ impl SyncControl {
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.rt.block_on(f)
     }
+}
+
+/// Does the fleet API token authenticate at the sim's token endpoint?
+pub fn fleet_token_works(ctl: &SyncControl, sim: &Sim, api_token: &str) -> bool {
+    let http = sim.http_client();
+    let url = sim.ready["operations"]["token_endpoint_url"]
+        .as_str()
+        .expect("token endpoint")
+        .to_string();
+    let token = api_token.to_string();
+    ctl.block_on(async move {
+        http.post(url)
+            .form(&fleet_token_form(&token))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
+}
+
+/// Logs in as the sim's Director user and creates a PROXY token named `name` with
+/// `POST /cloudapi/1.0.0/tokens`; `flavor` is the Director's (`vcf_automation` or
+/// `cloud_director`), for the API version to ask for.
+pub async fn director_proxy_token(sim: &Sim, flavor: &str, name: &str) {
+    let http = sim.http_client();
+    let d = &sim.ready["director"];
+    let accept = if flavor == "vcf_automation" {
+        "application/json;version=9.1.0"
+    } else {
+        "application/json;version=39.1"
+    };
+    let login = http
+        .post(format!("{}/cloudapi/1.0.0/sessions", sim.url()))
+        .basic_auth(
+            format!(
+                "{}@{}",
+                d["username"].as_str().unwrap(),
+                d["org"].as_str().unwrap()
+            ),
+            d["password"].as_str(),
+        )
+        .header("Accept", accept)
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), 200);
+    let session = login.headers()["x-vmware-vcloud-access-token"]
+        .to_str()
+        .expect("header")
+        .to_string();
+    let r = http
+        .post(format!("{}/cloudapi/1.0.0/tokens", sim.url()))
+        .bearer_auth(&session)
+        .header("Accept", accept)
+        .json(&json!({ "name": name, "type": "PROXY" }))
+        .send()
+        .await
+        .expect("create PROXY token");
+    assert_eq!(r.status(), 200);
 }
 
 /// The identity broker form that exchanges a fleet API token for an access token.

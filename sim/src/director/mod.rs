@@ -153,13 +153,9 @@ struct Caller {
 fn caller(w: &mut World, ctx: &Ctx, token: Option<&str>) -> Result<Caller, ApiError> {
     let token = token
         .ok_or_else(|| ApiError::unauthorized("Missing Authorization: Bearer <access token>"))?;
-    let s = w.session(token, ctx.now).ok_or_else(|| {
-        ApiError::new(
-            401,
-            "TOKEN_EXPIRED",
-            "The access token is invalid or has expired",
-        )
-    })?;
+    let s = w
+        .session(token, ctx.now)
+        .ok_or_else(ApiError::token_expired)?;
     let SessionKind::Director {
         org_id,
         user_id,

@@ -60,13 +60,9 @@ pub(super) fn session_principal(w: &mut World, ctx: &Ctx, req: &Req) -> Result<S
             "Unsupported authorization scheme {scheme:?}"
         )));
     }
-    let session = w.session(token, ctx.now).ok_or_else(|| {
-        ApiError::new(
-            401,
-            "TOKEN_EXPIRED",
-            "The access token is invalid or has expired",
-        )
-    })?;
+    let session = w
+        .session(token, ctx.now)
+        .ok_or_else(ApiError::token_expired)?;
     let SessionKind::Fleet {
         principal_id,
         acquired,

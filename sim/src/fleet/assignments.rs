@@ -57,6 +57,25 @@ fn principal_exists(w: &World, realm: &str, principal: &str) -> bool {
             .any(|u| u.realm_id == realm && u.id == principal)
 }
 
+/// The realm and the principal a request names (its first two parameters), once the caller may
+/// `access` the realm and the principal is found in it.
+fn principal_of(
+    w: &mut World,
+    ctx: &Ctx,
+    req: &Req,
+    access: Access,
+) -> Result<(String, String), ApiError> {
+    let realm = req.param(0).to_string();
+    let principal = req.param(1).to_string();
+    authorize(w, ctx, req, Some(&realm), access)?;
+    if !principal_exists(w, &realm, &principal) {
+        return Err(ApiError::not_found(format!(
+            "Principal {principal} not found in SSO realm {realm}"
+        )));
+    }
+    Ok((realm, principal))
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct AssignmentsBody {
@@ -160,14 +179,7 @@ pub fn parse_assignments(w: &World, realm: &str, body: &[u8]) -> Result<Vec<Assi
 }
 
 pub(super) fn put_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    let principal = req.param(1).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Write)?;
-    if !principal_exists(w, &realm, &principal) {
-        return Err(ApiError::not_found(format!(
-            "Principal {principal} not found in SSO realm {realm}"
-        )));
-    }
+    let (realm, principal) = principal_of(w, ctx, req, Access::Write)?;
     let list = parse_assignments(w, &realm, &req.body)?;
     let key = format!("{realm}/{principal}");
     if list.is_empty() {
@@ -180,28 +192,14 @@ pub(super) fn put_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
 }
 
 pub(super) fn delete_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    let principal = req.param(1).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Write)?;
-    if !principal_exists(w, &realm, &principal) {
-        return Err(ApiError::not_found(format!(
-            "Principal {principal} not found in SSO realm {realm}"
-        )));
-    }
+    let (realm, principal) = principal_of(w, ctx, req, Access::Write)?;
     w.fleet.assignments.remove(&format!("{realm}/{principal}"));
     w.dirty = true;
     Ok(Resp::no_content())
 }
 
 pub(super) fn get_assignments(w: &mut World, ctx: &Ctx, req: &Req) -> HResult {
-    let realm = req.param(0).to_string();
-    let principal = req.param(1).to_string();
-    authorize(w, ctx, req, Some(&realm), Access::Read)?;
-    if !principal_exists(w, &realm, &principal) {
-        return Err(ApiError::not_found(format!(
-            "Principal {principal} not found in SSO realm {realm}"
-        )));
-    }
+    let (realm, principal) = principal_of(w, ctx, req, Access::Read)?;
     let out: Vec<Value> = w
         .fleet
         .assignments

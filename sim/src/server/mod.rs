@@ -448,11 +448,7 @@ async fn handle(
                 e.headers.push(("retry-after", ra.to_string()));
                 Some(e)
             }
-            FaultKind::Unauthorized => Some(ApiError::new(
-                401,
-                "TOKEN_EXPIRED",
-                "The access token is invalid or has expired",
-            )),
+            FaultKind::Unauthorized => Some(ApiError::token_expired()),
             FaultKind::ResetBefore => {
                 shared.finish(&rid, &req, &key, "reset", started);
                 ctl.kill.notify_one();

@@ -9,11 +9,17 @@ mod vcf_automation;
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-/// register + jwt-bearer exchange; returns the token response.
+/// register + jwt-bearer exchange under the Cloud Director OAuth paths; returns the token
+/// response.
 async fn create_token(sim: &Sim, session: &str, org: &str, name: &str) -> Res {
+    create_token_at(sim, "/oauth", session, org, name).await
+}
+
+/// register + jwt-bearer exchange under `prefix` (`/oauth` or `/tm/oauth`).
+async fn create_token_at(sim: &Sim, prefix: &str, session: &str, org: &str, name: &str) -> Res {
     let reg = sim
         .post(
-            &format!("/oauth/tenant/{org}/register"),
+            &format!("{prefix}/tenant/{org}/register"),
             session,
             &json!({ "client_name": name }),
         )
@@ -24,7 +30,7 @@ async fn create_token(sim: &Sim, session: &str, org: &str, name: &str) -> Res {
         .expect("client_id")
         .to_string();
     sim.form(
-        &format!("/oauth/tenant/{org}/token"),
+        &format!("{prefix}/tenant/{org}/token"),
         &[
             ("grant_type", JWT_BEARER),
             ("client_id", &client_id),

@@ -5,33 +5,8 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::JWT_BEARER;
+use super::create_token_at;
 use crate::common::*;
-
-/// register + jwt-bearer exchange under `prefix` (`/oauth` or `/tm/oauth`).
-async fn create_token_at(sim: &Sim, prefix: &str, session: &str, org: &str, name: &str) -> Res {
-    let reg = sim
-        .post(
-            &format!("{prefix}/tenant/{org}/register"),
-            session,
-            &json!({ "client_name": name }),
-        )
-        .await;
-    assert_eq!(reg.status, 200, "{}", reg.text);
-    let client_id = reg.body["client_id"]
-        .as_str()
-        .expect("client_id")
-        .to_string();
-    sim.form(
-        &format!("{prefix}/tenant/{org}/token"),
-        &[
-            ("grant_type", JWT_BEARER),
-            ("client_id", &client_id),
-            ("assertion", session),
-        ],
-    )
-    .await
-}
 
 /// VCF Automation mode: OAuth lives under `/tm/oauth` (the Cloud Director paths are 404),
 /// cloudapi calls asking for a Cloud Director version are 406 and `version=9.1.0` works, and

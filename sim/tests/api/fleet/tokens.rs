@@ -5,14 +5,25 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-#[tokio::test]
-async fn tokens_validation_get_delete_and_ttls() {
+/// The set-up of the token tests: a sim, the fleet admin's access token, and the path of the
+/// realm's API token collection.
+async fn start() -> (Sim, String, String) {
     let sim = Sim::start().await;
     let at = sim.fleet_admin().await;
-    let realm = sim.realm();
+    let base = format!("{IAM}/ssorealms/{}/api-tokens", sim.realm());
+    (sim, at, base)
+}
+
+/// The body that creates the API_CLIENT token `n` of the API client `client`.
+fn client_token(client: &str, api_token_ttl: Value, access_token_ttl: Value) -> Value {
+    json!({ "apiClientId": client, "tokenName": "n", "tokenType": "API_CLIENT", "apiTokenTtl": api_token_ttl, "accessTokenTtl": access_token_ttl })
+}
+
+#[tokio::test]
+async fn tokens_validation_get_delete_and_ttls() {
+    let (sim, at, base) = start().await;
     sim.client_with_roles("c", &["vcf_admin"]).await;
-    let base = format!("{IAM}/ssorealms/{realm}/api-tokens");
-    let mk = |ttl: Value, att: Value| json!({ "apiClientId": "c", "tokenName": "n", "tokenType": "API_CLIENT", "apiTokenTtl": ttl, "accessTokenTtl": att });
+    let mk = |ttl: Value, att: Value| client_token("c", ttl, att);
     for (ttl, att) in [
         (json!(0), json!(30)),
         (json!(259201), json!(30)),
@@ -27,34 +38,14 @@ async fn tokens_validation_get_delete_and_ttls() {
     ] {
         assert_error(&sim.post(&base, &at, &mk(ttl, att)).await, 400);
     }
-    // The old guessed token type.
-    assert_error(
-        &sim.post(
-            &base,
-            &at,
-            &json!({ "apiClientId": "c", "tokenName": "n", "tokenType": "SSO_USER" }),
-        )
-        .await,
-        400,
-    );
-    assert_error(
-        &sim.post(
-            &base,
-            &at,
-            &json!({ "apiClientId": "ghost", "tokenName": "n", "tokenType": "API_CLIENT" }),
-        )
-        .await,
-        400,
-    );
-    assert_error(
-        &sim.post(
-            &base,
-            &at,
-            &json!({ "apiClientId": "c", "tokenName": "n", "tokenType": "ROBOT" }),
-        )
-        .await,
-        400,
-    );
+    for body in [
+        // The old guessed token type.
+        json!({ "apiClientId": "c", "tokenName": "n", "tokenType": "SSO_USER" }),
+        json!({ "apiClientId": "ghost", "tokenName": "n", "tokenType": "API_CLIENT" }),
+        json!({ "apiClientId": "c", "tokenName": "n", "tokenType": "ROBOT" }),
+    ] {
+        assert_error(&sim.post(&base, &at, &body).await, 400);
+    }
     let t = sim.post(&base, &at, &mk(json!(60), json!(5))).await;
     assert_eq!(t.status, 201, "{}", t.text);
     let id = t.body["id"].as_str().expect("id");
@@ -93,9 +84,7 @@ async fn tokens_validation_get_delete_and_ttls() {
 
 #[tokio::test]
 async fn query_paging_sort_and_filters() {
-    let sim = Sim::start().await;
-    let at = sim.fleet_admin().await;
-    let realm = sim.realm();
+    let (sim, at, base) = start().await;
     sim.ctl(
         Method::POST,
         "/objects",
@@ -116,9 +105,7 @@ async fn query_paging_sort_and_filters() {
         let sim = &sim;
         let at = at.clone();
         let body = body.clone();
-        let path = format!(
-            "{IAM}/ssorealms/{realm}/api-tokens/query?page={page}&pageSize={size}&sortOrder={sort}"
-        );
+        let path = format!("{base}/query?page={page}&pageSize={size}&sortOrder={sort}");
         async move { sim.post(&path, &at, &body).await }
     };
     let mut seen = Vec::new();
@@ -144,55 +131,28 @@ async fn query_paging_sort_and_filters() {
     assert_error(&q(-1, 10, "ASCENDING").await, 400);
     assert_error(&q(0, 10, "SIDEWAYS").await, 400);
 
-    let by_name = sim
-        .post(
-            &format!("{IAM}/ssorealms/{realm}/api-tokens/query"),
-            &at,
-            &json!({ "searchTerms": { "allOf": [ { "field": "TOKEN_NAME", "terms": ["b-7"], "operator": "EQUALS" } ] } }),
-        )
-        .await;
+    // One search term, without paging.
+    let search = |field: &str, term: &str, operator: &str| {
+        let (sim, at, path) = (&sim, &at, format!("{base}/query"));
+        let body = json!({ "searchTerms": { "allOf": [ { "field": field, "terms": [term], "operator": operator } ] } });
+        async move { sim.post(&path, at, &body).await }
+    };
+    let by_name = search("TOKEN_NAME", "b-7", "EQUALS").await;
     assert_eq!(by_name.body["pageInfo"]["totalCount"], 1);
-    let like = sim
-        .post(
-            &format!("{IAM}/ssorealms/{realm}/api-tokens/query"),
-            &at,
-            &json!({ "searchTerms": { "allOf": [ { "field": "TOKEN_NAME", "terms": ["b-11"], "operator": "LIKE" } ] } }),
-        )
-        .await;
+    let like = search("TOKEN_NAME", "b-11", "LIKE").await;
     assert_eq!(like.body["pageInfo"]["totalCount"], 11); // b-11, b-110..b-119
-    let bad = sim
-        .post(
-            &format!("{IAM}/ssorealms/{realm}/api-tokens/query"),
-            &at,
-            &json!({ "searchTerms": { "allOf": [ { "field": "COLOR", "terms": ["x"], "operator": "LIKE" } ] } }),
-        )
-        .await;
-    assert_error(&bad, 400);
-    let bad_op = sim
-        .post(
-            &format!("{IAM}/ssorealms/{realm}/api-tokens/query"),
-            &at,
-            &json!({ "searchTerms": { "allOf": [ { "field": "CLIENT_ID", "terms": ["x"], "operator": "REGEX" } ] } }),
-        )
-        .await;
-    assert_error(&bad_op, 400);
+    assert_error(&search("COLOR", "x", "LIKE").await, 400);
+    assert_error(&search("CLIENT_ID", "x", "REGEX").await, 400);
 }
 
 /// updateApiToken edits name, description and access-token TTL in place (204, no body); the
 /// token is named by `id` in the body. Anything else is refused.
 #[tokio::test]
 async fn token_patch_edits_in_place_and_settings_give_the_ttls() {
-    let sim = Sim::start().await;
-    let at = sim.fleet_admin().await;
-    let realm = sim.realm();
+    let (sim, at, base) = start().await;
     sim.client_with_roles("p", &["vcf_viewer"]).await;
-    let base = format!("{IAM}/ssorealms/{realm}/api-tokens");
     let t = sim
-        .post(
-            &base,
-            &at,
-            &json!({ "apiClientId": "p", "tokenName": "n", "tokenType": "API_CLIENT", "apiTokenTtl": 600, "accessTokenTtl": 30 }),
-        )
+        .post(&base, &at, &client_token("p", json!(600), json!(30)))
         .await;
     assert_eq!(t.status, 201, "{}", t.text);
     let id = t.body["id"].clone();

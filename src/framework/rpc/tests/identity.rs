@@ -26,17 +26,7 @@ async fn identity_in_every_response_and_import_by_identity() {
 
     // Create: identity known at plan (from configured attributes) and after apply.
     let config = thing(Value::Null, "a", None, None);
-    let plan = svc
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
-            type_name: t(),
-            prior_state: dv(&Value::Null),
-            proposed_new_state: dv(&config),
-            config: dv(&config),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let plan = run_plan(&svc, plan_req(&Value::Null, &config, &config)).await;
     assert_eq!(
         identity_of(plan.planned_identity.clone())
             .attr("name")
@@ -51,31 +41,18 @@ async fn identity_in_every_response_and_import_by_identity() {
         ("note", Value::Null),
         ("secret_wo", Value::Null),
     ]);
-    let later = svc
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
-            type_name: t(),
-            prior_state: dv(&Value::Null),
-            proposed_new_state: dv(&unknown_name),
-            config: dv(&unknown_name),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let later = run_plan(&svc, plan_req(&Value::Null, &unknown_name, &unknown_name)).await;
     assert!(errors(&later.diagnostics).is_empty());
     assert!(later.planned_identity.is_none());
-    let applied = svc
-        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
-            type_name: t(),
-            prior_state: dv(&Value::Null),
+    let applied = run_apply(
+        &svc,
+        pb::apply_resource_change::Request {
             planned_state: plan.planned_state,
-            config: dv(&config),
             planned_identity: plan.planned_identity,
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+            ..apply_req(&Value::Null, &Value::Null, &config)
+        },
+    )
+    .await;
     assert_eq!(
         identity_of(applied.new_identity).attr("name").as_str(),
         Some("a")
@@ -85,32 +62,24 @@ async fn identity_in_every_response_and_import_by_identity() {
     // Update in place keeps the prior identity; replacement plans the new one.
     let mut proposed = state.clone();
     proposed.set_attr("note", "n".into());
-    let plan = svc
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
-            type_name: t(),
-            prior_state: dv(&state),
-            proposed_new_state: dv(&proposed),
-            config: dv(&thing(Value::Null, "a", Some("n"), None)),
+    let plan = run_plan(
+        &svc,
+        pb::plan_resource_change::Request {
             prior_identity: identity("a"),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+            ..plan_req(&state, &proposed, &thing(Value::Null, "a", Some("n"), None))
+        },
+    )
+    .await;
     assert_eq!(plan.planned_identity, identity("a"));
     let renamed = thing(Value::string("id-a"), "b", None, None);
-    let plan = svc
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
-            type_name: t(),
-            prior_state: dv(&state),
-            proposed_new_state: dv(&renamed),
-            config: dv(&thing(Value::Null, "b", None, None)),
+    let plan = run_plan(
+        &svc,
+        pb::plan_resource_change::Request {
             prior_identity: identity("a"),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+            ..plan_req(&state, &renamed, &thing(Value::Null, "b", None, None))
+        },
+    )
+    .await;
     assert_eq!(plan.planned_identity, identity("b"));
 
     // Read returns the identity; a vanished object has none.

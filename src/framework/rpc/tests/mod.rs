@@ -185,6 +185,44 @@ fn dv(v: &Value) -> Option<pb::DynamicValue> {
 fn val(d: Option<pb::DynamicValue>) -> Value {
     decode_dynamic(d.as_ref(), &ty()).unwrap()
 }
+/// Plans `test_thing` from `prior` to `proposed` under `config`.
+fn plan_req(prior: &Value, proposed: &Value, config: &Value) -> pb::plan_resource_change::Request {
+    pb::plan_resource_change::Request {
+        type_name: "test_thing".into(),
+        prior_state: dv(prior),
+        proposed_new_state: dv(proposed),
+        config: dv(config),
+        ..Default::default()
+    }
+}
+/// Applies `planned` to `test_thing` over `prior` under `config`.
+fn apply_req(prior: &Value, planned: &Value, config: &Value) -> pb::apply_resource_change::Request {
+    pb::apply_resource_change::Request {
+        type_name: "test_thing".into(),
+        prior_state: dv(prior),
+        planned_state: dv(planned),
+        config: dv(config),
+        ..Default::default()
+    }
+}
+async fn run_plan(
+    svc: &ProviderService<Floor>,
+    req: pb::plan_resource_change::Request,
+) -> pb::plan_resource_change::Response {
+    svc.plan_resource_change(Request::new(req))
+        .await
+        .unwrap()
+        .into_inner()
+}
+async fn run_apply(
+    svc: &ProviderService<Floor>,
+    req: pb::apply_resource_change::Request,
+) -> pb::apply_resource_change::Response {
+    svc.apply_resource_change(Request::new(req))
+        .await
+        .unwrap()
+        .into_inner()
+}
 fn thing(id: Value, name: &str, note: Option<&str>, secret: Option<&str>) -> Value {
     Value::object([
         ("id", id),

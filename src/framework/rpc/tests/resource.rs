@@ -9,32 +9,12 @@ async fn plan_apply_read_import_and_destroy() {
 
     // Create: id unknown, write-only value never planned or stored.
     let config = thing(Value::Null, "a", Some("n1"), Some("s3cret"));
-    let plan = svc
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
-            type_name: t(),
-            prior_state: dv(&Value::Null),
-            proposed_new_state: dv(&config),
-            config: dv(&config),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let plan = run_plan(&svc, plan_req(&Value::Null, &config, &config)).await;
     assert!(errors(&plan.diagnostics).is_empty());
     let planned = val(plan.planned_state);
     assert!(planned.attr("id").is_unknown());
     assert!(planned.attr("secret_wo").is_null());
-    let applied = svc
-        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
-            type_name: t(),
-            prior_state: dv(&Value::Null),
-            planned_state: dv(&planned),
-            config: dv(&config),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let applied = run_apply(&svc, apply_req(&Value::Null, &planned, &config)).await;
     let state = val(applied.new_state);
     assert_eq!(state.attr("id").as_str(), Some("id-a"));
     assert!(state.attr("secret_wo").is_null());
@@ -43,31 +23,15 @@ async fn plan_apply_read_import_and_destroy() {
     let config2 = thing(Value::Null, "a", Some("n2"), None);
     let mut proposed = config2.clone();
     proposed.set_attr("id", "id-a".into());
-    let plan = svc
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
-            type_name: t(),
-            prior_state: dv(&state),
-            proposed_new_state: dv(&proposed),
-            config: dv(&config2),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let plan = run_plan(&svc, plan_req(&state, &proposed, &config2)).await;
     assert!(plan.requires_replace.is_empty());
     assert_eq!(val(plan.planned_state).attr("id").as_str(), Some("id-a"));
     let renamed = thing(Value::string("id-a"), "b", Some("n1"), None);
-    let plan = svc
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
-            type_name: t(),
-            prior_state: dv(&state),
-            proposed_new_state: dv(&renamed),
-            config: dv(&thing(Value::Null, "b", Some("n1"), None)),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let plan = run_plan(
+        &svc,
+        plan_req(&state, &renamed, &thing(Value::Null, "b", Some("n1"), None)),
+    )
+    .await;
     assert_eq!(
         plan.requires_replace,
         vec![path_to_proto(&AttributePath::attr("name"))]
@@ -101,29 +65,9 @@ async fn plan_apply_read_import_and_destroy() {
     );
 
     // Destroy: planned null, apply deletes, read then reports it gone.
-    let plan = svc
-        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
-            type_name: t(),
-            prior_state: dv(&state),
-            proposed_new_state: dv(&Value::Null),
-            config: dv(&Value::Null),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let plan = run_plan(&svc, plan_req(&state, &Value::Null, &Value::Null)).await;
     assert!(val(plan.planned_state).is_null());
-    let applied = svc
-        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
-            type_name: t(),
-            prior_state: dv(&state),
-            planned_state: dv(&Value::Null),
-            config: dv(&Value::Null),
-            ..Default::default()
-        }))
-        .await
-        .unwrap()
-        .into_inner();
+    let applied = run_apply(&svc, apply_req(&state, &Value::Null, &Value::Null)).await;
     assert!(val(applied.new_state).is_null());
     let read = svc
         .read_resource(Request::new(pb::read_resource::Request {
