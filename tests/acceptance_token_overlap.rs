@@ -385,7 +385,7 @@ fn fleet_successor_whose_create_answer_is_lost_is_revoked_and_nothing_rotates() 
             "{v}: revoked again"
         );
         assert!(
-            fleet_works(&ctl, &sim, &secret1),
+            fleet_token_works(&ctl, &sim, &secret1),
             "{v}: the current token works"
         );
 

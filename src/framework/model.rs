@@ -405,6 +405,8 @@ macro_rules! model {
 
 /// The path of a model's attribute, checked when compiled: `attr_path!(UserModel, role)` is
 /// the path of the attribute `role`, and a field the model does not have does not compile.
+/// `attr_path!(at base, ItemModel, roles)` is the attribute `roles` of the nested object at
+/// the path `base`.
 ///
 /// ```
 /// use terraform_provider_vcf::{attr_path, model};
@@ -429,6 +431,12 @@ macro_rules! model {
 /// ```
 #[macro_export]
 macro_rules! attr_path {
+    (at $base:expr, $model:ty, $field:ident) => {{
+        let _ = |m: &$model| {
+            let _ = &m.$field;
+        };
+        $base.join_attr($crate::framework::model::attribute_name(stringify!($field)))
+    }};
     ($model:ty, $field:ident) => {{
         let _ = |m: &$model| {
             let _ = &m.$field;

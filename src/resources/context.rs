@@ -3,7 +3,7 @@
 //! [`VcfContext::new`]; every resource reaches it through [`context`].
 
 use crate::client::Clients;
-use crate::framework::{Ctx, Diagnostics, Failure};
+use crate::framework::{Ctx, Failure};
 
 use super::SddcState;
 use super::fleet::FleetState;
@@ -72,9 +72,4 @@ pub fn vcf(ctx: &Ctx) -> Result<&VcfContext, Failure> {
             "The vcf provider has no usable configuration; see the errors reported for the provider block.",
         )
     })
-}
-
-/// [`vcf`] for untyped resource code: the context, or None after reporting why there is none.
-pub fn context<'a>(ctx: &'a Ctx, diags: &mut Diagnostics) -> Option<&'a VcfContext> {
-    vcf(ctx).map_err(|f| diags.extend(f.diags)).ok()
 }

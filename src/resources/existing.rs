@@ -63,6 +63,10 @@ pub trait TokenModel: Model {
     /// The ids of the tokens this state holds: the current one and a previous one kept alive
     /// beside it by an overlapping rotation.
     fn held_ids(&self) -> Vec<String>;
+    /// The path of the attribute `name`, where a report on the existing tokens points.
+    fn name_path() -> AttributePath
+    where
+        Self: Sized;
 }
 
 macro_rules! token_model {
@@ -76,6 +80,9 @@ macro_rules! token_model {
                     .into_iter()
                     .filter_map(|v| v.get().cloned())
                     .collect()
+            }
+            fn name_path() -> AttributePath {
+                crate::attr_path!($model, name)
             }
         }
     };
@@ -174,7 +181,7 @@ pub struct Report<'a> {
 
 /// A warning (or, in `fail` mode, an error) on `name` listing the tokens with the `import`
 /// block that adopts one and how to revoke them.
-pub fn report(diags: &mut Diagnostics, mode: Mode, r: Report<'_>) {
+pub fn report<M: TokenModel>(diags: &mut Diagnostics, mode: Mode, r: Report<'_>) {
     let Some(first) = r.found.first() else {
         return;
     };
@@ -217,7 +224,7 @@ pub fn report(diags: &mut Diagnostics, mode: Mode, r: Report<'_>) {
         them = if n == 1 { "it" } else { "them" },
         revoke = revoke.join("; "),
     ));
-    let path = AttributePath::attr("name");
+    let path = M::name_path();
     match mode {
         Mode::Fail => {
             detail.push_str(&format!(
@@ -356,7 +363,7 @@ pub async fn plan_api_token(
             }
         })
         .collect();
-    report(
+    report::<ApiTokenModel>(
         diags,
         mode,
         Report {
@@ -425,7 +432,7 @@ pub async fn plan_director_token(
         Some(u) => format!("Director user {u:?} of organization {org:?}"),
         None => format!("The provider's Director session (organization {org:?})"),
     };
-    report(
+    report::<DirectorTokenModel>(
         diags,
         mode,
         Report {

@@ -11,7 +11,7 @@ pub mod rotating;
 mod sddc;
 pub mod shared;
 
-pub use context::{ContextSettings, VcfContext, context, vcf};
+pub use context::{ContextSettings, VcfContext, vcf};
 pub use director::DirectorApiTokenRevoke;
 pub use director::{DirectorApiToken, DirectorApiTokenList, DirectorApiTokens};
 pub use fleet::access_token::AccessToken;
@@ -37,25 +37,7 @@ pub use fleet::sso_realms::SsoRealms;
 pub use fleet::temporary_api_token::{TemporaryApiToken, revoke_unclosed_temporary_tokens};
 pub use sddc::{SddcRoles, SddcState, SddcUser, SddcUserList};
 
-use crate::client::{ApiClient, Family};
-use crate::framework::{Ctx, Diagnostics, Secret};
-
-/// The client of `family` from the configured provider, or None after reporting why not
-/// (provider not configured, or the family's block missing).
-pub fn family_client<'a>(
-    ctx: &'a Ctx,
-    family: Family,
-    diags: &mut Diagnostics,
-) -> Option<&'a ApiClient> {
-    let vcf = context(ctx, diags)?;
-    match vcf.clients.family(family) {
-        Ok(api) => Some(api),
-        Err(d) => {
-            diags.push(d);
-            None
-        }
-    }
-}
+use crate::framework::Secret;
 
 /// Deserializes an optional secret string of an API answer straight into a [`Secret`].
 pub fn secret_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {

@@ -116,7 +116,7 @@ fn report_names_ids_import_and_revoke() {
         },
     ];
     let mut d = Diagnostics::new();
-    report(
+    report::<Token>(
         &mut d,
         Mode::Warn,
         Report {
@@ -140,7 +140,7 @@ fn report_names_ids_import_and_revoke() {
         assert!(text.contains(want), "{want}: {text}");
     }
     let mut d = Diagnostics::new();
-    report(
+    report::<Token>(
         &mut d,
         Mode::Fail,
         Report {

@@ -2,7 +2,7 @@
 //! the provider's `default_sso_realm`, a name or an id), roles, API clients and settings.
 
 use crate::client::{ApiClient, ApiError, Call};
-use crate::framework::{AttributePath, Ctx, Diagnostic, Diagnostics, Failure, Val, Value};
+use crate::framework::{AttributePath, Ctx, Diagnostic, Diagnostics, Failure, Val};
 use crate::resources::VcfContext;
 
 use super::*;
@@ -25,26 +25,7 @@ pub fn fleet_of(ctx: &Ctx) -> Result<Fleet<'_>, Failure> {
     Ok(Fleet { vcf, api })
 }
 
-/// [`fleet_of`] for untyped resource code: None after reporting why there is no client.
-pub fn fleet<'a>(ctx: &'a Ctx, diags: &mut Diagnostics) -> Option<Fleet<'a>> {
-    fleet_of(ctx).map_err(|f| diags.extend(f.diags)).ok()
-}
-
-/// The fleet client and the realm `value`'s `sso_realm_id` names (or the provider's default
-/// realm), or the error diagnostics of whichever is missing.
-pub async fn fleet_realm<'a>(
-    ctx: &'a Ctx,
-    value: &Value,
-    diags: &mut Diagnostics,
-) -> Option<(Fleet<'a>, &'a RealmJson)> {
-    let f = fleet(ctx, diags)?;
-    let realm = f
-        .realm(value.attr("sso_realm_id"), "sso_realm_id", diags)
-        .await?;
-    Some((f, realm))
-}
-
-/// [`fleet_realm`] for typed resource code: the fleet client and the realm `sso_realm_id` names
+/// The fleet client and the realm `sso_realm_id` names
 /// (or the provider's default realm), or the failure saying which is missing.
 pub async fn fleet_realm_of<'a>(
     ctx: &'a Ctx,
@@ -86,27 +67,7 @@ impl<'a> Fleet<'a> {
             .await
     }
 
-    /// The realm `configured` names (a name or id), else the provider's `default_sso_realm`.
-    /// Errors point at `path`.
-    pub async fn realm(
-        &self,
-        configured: &Value,
-        path: &str,
-        diags: &mut Diagnostics,
-    ) -> Option<&'a RealmJson> {
-        match self
-            .find_realm(configured.as_str(), !configured.is_null(), path)
-            .await
-        {
-            Ok(r) => Some(r),
-            Err(d) => {
-                diags.push(d);
-                None
-            }
-        }
-    }
-
-    /// [`realm`](Self::realm) for typed resource code: the realm `configured` names, else the
+    /// The realm `configured` names, else the
     /// provider's `default_sso_realm`, or the failure saying why there is none.
     pub async fn realm_of(
         &self,

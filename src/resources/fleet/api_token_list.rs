@@ -20,7 +20,7 @@ use crate::framework::{
 use crate::resources::rotating::{duration_check, local_now_ms};
 
 use super::api_token::{ApiToken, ApiTokenModel};
-use super::token_query::token_realm;
+use super::fleet_realm_of;
 use super::{REALM_IDENTITY, TokenPage, fleet_of, paths, realm_lookup_attribute};
 
 pub fn token_identity_schema() -> Option<IdentitySchema> {
@@ -170,8 +170,7 @@ impl TypedList for ApiTokenList {
         config: ApiTokenListConfig,
         sink: &mut ListSink,
     ) -> Result<(), Failure> {
-        let mut diags = Diagnostics::new();
-        let (f, realm) = token_realm(ctx, &config.sso_realm_id, &mut diags).await?;
+        let (f, realm) = fleet_realm_of(ctx, &config.sso_realm_id).await?;
         let client = config.api_client_id.into_option();
         let prefix = config.name_prefix.into_option().unwrap_or_default();
         let status = config

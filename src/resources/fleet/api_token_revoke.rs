@@ -22,7 +22,7 @@ use crate::resources::revoke::{
     with_selector_attributes,
 };
 
-use super::token_query::token_realm;
+use super::fleet_realm_of;
 use super::{ClientJson, Fleet, TokenJson, paths, realm_lookup_attribute};
 
 crate::model! {
@@ -176,7 +176,7 @@ impl TypedAction for ApiTokenRevoke {
         &self,
         ctx: &Ctx,
         config: ApiTokenRevokeModel,
-        diags: &mut Diagnostics,
+        _diags: &mut Diagnostics,
     ) -> Result<(), Failure> {
         // The provider's configuration may not be known yet; the invocation checks it again.
         let Some(vcf) = ctx.data::<VcfContext>() else {
@@ -189,7 +189,7 @@ impl TypedAction for ApiTokenRevoke {
         if config.sso_realm_id.is_unknown() {
             return Ok(());
         }
-        let (f, realm) = token_realm(ctx, &config.sso_realm_id, diags).await?;
+        let (f, realm) = fleet_realm_of(ctx, &config.sso_realm_id).await?;
         if let (Some(client), Some(id)) =
             (config.api_client_id.as_deref(), config.token_id.as_deref())
         {
@@ -208,7 +208,7 @@ impl TypedAction for ApiTokenRevoke {
         let Some(sel) = config.selector() else {
             return Ok(());
         };
-        let (f, realm) = token_realm(ctx, &config.sso_realm_id, diags).await?;
+        let (f, realm) = fleet_realm_of(ctx, &config.sso_realm_id).await?;
         let Some(client) = config.api_client_id.into_option() else {
             return Ok(());
         };

@@ -9,7 +9,7 @@ use crate::framework::{
 };
 use crate::resources::rfc3339_from_millis;
 
-use super::token_query::token_realm;
+use super::fleet_realm_of;
 use super::{TokenJson, realm_lookup_attribute};
 
 crate::model! {
@@ -122,9 +122,9 @@ impl TypedDataSource for ApiTokens {
         &self,
         ctx: &Ctx,
         config: ApiTokensModel,
-        diags: &mut Diagnostics,
+        _diags: &mut Diagnostics,
     ) -> Result<ApiTokensModel, Failure> {
-        let (f, realm) = token_realm(ctx, &config.sso_realm_id, diags).await?;
+        let (f, realm) = fleet_realm_of(ctx, &config.sso_realm_id).await?;
         let client = config.api_client_id.as_deref().unwrap_or_default();
         let list = f.query_tokens(&realm.id, client).await?;
         let now = f.state().now_ms();

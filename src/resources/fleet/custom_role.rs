@@ -14,8 +14,8 @@ use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::typed::Result;
 use crate::framework::validate::{Length, OneOf, PathSegment};
 use crate::framework::{
-    Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, IdentityAttribute, IdentitySchema,
-    Nesting, Plan, Read, Schema, SetOf, Type, TypedResource, Val, Value,
+    Attribute, Block, Ctx, Diagnostics, Failure, IdentityAttribute, IdentitySchema, Nesting, Plan,
+    Read, Schema, SetOf, Type, TypedResource, Val, Value,
 };
 
 use super::custom_role_state::{builtin_role, check_component_roles, upgrade_v0};
@@ -194,7 +194,7 @@ impl TypedResource for CustomRole {
         };
         if items.is_empty() {
             diags.attr_error(
-                AttributePath::attr("component_roles"),
+                crate::attr_path!(CustomRoleModel, component_roles),
                 "No component roles",
                 "A custom role needs at least one component role.",
             );
@@ -204,11 +204,11 @@ impl TypedResource for CustomRole {
             let Some(item) = item.get() else {
                 continue;
             };
-            let at = AttributePath::attr("component_roles").join_index(i as i64);
+            let at = crate::attr_path!(CustomRoleModel, component_roles).join_index(i as i64);
             if let Some(t) = item.component_type.as_deref() {
                 if seen.contains(&t) {
                     diags.attr_error(
-                        at.join_attr("component_type"),
+                        crate::attr_path!(at at, ComponentRoleModel, component_type),
                         "Component listed twice",
                         format!(
                             "{t} appears in more than one component_roles entry; list all of its roles in one \
@@ -220,7 +220,7 @@ impl TypedResource for CustomRole {
             }
             if item.roles.get().is_some_and(|r| r.0.is_empty()) {
                 diags.attr_error(
-                    at.join_attr("roles"),
+                    crate::attr_path!(at at, ComponentRoleModel, roles),
                     "No roles for the component",
                     "Each component_roles entry needs at least one role of its component.",
                 );

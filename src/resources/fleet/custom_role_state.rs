@@ -3,7 +3,7 @@
 //! built-in names, and the upgrade of version 0 states.
 
 use crate::framework::typed::Result;
-use crate::framework::{AttributePath, Diagnostics, Failure, SetOf, Val};
+use crate::framework::{Diagnostics, Failure, SetOf, Val};
 
 use super::custom_role::{ComponentRoleModel, CustomRoleModel};
 use super::{ComponentRole, Fleet, RoleJson, paths};
@@ -114,7 +114,7 @@ pub(super) fn components_state(
 /// The error for a built-in role's name.
 pub(super) fn builtin_role(name: &str) -> Failure {
     Failure::at(
-        AttributePath::attr("name"),
+        crate::attr_path!(CustomRoleModel, name),
         "Built-in role cannot be managed",
         format!(
             "{name:?} is a built-in VCF role; built-in roles belong to the product and cannot be created, changed or \
@@ -159,9 +159,11 @@ pub(super) async fn check_component_roles(f: Fleet<'_>, planned: &CustomRoleMode
             .collect();
         if !unknown.is_empty() {
             errors.attr_error(
-                AttributePath::attr("component_roles")
-                    .join_index(i as i64)
-                    .join_attr("roles"),
+                crate::attr_path!(
+                    at crate::attr_path!(CustomRoleModel, component_roles).join_index(i as i64),
+                    ComponentRoleModel,
+                    roles
+                ),
                 "Unknown component role",
                 format!(
                     "{} {} not a role of {component}. Its roles: {}.",

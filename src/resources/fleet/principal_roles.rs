@@ -8,8 +8,8 @@ use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::typed::Result;
 use crate::framework::validate::{Length, PathSegment};
 use crate::framework::{
-    Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, IdentitySchema, Nesting, Plan,
-    Read, Schema, SetOf, TypedResource, Val, Value,
+    Attribute, Block, Ctx, Diagnostics, Failure, IdentitySchema, Nesting, Plan, Read, Schema,
+    SetOf, TypedResource, Val, Value,
 };
 
 use super::role_schema::*;
@@ -110,7 +110,7 @@ impl TypedResource for PrincipalRoles {
 
     fn validate(&self, config: &PrincipalRolesModel, diags: &mut Diagnostics) {
         for item in known_items(&config.assignments) {
-            item.check_scope(&AttributePath::attr("assignments"), diags);
+            item.check_scope(&crate::attr_path!(PrincipalRolesModel, assignments), diags);
         }
     }
 

@@ -239,9 +239,9 @@ impl TypedResource for RoleAssignment {
             new_scope: plan.planned.scope_resource_ids != prior.scope_resource_ids,
         }];
         let paths = CheckPaths {
-            expires_at: AttributePath::attr("expires_at"),
-            role_name: AttributePath::attr("role_name"),
-            scope_resource_ids: AttributePath::attr("scope_resource_ids"),
+            expires_at: crate::attr_path!(RoleAssignmentModel, expires_at),
+            role_name: crate::attr_path!(RoleAssignmentModel, role_name),
+            scope_resource_ids: crate::attr_path!(RoleAssignmentModel, scope_resource_ids),
         };
         check_planned(
             ctx,

@@ -168,12 +168,12 @@ impl AssignmentModel {
         let has_ids = ids.get().is_some_and(|set| !set.0.is_empty());
         match self.scope_type.as_deref() {
             Some("VCF_INSTANCE") if ids.is_null() || (ids.is_known() && !has_ids) => diags.attr_error(
-                base.join_attr("scope_resource_ids"),
+                crate::attr_path!(at base, AssignmentModel, scope_resource_ids),
                 "Missing scope resources",
                 "scope_type VCF_INSTANCE needs scope_resource_ids: the ids of the VCF instances the role applies to.",
             ),
             Some("SSO_REALM") if has_ids || ids.is_unknown() => diags.attr_error(
-                base.join_attr("scope_resource_ids"),
+                crate::attr_path!(at base, AssignmentModel, scope_resource_ids),
                 "Scope resources not allowed",
                 "scope_type SSO_REALM covers the whole realm and takes no scope_resource_ids; remove them or use VCF_INSTANCE.",
             ),

@@ -1,45 +1,17 @@
 //! Schema pieces and value helpers the fleet types share.
 
-use crate::framework::model::{FromValue, ToValue};
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
-use crate::framework::traits::PlanChange;
 use crate::framework::validate::{Length, PathSegment};
-use crate::framework::{Attribute, AttributePath, Ctx, Diagnostics, Failure, Val, Value};
+use crate::framework::{Attribute, Ctx, Failure, Val};
 
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
 // Schema pieces and value helpers
 
-/// At plan time: resolves the realm of a planned create or update and, when the configuration
-/// leaves `sso_realm_id` out, fills in the default realm's id so the plan shows it. `None` when
-/// the realm is not known yet (it depends on another resource) or cannot be resolved (the
-/// diagnostic says why).
-pub async fn plan_realm<'a>(
-    ctx: &'a Ctx,
-    plan: &mut PlanChange<'_>,
-    diags: &mut Diagnostics,
-) -> Option<(Fleet<'a>, &'a RealmJson)> {
-    let path = AttributePath::attr("sso_realm_id");
-    let realm_id = |v: &Value| Val::<String>::from_value(v, &path).unwrap_or_default();
-    let mut planned = realm_id(plan.planned.attr("sso_realm_id"));
-    let configured = realm_id(plan.config.attr("sso_realm_id"));
-    match plan_realm_of(ctx, &mut planned, &configured).await {
-        Ok(found) => {
-            if plan.planned.attr("sso_realm_id").is_unknown() && planned.is_known() {
-                plan.planned.set_attr("sso_realm_id", planned.to_value());
-            }
-            found
-        }
-        Err(f) => {
-            diags.extend(f.diags);
-            None
-        }
-    }
-}
-
-/// [`plan_realm`] for typed resource code, on the planned and configured `sso_realm_id`: fills
-/// in the default realm's id when the configuration leaves it out. `Ok(None)` while the
+/// At plan time: resolves the realm of a planned create or update from the planned and
+/// configured `sso_realm_id`, and fills in the default realm's id when the configuration
+/// leaves it out, so the plan shows it. `Ok(None)` while the
 /// configured realm is not known yet.
 pub async fn plan_realm_of<'a>(
     ctx: &'a Ctx,
@@ -89,19 +61,6 @@ pub fn realm_lookup_attribute() -> Attribute {
 /// Description of `sso_realm_id` in identities.
 pub const REALM_IDENTITY: &str = "SSO realm: its id (as `terraform query` reports it), or its name when \
                                   the configuration names the realm by name.";
-
-/// The realm value to keep in state: what the configuration says, else the resolved id.
-pub fn realm_state_value(configured: &Value, realm: &RealmJson) -> Value {
-    match configured.as_str() {
-        Some(s) => Value::string(s),
-        None => Value::string(&realm.id),
-    }
-}
-
-/// A string attribute of a state, plan or configuration.
-pub fn s(v: &Value, name: &str) -> Option<String> {
-    v.attr(name).as_str().map(str::to_string)
-}
 
 /// RFC 3339 text as milliseconds since the epoch.
 pub fn millis_from_rfc3339(text: &str) -> Option<i64> {

@@ -7,7 +7,7 @@ use crate::framework::{
     Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, Schema, TypedDataSource, Val,
 };
 
-use super::{SettingsJson, fleet, fleet_of};
+use super::{SettingsJson, fleet_of};
 
 /// Picks one TTL of the settings.
 pub type Pick = fn(&SettingsJson) -> Option<i64>;
@@ -28,8 +28,7 @@ pub async fn check_token_ttls(ctx: &Ctx, ttls: &[PlannedTtl], diags: &mut Diagno
     if wanted.is_empty() {
         return;
     }
-    let mut quiet = Diagnostics::new();
-    let Some(f) = fleet(ctx, &mut quiet) else {
+    let Ok(f) = fleet_of(ctx) else {
         return;
     };
     let settings = match f.settings().await {

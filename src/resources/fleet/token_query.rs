@@ -4,8 +4,6 @@
 use std::sync::Arc;
 
 use crate::client::{ApiError, Call};
-use crate::framework::model::ToValue;
-use crate::framework::{Ctx, Diagnostics, Failure, Val};
 use crate::resources::revoke::Revoked;
 
 use super::*;
@@ -167,26 +165,5 @@ impl Fleet<'_> {
             Err(e) if e.is_not_found() => Ok(Revoked::AlreadyGone),
             Err(e) => Err(e),
         }
-    }
-}
-
-/// For the typed token types: the fleet client and the realm `sso_realm_id` names (or the
-/// provider's default realm), or the errors of whichever is missing.
-pub(super) async fn token_realm<'a>(
-    ctx: &'a Ctx,
-    sso_realm_id: &Val<String>,
-    diags: &mut Diagnostics,
-) -> Result<(Fleet<'a>, &'a RealmJson), Failure> {
-    let f = fleet_of(ctx)?;
-    let mut found = Diagnostics::new();
-    let realm = f
-        .realm(&sso_realm_id.to_value(), "sso_realm_id", &mut found)
-        .await;
-    match realm {
-        Some(r) => {
-            diags.extend(found);
-            Ok((f, r))
-        }
-        None => Err(found.into()),
     }
 }

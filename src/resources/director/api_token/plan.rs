@@ -6,7 +6,7 @@
 
 use crate::client::AuthMethod;
 use crate::framework::typed::Result;
-use crate::framework::{AttributePath, Ctx, Diagnostic, Diagnostics, Plan, Val};
+use crate::framework::{Ctx, Diagnostic, Diagnostics, Plan, Val};
 use crate::resources::VcfContext;
 use crate::resources::{existing, rotating};
 
@@ -43,7 +43,7 @@ pub(super) async fn plan_new(
                          director block logs in to {o:?}, or set org = {provider_org:?}."
                     ),
                 )
-                .at(AttributePath::attr("org")),
+                .at(crate::attr_path!(ApiTokenModel, org)),
             );
         }
         Some(_) => {}
@@ -81,7 +81,7 @@ impl DirectorApiToken {
                 planned.rotation_due_at = Val::Unknown;
             } else {
                 plan.requires_replace
-                    .push(AttributePath::attr("rotation_triggers"));
+                    .push(crate::attr_path!(ApiTokenModel, rotation_triggers));
             }
             return Ok(());
         }

@@ -52,7 +52,7 @@ pub(super) fn validate(config: &ApiTokenModel, diags: &mut Diagnostics) {
     let ttl_secs = u64::try_from(*ttl).unwrap_or(0).saturating_mul(60);
     if before.as_secs() >= ttl_secs {
         diags.attr_error(
-            AttributePath::attr("rotate_before"),
+            crate::attr_path!(ApiTokenModel, rotate_before),
             "rotate_before is not shorter than the token's lifetime",
             format!(
                 "rotate_before ({text}) is at or above ttl ({ttl} minutes), so every plan would rotate the token. \
@@ -115,7 +115,7 @@ pub(super) async fn modify_plan(
     let due = due_for_rotation(&prior, &plan.planned, now, overlap, regenerate, diags);
     // With overlap rotation a new lifetime is a rotation in place too (the token is created
     // anew either way), so that consumers keep the previous token for the grace.
-    let ttl_path = AttributePath::attr("ttl");
+    let ttl_path = crate::attr_path!(ApiTokenModel, ttl);
     let ttl_rotation = overlap && plan.requires_replace.contains(&ttl_path);
     if ttl_rotation {
         plan.requires_replace.retain(|p| *p != ttl_path);
@@ -194,7 +194,7 @@ fn due_for_rotation(
         return false;
     }
     diags.attr_warning(
-        AttributePath::attr("rotate_before"),
+        crate::attr_path!(ApiTokenModel, rotate_before),
         "API token due for rotation",
         format!(
             "API token {:?} ({}) expires at {expires_at}, within rotate_before ({before_text}); this plan rotates it \
