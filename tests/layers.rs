@@ -30,7 +30,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
 const WIRING: &[&str] = &["main", "lib", "fuzzing", "bin"];
 
 /// Macros exported at the crate root (`crate::model!`), by the module that defines them.
-const ROOT_MACROS: &[(&str, &str)] = &[("model", "framework"), ("rotating_fields", "resources")];
+const ROOT_MACROS: &[(&str, &str)] = &[
+    ("model", "framework"),
+    ("attr_path", "framework"),
+    ("rotating_fields", "resources"),
+];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("readable src dir").flatten() {

@@ -431,10 +431,6 @@ fn len32(n: usize, path: &[PathStep]) -> Result<u32, CodecError> {
 mod tests {
     use super::*;
 
-    fn s(v: &str) -> Value {
-        Value::string(v)
-    }
-
     /// An ext32 header that ends the input, or whose type code looks like a fixext marker, is
     /// an error or an unknown value, never an out-of-bounds read.
     #[test]
@@ -476,7 +472,7 @@ mod tests {
         rmp::encode::write_str(&mut bytes, "x").unwrap();
         assert_eq!(
             decode(&bytes, &ty).unwrap(),
-            Value::object([("a", s("x")), ("b", Value::Null)])
+            Value::object([("a", Value::string("x")), ("b", Value::Null)])
         );
     }
 
@@ -505,7 +501,7 @@ mod tests {
     #[test]
     fn errors_name_the_attribute() {
         let ty = Type::object([("outer", Type::object([("inner", Type::Bool)]))]);
-        let v = Value::object([("outer", Value::object([("inner", s("yes"))]))]);
+        let v = Value::object([("outer", Value::object([("inner", Value::string("yes"))]))]);
         let err = encode(&v, &ty).unwrap_err();
         assert_eq!(err.path_string(), "outer.inner");
         let mut bytes = Vec::new();
@@ -523,7 +519,10 @@ mod tests {
     fn malformed_input_is_an_error() {
         let ty = Type::object([("a", Type::list(Type::String))]);
         let good = encode(
-            &Value::object([("a", Value::List(vec![s("x"), s("y")]))]),
+            &Value::object([(
+                "a",
+                Value::List(vec![Value::string("x"), Value::string("y")]),
+            )]),
             &ty,
         )
         .unwrap();
@@ -585,7 +584,7 @@ mod tests {
 
     #[test]
     fn dynamic_values_carry_their_type() {
-        let v = Value::object([("k", Value::List(vec![s("a")]))]);
+        let v = Value::object([("k", Value::List(vec![Value::string("a")]))]);
         let bytes = encode(&v, &Type::Dynamic).unwrap();
         assert_eq!(decode(&bytes, &Type::Dynamic).unwrap(), v);
     }
