@@ -25,8 +25,8 @@ pub fn fleet_of(ctx: &Ctx) -> Result<Fleet<'_>, Failure> {
     Ok(Fleet { vcf, api })
 }
 
-/// The fleet client and the realm `sso_realm_id` names
-/// (or the provider's default realm), or the failure saying which is missing.
+/// The fleet client and the realm `sso_realm_id` names (or the provider's default realm), or
+/// the failure saying which is missing.
 pub async fn fleet_realm_of<'a>(
     ctx: &'a Ctx,
     sso_realm_id: &Val<String>,
@@ -67,8 +67,8 @@ impl<'a> Fleet<'a> {
             .await
     }
 
-    /// The realm `configured` names, else the
-    /// provider's `default_sso_realm`, or the failure saying why there is none.
+    /// The realm `configured` names (a name or id), else the provider's `default_sso_realm`,
+    /// or the failure (on `path`) saying why there is none.
     pub async fn realm_of(
         &self,
         configured: &Val<String>,
