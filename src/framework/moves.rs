@@ -73,20 +73,13 @@ impl SourceState {
         }
     }
 
-    /// An attribute, or None when the state has no such attribute.
-    pub fn get(&self, name: &str) -> Option<&Json> {
-        self.attrs.get(name)
-    }
-
-    /// A string attribute; None when absent, null or not a string.
-    pub fn str(&self, name: &str) -> Option<&str> {
-        self.attrs.get(name).and_then(Json::as_str)
-    }
-
-    /// A string attribute that is present and not empty (SDK-based providers store unset
-    /// strings as `""`).
-    pub fn non_empty(&self, name: &str) -> Option<&str> {
-        self.str(name).filter(|s| !s.is_empty())
+    /// The state as the source type's wire struct `T` (a serde struct with a field per source
+    /// attribute, so a misspelt attribute does not compile). The error never quotes a value:
+    /// serde's own message may, and the state may hold secrets.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+        T::deserialize(Json::Object(self.attrs.clone())).map_err(|_| {
+            "the stored attributes do not have the types the source schema gives them".to_string()
+        })
     }
 
     /// The attribute names.
@@ -265,6 +258,20 @@ mod tests {
 
     struct Thing;
 
+    /// The stored state of `old_thing`.
+    #[derive(serde::Deserialize)]
+    struct OldThing {
+        #[serde(default)]
+        id: Option<String>,
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        key: Option<String>,
+        #[serde(default)]
+        #[allow(dead_code)]
+        revision: Option<i64>,
+    }
+
     #[async_trait]
     impl Resource for Thing {
         fn type_name(&self) -> &'static str {
@@ -312,14 +319,24 @@ mod tests {
             diags: &mut Diagnostics,
         ) -> Value {
             assert_eq!(*source, OLD);
-            let Some(id) = state.non_empty("id") else {
+            let old: OldThing = match state.decode() {
+                Ok(o) => o,
+                Err(e) => {
+                    diags.error("Bad old state", e);
+                    return Value::Null;
+                }
+            };
+            let Some(id) = old.id.filter(|s| !s.is_empty()) else {
                 diags.error("No id", "the old state has no id");
                 return Value::Null;
             };
             Value::object([
                 ("id", Value::string(id)),
-                ("label", Value::opt_string(state.str("name"))),
-                ("secret", Value::opt_string(state.non_empty("key"))),
+                ("label", Value::opt_string(old.name.as_deref())),
+                (
+                    "secret",
+                    Value::opt_string(old.key.filter(|k| !k.is_empty()).as_deref()),
+                ),
             ])
         }
     }
@@ -421,7 +438,14 @@ mod tests {
 
     #[test]
     fn bad_source_json_is_a_diagnostic_that_quotes_nothing() {
-        for json in [r#"{"id":"s3cr3t-value""#, r#"["s3cr3t-value"]"#, ""] {
+        for json in [
+            r#"{"id":"s3cr3t-value""#,
+            r#"["s3cr3t-value"]"#,
+            "",
+            // Valid JSON whose value has another type than the source schema gives it: serde's
+            // own message would quote it.
+            r#"{"id":"1","revision":"s3cr3t-value"}"#,
+        ] {
             let resp = run(&request(OLD.provider, OLD.type_name, 2, json));
             assert!(resp.target_state.is_none());
             let text = details(&resp);

@@ -317,7 +317,7 @@ pub async fn plan_api_token(
     let Ok(f) = crate::resources::fleet::fleet_of(ctx) else {
         return;
     };
-    let Ok(realm) = f.realm_of(&planned.sso_realm_id, "sso_realm_id").await else {
+    let Ok(realm) = f.realm_of(&planned.sso_realm_id).await else {
         return;
     };
     let list = match f.tokens_named(&realm.id, client, name).await {

@@ -32,7 +32,7 @@ pub async fn fleet_realm_of<'a>(
     sso_realm_id: &Val<String>,
 ) -> Result<(Fleet<'a>, &'a RealmJson), Failure> {
     let f = fleet_of(ctx)?;
-    let realm = f.realm_of(sso_realm_id, "sso_realm_id").await?;
+    let realm = f.realm_of(sso_realm_id).await?;
     Ok((f, realm))
 }
 
@@ -68,24 +68,20 @@ impl<'a> Fleet<'a> {
     }
 
     /// The realm `configured` names (a name or id), else the provider's `default_sso_realm`,
-    /// or the failure (on `path`) saying why there is none.
-    pub async fn realm_of(
-        &self,
-        configured: &Val<String>,
-        path: &str,
-    ) -> Result<&'a RealmJson, Failure> {
+    /// or the failure (on the realm attribute, [`REALM_ATTRIBUTE`]) saying why there is none.
+    pub async fn realm_of(&self, configured: &Val<String>) -> Result<&'a RealmJson, Failure> {
         Ok(self
-            .find_realm(configured.as_deref(), !configured.is_null(), path)
+            .find_realm(configured.as_deref(), !configured.is_null())
             .await?)
     }
 
     /// The realm named `wanted` (an id or a name), else the provider's `default_sso_realm`.
-    /// A realm not found is an error on `path` when the configuration set it (`configured`).
+    /// A realm not found is an error on the realm attribute when the configuration set it
+    /// (`configured`).
     async fn find_realm(
         &self,
         wanted: Option<&str>,
         configured: bool,
-        path: &str,
     ) -> Result<&'a RealmJson, Diagnostic> {
         let wanted = match wanted {
             Some(s) => s.to_string(),
@@ -95,10 +91,10 @@ impl<'a> Fleet<'a> {
                     return Err(Diagnostic::error(
                         "No SSO realm",
                         format!(
-                            "Set {path} (an SSO realm id or name, see data source vcf_sso_realm) or the provider's default_sso_realm."
+                            "Set {REALM_ATTRIBUTE} (an SSO realm id or name, see data source vcf_sso_realm) or the provider's default_sso_realm."
                         ),
                     )
-                    .at(AttributePath::attr(path)));
+                    .at(AttributePath::attr(REALM_ATTRIBUTE)));
                 }
             },
         };
@@ -124,7 +120,7 @@ impl<'a> Fleet<'a> {
                 ),
             );
             if configured {
-                d.at(AttributePath::attr(path))
+                d.at(AttributePath::attr(REALM_ATTRIBUTE))
             } else {
                 d
             }

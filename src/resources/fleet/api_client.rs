@@ -17,8 +17,8 @@ use crate::framework::{
 };
 
 use super::{
-    ClientJson, Fleet, REALM_IDENTITY, WRITE_ROLE, fleet_realm_of, paths, plan_realm_of,
-    realm_attribute,
+    ClientJson, Fleet, REALM_ATTRIBUTE, REALM_IDENTITY, WRITE_ROLE, fleet_realm_of, paths,
+    plan_realm_of, realm_attribute,
 };
 
 const CLIENT_ID_PATTERN: &str = r"^[A-Za-z0-9._-]{1,128}$";
@@ -290,7 +290,7 @@ impl TypedResource for ApiClientResource {
         Some(IdentitySchema::new(
             0,
             vec![
-                IdentityAttribute::required("sso_realm_id", REALM_IDENTITY),
+                IdentityAttribute::required(REALM_ATTRIBUTE, REALM_IDENTITY),
                 IdentityAttribute::required("client_id", "The API client's `client_id`."),
             ],
         ))

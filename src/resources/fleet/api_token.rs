@@ -18,8 +18,8 @@ use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
 use crate::framework::typed::Result;
 use crate::framework::validate::{Check, IntBetween, Length, OneOf, PathSegment};
 use crate::framework::{
-    Attribute, Block, Ctx, Diagnostics, Failure, IdentitySchema, Plan, Read, Schema, Secret, Type,
-    TypedResource, Val, Value,
+    Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, IdentitySchema, Plan, Read, Schema,
+    Secret, Type, TypedResource, Val, Value,
 };
 use crate::resources::rotating::{self, BlockExt, duration_check};
 
@@ -199,10 +199,11 @@ crate::model! {
 crate::rotating_fields!(ApiTokenModel);
 
 /// A string that the schema requires, or that a state always has: only a provider bug leaves it
-/// unset here.
-fn known<'a>(v: &'a Val<String>, attribute: &str) -> Result<&'a str> {
+/// unset here. `attribute` is its path (`crate::attr_path!(ApiTokenModel, field)`).
+fn known(v: &Val<String>, attribute: AttributePath) -> Result<&str> {
     v.as_deref().ok_or_else(|| {
-        Failure::error(
+        Failure::at(
+            attribute.clone(),
             format!("Provider bug: {attribute} is not known"),
             format!(
                 "The API token's {attribute} is not known here. Please report this issue to the provider developers."
@@ -248,8 +249,11 @@ impl TypedResource for ApiToken {
         diags: &mut Diagnostics,
     ) -> Result<ApiTokenModel> {
         let (f, realm) = fleet_realm_of(ctx, &plan.sso_realm_id).await?;
-        let client = known(&plan.api_client_id, "api_client_id")?;
-        known(&plan.name, "name")?;
+        let client = known(
+            &plan.api_client_id,
+            crate::attr_path!(ApiTokenModel, api_client_id),
+        )?;
+        known(&plan.name, crate::attr_path!(ApiTokenModel, name))?;
         let mut base = plan.clone();
         // What the configuration says, else the resolved id.
         if base.sso_realm_id.get().is_none() {
@@ -265,8 +269,12 @@ impl TypedResource for ApiToken {
         diags: &mut Diagnostics,
     ) -> Result<Read<ApiTokenModel>> {
         let (f, realm) = fleet_realm_of(ctx, &state.sso_realm_id).await?;
-        let client = known(&state.api_client_id, "api_client_id")?.to_string();
-        let id = known(&state.id, "id")?.to_string();
+        let client = known(
+            &state.api_client_id,
+            crate::attr_path!(ApiTokenModel, api_client_id),
+        )?
+        .to_string();
+        let id = known(&state.id, crate::attr_path!(ApiTokenModel, id))?.to_string();
         let name = state.name.as_deref().unwrap_or_default().to_string();
         let Some(t) = Self::find(f, &realm.id, &client, &id).await? else {
             return Ok(Read::gone(

@@ -21,13 +21,13 @@ use crate::resources::rotating::{duration_check, local_now_ms};
 
 use super::api_token::{ApiToken, ApiTokenModel};
 use super::fleet_realm_of;
-use super::{REALM_IDENTITY, TokenPage, fleet_of, paths, realm_lookup_attribute};
+use super::{REALM_ATTRIBUTE, REALM_IDENTITY, TokenPage, fleet_of, paths, realm_lookup_attribute};
 
 pub fn token_identity_schema() -> Option<IdentitySchema> {
     Some(IdentitySchema::new(
         0,
         vec![
-            IdentityAttribute::required("sso_realm_id", REALM_IDENTITY),
+            IdentityAttribute::required(REALM_ATTRIBUTE, REALM_IDENTITY),
             IdentityAttribute::required("api_client_id", "`client_id` of the token's API client."),
             IdentityAttribute::required(
                 "name",
@@ -66,7 +66,7 @@ pub async fn import_token_by_identity(
         ));
     };
     let f = fleet_of(ctx)?;
-    let realm = f.realm_of(&identity.sso_realm_id, "sso_realm_id").await?;
+    let realm = f.realm_of(&identity.sso_realm_id).await?;
     let tokens = f.query_tokens(&realm.id, client).await?;
     let now = f.state().now_ms();
     let active: Vec<_> = tokens

@@ -13,8 +13,8 @@ use crate::framework::{
 use crate::resources::rfc3339_from_millis;
 
 use super::{
-    AssignmentJson, Fleet, REALM_IDENTITY, RealmJson, ResourceRef, ScopeJson, fleet_realm_of,
-    millis_from_rfc3339, plan_realm_of, realm_lookup_attribute,
+    AssignmentJson, Fleet, REALM_ATTRIBUTE, REALM_IDENTITY, RealmJson, ResourceRef, ScopeJson,
+    fleet_realm_of, millis_from_rfc3339, plan_realm_of, realm_lookup_attribute,
 };
 
 pub(super) const SCOPES: [&str; 2] = ["SSO_REALM", "VCF_INSTANCE"];
@@ -424,7 +424,7 @@ pub fn principal_identity_schema() -> Option<IdentitySchema> {
     Some(IdentitySchema::new(
         0,
         vec![
-            IdentityAttribute::required("sso_realm_id", REALM_IDENTITY),
+            IdentityAttribute::required(REALM_ATTRIBUTE, REALM_IDENTITY),
             IdentityAttribute::required(
                 "principal_id",
                 "The principal (an API client's `principal_id`, or an SSO user or group).",

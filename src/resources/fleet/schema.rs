@@ -27,16 +27,20 @@ pub async fn plan_realm_of<'a>(
     } else {
         configured
     };
-    let realm = f.realm_of(lookup, "sso_realm_id").await?;
+    let realm = f.realm_of(lookup).await?;
     if planned.is_unknown() && configured.is_null() {
         *planned = Val::Known(realm.id.clone());
     }
     Ok(Some((f, realm)))
 }
 
+/// The SSO realm attribute of every fleet type: in schemas, identities and the diagnostics
+/// that name it.
+pub const REALM_ATTRIBUTE: &str = "sso_realm_id";
+
 /// `sso_realm_id` of a resource: optional, defaults to the provider's realm, replaces on change.
 pub fn realm_attribute() -> Attribute {
-    Attribute::string("sso_realm_id")
+    Attribute::string(REALM_ATTRIBUTE)
         .validator(PathSegment)
         .optional()
         .computed()
@@ -51,7 +55,7 @@ pub fn realm_attribute() -> Attribute {
 
 /// `sso_realm_id` of a data source: optional, defaults to the provider's realm.
 pub fn realm_lookup_attribute() -> Attribute {
-    Attribute::string("sso_realm_id")
+    Attribute::string(REALM_ATTRIBUTE)
         .validator(PathSegment)
         .optional()
         .description("SSO realm, by id or name. Defaults to the provider's `default_sso_realm`.")

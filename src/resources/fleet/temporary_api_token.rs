@@ -16,7 +16,7 @@ use crate::framework::{
 use crate::resources::{VcfContext, rfc3339_from_millis};
 
 use super::ephemeral::{from_private, to_private};
-use super::{TokenCreate, fleet_of};
+use super::{REALM_ATTRIBUTE, TokenCreate, fleet_of};
 
 /// The two token calls of contract B this resource makes, on the shared fleet IAM paths and
 /// JSON types of the fleet family.
@@ -130,7 +130,7 @@ impl TypedEphemeral for TemporaryApiToken {
                  `VCF_OPERATIONS/Administrator` at SSO_REALM scope).",
             )
             .attribute(
-                Attribute::string("sso_realm_id")
+                Attribute::string(REALM_ATTRIBUTE)
                     .validator(PathSegment)
                     .optional()
                     .computed()
@@ -191,11 +191,7 @@ impl TypedEphemeral for TemporaryApiToken {
         let vcf = crate::resources::vcf(ctx)?;
         let fleet = fleet_of(ctx)?;
         let api = fleet.api;
-        let realm = fleet
-            .realm_of(&config.sso_realm_id, "sso_realm_id")
-            .await?
-            .id
-            .clone();
+        let realm = fleet.realm_of(&config.sso_realm_id).await?.id.clone();
         let body = TokenCreate {
             api_client_id: config.api_client_id.as_deref().unwrap_or_default(),
             token_name: config.name.as_deref().unwrap_or("terraform-temporary"),

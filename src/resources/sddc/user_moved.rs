@@ -22,6 +22,9 @@
 //! Every value but `id` is refreshed from SDDC Manager right after the move, except `api_key`,
 //! which the API shows only at creation: the key VMware's provider stored is kept.
 
+use serde::{Deserialize, Deserializer};
+use serde_json::Value as Json;
+
 use crate::framework::typed::Result;
 use crate::framework::{Failure, MoveSource, Secret, SourceState, Val};
 
@@ -42,9 +45,45 @@ pub fn sources() -> Vec<MoveSource> {
     vec![VCF_USER]
 }
 
+/// The attributes of a stored `vcf_user` state that the move reads (`timeouts` is dropped).
+/// Each is a string there; an SDK v2 provider stores an unset one as `""`, which reads as
+/// None, as does a value of any other JSON type, so decoding never fails on a value.
+#[derive(Deserialize)]
+struct VcfUserState {
+    #[serde(default, deserialize_with = "set_text")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "set_text")]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "set_text")]
+    domain: Option<String>,
+    #[serde(default, deserialize_with = "set_text")]
+    r#type: Option<String>,
+    #[serde(default, deserialize_with = "set_text")]
+    role_name: Option<String>,
+    #[serde(default, deserialize_with = "set_text")]
+    creation_timestamp: Option<String>,
+    #[serde(default, deserialize_with = "set_secret")]
+    api_key: Option<Secret>,
+}
+
+/// A string that is set: present, a string and not empty.
+fn set_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    Ok(match Json::deserialize(d)? {
+        Json::String(s) if !s.is_empty() => Some(s),
+        _ => None,
+    })
+}
+
+fn set_secret<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Secret>, D::Error> {
+    Ok(set_text(d)?.map(Secret::new))
+}
+
 /// The `vcf_sddc_user` state of a `vcf_user` state.
 pub fn from_vcf_user(state: &SourceState) -> Result<SddcUserModel> {
-    let Some(id) = state.non_empty("id") else {
+    let user: VcfUserState = state
+        .decode()
+        .map_err(|e| Failure::error("Cannot move vcf_user", format!("The vcf_user state: {e}.")))?;
+    let Some(id) = user.id else {
         return Err(Failure::error(
             "Cannot move vcf_user without an id",
             "The vcf_user state has no SDDC Manager user id, so there is no user to take over. Remove the \
@@ -53,7 +92,7 @@ pub fn from_vcf_user(state: &SourceState) -> Result<SddcUserModel> {
         ));
     };
     // The id becomes a path segment of every later request, as an imported one does.
-    if crate::client::path_segment(id) != id {
+    if crate::client::path_segment(&id) != id {
         return Err(Failure::error(
             "Cannot move vcf_user",
             format!(
@@ -61,7 +100,7 @@ pub fn from_vcf_user(state: &SourceState) -> Result<SddcUserModel> {
             ),
         ));
     }
-    if let Some(t) = state.non_empty("type")
+    if let Some(t) = &user.r#type
         && !USER_TYPES.iter().any(|k| k.eq_ignore_ascii_case(t))
     {
         return Err(Failure::error(
@@ -72,16 +111,15 @@ pub fn from_vcf_user(state: &SourceState) -> Result<SddcUserModel> {
             ),
         ));
     }
-    let text = |name: &str| -> Val<String> { state.non_empty(name).map(str::to_string).into() };
     Ok(SddcUserModel {
         id: id.into(),
-        name: text("name"),
-        domain: text("domain"),
-        r#type: state.non_empty("type").map(str::to_ascii_uppercase).into(),
-        role: text("role_name"),
+        name: Val::from_option(user.name),
+        domain: Val::from_option(user.domain),
+        r#type: Val::from_option(user.r#type.map(|t| t.to_ascii_uppercase())),
+        role: Val::from_option(user.role_name),
         role_id: Val::Null,
-        creation_timestamp: text("creation_timestamp"),
-        api_key: state.non_empty("api_key").map(Secret::new).into(),
+        creation_timestamp: Val::from_option(user.creation_timestamp),
+        api_key: Val::from_option(user.api_key),
         rotation_triggers: Val::Null,
     })
 }
@@ -140,6 +178,12 @@ mod tests {
         )
         .unwrap();
         assert!(from_vcf_user(&s).unwrap().api_key.is_null());
+        // A value of another JSON type reads as unset, as an empty string does.
+        let s =
+            SourceState::from_json(br#"{"id":"7","name":5,"domain":null,"type":"user"}"#).unwrap();
+        let m = from_vcf_user(&s).unwrap();
+        assert!(m.name.is_null() && m.domain.is_null());
+        assert_eq!(m.r#type.as_deref(), Some("USER"));
         for bad in [
             r#"{"id":"","name":"u","type":"USER"}"#,
             r#"{"name":"u","type":"USER"}"#,

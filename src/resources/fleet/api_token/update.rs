@@ -263,12 +263,13 @@ impl ApiToken {
         }
         let keep_prior = |f: Failure| f.with_state(&prior);
         let f = fleet_of(ctx).map_err(keep_prior)?;
-        let realm = f
-            .realm_of(&prior.sso_realm_id, "sso_realm_id")
-            .await
-            .map_err(keep_prior)?;
-        let client = known(&prior.api_client_id, "api_client_id").map_err(keep_prior)?;
-        let id = known(&prior.id, "id").map_err(keep_prior)?;
+        let realm = f.realm_of(&prior.sso_realm_id).await.map_err(keep_prior)?;
+        let client = known(
+            &prior.api_client_id,
+            crate::attr_path!(ApiTokenModel, api_client_id),
+        )
+        .map_err(keep_prior)?;
+        let id = known(&prior.id, crate::attr_path!(ApiTokenModel, id)).map_err(keep_prior)?;
         let mut current = prior.clone();
         // The superseded previous token goes first: when its revoke fails, nothing else is
         // changed and the state still tracks it, so the next apply tries again (a rotation that
