@@ -17,7 +17,7 @@ use crate::framework::{
     Attribute, Block, Ctx, Diagnostics, Failure, IdentityAttribute, IdentitySchema, ListSink,
     Schema, TypedList, TypedResource, Val, Value,
 };
-use crate::resources::rotating::{duration_check, local_now_ms};
+use crate::resources::rotating::duration_check;
 
 use super::api_token::{ApiToken, ApiTokenModel};
 use super::fleet_realm_of;
@@ -252,7 +252,7 @@ impl TypedList for ApiTokenList {
                 if !wanted {
                     continue;
                 }
-                let state = ApiTokenModel::from_api(t, &base, local_now_ms()).to_value();
+                let state = ApiTokenModel::from_api(t, &base, now).to_value();
                 if !sink.send(state, format!("{owner}/{name} ({})", t.id)).await {
                     return Ok(());
                 }

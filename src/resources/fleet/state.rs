@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::client::{ApiError, Response};
+use crate::resources::rotating::ServerClock;
 use crate::resources::shared::{REFRESH_MAX_AGE, SharedReads};
 
 use super::*;
@@ -49,8 +49,8 @@ pub struct FleetState {
     pub(super) tokens: SharedReads<Arc<Vec<TokenJson>>>,
     /// Role assignments as refresh read them, by `<realm>/<principal>`.
     pub(super) assignment_reads: SharedReads<Vec<AssignmentJson>>,
-    /// Server clock minus local clock, from the last `Date` header seen.
-    pub(super) server_offset_ms: Mutex<Option<i64>>,
+    /// The operations server's clock, from the last `Date` header seen.
+    pub(super) clock: ServerClock,
     /// Token refresh without the per-client query: every token is read with its own GET.
     pub(super) single_token_reads: bool,
     /// Names of custom roles planned in this run: assignments of them planned later
@@ -64,13 +64,6 @@ impl fmt::Debug for FleetState {
     }
 }
 
-pub(super) fn local_now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 impl FleetState {
     /// Shared state; `batched_token_reads` false makes every token read its own GET.
     pub fn new(batched_token_reads: bool) -> Self {
@@ -82,7 +75,7 @@ impl FleetState {
             principals: Mutex::default(),
             tokens: SharedReads::aged(REFRESH_MAX_AGE),
             assignment_reads: SharedReads::aged(REFRESH_MAX_AGE),
-            server_offset_ms: Mutex::default(),
+            clock: ServerClock::default(),
             single_token_reads: !batched_token_reads,
             planned_roles: Mutex::default(),
         }
@@ -90,31 +83,13 @@ impl FleetState {
 
     /// Remembers the server's clock from an answer's `Date` header.
     pub fn note_server_date(&self, resp: &Response) {
-        let Some(t) = resp
-            .header("date")
-            .and_then(|d| httpdate::parse_http_date(d).ok())
-        else {
-            return;
-        };
-        let Ok(d) = t.duration_since(UNIX_EPOCH) else {
-            return;
-        };
-        let server = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-        if let Ok(mut slot) = self.server_offset_ms.lock() {
-            *slot = Some(server.saturating_sub(local_now_ms()));
-        }
+        self.clock.note(resp.header("date"));
     }
 
     /// Now, by the server's clock when an answer told it (token expiry is the server's
     /// judgement), else by the local clock.
     pub fn now_ms(&self) -> i64 {
-        let offset = self
-            .server_offset_ms
-            .lock()
-            .ok()
-            .and_then(|s| *s)
-            .unwrap_or(0);
-        local_now_ms().saturating_add(offset)
+        self.clock.now_ms()
     }
 
     /// The write queue of one principal's role assignments.

@@ -7,7 +7,7 @@ use crate::client::{ApiError, Call, Created, ErrorKind};
 use crate::framework::typed::Result;
 use crate::framework::{Ctx, Diagnostics, Failure};
 use crate::resources::existing;
-use crate::resources::rotating::{self, local_now_ms};
+use crate::resources::rotating;
 
 use super::super::{Fleet, TokenCreate, TokenJson, WRITE_ROLE, fleet_of, paths};
 use super::{ApiToken, ApiTokenModel, known};
@@ -160,9 +160,7 @@ impl ApiToken {
                         ),
                     );
                 }
-                // The rotation signal of a first token is judged by the local clock, a
-                // successor's by the server's.
-                Ok(ApiTokenModel::from_api(&t, plan, local_now_ms()))
+                Ok(ApiTokenModel::from_api(&t, plan, f.state().now_ms()))
             }
             NewToken::SuccessorOf { old_id, .. } => {
                 if recovered {
