@@ -218,6 +218,28 @@ fn unknown_realm_name_on_a_resource() {
     }
 }
 
+/// An SSO realm name that does not exist, looked up by the `vcf_sso_realm` data source: the
+/// error is on `name` and lists the realms there are, with their ids.
+#[test]
+fn unknown_realm_name_on_the_realm_data_source() {
+    let sim = Sim::start();
+    for tf in terraforms() {
+        let wd = fleet_workdir(&tf, &sim);
+        wd.write_config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n\ndata \"vcf_sso_realm\" \"r\" {{\n  name = \"flt-idb03\"\n}}\n"
+        ));
+        let e = the_error(&wd, PLAN);
+        assert_eq!(summary(&e), "SSO realm not found", "{e}");
+        let d = detail(&e);
+        assert!(d.contains("No SSO realm has name \"flt-idb03\""), "{d}");
+        assert!(
+            d.contains("flt-idb02 ("),
+            "the realms are listed with their ids: {d}"
+        );
+        assert!(snippet(&e).contains("name = \"flt-idb03\""), "{e}");
+    }
+}
+
 /// A role the realm does not have: the plan fails on role_name, listing the roles and how to
 /// create a custom one.
 #[test]

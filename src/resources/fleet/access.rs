@@ -36,6 +36,23 @@ pub async fn fleet_realm_of<'a>(
     Ok((f, realm))
 }
 
+/// The sentence that ends the message of a realm not found: "Realms visible to the provider's
+/// credentials: NAME (ID), …" (or none).
+pub fn visible_realms(realms: &[RealmJson]) -> String {
+    let names: Vec<String> = realms
+        .iter()
+        .map(|r| format!("{} ({})", r.name, r.id))
+        .collect();
+    format!(
+        "Realms visible to the provider's credentials: {}.",
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    )
+}
+
 /// The role every fleet IAM write needs (named in 403 messages).
 pub const WRITE_ROLE: &str =
     "a VCF role with VCF_OPERATIONS/Administrator at SSO_REALM scope (vcf_admin)";
@@ -104,19 +121,11 @@ impl<'a> Fleet<'a> {
             .find(|r| r.id == wanted)
             .or_else(|| realms.iter().find(|r| r.name == wanted));
         found.ok_or_else(|| {
-            let names: Vec<String> = realms
-                .iter()
-                .map(|r| format!("{} ({})", r.name, r.id))
-                .collect();
             let d = Diagnostic::error(
                 "SSO realm not found",
                 format!(
-                    "No SSO realm has the id or name {wanted:?}. Realms visible to the provider's credentials: {}.",
-                    if names.is_empty() {
-                        "none".to_string()
-                    } else {
-                        names.join(", ")
-                    }
+                    "No SSO realm has the id or name {wanted:?}. {}",
+                    visible_realms(realms)
                 ),
             );
             if configured {

@@ -6,11 +6,10 @@
 use async_trait::async_trait;
 
 use crate::framework::validate::{AtLeastOneOf, ConflictsWith, Length, PathSegment};
-use crate::framework::{
-    Attribute, AttributePath, Block, Ctx, Diagnostics, Failure, Schema, TypedDataSource,
-};
+use crate::framework::{Attribute, Block, Ctx, Diagnostics, Failure, Schema, TypedDataSource};
 
 use super::sso_realms::{RealmModel, list_realms, realm_attributes};
+use super::visible_realms;
 
 /// `vcf_sso_realm` has exactly the attributes of one realm of `vcf_sso_realms`; `name` or `id`
 /// is what the configuration sets.
@@ -64,9 +63,9 @@ impl TypedDataSource for SsoRealm {
         _diags: &mut Diagnostics,
     ) -> Result<SsoRealmModel, Failure> {
         let realms = list_realms(ctx).await?;
-        let (key, wanted) = match (config.name.as_deref(), config.id.as_deref()) {
-            (Some(n), _) => ("name", n),
-            (None, Some(i)) => ("id", i),
+        let (path, wanted, by_name) = match (config.name.as_deref(), config.id.as_deref()) {
+            (Some(n), _) => (crate::attr_path!(SsoRealmModel, name), n, true),
+            (None, Some(i)) => (crate::attr_path!(SsoRealmModel, id), i, false),
             // The schema's validators require one of them.
             (None, None) => {
                 return Err(Failure::error(
@@ -76,7 +75,7 @@ impl TypedDataSource for SsoRealm {
             }
         };
         let found = realms.iter().find(|r| {
-            if key == "name" {
+            if by_name {
                 r.name == wanted
             } else {
                 r.id == wanted
@@ -84,21 +83,14 @@ impl TypedDataSource for SsoRealm {
         });
         match found {
             Some(r) => Ok(RealmModel::from(r)),
-            None => {
-                let names: Vec<&str> = realms.iter().map(|r| r.name.as_str()).collect();
-                Err(Failure::at(
-                    AttributePath::attr(key),
-                    "SSO realm not found",
-                    format!(
-                        "No SSO realm has {key} {wanted:?}. Realms visible to the provider's credentials: {}.",
-                        if names.is_empty() {
-                            "none".to_string()
-                        } else {
-                            names.join(", ")
-                        }
-                    ),
-                ))
-            }
+            None => Err(Failure::at(
+                path.clone(),
+                "SSO realm not found",
+                format!(
+                    "No SSO realm has {path} {wanted:?}. {}",
+                    visible_realms(&realms)
+                ),
+            )),
         }
     }
 }
