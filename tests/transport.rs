@@ -243,6 +243,21 @@ async fn channel(
         .await
 }
 
+/// Does the plugin serve HTTP/2 over TLS to a client presenting `client` (or no certificate)?
+/// A refused handshake counts as not served.
+async fn tls_is_served(plugin: &Plugin, client: Option<&ClientCert>) -> bool {
+    let conn = tls_connector(&plugin.server_cert, client)
+        .connect(
+            ServerName::try_from("localhost").unwrap(),
+            UnixStream::connect(&plugin.address).await.unwrap(),
+        )
+        .await;
+    match conn {
+        Ok(conn) => speaks_http2(conn).await,
+        Err(_) => false,
+    }
+}
+
 trait IoStream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> IoStream for T {}
 
@@ -315,33 +330,17 @@ async fn automtls_requires_terraforms_certificate() {
     );
 
     // TLS without a client certificate is refused.
-    let conn = tls_connector(&plugin.server_cert, None)
-        .connect(
-            ServerName::try_from("localhost").unwrap(),
-            UnixStream::connect(&plugin.address).await.unwrap(),
-        )
-        .await;
-    if let Ok(conn) = conn {
-        assert!(
-            !speaks_http2(conn).await,
-            "TLS connection without a client certificate was served"
-        );
-    }
+    assert!(
+        !tls_is_served(&plugin, None).await,
+        "TLS connection without a client certificate was served"
+    );
 
     // TLS with some other certificate is refused.
     let stranger = client_cert();
-    let conn = tls_connector(&plugin.server_cert, Some(&stranger))
-        .connect(
-            ServerName::try_from("localhost").unwrap(),
-            UnixStream::connect(&plugin.address).await.unwrap(),
-        )
-        .await;
-    if let Ok(conn) = conn {
-        assert!(
-            !speaks_http2(conn).await,
-            "TLS connection with a foreign certificate was served"
-        );
-    }
+    assert!(
+        !tls_is_served(&plugin, Some(&stranger)).await,
+        "TLS connection with a foreign certificate was served"
+    );
 
     // Terraform's own certificate is served: health says SERVING, the schema comes back.
     let ch = channel(
