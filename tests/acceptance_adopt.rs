@@ -18,7 +18,7 @@ mod common;
 
 use common::{
     REQUIRED_PROVIDERS, Sim, SyncControl, Terraform, Workdir, fleet_workdir, provider_bin,
-    terraforms, text,
+    sddc_admin_workdir, terraforms, text,
 };
 use serde_json::{Value, json};
 
@@ -49,21 +49,6 @@ fn at_least(min: u32, what: &str) -> Vec<Terraform> {
 }
 
 const VMWARE: &str = "registry.terraform.io/vmware/vcf";
-
-fn sddc_workdir(tf: &Terraform, sim: &Sim) -> Workdir {
-    let admin = &sim.ready["sddc_manager"];
-    Workdir::new(tf)
-        .env("VCF_SDDC_MANAGER_HOST", &sim.host())
-        .env(
-            "VCF_SDDC_MANAGER_USERNAME",
-            admin["username"].as_str().unwrap(),
-        )
-        .env(
-            "VCF_SDDC_MANAGER_PASSWORD",
-            admin["password"].as_str().unwrap(),
-        )
-        .env("VCF_CA_FILE", sim.ca_file())
-}
 
 /// Rewrites the workdir's CLI configuration: `local/vmware/vcf` is the built provider, and with
 /// `standin`, VMware's address is served by the same binary (see the module docs).
@@ -157,7 +142,7 @@ fn moved_from_vmware_vcf_user_keeps_the_account_and_its_api_key() {
         );
         let id = user["id"].as_str().expect("user id").to_string();
         let key = user["apiKey"].as_str().expect("api key").to_string();
-        let wd = sddc_workdir(&tf, &sim);
+        let wd = sddc_admin_workdir(&tf, &sim);
         wd.write_config(&example);
         std::fs::write(
             wd.path().join("terraform.tfstate"),
@@ -262,7 +247,7 @@ fn a_move_vcf_sddc_user_cannot_take_is_refused_with_a_diagnostic() {
             ("vcf_network_pool", 0, "Unsupported move source"),
             ("vcf_user", 1, "Unsupported source schema version"),
         ] {
-            let wd = sddc_workdir(&tf, &sim);
+            let wd = sddc_admin_workdir(&tf, &sim);
             wd.write_config(&format!(
                 "{REQUIRED_PROVIDERS}provider \"vcf\" {{}}\nmoved {{\n  from = {ty}.x\n  to   = vcf_sddc_user.x\n}}\n\
                  resource \"vcf_sddc_user\" \"x\" {{\n  name = \"svc-other\"\n  type = \"SERVICE\"\n  role = \"VIEWER\"\n}}\n"

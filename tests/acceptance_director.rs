@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Control, REQUIRED_PROVIDERS, Sim, Workdir, terraforms, text};
+use common::{Control, REQUIRED_PROVIDERS, Sim, Workdir, director_workdir, terraforms, text};
 use serde_json::{Value, json};
 
 fn rt() -> tokio::runtime::Runtime {
@@ -75,6 +75,50 @@ output "token" {{
     )
 }
 
+/// Creates a Director API token named `name` through the sim's object control; returns its
+/// `(id, token)`.
+fn create_director_token(control: &Control, name: &str) -> (String, String) {
+    let created = rt().block_on(control.post(
+        "/objects",
+        json!({"op":"create","kind":"director_token","fields":{"name": name}}),
+    ));
+    let field = |k: &str| {
+        created["created"][0][k]
+            .as_str()
+            .unwrap_or_else(|| panic!("{k} of the created token: {created}"))
+            .to_string()
+    };
+    (field("id"), field("refresh_token"))
+}
+
+/// A configuration that opens `ephemeral.vcf_access_token.d` from the Director API token in
+/// `var.t`, for tenant `org` of the sim (`extra`: more lines of that block).
+fn ephemeral_access_token_config(sim: &Sim, org: &str, extra: &str) -> String {
+    format!(
+        r#"{REQUIRED_PROVIDERS}
+variable "t" {{
+  type      = string
+  sensitive = true
+  ephemeral = true
+}}
+provider "vcf" {{}}
+ephemeral "vcf_access_token" "d" {{
+  api_token     = var.t
+  director_host = "{}"
+  director_org  = "{org}"{extra}
+}}
+"#,
+        sim.host()
+    )
+}
+
+/// A working directory that trusts the sim and passes `token` as `var.t`.
+fn token_variable_workdir(tf: &common::Terraform, sim: &Sim, token: &str) -> Workdir {
+    Workdir::new(tf)
+        .env("VCF_CA_FILE", sim.ca_file())
+        .env("TF_VAR_t", token)
+}
+
 fn outputs(wd: &Workdir) -> Value {
     let out = wd.run(&["output", "-json"]);
     assert!(out.status.success(), "{}", text(&out));
@@ -111,12 +155,7 @@ fn token_lifecycle(sim: Sim, flavor: &str) {
     for (i, tf) in terraforms().iter().enumerate() {
         let v = &tf.version;
         let name = format!("ci-{i}");
-        let wd = Workdir::new(tf)
-            .env("VCF_DIRECTOR_HOST", &sim.host())
-            .env("VCF_DIRECTOR_ORG", org)
-            .env("VCF_DIRECTOR_USERNAME", d["username"].as_str().unwrap())
-            .env("VCF_DIRECTOR_PASSWORD", d["password"].as_str().unwrap())
-            .env("VCF_CA_FILE", sim.ca_file());
+        let wd = director_workdir(tf, &sim);
 
         // Create; the token exchanges for an access token that works.
         wd.write_config(&config(&name, org, "1"));
@@ -224,14 +263,7 @@ fn api_token_session_is_refused_at_plan_time() {
     let control = Control::new(&sim);
     let d = &sim.ready["director"];
     let org = d["org"].as_str().unwrap();
-    let created = rt().block_on(control.post(
-        "/objects",
-        json!({"op":"create","kind":"director_token","fields":{"name":"provider-token"}}),
-    ));
-    let api_token = created["created"][0]["refresh_token"]
-        .as_str()
-        .expect("token")
-        .to_string();
+    let (_, api_token) = create_director_token(&control, "provider-token");
     for tf in terraforms() {
         let v = &tf.version;
         let wd = Workdir::new(&tf)
@@ -251,12 +283,7 @@ fn api_token_session_is_refused_at_plan_time() {
             "Terraform {v}: {t}"
         );
 
-        let wd = Workdir::new(&tf)
-            .env("VCF_DIRECTOR_HOST", &sim.host())
-            .env("VCF_DIRECTOR_ORG", org)
-            .env("VCF_DIRECTOR_USERNAME", d["username"].as_str().unwrap())
-            .env("VCF_DIRECTOR_PASSWORD", d["password"].as_str().unwrap())
-            .env("VCF_CA_FILE", sim.ca_file());
+        let wd = director_workdir(&tf, &sim);
         wd.write_config(&config("y", "other-org", "1"));
         let (ok, diags) = wd.diagnostics(&["plan", "-json"]);
         assert!(!ok);
@@ -278,36 +305,11 @@ fn ephemeral_access_token_from_a_director_token() {
     let sim = Sim::start();
     let control = Control::new(&sim);
     let org = sim.ready["director"]["org"].as_str().unwrap();
-    let hcl = format!(
-        r#"{REQUIRED_PROVIDERS}
-variable "t" {{
-  type      = string
-  sensitive = true
-  ephemeral = true
-}}
-provider "vcf" {{}}
-ephemeral "vcf_access_token" "d" {{
-  api_token     = var.t
-  director_host = "{}"
-  director_org  = "{org}"
-}}
-"#,
-        sim.host()
-    );
+    let hcl = ephemeral_access_token_config(&sim, org, "");
     for tf in terraforms() {
         let v = &tf.version;
-        let created = rt().block_on(control.post(
-            "/objects",
-            json!({"op":"create","kind":"director_token","fields":{"name":"ephemeral-source"}}),
-        ));
-        let id = created["created"][0]["id"].as_str().unwrap().to_string();
-        let token = created["created"][0]["refresh_token"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let wd = Workdir::new(&tf)
-            .env("VCF_CA_FILE", sim.ca_file())
-            .env("TF_VAR_t", &token);
+        let (id, token) = create_director_token(&control, "ephemeral-source");
+        let wd = token_variable_workdir(&tf, &sim, &token);
         wd.write_config(&hcl);
         let out = wd.run(&["plan", "-no-color"]);
         let t = text(&out);
@@ -341,32 +343,7 @@ fn ephemeral_access_token_from_a_vcf_automation_token() {
     });
     let control = Control::new(&sim);
     let org = sim.ready["director"]["org"].as_str().unwrap().to_string();
-    let hcl = |flavor: &str| {
-        format!(
-            r#"{REQUIRED_PROVIDERS}
-variable "t" {{
-  type      = string
-  sensitive = true
-  ephemeral = true
-}}
-provider "vcf" {{}}
-ephemeral "vcf_access_token" "d" {{
-  api_token     = var.t
-  director_host = "{}"
-  director_org  = "{org}"{flavor}
-}}
-"#,
-            sim.host()
-        )
-    };
-    let created = rt().block_on(control.post(
-        "/objects",
-        json!({"op":"create","kind":"director_token","fields":{"name":"vcfa-source"}}),
-    ));
-    let token = created["created"][0]["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, token) = create_director_token(&control, "vcfa-source");
     let tm = "POST /tm/oauth/tenant/{org}/token";
     for tf in terraforms() {
         let v = &tf.version;
@@ -375,10 +352,8 @@ ephemeral "vcf_access_token" "d" {{
             ("\n  director_flavor = \"vcf_automation\"", true, 1),
             ("\n  director_flavor = \"cloud_director\"", false, 0),
         ] {
-            let wd = Workdir::new(&tf)
-                .env("VCF_CA_FILE", sim.ca_file())
-                .env("TF_VAR_t", &token);
-            wd.write_config(&hcl(flavor));
+            let wd = token_variable_workdir(&tf, &sim, &token);
+            wd.write_config(&ephemeral_access_token_config(&sim, &org, flavor));
             rt().block_on(control.reset_stats());
             let out = wd.run(&["plan", "-no-color"]);
             let t = text(&out);
@@ -405,12 +380,7 @@ fn lost_creation_answer_leaves_no_token_behind() {
     for (i, tf) in terraforms().iter().enumerate() {
         let v = &tf.version;
         let name = format!("lost-{i}");
-        let wd = Workdir::new(tf)
-            .env("VCF_DIRECTOR_HOST", &sim.host())
-            .env("VCF_DIRECTOR_ORG", org)
-            .env("VCF_DIRECTOR_USERNAME", d["username"].as_str().unwrap())
-            .env("VCF_DIRECTOR_PASSWORD", d["password"].as_str().unwrap())
-            .env("VCF_CA_FILE", sim.ca_file());
+        let wd = director_workdir(tf, &sim);
         wd.write_config(&config(&name, org, "1"));
         rt().block_on(control.fault(json!({
             "path": "/oauth/tenant/*/token", "method": "POST", "kind": "reset_after", "times": 1
@@ -450,20 +420,13 @@ fn explicit_flavor_skips_detection_and_a_wrong_one_says_so() {
         ..Default::default()
     });
     let control = Control::new(&sim);
-    let d = &sim.ready["director"];
     let config = format!(
         "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\ndata \"vcf_director_api_tokens\" \"all\" {{}}\n"
     );
     for tf in terraforms() {
         let v = &tf.version;
         for (flavor, ok) in [("vcf_automation", true), ("cloud_director", false)] {
-            let wd = Workdir::new(&tf)
-                .env("VCF_DIRECTOR_HOST", &sim.host())
-                .env("VCF_DIRECTOR_ORG", d["org"].as_str().unwrap())
-                .env("VCF_DIRECTOR_USERNAME", d["username"].as_str().unwrap())
-                .env("VCF_DIRECTOR_PASSWORD", d["password"].as_str().unwrap())
-                .env("VCF_DIRECTOR_FLAVOR", flavor)
-                .env("VCF_CA_FILE", sim.ca_file());
+            let wd = director_workdir(&tf, &sim).env("VCF_DIRECTOR_FLAVOR", flavor);
             wd.write_config(&config);
             rt().block_on(control.reset_stats());
             let out = wd.run(&["plan", "-no-color", "-input=false"]);

@@ -12,17 +12,16 @@
 
 mod common;
 
-use common::{REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, fleet_workdir, terraforms, text};
+use common::{
+    REQUIRED_PROVIDERS, Sim, SyncControl, director_workdir, flatten_whitespace,
+    fleet_sim_and_workdir, sddc_admin_workdir, terraforms, text,
+};
 use serde_json::{Value, json};
 
 const TOKEN_QUERY: &str =
     "POST /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-tokens/query";
 const TOKEN_GET: &str = "GET /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-tokens/{id}";
 const TOKEN_CREATE: &str = "POST /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-tokens";
-
-fn flat(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 /// The ids of the sim's tokens of `name` of API client `client` (the sim deletes revoked
 /// tokens; these are all ACTIVE).
@@ -81,10 +80,8 @@ fn import_block(output: &str, address: &str) -> String {
 fn api_token_the_state_lost_is_reported_refused_on_request_and_adopted() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
+        let (sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         let realm = sim.ready["sso_realm_id"].as_str().unwrap().to_string();
-        let wd = fleet_workdir(&tf, &sim);
         wd.write_config(&token_config(None, "1", false));
         let first = wd.apply();
         assert!(!first.contains("already exists"), "{v}: {first}");
@@ -129,7 +126,7 @@ fn api_token_the_state_lost_is_reported_refused_on_request_and_adopted() {
         // Refused on request: the plan fails, nothing is created.
         wd.write_config(&token_config(Some("fail"), "1", false));
         let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-        let t = flat(&text(&out));
+        let t = flatten_whitespace(&text(&out));
         assert!(!out.status.success(), "{v}: {t}");
         assert!(
             t.contains("Error: API token named \"deploy\" already exists"),
@@ -164,7 +161,7 @@ fn api_token_the_state_lost_is_reported_refused_on_request_and_adopted() {
         // Lost again, and `warn` (the default): the apply warns and creates a second token.
         wd.ok(&["state", "rm", "vcf_api_token.t"]);
         wd.write_config(&token_config(None, "1", false));
-        let out = flat(&wd.apply());
+        let out = flatten_whitespace(&wd.apply());
         assert!(
             out.contains("Warning: API token named \"deploy\" already exists"),
             "{v}: {out}"
@@ -180,9 +177,7 @@ fn api_token_the_state_lost_is_reported_refused_on_request_and_adopted() {
 fn create_before_destroy_rotation_is_silent_even_when_refusing() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
-        let wd = fleet_workdir(&tf, &sim);
+        let (_sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         for (i, setting) in [Some("fail"), None].into_iter().enumerate() {
             // With `fail` the rotation would fail if the old token counted.
             let trigger = |n: usize| format!("{i}-{n}");
@@ -198,7 +193,7 @@ fn create_before_destroy_rotation_is_silent_even_when_refusing() {
             assert!(plan.contains("must be replaced"), "{v}: {plan}");
             assert!(!plan.contains("already exists"), "{v}: {plan}");
             assert!(!plan.contains("Warning: API token"), "{v}: {plan}");
-            let out = flat(&wd.apply());
+            let out = flatten_whitespace(&wd.apply());
             assert!(!out.contains("already exists"), "{v} {setting:?}: {out}");
             assert!(!out.contains("Warning: API token"), "{v}: {out}");
             let new = wd.values("vcf_api_token.t")["id"]
@@ -218,16 +213,6 @@ fn create_before_destroy_rotation_is_silent_even_when_refusing() {
 
 // ---------------------------------------------------------------------------------------------
 // Director
-
-fn director_workdir(sim: &Sim, tf: &common::Terraform) -> Workdir {
-    let d = &sim.ready["director"];
-    Workdir::new(tf)
-        .env("VCF_DIRECTOR_HOST", &sim.host())
-        .env("VCF_DIRECTOR_ORG", d["org"].as_str().unwrap())
-        .env("VCF_DIRECTOR_USERNAME", d["username"].as_str().unwrap())
-        .env("VCF_DIRECTOR_PASSWORD", d["password"].as_str().unwrap())
-        .env("VCF_CA_FILE", sim.ca_file())
-}
 
 fn director_config(setting: Option<&str>, trigger: &str, cbd: bool) -> String {
     let setting = setting
@@ -273,7 +258,7 @@ fn director_token_the_state_lost_is_reported_and_refused_proxy_tokens_never_coun
         let v = tf.version.clone();
         let sim = Sim::start();
         let ctl = SyncControl::new(&sim);
-        let wd = director_workdir(&sim, &tf);
+        let wd = director_workdir(&tf, &sim);
         let user = sim.ready["director"]["username"].as_str().unwrap();
 
         // A PROXY token of the name is not an API token: a first create is silent.
@@ -307,7 +292,7 @@ fn director_token_the_state_lost_is_reported_and_refused_proxy_tokens_never_coun
         // Refused on request: nothing is created.
         wd.write_config(&director_config(Some("fail"), "1", false));
         let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-        let t = flat(&text(&out));
+        let t = flatten_whitespace(&text(&out));
         assert!(!out.status.success(), "{v}: {t}");
         assert!(
             t.contains("Error: Director API token named \"ci\" already exists"),
@@ -329,7 +314,7 @@ fn director_token_the_state_lost_is_reported_and_refused_proxy_tokens_never_coun
         let out = wd.apply();
         assert!(out.contains("1 imported"), "{v}: {out}");
         wd.write_config(&director_config(Some("fail"), "2", true));
-        let out = flat(&wd.apply());
+        let out = flatten_whitespace(&wd.apply());
         assert!(!out.contains("already exists"), "{v}: {out}");
         let api_tokens: Vec<_> = director_tokens(&ctl, "ci")
             .into_iter()
@@ -352,28 +337,13 @@ fn sddc_config(name: &str) -> String {
     )
 }
 
-fn sddc_workdir(sim: &Sim, tf: &common::Terraform) -> Workdir {
-    let admin = &sim.ready["sddc_manager"];
-    Workdir::new(tf)
-        .env("VCF_SDDC_MANAGER_HOST", &sim.host())
-        .env(
-            "VCF_SDDC_MANAGER_USERNAME",
-            admin["username"].as_str().unwrap(),
-        )
-        .env(
-            "VCF_SDDC_MANAGER_PASSWORD",
-            admin["password"].as_str().unwrap(),
-        )
-        .env("VCF_CA_FILE", sim.ca_file())
-}
-
 #[test]
 fn sddc_user_that_exists_gets_the_import_to_run_and_the_import_works() {
     for tf in terraforms() {
         let v = tf.version.clone();
         let sim = Sim::start();
         let ctl = SyncControl::new(&sim);
-        let wd = sddc_workdir(&sim, &tf);
+        let wd = sddc_admin_workdir(&tf, &sim);
         wd.write_config(&sddc_config("svc-ci"));
         wd.apply();
         let id = wd.values("vcf_sddc_user.u")["id"]
@@ -393,7 +363,7 @@ fn sddc_user_that_exists_gets_the_import_to_run_and_the_import_works() {
             let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
             let t = text(&out);
             assert!(!out.status.success(), "{v}: {t}");
-            let f = flat(&t);
+            let f = flatten_whitespace(&t);
             assert!(
                 f.contains("Error: SDDC Manager user already exists"),
                 "{v} {status:?}: {t}"

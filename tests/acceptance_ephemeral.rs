@@ -6,7 +6,10 @@
 
 mod common;
 
-use common::{Control, REQUIRED_PROVIDERS, Sim, Workdir, terraforms, text};
+use common::{
+    Control, REQUIRED_PROVIDERS, Sim, Workdir, second_provider_from_temporary_token_hcl,
+    terraforms, text,
+};
 use serde_json::{Value, json};
 
 fn rt() -> tokio::runtime::Runtime {
@@ -40,23 +43,13 @@ ephemeral "vcf_temporary_api_token" "ci" {{
   name          = "ci-run"
   ttl_minutes   = 30
 }}
-ephemeral "vcf_access_token" "x" {{
-  api_token          = ephemeral.vcf_temporary_api_token.ci.token
-  token_endpoint_url = ephemeral.vcf_temporary_api_token.ci.token_endpoint_url
-}}
-provider "vcf" {{
-  alias = "second"
-  operations {{
-    host         = "{host}"
-    access_token = ephemeral.vcf_access_token.x.access_token
-  }}
-}}
-data "vcf_sso_realms" "via_second" {{
+{second}data "vcf_sso_realms" "via_second" {{
   provider = vcf.second
 }}
 output "names" {{ value = [for r in data.vcf_sso_realms.via_second.realms : r.name] }}
 {extra}
 "#,
+        second = second_provider_from_temporary_token_hcl("ci", &sim.host(), ""),
         host = sim.host(),
         endpoint = ops["token_endpoint_url"].as_str().unwrap(),
     )
@@ -242,19 +235,7 @@ ephemeral "vcf_temporary_api_token" "t" {{
   name                     = "long-run"
   access_token_ttl_minutes = 1
 }}
-ephemeral "vcf_access_token" "x" {{
-  api_token          = ephemeral.vcf_temporary_api_token.t.token
-  token_endpoint_url = ephemeral.vcf_temporary_api_token.t.token_endpoint_url
-}}
-provider "vcf" {{
-  alias = "second"
-  operations {{
-    host         = "{host}"
-    access_token = ephemeral.vcf_access_token.x.access_token
-  }}
-  {sddc_block}
-}}
-resource "vcf_sddc_user" "slow" {{
+{second}resource "vcf_sddc_user" "slow" {{
   provider = vcf.second
   name     = "slow-{i}"
   type     = "USER"
@@ -265,6 +246,7 @@ data "vcf_sso_realms" "after" {{
 }}
 output "realms" {{ value = length(data.vcf_sso_realms.after.realms) }}
 "#,
+            second = second_provider_from_temporary_token_hcl("t", &sim.host(), &sddc_block),
             host = sim.host(),
             endpoint = ops["token_endpoint_url"].as_str().unwrap(),
         ));

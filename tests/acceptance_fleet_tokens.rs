@@ -8,8 +8,8 @@
 mod common;
 
 use common::{
-    REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, fleet_token_works, fleet_workdir, realm_ids,
-    terraforms,
+    REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, fleet_sim_and_workdir, fleet_token_works,
+    fleet_workdir, realm_ids, terraforms, viewer_api_client_hcl,
 };
 use serde_json::{Value, json};
 
@@ -54,17 +54,7 @@ fn config(o: &Opts<'_>) -> String {
     format!(
         r#"{REQUIRED_PROVIDERS}
 provider "vcf" {{}}
-
-resource "vcf_api_client" "ci" {{
-  client_id = "ci-pipeline"
-}}
-
-resource "vcf_role_assignment" "viewer" {{
-  principal_id = vcf_api_client.ci.principal_id
-  role_name    = "vcf_viewer"
-  scope_type   = "SSO_REALM"
-}}
-
+{client}
 resource "vcf_api_token" "t" {{
   count             = {count}
   api_client_id     = vcf_api_client.ci.client_id
@@ -76,6 +66,7 @@ resource "vcf_api_token" "t" {{
   depends_on        = [vcf_role_assignment.viewer]
 }}
 "#,
+        client = viewer_api_client_hcl("ci", "ci-pipeline", "viewer"),
         count = o.tokens,
         access_ttl = o.access_ttl,
         strategy = o.strategy,
@@ -91,6 +82,11 @@ fn token(wd: &Workdir) -> (String, String) {
     )
 }
 
+/// Does `new` authenticate while `old` no longer does (a rotation took effect)?
+fn only_new_token_works(ctl: &SyncControl, sim: &Sim, new: &str, old: &str) -> bool {
+    fleet_token_works(ctl, sim, new) && !fleet_token_works(ctl, sim, old)
+}
+
 fn sim_token(ctl: &SyncControl, id: &str) -> Option<Value> {
     ctl.state()["fleet"]["tokens"]
         .as_array()
@@ -101,9 +97,7 @@ fn sim_token(ctl: &SyncControl, id: &str) -> Option<Value> {
 fn rotation_by_trigger_replaces_and_overlaps_with_create_before_destroy() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
-        let wd = fleet_workdir(&tf, &sim);
+        let (sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         let mut o = Opts {
             create_before_destroy: true,
             ..Opts::default()
@@ -116,15 +110,12 @@ fn rotation_by_trigger_replaces_and_overlaps_with_create_before_destroy() {
 
         o.trigger = "2";
         wd.write_config(&config(&o));
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 2, "{v}: {plan}");
-        assert!(
-            plan.contains("vcf_api_token.t[0] must be replaced"),
-            "{v}: {plan}"
-        );
-        assert!(
-            plan.contains("Plan: 1 to add, 0 to change, 1 to destroy."),
-            "{v}: {plan}"
+        wd.assert_plan(
+            2,
+            &[
+                "vcf_api_token.t[0] must be replaced",
+                "Plan: 1 to add, 0 to change, 1 to destroy.",
+            ],
         );
 
         // Make the revoke fail: the new token must already exist and both must work, which
@@ -133,7 +124,7 @@ fn rotation_by_trigger_replaces_and_overlaps_with_create_before_destroy() {
             "/faults",
             json!({"path": "*/api-tokens/*", "method": "DELETE", "kind": "error", "status": 400}),
         );
-        let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        let out = wd.try_apply();
         assert!(
             !out.status.success(),
             "{v}: the injected revoke failure must fail the apply"
@@ -162,9 +153,7 @@ fn rotation_by_trigger_replaces_and_overlaps_with_create_before_destroy() {
 fn rotation_by_time_needs_no_configuration_change() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
-        let wd = fleet_workdir(&tf, &sim);
+        let (sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         wd.write_config(&config(&Opts {
             rotate_before: Some("168h"),
             ..Opts::default()
@@ -175,24 +164,18 @@ fn rotation_by_time_needs_no_configuration_change() {
 
         // 28-day token; 21.5 days later it has 6.5 days left, inside the 7-day window.
         ctl.advance(516 * 3600);
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 2, "{v}: {plan}");
-        assert!(
-            plan.contains("vcf_api_token.t[0] must be replaced"),
-            "{v}: {plan}"
-        );
-        assert!(plan.contains("API token due for rotation"), "{v}: {plan}");
-        assert!(
-            plan.contains("Plan: 1 to add, 0 to change, 1 to destroy."),
-            "{v}: {plan}"
+        wd.assert_plan(
+            2,
+            &[
+                "vcf_api_token.t[0] must be replaced",
+                "API token due for rotation",
+                "Plan: 1 to add, 0 to change, 1 to destroy.",
+            ],
         );
         wd.apply();
         let (id2, s2) = token(&wd);
         assert_ne!(id1, id2, "{v}");
-        assert!(
-            fleet_token_works(&ctl, &sim, &s2) && !fleet_token_works(&ctl, &sim, &s1),
-            "{v}"
-        );
+        assert!(only_new_token_works(&ctl, &sim, &s2, &s1), "{v}");
         wd.assert_no_changes("after the rotation");
     }
 }
@@ -201,9 +184,7 @@ fn rotation_by_time_needs_no_configuration_change() {
 fn regenerate_strategy_rotates_in_place() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
-        let wd = fleet_workdir(&tf, &sim);
+        let (sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         let mut o = Opts {
             strategy: "regenerate",
             ..Opts::default()
@@ -214,24 +195,21 @@ fn regenerate_strategy_rotates_in_place() {
 
         o.trigger = "2";
         wd.write_config(&config(&o));
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 2, "{v}: {plan}");
-        assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
-        assert!(!plan.contains("must be replaced"), "{v}: {plan}");
-        assert!(
-            plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
-            "{v}: {plan}"
+        let plan = wd.assert_plan(
+            2,
+            &[
+                "will be updated in-place",
+                "Plan: 0 to add, 1 to change, 0 to destroy.",
+            ],
         );
+        assert!(!plan.contains("must be replaced"), "{v}: {plan}");
         wd.apply();
         let (id2, s2) = token(&wd);
         // The sim keeps the id, as "regenerates the secret value for an existing API token"
         // reads; the provider would also take a new id from the answer.
         assert_eq!(id1, id2, "{v}: same token");
         assert_ne!(s1, s2, "{v}: new secret");
-        assert!(
-            fleet_token_works(&ctl, &sim, &s2) && !fleet_token_works(&ctl, &sim, &s1),
-            "{v}"
-        );
+        assert!(only_new_token_works(&ctl, &sim, &s2, &s1), "{v}");
         assert!(sim_token(&ctl, &id1).is_some(), "{v}: the token lives on");
         wd.assert_no_changes("after regenerate");
 
@@ -241,21 +219,18 @@ fn regenerate_strategy_rotates_in_place() {
         wd.apply();
         assert_eq!(token(&wd), (id2.clone(), s2.clone()), "{v}");
         ctl.advance(516 * 3600);
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 2, "{v}: {plan}");
-        assert!(plan.contains("API token due for rotation"), "{v}: {plan}");
-        assert!(
-            plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
-            "{v}: {plan}"
+        wd.assert_plan(
+            2,
+            &[
+                "API token due for rotation",
+                "Plan: 0 to add, 1 to change, 0 to destroy.",
+            ],
         );
         wd.apply();
         let (id3, s3) = token(&wd);
         assert_eq!(id3, id2, "{v}: regenerate keeps the token");
         assert_ne!(s3, s2, "{v}: with a new secret");
-        assert!(
-            fleet_token_works(&ctl, &sim, &s3) && !fleet_token_works(&ctl, &sim, &s2),
-            "{v}"
-        );
+        assert!(only_new_token_works(&ctl, &sim, &s3, &s2), "{v}");
         wd.assert_no_changes("after the timed regenerate");
 
         // Changing the strategy alone rotates nothing.
@@ -270,10 +245,8 @@ fn regenerate_strategy_rotates_in_place() {
 fn tokens_gone_out_of_band_are_recreated_and_reads_are_batched() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
+        let (sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         let (realm, _) = realm_ids(&sim);
-        let wd = fleet_workdir(&tf, &sim);
         wd.write_config(&config(&Opts {
             tokens: 3,
             ..Opts::default()
@@ -349,7 +322,7 @@ fn tokens_gone_out_of_band_are_recreated_and_reads_are_batched() {
             assert!(fleet_token_works(&ctl, &sim, &s), "{v}: token {i}");
         }
 
-        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        wd.destroy();
         let left = ctl.state()["fleet"]["tokens"]
             .as_array()
             .map(|l| {
@@ -468,9 +441,7 @@ fn trace_logs_contain_no_token() {
 fn description_and_access_ttl_update_in_place() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
-        let wd = fleet_workdir(&tf, &sim);
+        let (_sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         let mut o = Opts {
             description: Some("first"),
             ..Opts::default()
@@ -482,9 +453,7 @@ fn description_and_access_ttl_update_in_place() {
         o.description = Some("second");
         o.access_ttl = 60;
         wd.write_config(&config(&o));
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 2, "{v}: {plan}");
-        assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
+        let plan = wd.assert_plan(2, &["will be updated in-place"]);
         assert!(!plan.contains("must be replaced"), "{v}: {plan}");
         ctl.reset_stats();
         wd.apply();

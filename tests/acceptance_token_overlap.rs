@@ -9,8 +9,9 @@
 mod common;
 
 use common::{
-    REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, fleet_token_works, fleet_workdir, realm_ids,
-    terraforms,
+    REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, director_workdir, flatten_whitespace,
+    fleet_sim_and_workdir, fleet_token_works, fleet_workdir, realm_ids, terraforms,
+    viewer_api_client_hcl,
 };
 use serde_json::{Value, json};
 
@@ -42,17 +43,7 @@ fn fleet_config(o: &Fleet<'_>) -> String {
     format!(
         r#"{REQUIRED_PROVIDERS}
 provider "vcf" {{}}
-
-resource "vcf_api_client" "ci" {{
-  client_id = "ci-overlap"
-}}
-
-resource "vcf_role_assignment" "viewer" {{
-  principal_id = vcf_api_client.ci.principal_id
-  role_name    = "vcf_viewer"
-  scope_type   = "SSO_REALM"
-}}
-
+{client}
 resource "vcf_api_token" "t" {{
   api_client_id     = vcf_api_client.ci.client_id
   name              = "ci-overlap"
@@ -69,6 +60,7 @@ output "due" {{
   value = vcf_api_token.t.rotation_due_at
 }}
 "#,
+        client = viewer_api_client_hcl("ci", "ci-overlap", "viewer"),
         ttl = o.ttl,
         trigger = o.trigger,
         grace = opt("previous_token_grace", o.grace.map(|g| format!("\"{g}\""))),
@@ -112,6 +104,11 @@ fn sim_fleet_tokens(ctl: &SyncControl) -> Vec<String> {
     sim_token_ids(ctl, "fleet", "api_client_id")
 }
 
+/// The `id` and the secret `token` of the token object `t`.
+fn id_and_secret(t: &Value) -> (String, String) {
+    (string_field(t, "id"), string_field(t, "token"))
+}
+
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v
@@ -126,34 +123,32 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
+        let (sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         let (realm, _) = realm_ids(&sim);
-        let wd = fleet_workdir(&tf, &sim);
         let mut o = Fleet::default();
         wd.write_config(&fleet_config(&o));
         wd.apply();
         wd.assert_no_changes("after create");
         let t1 = fleet_token(&wd);
-        let (id1, s1) = (string_field(&t1, "id"), string_field(&t1, "token"));
+        let (id1, s1) = id_and_secret(&t1);
         assert!(t1["previous_token_id"].is_null(), "{v}");
         assert!(t1["previous_token_revoke_after"].is_null(), "{v}");
 
         // Rotation by trigger: an in-place update, nothing destroyed.
         o.trigger = "2";
         wd.write_config(&fleet_config(&o));
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 2, "{v}: {plan}");
-        assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
-        assert!(!plan.contains("must be replaced"), "{v}: {plan}");
-        assert!(
-            plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
-            "{v}: {plan}"
+        let plan = wd.assert_plan(
+            2,
+            &[
+                "will be updated in-place",
+                "Plan: 0 to add, 1 to change, 0 to destroy.",
+            ],
         );
+        assert!(!plan.contains("must be replaced"), "{v}: {plan}");
         wd.apply();
         wd.assert_no_changes("after the overlap rotation");
         let t2 = fleet_token(&wd);
-        let (id2, s2) = (string_field(&t2, "id"), string_field(&t2, "token"));
+        let (id2, s2) = id_and_secret(&t2);
         assert_ne!(id1, id2, "{v}: a new token");
         assert_eq!(t2["previous_token_id"], json!(id1), "{v}");
         let revoke_after = string_field(&t2, "previous_token_revoke_after");
@@ -183,18 +178,15 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
 
         // After 73 hours the first plan revokes the previous token, in place.
         ctl.advance(2 * HOUR);
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 2, "{v}: {plan}");
-        assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
-        assert!(
-            plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
-            "{v}: {plan}"
+        wd.assert_plan(
+            2,
+            &[
+                "will be updated in-place",
+                "Plan: 0 to add, 1 to change, 0 to destroy.",
+                "Previous token's grace has ended",
+                &revoke_after,
+            ],
         );
-        assert!(
-            plan.contains("Previous token's grace has ended"),
-            "{v}: {plan}"
-        );
-        assert!(plan.contains(&revoke_after), "{v}: {plan}");
         ctl.reset_stats();
         wd.apply();
         assert_eq!(
@@ -215,11 +207,7 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
         );
         assert_eq!(sim_fleet_tokens(&ctl), vec![id2.clone()], "{v}");
         let t = fleet_token(&wd);
-        assert_eq!(
-            (string_field(&t, "id"), string_field(&t, "token")),
-            (id2.clone(), s2.clone()),
-            "{v}"
-        );
+        assert_eq!(id_and_secret(&t), (id2.clone(), s2.clone()), "{v}");
         assert!(t["previous_token_id"].is_null(), "{v}");
         wd.assert_no_changes("after the grace");
 
@@ -234,12 +222,7 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
             "/objects",
             json!({"op": "delete", "kind": "api_token", "realm": realm, "id": id2}),
         );
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 0, "{v}: {plan}");
-        assert!(
-            plan.contains("Previous API token already gone"),
-            "{v}: {plan}"
-        );
+        wd.assert_plan(0, &["Previous API token already gone"]);
         ctl.advance(73 * HOUR);
         wd.apply();
         assert!(fleet_token(&wd)["previous_token_id"].is_null(), "{v}");
@@ -251,7 +234,7 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
         wd.apply();
         assert_eq!(fleet_token(&wd)["previous_token_id"], json!(id3), "{v}");
         assert_eq!(sim_fleet_tokens(&ctl).len(), 2, "{v}");
-        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        wd.destroy();
         assert!(sim_fleet_tokens(&ctl).is_empty(), "{v}: both revoked");
     }
 }
@@ -264,9 +247,7 @@ fn fleet_overlap_rotation_keeps_the_previous_token_for_the_grace() {
 fn fleet_rotation_whose_revoke_of_the_previous_token_fails_keeps_both_tracked() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
-        let wd = fleet_workdir(&tf, &sim);
+        let (_sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         let mut o = Fleet::default();
         wd.write_config(&fleet_config(&o));
         wd.apply();
@@ -284,7 +265,7 @@ fn fleet_rotation_whose_revoke_of_the_previous_token_fails_keeps_both_tracked() 
             "/faults",
             json!({"path": format!("*/api-tokens/{id1}"), "method": "DELETE", "kind": "error", "status": 400}),
         );
-        let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        let out = wd.try_apply();
         assert!(
             !out.status.success(),
             "{v}: the failed revoke fails the apply"
@@ -327,13 +308,11 @@ fn lose_next_create_answer(ctl: &SyncControl) {
 fn fleet_token_whose_create_answer_is_lost_is_kept_without_its_secret() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
-        let wd = fleet_workdir(&tf, &sim);
+        let (_sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         wd.write_config(&fleet_config(&Fleet::default()));
         lose_next_create_answer(&ctl);
         let out = wd.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-        let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        let flat = flatten_whitespace(&out);
         assert!(
             flat.contains("API token secret lost in transit"),
             "{v}: {flat}"
@@ -355,22 +334,17 @@ fn fleet_token_whose_create_answer_is_lost_is_kept_without_its_secret() {
 fn fleet_successor_whose_create_answer_is_lost_is_revoked_and_nothing_rotates() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
-        let wd = fleet_workdir(&tf, &sim);
+        let (sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         let mut o = Fleet::default();
         wd.write_config(&fleet_config(&o));
         wd.apply();
         let t = fleet_token(&wd);
-        let (id1, secret1) = (string_field(&t, "id"), string_field(&t, "token"));
+        let (id1, secret1) = id_and_secret(&t);
         o.trigger = "2";
         wd.write_config(&fleet_config(&o));
         lose_next_create_answer(&ctl);
-        let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-        let flat = common::text(&out)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let out = wd.try_apply();
+        let flat = flatten_whitespace(&common::text(&out));
         assert!(!out.status.success(), "{v}: {flat}");
         assert!(
             flat.contains("API token not rotated") && flat.contains("the provider revoked it"),
@@ -402,10 +376,8 @@ fn fleet_successor_whose_create_answer_is_lost_is_revoked_and_nothing_rotates() 
 fn fleet_previous_token_gone_at_apply_is_not_an_error() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
+        let (sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         let (realm, _) = realm_ids(&sim);
-        let wd = fleet_workdir(&tf, &sim);
         let mut o = Fleet::default();
         wd.write_config(&fleet_config(&o));
         wd.apply();
@@ -420,7 +392,7 @@ fn fleet_previous_token_gone_at_apply_is_not_an_error() {
             json!({"op": "delete", "kind": "api_token", "realm": realm, "id": id1}),
         );
         let out = wd.ok(&["apply", "-no-color", "-input=false", "grace.tfplan"]);
-        let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        let flat = flatten_whitespace(&out);
         assert!(
             flat.contains("Previous API token already gone"),
             "{v}: {flat}"
@@ -437,9 +409,7 @@ fn fleet_previous_token_gone_at_apply_is_not_an_error() {
 fn ready_for_rotation_flips_when_the_window_opens() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
-        let wd = fleet_workdir(&tf, &sim);
+        let (_sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         let o = Fleet {
             grace: None,
             rotate_before: Some("168h"),
@@ -479,9 +449,7 @@ fn ready_for_rotation_flips_when_the_window_opens() {
         // 21.5 days on, it is: the refresh says so, and a plan rotates.
         ctl.advance(36 * HOUR);
         assert_eq!(refresh(&wd)["ready"]["value"], json!(true), "{v}");
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 2, "{v}: {plan}");
-        assert!(plan.contains("API token due for rotation"), "{v}: {plan}");
+        wd.assert_plan(2, &["API token due for rotation"]);
         wd.apply();
         let t = fleet_token(&wd);
         assert_eq!(t["ready_for_rotation"], json!(false), "{v}: a fresh token");
@@ -497,10 +465,8 @@ fn ready_for_rotation_flips_when_the_window_opens() {
 fn check_block_warns_a_week_before_rotation_is_due() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
+        let (sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         let (realm, _) = realm_ids(&sim);
-        let wd = fleet_workdir(&tf, &sim);
         let o = Fleet {
             grace: None,
             rotate_before: Some("168h"),
@@ -521,8 +487,7 @@ fn check_block_warns_a_week_before_rotation_is_due() {
         );
         wd.write_config(&cfg);
         wd.apply();
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 0, "{v}: {plan}");
+        let plan = wd.assert_plan(0, &[]);
         assert!(
             !plan.contains("Check block assertion failed"),
             "{v}: {plan}"
@@ -537,10 +502,7 @@ fn check_block_warns_a_week_before_rotation_is_due() {
             "/objects",
             json!({"op": "patch", "kind": "api_token", "realm": realm, "id": id, "fields": {"expiration_date": expiry}}),
         );
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 0, "{v}: nothing to apply: {plan}");
-        assert!(plan.contains("Check block assertion failed"), "{v}: {plan}");
-        assert!(plan.contains("within a week"), "{v}: {plan}");
+        wd.assert_plan(0, &["Check block assertion failed", "within a week"]);
     }
 }
 
@@ -550,9 +512,7 @@ fn check_block_warns_a_week_before_rotation_is_due() {
 fn fleet_revoke_on_destroy_false_leaves_the_token() {
     for tf in terraforms() {
         let v = tf.version.clone();
-        let sim = Sim::start();
-        let ctl = SyncControl::new(&sim);
-        let wd = fleet_workdir(&tf, &sim);
+        let (sim, ctl, wd) = fleet_sim_and_workdir(&tf);
         let o = Fleet {
             grace: None,
             revoke_on_destroy: Some(false),
@@ -562,7 +522,7 @@ fn fleet_revoke_on_destroy_false_leaves_the_token() {
         wd.apply();
         wd.assert_no_changes("after create");
         let t = fleet_token(&wd);
-        let (id, secret) = (string_field(&t, "id"), string_field(&t, "token"));
+        let (id, secret) = id_and_secret(&t);
         let out = wd.ok(&[
             "destroy",
             "-target=vcf_api_token.t",
@@ -570,7 +530,7 @@ fn fleet_revoke_on_destroy_false_leaves_the_token() {
             "-no-color",
             "-input=false",
         ]);
-        let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        let flat = flatten_whitespace(&out);
         assert!(flat.contains("API token left valid"), "{v}: {flat}");
         assert_eq!(sim_fleet_tokens(&ctl), vec![id], "{v}: still in the sim");
         assert!(fleet_token_works(&ctl, &sim, &secret), "{v}: still valid");
@@ -611,16 +571,6 @@ fn conflicting_overlap_settings_are_refused_on_the_attribute() {
 }
 
 // --- Director ------------------------------------------------------------------------------
-
-fn director_workdir(tf: &common::Terraform, sim: &Sim) -> Workdir {
-    let d = &sim.ready["director"];
-    Workdir::new(tf)
-        .env("VCF_DIRECTOR_HOST", &sim.host())
-        .env("VCF_DIRECTOR_ORG", d["org"].as_str().unwrap())
-        .env("VCF_DIRECTOR_USERNAME", d["username"].as_str().unwrap())
-        .env("VCF_DIRECTOR_PASSWORD", d["password"].as_str().unwrap())
-        .env("VCF_CA_FILE", sim.ca_file())
-}
 
 fn director_config(trigger: &str, extra: &str) -> String {
     format!(
@@ -671,22 +621,22 @@ fn director_overlap_rotation_and_revoke_on_destroy() {
         wd.apply();
         wd.assert_no_changes("after create");
         let t1 = wd.values("vcf_director_api_token.ci");
-        let (id1, s1) = (string_field(&t1, "id"), string_field(&t1, "token"));
+        let (id1, s1) = id_and_secret(&t1);
         assert_eq!(t1["ready_for_rotation"], json!(false), "{v}");
         assert!(t1["rotation_due_at"].is_null(), "{v}: never expires");
 
         wd.write_config(&director_config("2", grace));
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 2, "{v}: {plan}");
-        assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
-        assert!(
-            plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
-            "{v}: {plan}"
+        wd.assert_plan(
+            2,
+            &[
+                "will be updated in-place",
+                "Plan: 0 to add, 1 to change, 0 to destroy.",
+            ],
         );
         wd.apply();
         wd.assert_no_changes("after the overlap rotation");
         let t2 = wd.values("vcf_director_api_token.ci");
-        let (id2, s2) = (string_field(&t2, "id"), string_field(&t2, "token"));
+        let (id2, s2) = id_and_secret(&t2);
         assert_ne!(id1, id2, "{v}");
         assert_eq!(t2["previous_token_id"], json!(id1), "{v}");
         assert!(
@@ -698,12 +648,12 @@ fn director_overlap_rotation_and_revoke_on_destroy() {
         ctl.advance(71 * HOUR);
         wd.assert_no_changes("within the grace");
         ctl.advance(2 * HOUR);
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 2, "{v}: {plan}");
-        assert!(plan.contains("will be updated in-place"), "{v}: {plan}");
-        assert!(
-            plan.contains("Previous token's grace has ended"),
-            "{v}: {plan}"
+        wd.assert_plan(
+            2,
+            &[
+                "will be updated in-place",
+                "Previous token's grace has ended",
+            ],
         );
         wd.apply();
         assert!(!director_works(&ctl, &sim, &s1), "{v}: previous revoked");
@@ -718,12 +668,7 @@ fn director_overlap_rotation_and_revoke_on_destroy() {
             "/objects",
             json!({"op": "delete", "kind": "director_token", "id": id2}),
         );
-        let (code, plan) = wd.plan_code();
-        assert_eq!(code, 0, "{v}: {plan}");
-        assert!(
-            plan.contains("Previous Director API token already gone"),
-            "{v}: {plan}"
-        );
+        wd.assert_plan(0, &["Previous Director API token already gone"]);
         wd.apply();
         wd.assert_no_changes("after the out-of-band revoke");
 
@@ -731,20 +676,20 @@ fn director_overlap_rotation_and_revoke_on_destroy() {
         wd.write_config(&director_config("4", grace));
         wd.apply();
         assert_eq!(sim_director_tokens(&ctl).len(), 2, "{v}");
-        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        wd.destroy();
         assert!(sim_director_tokens(&ctl).is_empty(), "{v}: both revoked");
 
         // revoke_on_destroy = false: destroy leaves the token valid.
         wd.write_config(&director_config("5", "revoke_on_destroy = false"));
         let out = wd.apply();
-        let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        let flat = flatten_whitespace(&out);
         assert!(
             flat.contains("Director API tokens left behind never expire"),
             "{v}: {flat}"
         );
         let t = wd.values("vcf_director_api_token.ci");
-        let (id, secret) = (string_field(&t, "id"), string_field(&t, "token"));
-        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        let (id, secret) = id_and_secret(&t);
+        wd.destroy();
         assert_eq!(sim_director_tokens(&ctl), vec![id], "{v}");
         assert!(director_works(&ctl, &sim, &secret), "{v}: still valid");
     }

@@ -8,7 +8,10 @@
 
 mod common;
 
-use common::{REQUIRED_PROVIDERS, Sim, Workdir, terraforms, text};
+use common::{
+    REQUIRED_PROVIDERS, Sim, Workdir, second_provider_from_temporary_token_hcl, terraforms, text,
+    viewer_api_client_hcl,
+};
 use serde_json::Value;
 
 /// Every secret in the sim's state: session and refresh-token keys, and the values of
@@ -203,15 +206,7 @@ variable "round" {{
   default = "1"
 }}
 provider "vcf" {{}}
-
-resource "vcf_api_client" "c" {{
-  client_id = "secrets-client"
-}}
-resource "vcf_role_assignment" "c" {{
-  principal_id = vcf_api_client.c.principal_id
-  role_name    = "vcf_viewer"
-  scope_type   = "SSO_REALM"
-}}
+{client}
 resource "vcf_api_token" "replace" {{
   api_client_id     = vcf_api_client.c.client_id
   name              = "secrets-replace"
@@ -240,25 +235,15 @@ ephemeral "vcf_temporary_api_token" "t" {{
   name          = "secrets-temporary"
   ttl_minutes   = 30
 }}
-ephemeral "vcf_access_token" "x" {{
-  api_token          = ephemeral.vcf_temporary_api_token.t.token
-  token_endpoint_url = ephemeral.vcf_temporary_api_token.t.token_endpoint_url
-}}
-provider "vcf" {{
-  alias = "second"
-  operations {{
-    host         = "{host}"
-    access_token = ephemeral.vcf_access_token.x.access_token
-  }}
-}}
-data "vcf_sso_realms" "second" {{
+{second}data "vcf_sso_realms" "second" {{
   provider = vcf.second
 }}
 output "realms" {{ value = length(data.vcf_sso_realms.second.realms) }}
 output "last_chars" {{ value = vcf_api_token.replace.token_last_chars }}
 "#,
+        second = second_provider_from_temporary_token_hcl("t", &sim.host(), ""),
+        client = viewer_api_client_hcl("c", "secrets-client", "c"),
         org = s(&r["director"]["org"]),
-        host = sim.host(),
     );
     for tf in terraforms() {
         let v = tf.version.clone();

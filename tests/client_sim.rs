@@ -11,8 +11,9 @@ use std::time::Duration;
 use common::{Control, Sim};
 use serde_json::{Value, json};
 use terraform_provider_vcf::client::{
-    ApiClient, Call, Clients, Clock, Config, Created, DirectorConfig, DirectorCredentials,
-    ErrorKind, FleetCredentials, OperationsConfig, SddcConfig, SddcCredentials, TransportOptions,
+    ApiClient, ApiError, Call, Clients, Clock, Config, Created, DirectorConfig,
+    DirectorCredentials, ErrorKind, FleetCredentials, OperationsConfig, SddcConfig,
+    SddcCredentials, TransportOptions,
 };
 use terraform_provider_vcf::framework::Secret;
 
@@ -88,7 +89,7 @@ async fn concurrently(
     api: &ApiClient,
     n: usize,
     make: impl Fn(usize) -> Call,
-) -> Vec<Result<u16, terraform_provider_vcf::client::ApiError>> {
+) -> Vec<Result<u16, ApiError>> {
     let api = Arc::new(api.clone());
     let tasks: Vec<_> = (0..n)
         .map(|i| {
@@ -105,7 +106,7 @@ async fn concurrently(
 }
 
 /// Fails unless every result is a 200, naming the first error.
-fn assert_all_200(results: &[Result<u16, terraform_provider_vcf::client::ApiError>]) {
+fn assert_all_200(results: &[Result<u16, ApiError>]) {
     assert!(
         results.iter().all(|r| matches!(r, Ok(200))),
         "{:?}",
@@ -117,21 +118,115 @@ fn domains() -> Call {
     Call::get("/v1/domains").what("list domains")
 }
 
+/// SDDC Manager's login, as the sim counts it.
+const SDDC_LOGIN: &str = "POST /v1/tokens";
+/// SDDC Manager's access-token refresh, as the sim counts it.
+const SDDC_REFRESH: &str = "PATCH /v1/tokens/access-token/refresh";
+/// The domain listing, as the sim counts it.
+const SDDC_DOMAINS: &str = "GET /v1/domains";
+/// The create of an API client, as the sim counts it.
+const API_CLIENT_CREATE: &str =
+    "POST /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-clients";
+
+/// Clients signed in to the sim's SDDC Manager as its administrator, `parallel` requests at a
+/// time.
+fn sddc_admin_clients(sim: &Sim, parallel: u32) -> Clients {
+    Clients::new(&sddc_config(sim, &sddc_password(sim), parallel)).expect("clients")
+}
+
+/// The error of one domain listing through fresh clients of `cfg` (the test fails if it
+/// succeeds; `what` names the failure expected).
+async fn domains_error(cfg: &Config, what: &str) -> ApiError {
+    Clients::new(cfg)
+        .expect("clients")
+        .sddc_manager()
+        .expect("sddc")
+        .call(domains())
+        .await
+        .expect_err(what)
+}
+
+/// Installs the fault `rule` and zeroes the sim's request counts.
+async fn fault_and_reset_stats(ctl: &Control, rule: Value) {
+    ctl.fault(rule).await;
+    ctl.reset_stats().await;
+}
+
+/// The VCF Operations (fleet) client of `clients`.
+fn operations_api(clients: &Clients) -> &ApiClient {
+    clients.operations().expect("operations")
+}
+
+/// The Cloud Director client of `clients`.
+fn director_api(clients: &Clients) -> &ApiClient {
+    clients.director().expect("director")
+}
+
+/// Sends `n` GETs of `path` at once through the family client `pick` takes from fresh clients of
+/// `cfg`; asserts that all answer 200 and that the sim counted `login` exactly once so far.
+async fn assert_one_login_for_many(
+    ctl: &Control,
+    cfg: &Config,
+    pick: fn(&Clients) -> &ApiClient,
+    n: usize,
+    path: &'static str,
+    login: &str,
+) {
+    let clients = Clients::new(cfg).expect("clients");
+    let results = concurrently(pick(&clients), n, |_| Call::get(path)).await;
+    assert_all_200(&results);
+    assert_eq!(ctl.count(login, None).await, 1, "{login}");
+}
+
+/// The create of API client `id` in `realm`, with its import hint.
+fn create_api_client(realm: &str, id: &str) -> Call {
+    Call::post(format!("/ssorealms/{realm}/api-clients"))
+        .json(&json!({"clientId": id, "clientName": id, "clientDescription": "test"}))
+        .what(format!("create API client {id:?}"))
+        .import_hint("vcf_api_client", format!("{realm}/{id}"))
+}
+
+/// Looks API client `id` of `realm` up: the object, or `None` when the API answers 404.
+async fn find_api_client(
+    api: ApiClient,
+    realm: String,
+    id: String,
+) -> Result<Option<Value>, ApiError> {
+    match api
+        .json::<Value>(Call::get(format!("/ssorealms/{realm}/api-clients/{id}")))
+        .await
+    {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// How many API clients of `realm` carry the id `id`.
+async fn count_api_clients(api: &ApiClient, realm: &str, id: &str) -> usize {
+    let v: Value = api
+        .json(Call::post(format!("/ssorealms/{realm}/api-clients/query")).json(&json!({})))
+        .await
+        .expect("list");
+    v["apiClients"]
+        .as_array()
+        .expect("apiClients")
+        .iter()
+        .filter(|c| c["clientId"] == id)
+        .count()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_concurrent_requests_authenticate_once() {
     let sim = Sim::start();
     let ctl = Control::new(&sim);
-    let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 8)).expect("clients");
+    let clients = sddc_admin_clients(&sim, 8);
     let api = clients.sddc_manager().expect("sddc");
     let results = concurrently(api, 500, |_| domains()).await;
     assert_all_200(&results);
-    assert_eq!(ctl.count("POST /v1/tokens", None).await, 1);
-    assert_eq!(
-        ctl.count("PATCH /v1/tokens/access-token/refresh", None)
-            .await,
-        0
-    );
-    assert_eq!(ctl.count("GET /v1/domains", Some("200")).await, 500);
+    assert_eq!(ctl.count(SDDC_LOGIN, None).await, 1);
+    assert_eq!(ctl.count(SDDC_REFRESH, None).await, 0);
+    assert_eq!(ctl.count(SDDC_DOMAINS, Some("200")).await, 500);
 
     // Shutdown invalidates the refresh token, once.
     clients.shutdown().await;
@@ -149,8 +244,7 @@ async fn fleet_and_director_authenticate_once_for_many_requests() {
 
     // Fleet IAM with the ready line's vidb_ API token.
     let clients = Clients::new(&fleet_token_config(&sim)).expect("clients");
-    let api = clients.operations().expect("operations");
-    let results = concurrently(api, 300, |_| {
+    let results = concurrently(operations_api(&clients), 300, |_| {
         Call::get("/ssorealms").what("list SSO realms")
     })
     .await;
@@ -171,17 +265,8 @@ async fn fleet_and_director_authenticate_once_for_many_requests() {
         }),
         ..Config::default()
     };
-    let clients = Clients::new(&cfg).expect("clients");
-    let results = concurrently(clients.operations().expect("ops"), 200, |_| {
-        Call::get("/ssorealms")
-    })
-    .await;
-    assert_all_200(&results);
-    assert_eq!(
-        ctl.count("POST /suite-api/api/auth/token/acquire", None)
-            .await,
-        1
-    );
+    let login = "POST /suite-api/api/auth/token/acquire";
+    assert_one_login_for_many(&ctl, &cfg, operations_api, 200, "/ssorealms", login).await;
 
     // Director: session login, then an API token of the same tenant.
     let d = &sim.ready["director"];
@@ -194,13 +279,8 @@ async fn fleet_and_director_authenticate_once_for_many_requests() {
             password: Secret::new(d["password"].as_str().expect("password")),
         },
     );
-    let clients = Clients::new(&cfg).expect("clients");
-    let results = concurrently(clients.director().expect("director"), 200, |_| {
-        Call::get("/api/org")
-    })
-    .await;
-    assert_all_200(&results);
-    assert_eq!(ctl.count("POST /cloudapi/1.0.0/sessions", None).await, 1);
+    let login = "POST /cloudapi/1.0.0/sessions";
+    assert_one_login_for_many(&ctl, &cfg, director_api, 200, "/api/org", login).await;
 
     let created = ctl
         .post(
@@ -219,20 +299,15 @@ async fn fleet_and_director_authenticate_once_for_many_requests() {
             token: Secret::new(api_token),
         },
     );
-    let clients = Clients::new(&cfg).expect("clients");
-    let results = concurrently(clients.director().expect("director"), 200, |_| {
-        Call::get("/api/org")
-    })
-    .await;
-    assert_all_200(&results);
-    assert_eq!(ctl.count("POST /oauth/tenant/{org}/token", None).await, 1);
+    let login = "POST /oauth/tenant/{org}/token";
+    assert_one_login_for_many(&ctl, &cfg, director_api, 200, "/api/org", login).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_401s_share_one_refresh() {
     let sim = Sim::start();
     let ctl = Control::new(&sim);
-    let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 64)).expect("clients");
+    let clients = sddc_admin_clients(&sim, 64);
     let api = clients.sddc_manager().expect("sddc");
     // Open 50 pooled connections (slow answers force one connection per request).
     ctl.fault(json!({"path": "/v1/domains", "kind": "latency", "latency_ms": [100, 100]}))
@@ -245,26 +320,24 @@ async fn fifty_concurrent_401s_share_one_refresh() {
     // meet the 401 before any fresh token exists.
     ctl.post("/objects", json!({"op": "delete", "kind": "sessions"}))
         .await;
-    ctl.fault(json!({"path": "/v1/tokens/access-token/refresh", "kind": "latency", "latency_ms": [2000, 2000]}))
-        .await;
-    ctl.reset_stats().await;
+    fault_and_reset_stats(
+        &ctl,
+        json!({"path": "/v1/tokens/access-token/refresh", "kind": "latency", "latency_ms": [2000, 2000]}),
+    )
+    .await;
     let results = concurrently(api, 50, |_| domains()).await;
     assert_all_200(&results);
-    assert_eq!(
-        ctl.count("PATCH /v1/tokens/access-token/refresh", None)
-            .await,
-        1
-    );
-    assert_eq!(ctl.count("POST /v1/tokens", None).await, 0);
-    assert_eq!(ctl.count("GET /v1/domains", Some("401")).await, 50);
-    assert_eq!(ctl.count("GET /v1/domains", Some("200")).await, 50);
+    assert_eq!(ctl.count(SDDC_REFRESH, None).await, 1);
+    assert_eq!(ctl.count(SDDC_LOGIN, None).await, 0);
+    assert_eq!(ctl.count(SDDC_DOMAINS, Some("401")).await, 50);
+    assert_eq!(ctl.count(SDDC_DOMAINS, Some("200")).await, 50);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_refresh_token_leads_to_exactly_one_reauth() {
     let sim = Sim::start();
     let ctl = Control::new(&sim);
-    let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 8)).expect("clients");
+    let clients = sddc_admin_clients(&sim, 8);
     let api = clients.sddc_manager().expect("sddc");
     api.call(domains()).await.expect("first call");
     ctl.advance(25 * 3600).await; // past the 24 h refresh token and the 60 min access token
@@ -272,20 +345,12 @@ async fn expired_refresh_token_leads_to_exactly_one_reauth() {
     let results = concurrently(api, 20, |_| domains()).await;
     assert_all_200(&results);
     // The dead refresh token is tried once: 401 when expired, 404 once the sim pruned it.
-    let dead = ctl
-        .count("PATCH /v1/tokens/access-token/refresh", Some("401"))
-        .await
-        + ctl
-            .count("PATCH /v1/tokens/access-token/refresh", Some("404"))
-            .await;
+    let dead =
+        ctl.count(SDDC_REFRESH, Some("401")).await + ctl.count(SDDC_REFRESH, Some("404")).await;
     assert_eq!(dead, 1);
-    assert_eq!(
-        ctl.count("PATCH /v1/tokens/access-token/refresh", None)
-            .await,
-        1
-    );
-    assert_eq!(ctl.count("POST /v1/tokens", Some("200")).await, 1);
-    assert_eq!(ctl.count("POST /v1/tokens", None).await, 1);
+    assert_eq!(ctl.count(SDDC_REFRESH, None).await, 1);
+    assert_eq!(ctl.count(SDDC_LOGIN, Some("200")).await, 1);
+    assert_eq!(ctl.count(SDDC_LOGIN, None).await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -302,23 +367,15 @@ async fn access_token_is_refreshed_before_it_expires() {
     clock.advance(Duration::from_secs(44 * 60));
     ctl.reset_stats().await;
     api.call(domains()).await.expect("call");
-    assert_eq!(
-        ctl.count("PATCH /v1/tokens/access-token/refresh", None)
-            .await,
-        0
-    );
+    assert_eq!(ctl.count(SDDC_REFRESH, None).await, 0);
     // 46 minutes in (past 75% of 60): one proactive refresh, no 401.
     ctl.advance(2 * 60).await;
     clock.advance(Duration::from_secs(2 * 60));
     let results = concurrently(api, 20, |_| domains()).await;
     assert_all_200(&results);
-    assert_eq!(
-        ctl.count("PATCH /v1/tokens/access-token/refresh", Some("200"))
-            .await,
-        1
-    );
-    assert_eq!(ctl.count("GET /v1/domains", Some("401")).await, 0);
-    assert_eq!(ctl.count("POST /v1/tokens", None).await, 0);
+    assert_eq!(ctl.count(SDDC_REFRESH, Some("200")).await, 1);
+    assert_eq!(ctl.count(SDDC_DOMAINS, Some("401")).await, 0);
+    assert_eq!(ctl.count(SDDC_LOGIN, None).await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -337,9 +394,9 @@ async fn wrong_password_is_one_attempt_and_a_clear_error() {
         assert!(text.contains("sddc_manager.password"), "{text}");
         assert!(!text.contains(wrong), "{text}");
     }
-    assert_eq!(ctl.count("POST /v1/tokens", None).await, 1);
-    assert_eq!(ctl.count("POST /v1/tokens", Some("401")).await, 1);
-    assert_eq!(ctl.count("GET /v1/domains", None).await, 0);
+    assert_eq!(ctl.count(SDDC_LOGIN, None).await, 1);
+    assert_eq!(ctl.count(SDDC_LOGIN, Some("401")).await, 1);
+    assert_eq!(ctl.count(SDDC_DOMAINS, None).await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -350,13 +407,7 @@ async fn locked_account_is_reported_as_locked() {
         let clients = Clients::new(&sddc_config(&sim, "wrong", 8)).expect("clients");
         let _ = clients.sddc_manager().expect("sddc").call(domains()).await;
     }
-    let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 8)).expect("clients");
-    let e = clients
-        .sddc_manager()
-        .expect("sddc")
-        .call(domains())
-        .await
-        .expect_err("locked");
+    let e = domains_error(&sddc_config(&sim, &sddc_password(&sim), 8), "locked").await;
     assert_eq!(e.kind(), ErrorKind::AccountLocked, "{e}");
     assert!(e.to_string().contains("locked"), "{e}");
 }
@@ -383,14 +434,14 @@ async fn injected_503_and_429_are_retried_and_counted() {
     let n = 1000u64;
     let results = concurrently(api, n as usize, |_| domains()).await;
     assert_all_200(&results);
-    let ok = ctl.count("GET /v1/domains", Some("200")).await;
-    let e503 = ctl.count("GET /v1/domains", Some("503")).await;
-    let e429 = ctl.count("GET /v1/domains", Some("429")).await;
-    let total = ctl.count("GET /v1/domains", None).await;
+    let ok = ctl.count(SDDC_DOMAINS, Some("200")).await;
+    let e503 = ctl.count(SDDC_DOMAINS, Some("503")).await;
+    let e429 = ctl.count(SDDC_DOMAINS, Some("429")).await;
+    let total = ctl.count(SDDC_DOMAINS, None).await;
     assert_eq!(ok, n);
     // Every extra request answers an injected fault, and nothing else was sent.
     assert_eq!(total - n, e503 + e429);
-    assert_eq!(ctl.count("POST /v1/tokens", None).await, 0);
+    assert_eq!(ctl.count(SDDC_LOGIN, None).await, 0);
     // Per attempt, a fault fires with p = 0.10 + 0.90 * 0.05 = 0.145.
     let rate = (e503 + e429) as f64 / total as f64;
     eprintln!(
@@ -403,14 +454,14 @@ async fn injected_503_and_429_are_retried_and_counted() {
 async fn non_idempotent_post_is_not_retried() {
     let sim = Sim::start();
     let ctl = Control::new(&sim);
-    let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 8)).expect("clients");
+    let clients = sddc_admin_clients(&sim, 8);
     let api = clients.sddc_manager().expect("sddc");
     api.call(domains()).await.expect("authenticate first");
-    ctl.fault(
+    fault_and_reset_stats(
+        &ctl,
         json!({"path": "/v1/users", "method": "POST", "kind": "error", "status": 503, "times": 1}),
     )
     .await;
-    ctl.reset_stats().await;
     let call = Call::post("/v1/users")
         .json(&json!([{"name": "svc-a", "domain": "vsphere.local", "type": "SERVICE", "role": {"id": "x"}}]))
         .what("create SDDC Manager user \"svc-a\"");
@@ -430,19 +481,23 @@ async fn exhausted_retries_are_counted_in_the_error() {
     let clients = Clients::new(&cfg).expect("clients");
     let api = clients.sddc_manager().expect("sddc");
     api.call(domains()).await.expect("authenticate first");
-    ctl.fault(json!({"path": "/v1/domains", "kind": "error", "status": 502}))
-        .await;
-    ctl.reset_stats().await;
+    fault_and_reset_stats(
+        &ctl,
+        json!({"path": "/v1/domains", "kind": "error", "status": 502}),
+    )
+    .await;
     let e = api.call(domains()).await.expect_err("502");
     assert_eq!(e.kind(), ErrorKind::Server, "{e}");
-    assert_eq!(ctl.count("GET /v1/domains", Some("502")).await, 3);
+    assert_eq!(ctl.count(SDDC_DOMAINS, Some("502")).await, 3);
     assert!(e.to_string().contains("Gave up after 3 attempt(s)"), "{e}");
 
     // A create the server keeps refusing with 503 goes max_retries + 1 times, then says that
     // nothing was created.
-    ctl.fault(json!({"path": "/v1/users", "method": "POST", "kind": "error", "status": 503}))
-        .await;
-    ctl.reset_stats().await;
+    fault_and_reset_stats(
+        &ctl,
+        json!({"path": "/v1/users", "method": "POST", "kind": "error", "status": 503}),
+    )
+    .await;
     let call = Call::post("/v1/users")
         .json(&json!([{"name": "svc-b", "domain": "vsphere.local", "type": "SERVICE", "role": {"id": "x"}}]))
         .what("create SDDC Manager user \"svc-b\"");
@@ -471,119 +526,72 @@ async fn create_with_lookup_finds_the_object_after_a_reset() {
     api.call(Call::get("/ssorealms"))
         .await
         .expect("authenticate first");
-
-    let create = |id: &str| {
-        Call::post(format!("/ssorealms/{realm}/api-clients"))
-            .json(&json!({"clientId": id, "clientName": id, "clientDescription": "test"}))
-            .what(format!("create API client {id:?}"))
-            .import_hint("vcf_api_client", format!("{realm}/{id}"))
-    };
-    let lookup = |id: String| {
-        let api = api.clone();
-        let path = format!("/ssorealms/{realm}/api-clients/{id}");
-        async move {
-            match api.json::<Value>(Call::get(path)).await {
-                Ok(v) => Ok(Some(v)),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e),
-            }
-        }
-    };
-    let count_clients = |id: &'static str| {
-        let api = api.clone();
-        let path = format!("/ssorealms/{realm}/api-clients/query");
-        async move {
-            let v: Value = api
-                .json(Call::post(path).json(&json!({})))
-                .await
-                .expect("list");
-            v["apiClients"]
-                .as_array()
-                .expect("apiClients")
-                .iter()
-                .filter(|c| c["clientId"] == id)
-                .count()
-        }
-    };
+    let lookup = |id: &str| find_api_client(api.clone(), realm.clone(), id.to_string());
 
     // Applied, then the connection is reset: the lookup recovers the object, no duplicate.
-    ctl.fault(
+    fault_and_reset_stats(
+        &ctl,
         json!({"path": "*/api-clients", "method": "POST", "kind": "reset_after", "times": 1}),
     )
     .await;
-    ctl.reset_stats().await;
     let got = api
-        .create_with_lookup(create("ci-after"), || lookup("ci-after".into()))
+        .create_with_lookup(create_api_client(&realm, "ci-after"), || lookup("ci-after"))
         .await
         .expect("recovered");
     assert!(got.is_recovered());
     assert_eq!(got.into_inner()["clientId"], "ci-after");
-    assert_eq!(
-        ctl.count(
-            "POST /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-clients",
-            None
-        )
-        .await,
-        1
-    );
-    assert_eq!(count_clients("ci-after").await, 1);
+    assert_eq!(ctl.count(API_CLIENT_CREATE, None).await, 1);
+    assert_eq!(count_api_clients(api, &realm, "ci-after").await, 1);
 
-    let posts = || {
-        ctl.count(
-            "POST /suite-api/api/fleet-management/iam/ssorealms/{realm}/api-clients",
-            None,
-        )
-    };
-
-    // Reset before it was applied: the lookup finds nothing, so the create goes again and
-    // makes the object once.
-    ctl.fault(
-        json!({"path": "*/api-clients", "method": "POST", "kind": "reset_before", "times": 1}),
-    )
-    .await;
-    ctl.reset_stats().await;
-    let got = api
-        .create_with_lookup(create("ci-before"), || lookup("ci-before".into()))
-        .await
-        .expect("created on the second attempt");
-    assert!(!got.is_recovered());
-    assert_eq!(posts().await, 2);
-    assert_eq!(count_clients("ci-before").await, 1);
-
-    // A gateway error (the sim leaves the world untouched): looked up, not found, sent again.
-    ctl.fault(json!({"path": "*/api-clients", "method": "POST", "kind": "error", "status": 502, "times": 1}))
-        .await;
-    ctl.reset_stats().await;
-    let got = api
-        .create_with_lookup(create("ci-gateway"), || lookup("ci-gateway".into()))
-        .await
-        .expect("created after a 502");
-    assert!(!got.is_recovered());
-    assert_eq!(posts().await, 2);
-    assert_eq!(count_clients("ci-gateway").await, 1);
+    for (rule, id, expect) in [
+        // Reset before it was applied: the lookup finds nothing, so the create goes again and
+        // makes the object once.
+        (
+            json!({"path": "*/api-clients", "method": "POST", "kind": "reset_before", "times": 1}),
+            "ci-before",
+            "created on the second attempt",
+        ),
+        // A gateway error (the sim leaves the world untouched): looked up, not found, sent again.
+        (
+            json!({"path": "*/api-clients", "method": "POST", "kind": "error", "status": 502, "times": 1}),
+            "ci-gateway",
+            "created after a 502",
+        ),
+    ] {
+        fault_and_reset_stats(&ctl, rule).await;
+        let got = api
+            .create_with_lookup(create_api_client(&realm, id), || lookup(id))
+            .await
+            .expect(expect);
+        assert!(!got.is_recovered(), "{id}");
+        assert_eq!(ctl.count(API_CLIENT_CREATE, None).await, 2, "{id}");
+        assert_eq!(count_api_clients(api, &realm, id).await, 1, "{id}");
+    }
 
     // 503 says the server did not take the request: sent again without a lookup.
-    ctl.fault(json!({"path": "*/api-clients", "method": "POST", "kind": "error", "status": 503, "times": 1}))
-        .await;
-    ctl.reset_stats().await;
-    api.create_with_lookup(create("ci-busy"), || async {
+    fault_and_reset_stats(
+        &ctl,
+        json!({"path": "*/api-clients", "method": "POST", "kind": "error", "status": 503, "times": 1}),
+    )
+    .await;
+    api.create_with_lookup(create_api_client(&realm, "ci-busy"), || async {
         panic!("no lookup after a 503");
         #[allow(unreachable_code)]
         Ok(None::<Value>)
     })
     .await
     .expect("created after a 503");
-    assert_eq!(posts().await, 2);
-    assert_eq!(count_clients("ci-busy").await, 1);
+    assert_eq!(ctl.count(API_CLIENT_CREATE, None).await, 2);
+    assert_eq!(count_api_clients(api, &realm, "ci-busy").await, 1);
 
     // A normal create answers Fresh; creating it again is a 409 with the import ID.
     let fresh: Created<Value> = api
-        .create_with_lookup(create("ci-fresh"), || lookup("ci-fresh".into()))
+        .create_with_lookup(create_api_client(&realm, "ci-fresh"), || lookup("ci-fresh"))
         .await
         .expect("created");
     assert!(!fresh.is_recovered());
     let e = api
-        .create_with_lookup(create("ci-fresh"), || lookup("ci-fresh".into()))
+        .create_with_lookup(create_api_client(&realm, "ci-fresh"), || lookup("ci-fresh"))
         .await
         .expect_err("exists");
     assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
@@ -633,13 +641,7 @@ async fn transport_failures_say_what_to_fix() {
     // Not trusting the sim's CA: a TLS error naming the trust used and the fix.
     let mut cfg = sddc_config(&sim, &sddc_password(&sim), 8);
     cfg.transport.ca_file = None;
-    let clients = Clients::new(&cfg).expect("clients");
-    let e = clients
-        .sddc_manager()
-        .expect("sddc")
-        .call(domains())
-        .await
-        .expect_err("untrusted");
+    let e = domains_error(&cfg, "untrusted").await;
     assert_eq!(e.kind(), ErrorKind::Tls, "{e}");
     let text = e.to_string();
     assert!(
@@ -656,13 +658,7 @@ async fn transport_failures_say_what_to_fix() {
     if let Some(s) = cfg.sddc_manager.as_mut() {
         s.host = format!("127.0.0.1:{port}");
     }
-    let clients = Clients::new(&cfg).expect("clients");
-    let e = clients
-        .sddc_manager()
-        .expect("sddc")
-        .call(domains())
-        .await
-        .expect_err("refused");
+    let e = domains_error(&cfg, "refused").await;
     assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
     assert!(e.to_string().contains(&format!("127.0.0.1:{port}")), "{e}");
     assert!(e.to_string().contains("connection refused"), "{e}");
@@ -671,13 +667,7 @@ async fn transport_failures_say_what_to_fix() {
     if let Some(s) = cfg.sddc_manager.as_mut() {
         s.host = "sddc.does-not-exist.invalid".into();
     }
-    let clients = Clients::new(&cfg).expect("clients");
-    let e = clients
-        .sddc_manager()
-        .expect("sddc")
-        .call(domains())
-        .await
-        .expect_err("dns");
+    let e = domains_error(&cfg, "dns").await;
     assert_eq!(e.kind(), ErrorKind::Dns, "{e}");
     assert!(e.to_string().contains("sddc.does-not-exist.invalid"), "{e}");
 }
@@ -704,7 +694,7 @@ async fn slow_answers_time_out_with_advice() {
 async fn parallel_requests_bounds_requests_in_flight() {
     let sim = Sim::start();
     let ctl = Control::new(&sim);
-    let clients = Clients::new(&sddc_config(&sim, &sddc_password(&sim), 4)).expect("clients");
+    let clients = sddc_admin_clients(&sim, 4);
     let api = clients.sddc_manager().expect("sddc");
     api.call(domains()).await.expect("authenticate first");
     ctl.fault(json!({"path": "/v1/domains", "kind": "latency", "latency_ms": [300, 300]}))

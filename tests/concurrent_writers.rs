@@ -7,7 +7,10 @@
 
 mod common;
 
-use common::{REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, fleet_workdir, terraforms, text};
+use common::{
+    REQUIRED_PROVIDERS, Sim, SyncControl, Workdir, flatten_whitespace, fleet_workdir, terraforms,
+    text,
+};
 use serde_json::{Value, json};
 
 const PUT_ROLES: &str =
@@ -79,6 +82,21 @@ fn other_writer(ctl: &SyncControl, principal: &str, role: &str, change: &str, ti
     ctl.fault(rule);
 }
 
+/// Applies the client's own `vcf_viewer` assignment while the other writer makes one `change`
+/// (`revoke`, `assign`) of `vcf_operator` on `principal`, and asserts that the writer acted.
+fn apply_beside_one_other_change(
+    ctl: &SyncControl,
+    wd: &Workdir,
+    v: &str,
+    principal: &str,
+    change: &str,
+) {
+    other_writer(ctl, principal, "vcf_operator", change, Some(1));
+    wd.write_config(&with_assignment(v));
+    wd.apply();
+    assert_eq!(rules_left(ctl), 0, "the other writer did not act");
+}
+
 /// The other writer's rules still waiting to fire.
 fn rules_left(ctl: &SyncControl) -> usize {
     ctl.get("/faults")["rules"]
@@ -103,10 +121,7 @@ fn another_writers_revocation_survives_our_apply() {
                    "fields": {"vcfRoleAssignments": [{"roleName": "vcf_operator",
                        "roleScope": {"scopeType": "SSO_REALM"}}]}}),
         );
-        other_writer(&ctl, &principal, "vcf_operator", "revoke", Some(1));
-        wd.write_config(&with_assignment(&v));
-        wd.apply();
-        assert_eq!(rules_left(&ctl), 0, "the other writer did not act");
+        apply_beside_one_other_change(&ctl, &wd, &v, &principal, "revoke");
         assert_eq!(
             roles_of(&ctl, &sim, &principal),
             ["vcf_viewer"],
@@ -114,7 +129,7 @@ fn another_writers_revocation_survives_our_apply() {
             tf.version
         );
         wd.assert_no_changes("after the apply next to another writer");
-        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        wd.destroy();
         ctl.delete("/faults");
     }
 }
@@ -127,10 +142,7 @@ fn another_writers_addition_survives_our_apply() {
         let v = tf.version.replace('.', "-");
         let wd = fleet_workdir(&tf, &sim);
         let principal = client(&wd, &v);
-        other_writer(&ctl, &principal, "vcf_operator", "assign", Some(1));
-        wd.write_config(&with_assignment(&v));
-        wd.apply();
-        assert_eq!(rules_left(&ctl), 0, "the other writer did not act");
+        apply_beside_one_other_change(&ctl, &wd, &v, &principal, "assign");
         assert_eq!(
             roles_of(&ctl, &sim, &principal),
             ["vcf_operator", "vcf_viewer"],
@@ -142,7 +154,7 @@ fn another_writers_addition_survives_our_apply() {
         wd.write_config(&client_config(&v));
         wd.apply();
         assert_eq!(roles_of(&ctl, &sim, &principal), ["vcf_operator"]);
-        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        wd.destroy();
         ctl.delete("/faults");
     }
 }
@@ -159,8 +171,8 @@ fn a_set_that_keeps_changing_fails_clearly_and_leaves_the_state_sound() {
         other_writer(&ctl, &principal, "vcf_operator", "toggle", None);
         ctl.reset_stats();
         wd.write_config(&with_assignment(&v));
-        let out = wd.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-        let t = text(&out).split_whitespace().collect::<Vec<_>>().join(" ");
+        let out = wd.try_apply();
+        let t = flatten_whitespace(&text(&out));
         assert!(
             !out.status.success(),
             "Terraform {}: the apply passed: {t}",
@@ -194,7 +206,7 @@ fn a_set_that_keeps_changing_fails_clearly_and_leaves_the_state_sound() {
         let roles = roles_of(&ctl, &sim, &principal);
         assert!(roles.contains(&"vcf_viewer".to_string()), "{roles:?}");
         wd.assert_no_changes("after the other writer stopped");
-        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        wd.destroy();
     }
 }
 
@@ -257,6 +269,6 @@ output "realms" {{
             assert_eq!(kept["name"], format!("cw-role-{v}"));
         }
         wd.assert_no_changes("after the broken answers");
-        wd.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+        wd.destroy();
     }
 }

@@ -8,17 +8,16 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Control, REQUIRED_PROVIDERS, Sim, SyncControl, fleet_workdir, terraforms, text};
+use common::{
+    Control, REQUIRED_PROVIDERS, Sim, SyncControl, flatten_whitespace, fleet_workdir, terraforms,
+    text, viewer_api_client_hcl,
+};
 use serde_json::Value;
 use terraform_provider_vcf::client::{
     Call, Clients, Config, ErrorKind, FleetCredentials, OperationsConfig, TransportOptions,
     path_segment,
 };
 use terraform_provider_vcf::framework::Secret;
-
-fn flat(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 fn fleet_config(sim: &Sim) -> Config {
     let ops = &sim.ready["operations"];
@@ -100,7 +99,8 @@ resource "vcf_api_token" "up" {{
             let d = diags
                 .iter()
                 .find(|d| {
-                    flat(d["snippet"]["code"].as_str().unwrap_or_default()).contains(line)
+                    flatten_whitespace(d["snippet"]["code"].as_str().unwrap_or_default())
+                        .contains(line)
                         && d["detail"]
                             .as_str()
                             .is_some_and(|t| t.contains("must not be `.` or `..`"))
@@ -126,7 +126,7 @@ resource "vcf_api_token" "up" {{
                 "vcf_api_client.x",
                 id,
             ]);
-            let t = flat(&text(&out));
+            let t = flatten_whitespace(&text(&out));
             assert!(!out.status.success(), "import {id} succeeded: {t}");
             assert!(t.contains("Invalid import ID"), "import {id}: {t}");
         }
@@ -387,7 +387,7 @@ fn credentials_echoed_by_the_server_appear_nowhere() {
             }
             ctl.reset_stats();
             let out = wd.run(&["plan", "-no-color", "-input=false"]);
-            let t = flat(&text(&out));
+            let t = flatten_whitespace(&text(&out));
             let echoed = ctl.stats()["endpoints"]
                 .as_object()
                 .map(|m| {
@@ -491,21 +491,10 @@ fn an_html_404_from_a_load_balancer_does_not_drop_objects_from_state() {
     let ctl = SyncControl::new(&sim);
     for tf in terraforms() {
         let wd = fleet_workdir(&tf, &sim);
+        let client_id = format!("lb-{}", tf.version.replace('.', "-"));
         wd.write_config(&format!(
-            r#"{REQUIRED_PROVIDERS}
-provider "vcf" {{}}
-
-resource "vcf_api_client" "lb" {{
-  client_id = "lb-{v}"
-}}
-
-resource "vcf_role_assignment" "lb" {{
-  principal_id = vcf_api_client.lb.principal_id
-  role_name    = "vcf_viewer"
-  scope_type   = "SSO_REALM"
-}}
-"#,
-            v = tf.version.replace('.', "-")
+            "{REQUIRED_PROVIDERS}\nprovider \"vcf\" {{}}\n{}",
+            viewer_api_client_hcl("lb", &client_id, "lb")
         ));
         wd.apply();
         ctl.delete("/faults");
@@ -647,6 +636,24 @@ fn three_realm_reads() -> String {
     hcl
 }
 
+/// Makes the sim's token endpoint answer every request with `answer` (a token response).
+fn token_endpoint_answers(ctl: &SyncControl, answer: Value) {
+    ctl.fault(serde_json::json!({
+        "path": "/acs/*",
+        "kind": "answer",
+        "body": answer.to_string(),
+    }));
+}
+
+/// Plans [`three_realm_reads`] with Terraform `tf`, counting requests from zero: the exit code
+/// of `plan -detailed-exitcode` and the output.
+fn plan_three_realm_reads(ctl: &SyncControl, sim: &Sim, tf: &common::Terraform) -> (i32, String) {
+    let wd = fleet_workdir(tf, sim);
+    wd.write_config(&three_realm_reads());
+    ctl.reset_stats();
+    wd.plan_code()
+}
+
 #[test]
 fn a_token_issued_expired_fails_at_once() {
     use base64::Engine;
@@ -666,18 +673,12 @@ fn a_token_issued_expired_fails_at_once() {
     );
     let sim = Sim::start();
     let ctl = SyncControl::new(&sim);
-    ctl.fault(serde_json::json!({
-        "path": "/acs/*",
-        "kind": "answer",
-        "body": serde_json::json!({
-            "access_token": expired, "token_type": "Bearer", "expires_in": 3600
-        }).to_string(),
-    }));
+    token_endpoint_answers(
+        &ctl,
+        serde_json::json!({"access_token": expired, "token_type": "Bearer", "expires_in": 3600}),
+    );
     for tf in terraforms() {
-        let wd = fleet_workdir(&tf, &sim);
-        wd.write_config(&three_realm_reads());
-        ctl.reset_stats();
-        let (code, t) = wd.plan_code();
+        let (code, t) = plan_three_realm_reads(&ctl, &sim, &tf);
         assert_eq!(code, 1, "Terraform {}: {t}", tf.version);
         assert!(t.contains("Access token expired on arrival"), "{t}");
         assert!(t.contains("NTP"), "{t}");
@@ -719,18 +720,12 @@ fn expires_in_as_a_string_is_accepted() {
             .expect("access_token")
             .to_string()
     });
-    ctl.fault(serde_json::json!({
-        "path": "/acs/*",
-        "kind": "answer",
-        "body": serde_json::json!({
-            "access_token": access, "token_type": "Bearer", "expires_in": "3600"
-        }).to_string(),
-    }));
+    token_endpoint_answers(
+        &ctl,
+        serde_json::json!({"access_token": access, "token_type": "Bearer", "expires_in": "3600"}),
+    );
     for tf in terraforms() {
-        let wd = fleet_workdir(&tf, &sim);
-        wd.write_config(&three_realm_reads());
-        ctl.reset_stats();
-        let (code, t) = wd.plan_code();
+        let (code, t) = plan_three_realm_reads(&ctl, &sim, &tf);
         assert_eq!(code, 0, "Terraform {}: {t}", tf.version);
         assert_eq!(token_requests(&ctl.stats()), 1);
     }

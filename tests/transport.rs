@@ -55,6 +55,49 @@ fn client_cert() -> ClientCert {
     }
 }
 
+/// The provider binary as Terraform starts it: with the magic cookie and no client certificate.
+fn provider_command() -> Command {
+    let mut cmd = Command::new(common::provider_bin());
+    cmd.env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+        .env_remove("PLUGIN_CLIENT_CERT");
+    cmd
+}
+
+/// Reads the handshake line from the child's stdout (and closes that pipe).
+fn read_handshake(child: &mut Child) -> String {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("handshake line");
+    line
+}
+
+/// Sends `sig` (`-TERM`, `-INT`, …) to process `pid` and asserts that `kill` succeeded.
+fn send_signal(pid: u32, sig: &str) {
+    let ok = Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(ok.success(), "kill {sig} {pid}");
+}
+
+/// Polls the child until it exits, for at most `limit`: its exit code, or `Err` (after killing
+/// it) when it still ran.
+fn exit_code_within(child: &mut Child, limit: Duration) -> Result<Option<i32>, ()> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return Ok(status.code());
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 struct Plugin {
     child: Child,
     network: String,
@@ -64,20 +107,15 @@ struct Plugin {
 
 impl Plugin {
     fn start(client_cert_pem: Option<&str>) -> Plugin {
-        let mut cmd = Command::new(common::provider_bin());
-        cmd.env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
-            .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
-            .env_remove("PLUGIN_CLIENT_CERT")
+        let mut cmd = provider_command();
+        cmd.env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         if let Some(pem) = client_cert_pem {
             cmd.env("PLUGIN_CLIENT_CERT", pem);
         }
         let mut child = cmd.spawn().expect("provider starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("handshake line");
+        let line = read_handshake(&mut child);
         let parts: Vec<&str> = line.trim_end().split('|').collect();
         assert_eq!(parts.len(), 6, "handshake line {line:?}");
         assert_eq!(&parts[..2], &["1", "6"]);
@@ -95,23 +133,11 @@ impl Plugin {
 
     /// Waits (bounded) for the process to exit and returns its exit code.
     fn wait_exit(&mut self) -> Option<i32> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return status.code();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        None
+        exit_code_within(&mut self.child, Duration::from_secs(10)).unwrap_or(None)
     }
 
     fn signal(&self, sig: &str) {
-        let ok = Command::new("kill")
-            .args([sig, &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(ok.success());
+        send_signal(self.child.id(), sig);
     }
 }
 
@@ -217,6 +243,21 @@ async fn channel(
         .await
 }
 
+/// Does the plugin serve HTTP/2 over TLS to a client presenting `client` (or no certificate)?
+/// A refused handshake counts as not served.
+async fn tls_is_served(plugin: &Plugin, client: Option<&ClientCert>) -> bool {
+    let conn = tls_connector(&plugin.server_cert, client)
+        .connect(
+            ServerName::try_from("localhost").unwrap(),
+            UnixStream::connect(&plugin.address).await.unwrap(),
+        )
+        .await;
+    match conn {
+        Ok(conn) => speaks_http2(conn).await,
+        Err(_) => false,
+    }
+}
+
 trait IoStream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> IoStream for T {}
 
@@ -289,33 +330,17 @@ async fn automtls_requires_terraforms_certificate() {
     );
 
     // TLS without a client certificate is refused.
-    let conn = tls_connector(&plugin.server_cert, None)
-        .connect(
-            ServerName::try_from("localhost").unwrap(),
-            UnixStream::connect(&plugin.address).await.unwrap(),
-        )
-        .await;
-    if let Ok(conn) = conn {
-        assert!(
-            !speaks_http2(conn).await,
-            "TLS connection without a client certificate was served"
-        );
-    }
+    assert!(
+        !tls_is_served(&plugin, None).await,
+        "TLS connection without a client certificate was served"
+    );
 
     // TLS with some other certificate is refused.
     let stranger = client_cert();
-    let conn = tls_connector(&plugin.server_cert, Some(&stranger))
-        .connect(
-            ServerName::try_from("localhost").unwrap(),
-            UnixStream::connect(&plugin.address).await.unwrap(),
-        )
-        .await;
-    if let Ok(conn) = conn {
-        assert!(
-            !speaks_http2(conn).await,
-            "TLS connection with a foreign certificate was served"
-        );
-    }
+    assert!(
+        !tls_is_served(&plugin, Some(&stranger)).await,
+        "TLS connection with a foreign certificate was served"
+    );
 
     // Terraform's own certificate is served: health says SERVING, the schema comes back.
     let ch = channel(
@@ -355,6 +380,46 @@ async fn automtls_requires_terraforms_certificate() {
     );
 }
 
+/// A resource, data source, action and state store type the provider does not have.
+const UNKNOWN_TYPE: &str = "vcf_nothing";
+
+/// Does any of the diagnostics have the severity error?
+fn has_error(diagnostics: &[pb::Diagnostic]) -> bool {
+    diagnostics
+        .iter()
+        .any(|d| d.severity == pb::diagnostic::Severity::Error as i32)
+}
+
+/// Calls RPC `$rpc` of `$client` with a `pb::$module::Request` (`$module` is the RPC's name
+/// unless given) whose `$field` (`type_name` unless given) names [`UNKNOWN_TYPE`], and asserts
+/// that the answer carries an error diagnostic.
+macro_rules! assert_unknown_type_refused {
+    ($client:ident, $rpc:ident) => {
+        assert_unknown_type_refused!(@call $client, $rpc, $rpc, type_name)
+    };
+    ($client:ident, $rpc:ident, module = $module:ident) => {
+        assert_unknown_type_refused!(@call $client, $rpc, $module, type_name)
+    };
+    ($client:ident, $rpc:ident, field = $field:ident) => {
+        assert_unknown_type_refused!(@call $client, $rpc, $rpc, $field)
+    };
+    (@call $client:ident, $rpc:ident, $module:ident, $field:ident) => {{
+        let r = $client
+            .$rpc(pb::$module::Request {
+                $field: UNKNOWN_TYPE.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(
+            has_error(&r.get_ref().diagnostics),
+            "{}: no error diagnostic in {:?}",
+            stringify!($rpc),
+            r.get_ref().diagnostics
+        );
+    }};
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_rpc_answers_unknown_types_and_bad_values_with_diagnostics() {
     let plugin = Plugin::start(None);
@@ -365,143 +430,40 @@ async fn every_rpc_answers_unknown_types_and_bad_values_with_diagnostics() {
             json: vec![],
         })
     };
-    let is_error = |d: &[pb::Diagnostic]| {
-        d.iter()
-            .any(|d| d.severity == pb::diagnostic::Severity::Error as i32)
-    };
-    let t = || "vcf_nothing".to_string();
 
-    let r = c
-        .validate_resource_config(pb::validate_resource_config::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .validate_data_resource_config(pb::validate_data_resource_config::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .validate_ephemeral_resource_config(pb::validate_ephemeral_resource_config::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .upgrade_resource_state(pb::upgrade_resource_state::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .read_resource(pb::read_resource::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .plan_resource_change(pb::plan_resource_change::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .apply_resource_change(pb::apply_resource_change::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
+    assert_unknown_type_refused!(c, validate_resource_config);
+    assert_unknown_type_refused!(c, validate_data_resource_config);
+    assert_unknown_type_refused!(c, validate_ephemeral_resource_config);
+    assert_unknown_type_refused!(c, upgrade_resource_state);
+    assert_unknown_type_refused!(c, read_resource);
+    assert_unknown_type_refused!(c, plan_resource_change);
+    assert_unknown_type_refused!(c, apply_resource_change);
     let r = c
         .import_resource_state(pb::import_resource_state::Request {
-            type_name: t(),
+            type_name: UNKNOWN_TYPE.into(),
             id: "x".into(),
             ..Default::default()
         })
         .await
         .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .move_resource_state(pb::move_resource_state::Request {
-            target_type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .read_data_source(pb::read_data_source::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .generate_resource_config(pb::generate_resource_config::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .open_ephemeral_resource(pb::open_ephemeral_resource::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .renew_ephemeral_resource(pb::renew_ephemeral_resource::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .close_ephemeral_resource(pb::close_ephemeral_resource::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .validate_list_resource_config(pb::validate_list_resource_config::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
+    assert!(has_error(&r.get_ref().diagnostics));
+    assert_unknown_type_refused!(c, move_resource_state, field = target_type_name);
+    assert_unknown_type_refused!(c, read_data_source);
+    assert_unknown_type_refused!(c, generate_resource_config);
+    assert_unknown_type_refused!(c, open_ephemeral_resource);
+    assert_unknown_type_refused!(c, renew_ephemeral_resource);
+    assert_unknown_type_refused!(c, close_ephemeral_resource);
+    assert_unknown_type_refused!(c, validate_list_resource_config);
     let mut events = c
         .list_resource(pb::list_resource::Request {
-            type_name: t(),
+            type_name: UNKNOWN_TYPE.into(),
             ..Default::default()
         })
         .await
         .unwrap()
         .into_inner();
     let first = events.message().await.unwrap().expect("one event");
-    assert!(is_error(&first.diagnostic));
+    assert!(has_error(&first.diagnostic));
     let r = c
         .call_function(pb::call_function::Request {
             name: "nothing".into(),
@@ -523,39 +485,22 @@ async fn every_rpc_answers_unknown_types_and_bad_values_with_diagnostics() {
         .await
         .unwrap();
     assert!(r.get_ref().diagnostics.is_empty());
-    let r = c
-        .upgrade_resource_identity(pb::upgrade_resource_identity::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .validate_state_store_config(pb::validate_state_store::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .configure_state_store(pb::configure_state_store::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
+    assert_unknown_type_refused!(c, upgrade_resource_identity);
+    assert_unknown_type_refused!(
+        c,
+        validate_state_store_config,
+        module = validate_state_store
+    );
+    assert_unknown_type_refused!(c, configure_state_store);
     let mut chunks = c
         .read_state_bytes(pb::read_state_bytes::Request {
-            type_name: t(),
+            type_name: UNKNOWN_TYPE.into(),
             ..Default::default()
         })
         .await
         .unwrap()
         .into_inner();
-    assert!(is_error(
+    assert!(has_error(
         &chunks.message().await.unwrap().unwrap().diagnostics
     ));
     let r = c
@@ -564,63 +509,30 @@ async fn every_rpc_answers_unknown_types_and_bad_values_with_diagnostics() {
         ]))
         .await
         .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
+    assert!(has_error(&r.get_ref().diagnostics));
+    assert_unknown_type_refused!(c, lock_state);
+    assert_unknown_type_refused!(c, unlock_state);
     let r = c
-        .lock_state(pb::lock_state::Request {
-            type_name: t(),
-            ..Default::default()
+        .get_states(pb::get_states::Request {
+            type_name: UNKNOWN_TYPE.into(),
         })
         .await
         .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .unlock_state(pb::unlock_state::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .get_states(pb::get_states::Request { type_name: t() })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .delete_state(pb::delete_state::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
-    let r = c
-        .plan_action(pb::plan_action::Request {
-            action_type: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
+    assert!(has_error(&r.get_ref().diagnostics));
+    assert_unknown_type_refused!(c, delete_state);
+    assert_unknown_type_refused!(c, plan_action, field = action_type);
     let mut action = c
         .invoke_action(pb::invoke_action::Request {
-            action_type: t(),
+            action_type: UNKNOWN_TYPE.into(),
             ..Default::default()
         })
         .await
         .unwrap()
         .into_inner();
     assert!(
-        matches!(action.message().await.unwrap().unwrap().r#type, Some(pb::invoke_action::event::Type::Completed(ref done)) if is_error(&done.diagnostics))
+        matches!(action.message().await.unwrap().unwrap().r#type, Some(pb::invoke_action::event::Type::Completed(ref done)) if has_error(&done.diagnostics))
     );
-    let r = c
-        .validate_action_config(pb::validate_action_config::Request {
-            type_name: t(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
+    assert_unknown_type_refused!(c, validate_action_config);
     let meta = c
         .get_metadata(pb::get_metadata::Request {})
         .await
@@ -646,7 +558,7 @@ async fn every_rpc_answers_unknown_types_and_bad_values_with_diagnostics() {
             })
             .await
             .unwrap();
-        assert!(is_error(&r.get_ref().diagnostics), "{bytes:?}");
+        assert!(has_error(&r.get_ref().diagnostics), "{bytes:?}");
         let r = c
             .configure_provider(pb::configure_provider::Request {
                 config: bad(bytes),
@@ -654,7 +566,7 @@ async fn every_rpc_answers_unknown_types_and_bad_values_with_diagnostics() {
             })
             .await
             .unwrap();
-        assert!(is_error(&r.get_ref().diagnostics));
+        assert!(has_error(&r.get_ref().diagnostics));
     }
     let r = c
         .validate_provider_config(pb::validate_provider_config::Request {
@@ -665,7 +577,7 @@ async fn every_rpc_answers_unknown_types_and_bad_values_with_diagnostics() {
         })
         .await
         .unwrap();
-    assert!(is_error(&r.get_ref().diagnostics));
+    assert!(has_error(&r.get_ref().diagnostics));
     // The server is still healthy after all of that.
     assert!(c.get_metadata(pb::get_metadata::Request {}).await.is_ok());
 }
@@ -738,27 +650,16 @@ fn a_provider_whose_terraform_was_killed_stops_and_cleans_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_sigint_is_left_to_terraform_and_a_second_one_stops() {
-    let mut child = Command::new(common::provider_bin())
-        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+    let mut child = provider_command()
         .env("TF_LOG", "info")
-        .env_remove("PLUGIN_CLIENT_CERT")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let line = read_handshake(&mut child);
     let address = line.split('|').nth(3).unwrap().to_string();
     let mut logs = BufReader::new(child.stderr.take().unwrap());
-    let kill_int = || {
-        Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap()
-    };
-    kill_int();
+    send_signal(child.id(), "-INT");
     // Wait until the provider says it saw the interrupt, then prove it still serves.
     let mut seen = false;
     for _ in 0..20 {
@@ -777,18 +678,9 @@ async fn first_sigint_is_left_to_terraform_and_a_second_one_stops() {
         health(ch).await.is_ok(),
         "provider stopped serving after one SIGINT"
     );
-    kill_int();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let code = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s.code();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "provider did not stop on the second SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    send_signal(child.id(), "-INT");
+    let code = exit_code_within(&mut child, Duration::from_secs(10))
+        .unwrap_or_else(|()| panic!("provider did not stop on the second SIGINT"));
     assert_eq!(code, Some(0));
 }
 
@@ -821,21 +713,9 @@ fn debug_mode_prints_the_reattach_configuration() {
     assert_eq!(entry["Pid"], child.id());
     assert_eq!(entry["Addr"]["Network"], "unix");
     assert!(PathBuf::from(entry["Addr"]["String"].as_str().unwrap()).exists());
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let code = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s.code();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "debug server did not stop on SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    send_signal(child.id(), "-INT");
+    let code = exit_code_within(&mut child, Duration::from_secs(10))
+        .unwrap_or_else(|()| panic!("debug server did not stop on SIGINT"));
     assert_eq!(code, Some(0));
     let mut rest = String::new();
     let _ = reader.read_to_string(&mut rest);
@@ -843,18 +723,13 @@ fn debug_mode_prints_the_reattach_configuration() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tcp_loopback_listener_serves_too() {
-    let mut child = Command::new(common::provider_bin())
-        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
+    let mut child = provider_command()
         .env("TF_PROVIDER_VCF_NETWORK", "tcp")
-        .env_remove("PLUGIN_CLIENT_CERT")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let line = read_handshake(&mut child);
     let parts: Vec<&str> = line.trim_end().split('|').collect();
     assert_eq!(parts[2], "tcp", "{line}");
     assert!(parts[3].starts_with("127.0.0.1:"), "{line}");
@@ -888,9 +763,7 @@ async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
     let ctl = common::Control::new(&sim);
     let r = &sim.ready;
     let s = |v: &serde_json::Value| v.as_str().expect("ready line field").to_string();
-    let mut child = Command::new(common::provider_bin())
-        .env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
-        .env_remove("PLUGIN_CLIENT_CERT")
+    let mut child = provider_command()
         .env("VCF_CA_FILE", sim.ca_file())
         .env("VCF_OPERATIONS_HOST", sim.host())
         .env("VCF_OPERATIONS_USERNAME", s(&r["operations"]["username"]))
@@ -912,10 +785,7 @@ async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
         .stderr(Stdio::null())
         .spawn()
         .expect("provider starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .expect("handshake line");
+    let line = read_handshake(&mut child);
     let address = line.split('|').nth(3).expect("address").to_string();
 
     let ch = channel(&address, None).await.unwrap();
@@ -974,18 +844,10 @@ async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
     // provider's parent) lives on.
     drop(c);
     // Generous: the provider stops at once, but a loaded CI machine may be slow.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let code = loop {
-        if let Some(st) = child.try_wait().expect("try_wait") {
-            break st.code();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the provider outlived its client's connection by 60 s");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let code = tokio::task::block_in_place(|| {
+        exit_code_within(&mut child, Duration::from_secs(60))
+            .unwrap_or_else(|()| panic!("the provider outlived its client's connection by 60 s"))
+    });
     assert_eq!(code, Some(0), "the provider did not stop the orderly way");
     assert!(
         !PathBuf::from(&address).exists(),
@@ -1017,33 +879,18 @@ async fn a_provider_whose_client_went_away_stops_and_ends_its_sessions() {
 #[test]
 fn the_providers_own_log_variable_comes_first() {
     let run = |vars: &[(&str, &str)]| -> String {
-        let mut cmd = Command::new(common::provider_bin());
-        cmd.env(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE)
-            .env_remove("PLUGIN_CLIENT_CERT")
-            .env_remove("TF_LOG")
+        let mut cmd = provider_command();
+        cmd.env_remove("TF_LOG")
             .env_remove("TF_LOG_PROVIDER")
             .env_remove("TF_LOG_PROVIDER_VCF")
             .envs(vars.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("provider starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("handshake line");
-        let ok = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(ok.success());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while child.try_wait().expect("try_wait").is_none() {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("the provider did not stop on SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        read_handshake(&mut child);
+        send_signal(child.id(), "-TERM");
+        exit_code_within(&mut child, Duration::from_secs(10))
+            .unwrap_or_else(|()| panic!("the provider did not stop on SIGTERM"));
         let mut stderr = String::new();
         child
             .stderr

@@ -652,7 +652,7 @@ impl Workdir {
     /// output with every run of whitespace made one space (Terraform wraps diagnostics).
     pub fn plan_code(&self) -> (i32, String) {
         let out = self.run(&["plan", "-detailed-exitcode", "-no-color", "-input=false"]);
-        let flat = text(&out).split_whitespace().collect::<Vec<_>>().join(" ");
+        let flat = flatten_whitespace(&text(&out));
         (out.status.code().unwrap_or(-1), flat)
     }
 
@@ -679,6 +679,126 @@ impl Workdir {
             .and_then(|list| list.iter().find(|r| r["address"] == address))
             .map(|r| r["values"].clone())
             .unwrap_or(Value::Null)
+    }
+}
+
+/// A fresh sim, its control and a [`fleet_workdir`] on it for Terraform `tf` (bind them in this
+/// order, so that the workdir goes before the sim).
+pub fn fleet_sim_and_workdir(tf: &Terraform) -> (Sim, SyncControl, Workdir) {
+    let sim = Sim::start();
+    let ctl = SyncControl::new(&sim);
+    let wd = fleet_workdir(tf, &sim);
+    (sim, ctl, wd)
+}
+
+/// A working directory whose provider block comes from the environment: the sim's Cloud
+/// Director, signed in as the tenant user of the ready line.
+pub fn director_workdir(tf: &Terraform, sim: &Sim) -> Workdir {
+    let d = &sim.ready["director"];
+    Workdir::new(tf)
+        .env("VCF_DIRECTOR_HOST", &sim.host())
+        .env("VCF_DIRECTOR_ORG", d["org"].as_str().expect("director org"))
+        .env(
+            "VCF_DIRECTOR_USERNAME",
+            d["username"].as_str().expect("director user"),
+        )
+        .env(
+            "VCF_DIRECTOR_PASSWORD",
+            d["password"].as_str().expect("director password"),
+        )
+        .env("VCF_CA_FILE", sim.ca_file())
+}
+
+/// A working directory whose provider block comes from the environment: the sim's SDDC
+/// Manager, signed in as the administrator of the ready line.
+pub fn sddc_admin_workdir(tf: &Terraform, sim: &Sim) -> Workdir {
+    let admin = &sim.ready["sddc_manager"];
+    Workdir::new(tf)
+        .env("VCF_SDDC_MANAGER_HOST", &sim.host())
+        .env(
+            "VCF_SDDC_MANAGER_USERNAME",
+            admin["username"].as_str().expect("SDDC user"),
+        )
+        .env(
+            "VCF_SDDC_MANAGER_PASSWORD",
+            admin["password"].as_str().expect("SDDC password"),
+        )
+        .env("VCF_CA_FILE", sim.ca_file())
+}
+
+/// HCL of `vcf_api_client.<client>` (id `client_id`) and `vcf_role_assignment.<assignment>`,
+/// which gives that client `vcf_viewer` on the default realm.
+pub fn viewer_api_client_hcl(client: &str, client_id: &str, assignment: &str) -> String {
+    format!(
+        r#"
+resource "vcf_api_client" "{client}" {{
+  client_id = "{client_id}"
+}}
+
+resource "vcf_role_assignment" "{assignment}" {{
+  principal_id = vcf_api_client.{client}.principal_id
+  role_name    = "vcf_viewer"
+  scope_type   = "SSO_REALM"
+}}
+"#
+    )
+}
+
+/// HCL of `ephemeral.vcf_access_token.x`, exchanged from the temporary API token
+/// `ephemeral.vcf_temporary_api_token.<temporary>`, and of the provider `vcf.second` on `host`
+/// signed in with it (`extra` goes into that provider block).
+pub fn second_provider_from_temporary_token_hcl(
+    temporary: &str,
+    host: &str,
+    extra: &str,
+) -> String {
+    format!(
+        r#"ephemeral "vcf_access_token" "x" {{
+  api_token          = ephemeral.vcf_temporary_api_token.{temporary}.token
+  token_endpoint_url = ephemeral.vcf_temporary_api_token.{temporary}.token_endpoint_url
+}}
+provider "vcf" {{
+  alias = "second"
+  operations {{
+    host         = "{host}"
+    access_token = ephemeral.vcf_access_token.x.access_token
+  }}
+  {extra}
+}}
+"#
+    )
+}
+
+/// `text` with every run of whitespace made one space (Terraform wraps its diagnostics).
+pub fn flatten_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Workdir {
+    /// Plans; asserts that `plan -detailed-exitcode` exits with `code` and that the output
+    /// holds each of `needles`; returns the output with its whitespace flattened.
+    pub fn assert_plan(&self, code: i32, needles: &[&str]) -> String {
+        let (got, plan) = self.plan_code();
+        let v = &self.tf.version;
+        assert_eq!(got, code, "Terraform {v}: plan exit code: {plan}");
+        for needle in needles {
+            assert!(
+                plan.contains(needle),
+                "Terraform {v}: no {needle:?} in the plan: {plan}"
+            );
+        }
+        plan
+    }
+
+    /// Runs `terraform apply -auto-approve` without failing the test when it fails.
+    pub fn try_apply(&self) -> Output {
+        self.run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    /// Runs `terraform destroy -auto-approve` and fails the test, with its output, unless it
+    /// succeeds.
+    pub fn destroy(&self) -> String {
+        self.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"])
     }
 }
 
