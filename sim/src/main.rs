@@ -71,16 +71,16 @@ fn main() {
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => fail(&format!("cannot start the runtime: {e}")),
+        Err(e) => exit_with_error(&format!("cannot start the runtime: {e}")),
     };
     if let Err(e) = rt.block_on(run(args)) {
-        fail(&e);
+        exit_with_error(&e);
     }
     // Connections still open do not keep the process alive.
     rt.shutdown_background();
 }
 
-fn fail(msg: &str) -> ! {
+fn exit_with_error(msg: &str) -> ! {
     eprintln!("vcf-sim: {msg}");
     std::process::exit(1);
 }

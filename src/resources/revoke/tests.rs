@@ -33,15 +33,14 @@ fn checked(c: &Config) -> Vec<(String, Option<String>)> {
 
 #[test]
 fn exactly_one_selector() {
-    let s = |t: &str| Val::Known(t.to_string());
     // One selector: fine, and it is what `selector` returns.
     for (c, want) in [
         (
-            config(s("t1"), Val::Null, Val::Null),
+            config(Val::from("t1"), Val::Null, Val::Null),
             Selector::TokenId("t1".into()),
         ),
         (
-            config(Val::Null, s("ci-"), Val::Known(false)),
+            config(Val::Null, Val::from("ci-"), Val::Known(false)),
             Selector::NamePrefix("ci-".into()),
         ),
         (
@@ -54,18 +53,18 @@ fn exactly_one_selector() {
     }
     // Two or three: an error on each one after the first.
     assert_eq!(
-        checked(&config(s("t1"), s("ci-"), Val::Null)),
+        checked(&config(Val::from("t1"), Val::from("ci-"), Val::Null)),
         vec![(
             "Conflicting token selectors".to_string(),
             Some("name_prefix".to_string())
         )]
     );
     assert_eq!(
-        checked(&config(s("t1"), s("ci-"), Val::Known(true))).len(),
+        checked(&config(Val::from("t1"), Val::from("ci-"), Val::Known(true))).len(),
         2
     );
     assert_eq!(
-        checked(&config(Val::Null, s("ci-"), Val::Known(true))),
+        checked(&config(Val::Null, Val::from("ci-"), Val::Known(true))),
         vec![(
             "Conflicting token selectors".to_string(),
             Some("all_tokens".to_string())
@@ -86,8 +85,11 @@ fn exactly_one_selector() {
     // Unknown selectors wait: nothing to say while one may still be set or unset, but a
     // known conflict is a conflict already.
     assert!(checked(&config(Val::Unknown, Val::Null, Val::Null)).is_empty());
-    assert!(checked(&config(s("t1"), Val::Unknown, Val::Unknown)).is_empty());
-    assert_eq!(checked(&config(s("t1"), s("x"), Val::Unknown)).len(), 1);
+    assert!(checked(&config(Val::from("t1"), Val::Unknown, Val::Unknown)).is_empty());
+    assert_eq!(
+        checked(&config(Val::from("t1"), Val::from("x"), Val::Unknown)).len(),
+        1
+    );
 }
 
 #[test]
