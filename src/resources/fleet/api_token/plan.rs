@@ -140,12 +140,11 @@ pub(super) async fn modify_plan(
         plan_previous(&mut prior, planned, now, diags);
         return;
     }
-    plan.requires_replace
-        .push(AttributePath::attr(if triggers_changed {
-            "rotation_triggers"
-        } else {
-            "expires_at"
-        }));
+    plan.requires_replace.push(if triggers_changed {
+        crate::attr_path!(ApiTokenModel, rotation_triggers)
+    } else {
+        crate::attr_path!(ApiTokenModel, expires_at)
+    });
 }
 
 /// The previous token of an update that does not replace the token: planned away once its
