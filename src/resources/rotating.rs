@@ -12,6 +12,7 @@
 //! [`rotating_fields!`](crate::rotating_fields)), and the plan and apply steps of overlap
 //! rotation and of the rotation signal work on any of them.
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -19,6 +20,9 @@ use crate::framework::duration;
 use crate::framework::validate::Check;
 use crate::framework::{Attribute, AttributePath, Block, Diagnostics, Val, Value};
 use crate::resources::rfc3339_from_millis;
+
+/// `rotation_triggers`: arbitrary values, any of which may be unknown at plan time.
+pub type Triggers = Val<BTreeMap<String, Val<String>>>;
 
 pub const GRACE: &str = "previous_token_grace";
 pub const PREVIOUS_ID: &str = "previous_token_id";

@@ -6,8 +6,6 @@
 //! authenticates with one. The plan of the resource (look-up before create, rotation) is in
 //! [`plan`], its schema in [`schema`].
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 
 use crate::client::{ApiClient, AuthMethod};
@@ -16,7 +14,7 @@ use crate::framework::{
     AttributePath, Ctx, Diagnostic, Diagnostics, Failure, IdentityAttribute, IdentitySchema, Plan,
     Read, Schema, Secret, TypedResource, Val, Value,
 };
-use crate::resources::rotating::{self, ServerClock};
+use crate::resources::rotating::{self, ServerClock, Triggers};
 
 use super::api::{
     self, TokenEntry, director, list_tokens, list_tokens_noting, org_name, revoke_token,
@@ -36,9 +34,6 @@ pub struct DirectorApiToken {
     /// Director's clock (from its `Date` header), which judges the grace of previous tokens.
     clock: ServerClock,
 }
-
-/// `rotation_triggers`: arbitrary values, any of which may be unknown at plan time.
-pub(super) type Triggers = Val<BTreeMap<String, Val<String>>>;
 
 crate::model! {
     /// `vcf_director_api_token`.

@@ -10,8 +10,6 @@
 //! Reads go through the per-client token list ([`super::Fleet::client_tokens`]): one paged
 //! query per (realm, client) serves every token of a plan.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 
 use crate::framework::plan::{RequiresReplace, UseStateForUnknown};
@@ -175,7 +173,7 @@ crate::model! {
         pub description: Val<String>,
         pub ttl: Val<i64>,
         pub access_token_ttl: Val<i64>,
-        pub rotation_triggers: Val<BTreeMap<String, Val<String>>>,
+        pub rotation_triggers: rotating::Triggers,
         pub rotate_before: Val<String>,
         pub rotation_strategy: Val<String>,
         pub token: Val<Secret>,

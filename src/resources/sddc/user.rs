@@ -5,8 +5,6 @@
 //! attribute forces replacement. A SERVICE account's `apiKey` is in the create answer only: it
 //! is kept in state (sensitive) and is null after an import.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 
 use crate::client::{Call, path_segment};
@@ -122,7 +120,7 @@ crate::model! {
         pub domain: Val<String>,
         pub r#type: Val<String>,
         pub role: Val<String>,
-        pub rotation_triggers: Val<BTreeMap<String, Val<String>>>,
+        pub rotation_triggers: crate::resources::rotating::Triggers,
         pub role_id: Val<String>,
         pub creation_timestamp: Val<String>,
         pub api_key: Val<Secret>,
@@ -160,7 +158,7 @@ impl SddcUserModel {
         mut self,
         role_id: Val<String>,
         api_key: Val<Secret>,
-        rotation_triggers: Val<BTreeMap<String, Val<String>>>,
+        rotation_triggers: crate::resources::rotating::Triggers,
     ) -> Self {
         if self.role_id.is_null() {
             self.role_id = role_id;
